@@ -1,0 +1,100 @@
+// Package api serves overlook's native JSON API (/api/...), health
+// endpoints and the process's own metrics over HTTP.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/telemetry"
+)
+
+// Options configures the API handler. Zero values are documented per field.
+type Options struct {
+	// Store is read by every query endpoint. Required.
+	Store store.Store
+	// Metrics receives request counts and latencies and serves /metrics.
+	// Required.
+	Metrics *telemetry.Metrics
+	// Logger receives request errors. Required.
+	Logger *slog.Logger
+	// QueryTimeout bounds each query; zero means 30s.
+	QueryTimeout time.Duration
+	// MaxBodyBytes bounds JSON request bodies; zero means 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Server is the API's http.Handler. It is safe for concurrent use.
+type Server struct {
+	opts  Options
+	mux   *http.ServeMux
+	ready atomic.Bool
+}
+
+// New returns the API handler. It reports not-ready until SetReady(true).
+func New(opts Options) *Server {
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = 30 * time.Second
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = 1 << 20
+	}
+	s := &Server{opts: opts, mux: http.NewServeMux()}
+	s.route("POST /api/search", "search", s.handleSearch)
+	s.route("GET /api/traces/{traceId}", "trace", s.handleTrace)
+	s.route("GET /api/traces/{traceId}/logs", "trace_logs", s.handleTraceLogs)
+	s.route("GET /api/fields", "fields", s.handleFields)
+	s.route("GET /ready", "ready", s.handleReady)
+	s.route("GET /healthz", "healthz", s.handleHealthz)
+	s.mux.Handle("GET /metrics", opts.Metrics.Handler())
+	s.route("/api/", "unknown", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path+
+			"; see the README for the list of endpoints")
+	})
+	return s
+}
+
+// SetReady marks the service ready (pipelines running) or not.
+func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// route registers h under pattern, counting requests and latency under the
+// given endpoint label.
+func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
+	m := s.opts.Metrics
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		h(rec, r)
+		m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(rec.code)).Inc()
+		m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
+	if !s.ready.Load() {
+		writeError(w, http.StatusServiceUnavailable, "not ready: pipelines are starting or stopping")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+func (s *Server) handleHealthz(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,70 @@
+// Package distro wires overlook's collector distribution: which component
+// factories exist, the embedded default configuration, how user files are
+// merged over it, and the collector settings `overlook serve` runs with.
+// Collector imports stay in this package and the component packages.
+package distro
+
+import (
+	"fmt"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	"go.opentelemetry.io/collector/exporter"
+	"go.opentelemetry.io/collector/exporter/debugexporter"
+	"go.opentelemetry.io/collector/exporter/otlpexporter"
+	"go.opentelemetry.io/collector/exporter/otlphttpexporter"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/otelcol"
+	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/batchprocessor"
+	"go.opentelemetry.io/collector/processor/memorylimiterprocessor"
+	"go.opentelemetry.io/collector/receiver"
+	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
+
+	"github.com/overlook-dev/overlook/internal/exporter/storeexporter"
+	"github.com/overlook-dev/overlook/internal/extension/overlookext"
+	"github.com/overlook-dev/overlook/internal/telemetry"
+)
+
+// Components returns every factory of the distribution. metrics is shared
+// by overlook's own components.
+func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
+	var (
+		f   otelcol.Factories
+		err error
+	)
+	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
+		overlookext.NewFactory(metrics),
+	); err != nil {
+		return f, fmt.Errorf("extensions: %w", err)
+	}
+	if f.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
+		metered(otlpreceiver.NewFactory(), metrics),
+	); err != nil {
+		return f, fmt.Errorf("receivers: %w", err)
+	}
+	if f.Processors, err = otelcol.MakeFactoryMap[processor.Factory](
+		batchprocessor.NewFactory(),
+		memorylimiterprocessor.NewFactory(),
+		resourceprocessor.NewFactory(),
+		attributesprocessor.NewFactory(),
+		filterprocessor.NewFactory(),
+		transformprocessor.NewFactory(),
+	); err != nil {
+		return f, fmt.Errorf("processors: %w", err)
+	}
+	if f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](
+		storeexporter.NewFactory(storeexporter.Type, metrics),
+		storeexporter.NewFactory(storeexporter.ClickHouseType, metrics),
+		otlpexporter.NewFactory(),
+		otlphttpexporter.NewFactory(),
+		debugexporter.NewFactory(),
+	); err != nil {
+		return f, fmt.Errorf("exporters: %w", err)
+	}
+	f.Telemetry = otelconftelemetry.NewFactory()
+	return f, nil
+}

@@ -1,0 +1,149 @@
+package overlookext
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/extension"
+	"go.opentelemetry.io/collector/extension/extensioncapabilities"
+	"go.opentelemetry.io/collector/extension/extensionmiddleware"
+
+	"github.com/overlook-dev/overlook/internal/api"
+	"github.com/overlook-dev/overlook/internal/logging"
+	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/duckdb"
+	"github.com/overlook-dev/overlook/internal/telemetry"
+)
+
+// StoreProvider is implemented by the extension; exporters type-assert
+// host extensions to it to find the store.
+type StoreProvider interface {
+	// Store returns the open store, or nil before Start / after Shutdown.
+	Store() store.Store
+}
+
+// Extension owns the store and the API server.
+type Extension struct {
+	cfg     *Config
+	set     extension.Settings
+	metrics *telemetry.Metrics
+	logger  *slog.Logger
+
+	mu     sync.RWMutex
+	store  store.Store
+	api    *api.Server
+	server *http.Server
+	served chan error
+}
+
+var (
+	_ extension.Extension                   = (*Extension)(nil)
+	_ extensioncapabilities.PipelineWatcher = (*Extension)(nil)
+	_ extensionmiddleware.HTTPServer        = (*Extension)(nil)
+	_ StoreProvider                         = (*Extension)(nil)
+)
+
+func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metrics) *Extension {
+	return &Extension{cfg: cfg, set: set, metrics: metrics,
+		logger: logging.FromZap(set.Logger).With("component", set.ID.String())}
+}
+
+// Start opens the store and starts serving the API.
+func (e *Extension) Start(ctx context.Context, host component.Host) error {
+	st, err := duckdb.Open(duckdb.Config{
+		Dir: e.cfg.Storage.Directory,
+		Retention: store.Retention{
+			Logs:    e.cfg.Storage.Retention.Logs,
+			Traces:  e.cfg.Storage.Retention.Traces,
+			Metrics: e.cfg.Storage.Retention.Metrics,
+		},
+		MaxPendingRows: e.cfg.Storage.MaxPendingRows,
+		MemoryLimit:    e.cfg.Storage.MemoryLimit,
+	}, e.logger.With("store", "duckdb"))
+	if err != nil {
+		return fmt.Errorf("open store in %q (extensions::overlook::storage::directory): %w", e.cfg.Storage.Directory, err)
+	}
+	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
+
+	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
+		QueryTimeout: e.cfg.QueryTimeout})
+	ln, err := e.cfg.HTTP.ToListener(ctx)
+	if err != nil {
+		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
+			e.cfg.HTTP.NetAddr.Endpoint, err), st.Close())
+	}
+	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, a)
+	if err != nil {
+		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
+	}
+	served := make(chan error, 1)
+	go func() {
+		err := srv.Serve(ln)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		served <- err
+	}()
+	e.mu.Lock()
+	e.store, e.api, e.server, e.served = st, a, srv, served
+	e.mu.Unlock()
+	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
+	return nil
+}
+
+// Shutdown stops the API and closes the store. The collector calls it after
+// every pipeline has stopped, so no export is in flight.
+func (e *Extension) Shutdown(ctx context.Context) error {
+	e.mu.Lock()
+	st, srv, served := e.store, e.server, e.served
+	e.store, e.server = nil, nil
+	e.mu.Unlock()
+	var errs []error
+	if srv != nil {
+		if err := srv.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("stop API server: %w", err))
+		}
+		if err := <-served; err != nil {
+			errs = append(errs, fmt.Errorf("API server: %w", err))
+		}
+	}
+	if st != nil {
+		e.metrics.SetStoreSize(nil)
+		if err := st.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Store implements StoreProvider.
+func (e *Extension) Store() store.Store {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.store
+}
+
+// Ready implements extensioncapabilities.PipelineWatcher: /ready turns 200.
+func (e *Extension) Ready() error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.api != nil {
+		e.api.SetReady(true)
+	}
+	return nil
+}
+
+// NotReady implements extensioncapabilities.PipelineWatcher.
+func (e *Extension) NotReady() error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	if e.api != nil {
+		e.api.SetReady(false)
+	}
+	return nil
+}

@@ -104,8 +104,15 @@ func newServer(t *testing.T, extraConfig string) *server {
 	s := &server{t: t, dataDir: t.TempDir(),
 		grpc: freePort(t), http: freePort(t), api: freePort(t)}
 	s.configPath = filepath.Join(t.TempDir(), "ports.yaml")
-	if err := os.WriteFile(s.configPath, []byte(baseConfig(s.grpc, s.http, s.api)+extraConfig), 0o600); err != nil {
+	if err := os.WriteFile(s.configPath, []byte(baseConfig(s.grpc, s.http, s.api)), 0o600); err != nil {
 		t.Fatal(err)
+	}
+	if extraConfig != "" {
+		extra := filepath.Join(t.TempDir(), "extra.yaml")
+		if err := os.WriteFile(extra, []byte(extraConfig), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		s.extraArgs = append(s.extraArgs, "--config", extra)
 	}
 	t.Cleanup(func() {
 		if s.cmd != nil && s.cmd.ProcessState == nil {

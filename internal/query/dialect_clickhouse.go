@@ -1,0 +1,147 @@
+package query
+
+// clickHouse renders for ClickHouse:
+//
+//   - map value: m[?] — a missing key yields the empty string natively;
+//   - first-of-maps lookup: multiIf(mapContains(a, ?), a[?], ..., last[?]);
+//   - key exists: mapContains(m, ?);
+//   - token match: hasTokenCaseInsensitive(x, ?) per whole token (served by
+//     the token bloom-filter index), plus match(x, ?) with the same RE2
+//     pattern as DuckDB when the word has separators or wildcards;
+//   - numeric casts of strings: toFloat64OrNull / toInt64OrNull /
+//     toUInt64OrNull (bad values become NULL → no match);
+//   - LIKE: ClickHouse's LIKE/ILIKE use backslash escapes natively;
+//   - NOT x: NOT ifNull(x, false).
+type clickHouse struct{}
+
+func (clickHouse) Name() string { return "clickhouse" }
+
+func (clickHouse) param(r *renderer, v any) {
+	r.args = append(r.args, v)
+	r.w("?")
+}
+
+func (c clickHouse) mapValue(r *renderer, m, key string) {
+	r.ident(m)
+	r.w("[")
+	c.param(r, key)
+	r.w("]")
+}
+
+func (c clickHouse) mapLookup(r *renderer, maps []string, key string) {
+	r.w("multiIf(")
+	for i, m := range maps {
+		if i == len(maps)-1 {
+			c.mapValue(r, m, key)
+			break
+		}
+		c.mapContains(r, m, key)
+		r.w(", ")
+		c.mapValue(r, m, key)
+		r.w(", ")
+	}
+	r.w(")")
+}
+
+func (c clickHouse) mapContains(r *renderer, m, key string) {
+	r.w("mapContains(")
+	r.ident(m)
+	r.w(", ")
+	c.param(r, key)
+	r.w(")")
+}
+
+func (clickHouse) mapNotEmpty(r *renderer, m string) {
+	r.w("notEmpty(")
+	r.ident(m)
+	r.w(")")
+}
+
+func (clickHouse) like(r *renderer, p *bLike) {
+	r.expr(p.x)
+	if p.neg {
+		r.w(" NOT")
+	}
+	if p.ci {
+		r.w(" ILIKE ")
+	} else {
+		r.w(" LIKE ")
+	}
+	r.expr(p.pat)
+}
+
+func (c clickHouse) token(r *renderer, p *bToken) {
+	r.w("(")
+	for i, t := range p.t.tokens {
+		if i > 0 {
+			r.w(" AND ")
+		}
+		r.w("hasTokenCaseInsensitive(")
+		r.expr(p.x)
+		r.w(", ")
+		c.param(r, t)
+		r.w(")")
+	}
+	if !p.t.single {
+		if len(p.t.tokens) > 0 {
+			r.w(" AND ")
+		}
+		r.w("match(")
+		r.expr(p.x)
+		r.w(", ")
+		c.param(r, p.t.regex)
+		r.w(")")
+	}
+	r.w(")")
+}
+
+func (clickHouse) fn(r *renderer, f *bFunc) {
+	call := func(name string) {
+		r.w(name + "(")
+		for i, a := range f.args {
+			if i > 0 {
+				r.w(", ")
+			}
+			r.expr(a)
+		}
+		r.w(")")
+	}
+	fromString := f.args[0].kind() == kString
+	switch f.fn {
+	case "lower", "upper", "startswith", "endswith", "match":
+		call(map[string]string{"lower": "lower", "upper": "upper", "startswith": "startsWith",
+			"endswith": "endsWith", "match": "match"}[f.fn])
+	case "length":
+		call("lengthUTF8")
+	case "tostring":
+		call("toString")
+	case "tofloat64":
+		if fromString {
+			call("toFloat64OrNull")
+		} else {
+			call("toFloat64")
+		}
+	case "toint64":
+		if fromString {
+			call("toInt64OrNull")
+		} else {
+			call("toInt64")
+		}
+	case "touint64":
+		if fromString {
+			call("toUInt64OrNull")
+		} else {
+			call("toUInt64")
+		}
+	case "tobool":
+		call("toBool")
+	case "mapcontains":
+		call("mapContains")
+	}
+}
+
+func (clickHouse) notNullSafe(r *renderer, x bpred) {
+	r.w("NOT ifNull(")
+	r.pred(x)
+	r.w(", false)")
+}

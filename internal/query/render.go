@@ -1,0 +1,139 @@
+package query
+
+import (
+	"strconv"
+	"strings"
+)
+
+// renderer writes a bound tree as SQL text plus positional arguments. It
+// writes only schema identifiers, SQL keywords, function names, operators,
+// placeholders and a few fixed constants; every value is an argument.
+type renderer struct {
+	d    Dialect
+	b    strings.Builder
+	args []any
+}
+
+func (r *renderer) w(s string) { r.b.WriteString(s) }
+
+// ident writes a schema identifier. Schema names are plain ASCII
+// identifiers (with dots for nested columns), so they are written as is.
+func (r *renderer) ident(name string) { r.w(name) }
+
+func (r *renderer) pred(p bpred) {
+	switch p := p.(type) {
+	case *bConst:
+		if p.v {
+			r.w("TRUE")
+		} else {
+			r.w("FALSE")
+		}
+	case *bAnd:
+		r.join(p.xs, " AND ")
+	case *bOr:
+		r.join(p.xs, " OR ")
+	case *bNot:
+		r.d.notNullSafe(r, p.x)
+	case *bCompare:
+		r.expr(p.l)
+		r.w(" " + p.op.String() + " ")
+		r.expr(p.r)
+	case *bIn:
+		r.expr(p.x)
+		if p.neg {
+			r.w(" NOT")
+		}
+		r.w(" IN (")
+		for i, x := range p.list {
+			if i > 0 {
+				r.w(", ")
+			}
+			r.expr(x)
+		}
+		r.w(")")
+	case *bLike:
+		r.d.like(r, p)
+	case *bIsNull:
+		r.expr(p.x)
+		if p.neg {
+			r.w(" IS NOT NULL")
+		} else {
+			r.w(" IS NULL")
+		}
+	case *bToken:
+		r.d.token(r, p)
+	case *bExists:
+		r.exists(p.x)
+	case *bBool:
+		r.expr(p.x)
+	}
+}
+
+func (r *renderer) join(xs []bpred, sep string) {
+	r.w("(")
+	for i, x := range xs {
+		if i > 0 {
+			r.w(sep)
+		}
+		r.pred(x)
+	}
+	r.w(")")
+}
+
+// exists writes "field is present": a map key in any of the maps, a
+// non-empty string column, a non-NULL other column.
+func (r *renderer) exists(x bexpr) {
+	switch x := x.(type) {
+	case *bMapValue:
+		if len(x.maps) > 1 {
+			r.w("(")
+		}
+		for i, m := range x.maps {
+			if i > 0 {
+				r.w(" OR ")
+			}
+			r.d.mapContains(r, m, x.key)
+		}
+		if len(x.maps) > 1 {
+			r.w(")")
+		}
+	case *bColumn:
+		switch x.k {
+		case kMap:
+			r.d.mapNotEmpty(r, x.name)
+		case kString:
+			r.w("(")
+			r.ident(x.name)
+			r.w(" IS NOT NULL AND ")
+			r.ident(x.name)
+			r.w(" <> '')")
+		default:
+			r.ident(x.name)
+			r.w(" IS NOT NULL")
+		}
+	default:
+		r.expr(x)
+		r.w(" IS NOT NULL")
+	}
+}
+
+func (r *renderer) expr(e bexpr) {
+	switch e := e.(type) {
+	case *bColumn:
+		r.ident(e.name)
+	case *bMapValue:
+		if len(e.maps) == 1 {
+			r.d.mapValue(r, e.maps[0], e.key)
+		} else {
+			r.d.mapLookup(r, e.maps, e.key)
+		}
+	case *bScaled:
+		r.w("(")
+		r.expr(e.x)
+		r.w(" / " + strconv.FormatInt(e.div, 10) + ".0)")
+	case *bParam:
+		r.d.param(r, e.v)
+	case *bFunc:
+		r.d.fn(r, e)
+	}
+}

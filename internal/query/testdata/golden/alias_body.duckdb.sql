@@ -1,0 +1,5 @@
+-- search on logs: body:timeout message:"x"
+(Body ILIKE ? ESCAPE '\' AND Body = ?)
+-- args:
+string "%timeout%"
+string "x"

@@ -1,0 +1,4 @@
+-- search on traces: duration:>100
+Duration > ?
+-- args:
+int64 100000000

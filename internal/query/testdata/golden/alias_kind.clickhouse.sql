@@ -1,0 +1,4 @@
+-- search on traces: kind:SERVER
+SpanKind = ?
+-- args:
+string "Server"

@@ -1,0 +1,4 @@
+-- search on logs: level:"ERROR"
+lower(SeverityText) = ?
+-- args:
+string "error"

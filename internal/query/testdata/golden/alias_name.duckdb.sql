@@ -1,0 +1,4 @@
+-- search on traces: name:"GET /api"
+SpanName = ?
+-- args:
+string "GET /api"

@@ -1,0 +1,4 @@
+-- search on logs: service:checkout
+ServiceName ILIKE ?
+-- args:
+string "%checkout%"

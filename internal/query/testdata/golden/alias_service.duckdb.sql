@@ -1,0 +1,4 @@
+-- search on logs: service:checkout
+ServiceName ILIKE ? ESCAPE '\'
+-- args:
+string "%checkout%"

@@ -1,0 +1,4 @@
+-- search on traces: status:error
+StatusCode = ?
+-- args:
+string "Error"

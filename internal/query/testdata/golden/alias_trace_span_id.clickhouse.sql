@@ -1,0 +1,5 @@
+-- search on logs: trace_id:abc span_id:def
+(TraceId ILIKE ? AND SpanId ILIKE ?)
+-- args:
+string "%abc%"
+string "%def%"

@@ -1,0 +1,5 @@
+-- search on logs: trace_id:abc span_id:def
+(TraceId ILIKE ? ESCAPE '\' AND SpanId ILIKE ? ESCAPE '\')
+-- args:
+string "%abc%"
+string "%def%"

@@ -1,0 +1,4 @@
+-- search on logs: p*t
+(match(Body, ?))
+-- args:
+string "(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])p[0-9A-Za-z\\x{80}-\\x{10FFFF}]*t(?:$|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])"

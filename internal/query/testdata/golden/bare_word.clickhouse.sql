@@ -1,0 +1,4 @@
+-- search on logs: error
+(hasTokenCaseInsensitive(Body, ?))
+-- args:
+string "error"

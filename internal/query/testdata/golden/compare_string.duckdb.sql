@@ -1,0 +1,4 @@
+-- search on logs: ServiceName:>m
+ServiceName > ?
+-- args:
+string "m"

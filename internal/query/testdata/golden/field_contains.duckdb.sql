@@ -1,0 +1,4 @@
+-- search on logs: ServiceName:check_out%
+ServiceName ILIKE ? ESCAPE '\'
+-- args:
+string "%check\\_out\\%%"

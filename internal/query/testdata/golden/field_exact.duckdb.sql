@@ -1,0 +1,4 @@
+-- search on logs: ServiceName:"checkout"
+ServiceName = ?
+-- args:
+string "checkout"

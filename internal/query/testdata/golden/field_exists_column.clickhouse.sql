@@ -1,0 +1,3 @@
+-- search on logs: TraceId:*
+(TraceId IS NOT NULL AND TraceId <> '')
+-- args:

@@ -1,0 +1,4 @@
+-- search on traces: SpanAttributes.http.method:*
+mapContains(SpanAttributes, ?)
+-- args:
+string "http.method"

@@ -1,0 +1,5 @@
+-- search on logs: LogAttributes.userEmail:Braulio*
+LogAttributes[?] ILIKE ?
+-- args:
+string "userEmail"
+string "Braulio%"

@@ -1,0 +1,5 @@
+-- search on logs: LogAttributes.userEmail:Braulio*
+coalesce(map_extract_value(LogAttributes, ?), '') ILIKE ? ESCAPE '\'
+-- args:
+string "userEmail"
+string "Braulio%"

@@ -1,0 +1,3 @@
+-- search on logs: *
+TRUE
+-- args:

@@ -1,0 +1,4 @@
+-- search on logs: "card declined"
+Body ILIKE ? ESCAPE '\'
+-- args:
+string "%card declined%"

@@ -1,0 +1,4 @@
+-- search on logs: Body:"say \"hi\""
+Body = ?
+-- args:
+string "say \"hi\""

@@ -1,0 +1,5 @@
+-- search on traces: ResourceAttributes.k8s.pod.name:x
+ResourceAttributes[?] ILIKE ?
+-- args:
+string "k8s.pod.name"
+string "%x%"

@@ -1,0 +1,4 @@
+-- sql on logs: hasTokenCaseInsensitive(Body, 'timeout')
+(hasTokenCaseInsensitive(Body, ?))
+-- args:
+string "timeout"

@@ -1,0 +1,5 @@
+-- sql on traces: SpanAttributes['http.method'] = 'GET'
+SpanAttributes[?] = ?
+-- args:
+string "http.method"
+string "GET"

@@ -31,7 +31,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-const schemaURL = "https://opentelemetry.io/schemas/1.26.0"
+const schemaURL = "https://opentelemetry.io/schemas/1.41.0" // the SDK's semconv version
 
 // exporters builds SDK exporters for one transport.
 type exporters struct {
@@ -80,7 +80,7 @@ func TestOTLPRoundTrip(t *testing.T) {
 		t.Run(transport, func(t *testing.T) {
 			ctx := context.Background()
 			service := "checkout-" + transport
-			res, err := resource.New(ctx, resource.WithSchemaURL(schemaURL), resource.WithAttributes(
+			res, err := resource.New(ctx, resource.WithSchemaURL(schemaURL), resource.WithTelemetrySDK(), resource.WithAttributes(
 				attribute.String("service.name", service),
 				attribute.String("k8s.pod.name", "checkout-7d9f-"+transport),
 				attribute.Int("host.cpu.count", 2),
@@ -138,9 +138,8 @@ func TestOTLPRoundTrip(t *testing.T) {
 			hist, _ := meter.Float64Histogram("checkout.duration", metric.WithUnit("ms"))
 			hist.Record(ctx, 12)
 			hist.Record(ctx, 250)
-			if err := mp.ForceFlush(ctx); err != nil {
-				t.Fatalf("metrics export: %v", err)
-			}
+			// Shutdown collects and exports once (a ForceFlush before it
+			// would export the cumulative points a second time).
 			for _, shut := range []func(context.Context) error{tp.Shutdown, lp.Shutdown, mp.Shutdown} {
 				if err := shut(ctx); err != nil {
 					t.Fatalf("shutdown SDK: %v", err)
@@ -184,7 +183,8 @@ func checkSpans(t *testing.T, s *server, service, traceID, rootID, childID strin
 		"SpanKind": "Server", "ServiceName": service, "StatusCode": "Error", "StatusMessage": "payment failed",
 		"ScopeName": "e2e/checkout", "ScopeVersion": "1.2.3", "ScopeSchemaUrl": schemaURL,
 		"ResourceSchemaUrl": schemaURL, "Duration": float64(100 * time.Millisecond),
-		"TraceFlags": float64(1),
+		// Sampled, plus OTLP's "has is_remote" bit (0x100) the SDK sets.
+		"TraceFlags": float64(0x101),
 	}
 	checkFields(t, "root span", root, want)
 	checkTime(t, "root span Timestamp", root["Timestamp"], start)

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	_ "github.com/duckdb/duckdb-go/v2"
@@ -117,11 +118,12 @@ func run(spans, logs int64, runs int, dir string, reuse, alt bool, only string) 
 		return err
 	}
 	results = append(r, results...)
-	fmt.Printf("\n%d spans, %d logs over 24 h; median of %d runs after a warm-up run (min–max in brackets)\n\n", spans, logs, runs)
-	fmt.Println("| measurement | median | range | result |")
-	fmt.Println("|---|---:|---|---|")
+	fmt.Printf("\n%d spans, %d logs over 24 h; median of %d runs after a warm-up run\n", spans, logs, runs)
+	fmt.Printf("load average at the end: %s\n\n", loadAvg())
+	fmt.Println("| measurement | median | range | CPU (median) | result |")
+	fmt.Println("|---|---:|---|---:|---|")
 	for _, r := range results {
-		fmt.Printf("| %s | %s | %s–%s | %s |\n", r.name, ms(r.median), ms(r.min), ms(r.max), r.note)
+		fmt.Printf("| %s | %s | %s–%s | %s | %s |\n", r.name, ms(r.median), ms(r.min), ms(r.max), ms(r.cpu), r.note)
 	}
 	return nil
 }
@@ -129,7 +131,32 @@ func run(spans, logs int64, runs int, dir string, reuse, alt bool, only string) 
 type result struct {
 	name             string
 	median, min, max time.Duration
+	cpu              time.Duration // median CPU time (user + system) of the process
 	note             string
+}
+
+// cpuTime is the CPU time this process has used so far: unlike wall time
+// it does not grow when other processes compete for the 2 cores.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAvg is /proc/loadavg's first three fields: other work on the
+// machine inflates wall times.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) }
@@ -140,17 +167,19 @@ func measure(name string, runs int, f func() (string, error)) (result, error) {
 	if err != nil {
 		return result{}, fmt.Errorf("%s: %w", name, err)
 	}
-	var ds []time.Duration
+	var ds, cs []time.Duration
 	for range runs {
-		start := time.Now()
+		start, c0 := time.Now(), cpuTime()
 		if _, err := f(); err != nil {
 			return result{}, fmt.Errorf("%s: %w", name, err)
 		}
 		ds = append(ds, time.Since(start))
+		cs = append(cs, cpuTime()-c0)
 	}
 	slices.Sort(ds)
-	r := result{name: name, median: ds[len(ds)/2], min: ds[0], max: ds[len(ds)-1], note: note}
-	logf("%-70s %8s  (%s)", name, ms(r.median), note)
+	slices.Sort(cs)
+	r := result{name: name, median: ds[len(ds)/2], min: ds[0], max: ds[len(ds)-1], cpu: cs[len(cs)/2], note: note}
+	logf("%-70s %8s  cpu %8s  (%s)", name, ms(r.median), ms(r.cpu), note)
 	return r, nil
 }
 

@@ -48,6 +48,8 @@ func New(opts Options) *Server {
 	s.route("GET /api/traces/{traceId}", "trace", s.handleTrace)
 	s.route("GET /api/traces/{traceId}/logs", "trace_logs", s.handleTraceLogs)
 	s.route("GET /api/fields", "fields", s.handleFields)
+	s.route("POST /api/chart", "chart", s.handleChart)
+	s.route("GET /api/values", "values", s.handleValues)
 	s.route("GET /ready", "ready", s.handleReady)
 	s.route("GET /healthz", "healthz", s.handleHealthz)
 	s.mux.Handle("GET /metrics", opts.Metrics.Handler())

@@ -132,3 +132,158 @@ type Store interface {
 	// Close flushes and releases everything. It MUST be called once.
 	Close() error
 }
+
+// ChartParams is one chart (POST /api/chart): the request in HyperDX tile
+// vocabulary and its time range (End exclusive).
+type ChartParams struct {
+	Request    *query.ChartRequest
+	Start, End time.Time
+}
+
+// Charter computes charts. Invalid requests are errors wrapping
+// ErrInvalidArgument and a *query.ChartError (which carries the field and,
+// for expressions, the position).
+type Charter interface {
+	Chart(ctx context.Context, p ChartParams) (*query.ChartResult, error)
+}
+
+// ValuesParams selects where the values of one field are discovered.
+type ValuesParams struct {
+	// Source is "logs", "traces" or "metrics".
+	Source string
+	// Field is a SQL-mode value expression: ServiceName,
+	// SpanAttributes['app.payment.card_type'], SpanAttributes.http.method.
+	Field string
+	// Prefix keeps values containing it (case-insensitive); values
+	// starting with it rank first.
+	Prefix     string
+	Start, End time.Time
+	// Limit caps the values returned; zero: 20.
+	Limit int
+	// RowBudget caps the rows read per table; zero: 100000.
+	RowBudget int
+}
+
+// Value is a discovered value and how often it occurred in the rows read.
+// Type is the metric type when listing metric names ("gauge", "sum",
+// "histogram").
+type Value struct {
+	Value string `json:"value"`
+	Count int64  `json:"count"`
+	Type  string `json:"type,omitempty"`
+}
+
+// ValueLister lists the most frequent values of a field, bounded by a time
+// range and a row budget (never a full scan).
+type ValueLister interface {
+	Values(ctx context.Context, p ValuesParams) ([]Value, error)
+}
+
+// MetricKind is the OTLP point type of a metric, which decides the table
+// its points live in (otel_metrics_gauge, _sum, _histogram,
+// _exponential_histogram, _summary).
+type MetricKind uint8
+
+// Metric kinds; the zero value is invalid.
+const (
+	MetricGauge MetricKind = iota + 1
+	MetricSum
+	MetricHistogram
+	MetricExpHistogram
+	MetricSummary
+)
+
+// MetricInfo identifies a stored metric: its name with the properties
+// that decide how it reads as Prometheus series.
+type MetricInfo struct {
+	Kind        MetricKind
+	Name        string // MetricName
+	Unit        string // MetricUnit
+	Description string // MetricDescription (any one, if several were stored)
+	// IsMonotonic is set for monotonic sums.
+	IsMonotonic bool
+	// Temporality is the OTLP AggregationTemporality of sums and
+	// histograms (1 delta, 2 cumulative); zero for the other kinds.
+	Temporality int32
+}
+
+// MetricFilter restricts the rows MetricReader.SelectMetrics reads. Filters
+// are exact predicates; callers choose ones that keep every row they need.
+type MetricFilter struct {
+	// Column is "ServiceName", "ResourceAttributes" or "Attributes".
+	Column string
+	// Key is the attribute key for the map columns. For "Attributes" an
+	// empty Key means "any attribute's value" matches.
+	Key string
+	// Value is compared for equality, or, with Regex, is an RE2 pattern the
+	// whole value must match.
+	Value string
+	Regex bool
+}
+
+// MetricSelectParams selects the points of some metrics of one kind.
+type MetricSelectParams struct {
+	Kind MetricKind
+	// Names are the MetricNames to read; at least one is required.
+	Names []string
+	// Start and End bound TimeUnix, both inclusive; both are required.
+	Start, End time.Time
+	// Filters are ANDed.
+	Filters []MetricFilter
+	// MaxPoints caps the points read; beyond it SelectMetrics fails with an
+	// error wrapping ErrTooManyPoints. Zero: no cap.
+	MaxPoints int
+}
+
+// ErrTooManyPoints is wrapped by SelectMetrics when MaxPoints is exceeded.
+var ErrTooManyPoints = errors.New("too many points selected")
+
+// MetricSeries is one stored series — a MetricName with one set of
+// resource and point attributes — and its points in the selected range,
+// oldest first (equal timestamps may repeat). The caller owns it.
+type MetricSeries struct {
+	// Info is the series' metric (Description is not set).
+	Info               MetricInfo
+	ServiceName        string
+	ResourceAttributes map[string]string
+	Attributes         map[string]string
+	// Times are TimeUnix in ns since the epoch, ascending.
+	Times []int64
+	// StartTimes are StartTimeUnix in ns (0: unknown), parallel to Times.
+	StartTimes []int64
+	// Flags are the OTLP data point flags (bit 0: no recorded value),
+	// parallel to Times.
+	Flags []uint32
+	// Values hold gauge and sum points, parallel to Times.
+	Values []float64
+	// Histograms hold histogram, exponential histogram and summary points,
+	// parallel to Times.
+	Histograms []HistogramPoint
+}
+
+// HistogramPoint is one histogram, exponential histogram or summary point;
+// only the fields of the series' kind are set.
+type HistogramPoint struct {
+	Count uint64
+	Sum   float64
+	// Explicit-bucket histograms.
+	Bounds  []float64
+	Buckets []uint64
+	// Exponential histograms.
+	Scale                          int32
+	ZeroCount                      uint64
+	PositiveOffset, NegativeOffset int32
+	Positive, Negative             []uint64
+	// Summaries: quantiles and their values, parallel.
+	Quantiles, QuantileValues []float64
+}
+
+// MetricReader reads metrics as series, for PromQL and the Prometheus API.
+// Every read is bounded by a time range.
+type MetricReader interface {
+	// MetricInfos lists the metrics with points in [start, end].
+	MetricInfos(ctx context.Context, start, end time.Time) ([]MetricInfo, error)
+	// SelectMetrics returns the series of p.Names (of kind p.Kind) with
+	// points in [p.Start, p.End] passing p.Filters, in no particular order.
+	SelectMetrics(ctx context.Context, p MetricSelectParams) ([]MetricSeries, error)
+}

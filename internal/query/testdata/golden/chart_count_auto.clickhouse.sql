@@ -1,0 +1,9 @@
+-- chart: {"source":"logs","select":[{"aggFn":"count"}]}
+-- statement 1, columns [0 2]
+SELECT __b, toFloat64(count()) FROM (SELECT intDiv(toUnixTimestamp64Nano(Timestamp), ?) * ? AS __b, NULL AS __x0, toUnixTimestamp64Nano(Timestamp) AS __t FROM otel_logs WHERE Timestamp >= ? AND Timestamp < ?) GROUP BY __b LIMIT ?
+-- args:
+int64 30000000000
+int64 30000000000
+time.Time 2024-05-01T00:00:00Z
+time.Time 2024-05-01T01:00:00Z
+int64 500001

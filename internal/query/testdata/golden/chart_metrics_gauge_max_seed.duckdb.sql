@@ -1,0 +1,11 @@
+-- chart: {"source":"metrics","where":"ServiceName:payment","select":[{"aggFn":"max","metricName":"visa_validation_cache.size","metricType":"gauge"}]}
+-- statement 1, columns [0 2]
+SELECT __b, CAST(max(__x0) AS DOUBLE) FROM (SELECT epoch_ns(TimeUnix) // ? * ? AS __b, Value AS __x0, epoch_ns(TimeUnix) AS __t FROM otel_metrics_gauge WHERE TimeUnix >= ? AND TimeUnix < ? AND MetricName = ? AND ServiceName ILIKE ? ESCAPE '\') GROUP BY __b LIMIT ?
+-- args:
+int64 900000000000
+int64 900000000000
+time.Time 2024-05-01T00:00:00Z
+time.Time 2024-05-02T00:00:00Z
+string "visa_validation_cache.size"
+string "%payment%"
+int64 500001

@@ -1,0 +1,139 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/overlook-dev/overlook/internal/query"
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+var (
+	_ store.Charter     = (*Store)(nil)
+	_ store.ValueLister = (*Store)(nil)
+)
+
+// Chart plans p for DuckDB and runs it: see query.PlanChart for the SQL.
+// Invalid requests wrap store.ErrInvalidArgument and the *query.ChartError.
+// Cancelling ctx interrupts the running statement.
+func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartResult, error) {
+	if p.Request == nil {
+		return nil, fmt.Errorf("%w: no chart request", store.ErrInvalidArgument)
+	}
+	plan, err := query.PlanChart(p.Request, p.Start, p.End, query.DuckDB)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
+	}
+	res, err := plan.Execute(ctx, s.runChartQuery)
+	if err != nil {
+		var ce *query.ChartError
+		if errors.As(err, &ce) {
+			return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
+		}
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	return res, nil
+}
+
+// runChartQuery runs one chart statement and hands each row to fn with
+// values converted to the kinds q.Columns names.
+func (s *Store) runChartQuery(ctx context.Context, q query.ChartQuery, fn func([]any) error) error {
+	rs, err := s.db.QueryContext(ctx, q.SQL, q.Args...)
+	if err != nil {
+		return fmt.Errorf("run chart statement: %w", err)
+	}
+	defer rs.Close()
+	n := len(q.Columns)
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	row := make([]any, n)
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return fmt.Errorf("scan chart row: %w", err)
+		}
+		for i, k := range q.Columns {
+			row[i] = chartValue(k, vals[i])
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("read chart rows: %w", err)
+	}
+	return nil
+}
+
+// chartValue converts a scanned DuckDB value to the kind the plan expects;
+// NULL (and anything unexpected) is nil.
+func chartValue(k query.ColumnKind, v any) any {
+	if v == nil {
+		return nil
+	}
+	switch k {
+	case query.ColInt:
+		switch x := v.(type) {
+		case int64:
+			return x
+		case int32:
+			return int64(x)
+		case uint64:
+			return int64(x)
+		case float64:
+			return int64(x)
+		case *big.Int:
+			return x.Int64()
+		}
+	case query.ColString:
+		switch x := v.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return fmt.Sprint(v)
+	case query.ColFloat:
+		return toFloat(v)
+	case query.ColFloats:
+		list, ok := v.([]any)
+		if !ok {
+			return nil
+		}
+		out := make([]float64, len(list))
+		for i, e := range list {
+			f, _ := toFloat(e).(float64)
+			out[i] = f
+		}
+		return out
+	}
+	return nil
+}
+
+func toFloat(v any) any {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case float32:
+		return float64(x)
+	case int64:
+		return float64(x)
+	case int32:
+		return float64(x)
+	case uint64:
+		return float64(x)
+	case uint32:
+		return float64(x)
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	case time.Time:
+		return float64(x.UnixNano())
+	}
+	return nil
+}

@@ -1,0 +1,106 @@
+package duckdb
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// Config configures the embedded DuckDB store. The zero value of every
+// field but Dir selects the documented default.
+type Config struct {
+	// Dir is the data directory (created if missing). The database is the
+	// single file Dir/overlook.duckdb plus its write-ahead log
+	// Dir/overlook.duckdb.wal. Required.
+	Dir string
+
+	// Retention is how long each signal is kept; zero keeps it forever.
+	Retention store.Retention
+	// RetentionInterval is how often expired rows are deleted.
+	// Zero: 1 minute.
+	RetentionInterval time.Duration
+
+	// MaxPendingRows bounds, per signal (logs, traces, metrics), the rows
+	// accepted by Insert* but not yet committed. Beyond it Insert* fails at
+	// once with store.ErrOverloaded. Zero: 200000 (≈ 2–3 s of peak ingest,
+	// ≈ 200 MB of converted rows).
+	MaxPendingRows int
+
+	// MemoryLimit is DuckDB's memory_limit ("4GB", "50%"). Empty: DuckDB's
+	// default, 80% of physical memory.
+	MemoryLimit string
+	// Threads is DuckDB's worker thread count. Zero: one per CPU.
+	Threads int
+
+	// WriterConns is how many connections commit logs (and, separately,
+	// traces) in parallel: while one commits, another appends. Zero: 2.
+	WriterConns int
+
+	// CheckpointWALBytes: once the write-ahead log reaches this size, a
+	// background checkpoint writes it into the database file. DuckDB's own
+	// automatic checkpoint (16 MB by default, run inside the committing
+	// writer) is moved out of the way, see settings in store.go.
+	// Zero: 256 MiB.
+	CheckpointWALBytes int64
+	// CheckpointIdle: a non-empty WAL is checkpointed once no commit has
+	// happened for this long. Zero: 10 s.
+	CheckpointIdle time.Duration
+}
+
+// Defaults.
+const (
+	DefaultRetentionInterval  = time.Minute
+	DefaultMaxPendingRows     = 200_000
+	DefaultCheckpointWALBytes = 256 << 20
+	DefaultCheckpointIdle     = 10 * time.Second
+	DefaultWriterConns        = 2
+)
+
+// Validate reports whether c is usable.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Dir == "" {
+		errs = append(errs, errors.New("dir is required"))
+	}
+	if c.Retention.Logs < 0 || c.Retention.Traces < 0 || c.Retention.Metrics < 0 {
+		errs = append(errs, errors.New("retention must not be negative"))
+	}
+	if c.RetentionInterval < 0 {
+		errs = append(errs, errors.New("retention interval must not be negative"))
+	}
+	if c.MaxPendingRows < 0 {
+		errs = append(errs, fmt.Errorf("max pending rows must not be negative, got %d", c.MaxPendingRows))
+	}
+	if c.WriterConns < 0 || c.WriterConns > 16 {
+		errs = append(errs, fmt.Errorf("writer conns must be in [0, 16], got %d", c.WriterConns))
+	}
+	if c.Threads < 0 {
+		errs = append(errs, fmt.Errorf("threads must not be negative, got %d", c.Threads))
+	}
+	if c.CheckpointWALBytes < 0 || c.CheckpointIdle < 0 {
+		errs = append(errs, errors.New("checkpoint settings must not be negative"))
+	}
+	return errors.Join(errs...)
+}
+
+// withDefaults returns c with zero values replaced by defaults.
+func (c Config) withDefaults() Config {
+	if c.RetentionInterval == 0 {
+		c.RetentionInterval = DefaultRetentionInterval
+	}
+	if c.MaxPendingRows == 0 {
+		c.MaxPendingRows = DefaultMaxPendingRows
+	}
+	if c.WriterConns == 0 {
+		c.WriterConns = DefaultWriterConns
+	}
+	if c.CheckpointWALBytes == 0 {
+		c.CheckpointWALBytes = DefaultCheckpointWALBytes
+	}
+	if c.CheckpointIdle == 0 {
+		c.CheckpointIdle = DefaultCheckpointIdle
+	}
+	return c
+}

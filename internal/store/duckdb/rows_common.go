@@ -1,0 +1,171 @@
+package duckdb
+
+import (
+	"encoding/hex"
+	"math"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	bindings "github.com/duckdb/duckdb-go-bindings"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+)
+
+// tableChunks holds rows converted from pdata for one table.
+type tableChunks struct {
+	table  int // index into tableList
+	chunks []bindings.DataChunk
+	rows   int
+}
+
+// batch is everything one Insert* call writes, table by table. All of it
+// commits in one transaction, together with other batches of the group.
+type batch struct {
+	tables []tableChunks
+	rows   int // what counts against MaxPendingRows
+}
+
+func (b *batch) add(t tableChunks) {
+	if t.rows == 0 {
+		freeChunks(t.chunks)
+		return
+	}
+	b.tables = append(b.tables, t)
+	b.rows += t.rows
+}
+
+// free releases the chunks' C memory; b must not be used afterwards.
+func (b *batch) free() {
+	for _, t := range b.tables {
+		freeChunks(t.chunks)
+	}
+	b.tables = nil
+}
+
+func (b *chunkBuilder) result(table int) tableChunks {
+	rows := b.rows
+	return tableChunks{table: table, chunks: b.finish(), rows: rows}
+}
+
+// str makes s safe to append: DuckDB VARCHAR must be valid UTF-8, and
+// the unchecked assign used by chunk.go would otherwise store garbage.
+// pdata's proto decoder does not validate UTF-8.
+func str(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+// maxNanos is the largest instant stored: DuckDB reserves int64 max as
+// 'infinity' for TIMESTAMP_NS.
+const maxNanos = math.MaxInt64 - 1
+
+// nanos converts an OTLP timestamp (ns since epoch, unsigned) to the
+// stored int64, clamping values beyond year 2262.
+func nanos(t pcommon.Timestamp) int64 {
+	if uint64(t) > maxNanos {
+		return maxNanos
+	}
+	return int64(t)
+}
+
+// ts converts an OTLP timestamp to a UTC time, clamped like nanos.
+func ts(t pcommon.Timestamp) time.Time { return time.Unix(0, nanos(t)).UTC() }
+
+// traceID returns the lowercase hex form of id, or "" when id is empty
+// (as the ClickHouse exporter does).
+func traceID(id pcommon.TraceID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
+}
+
+// spanID returns the lowercase hex form of id, or "" when id is empty.
+func spanID(id pcommon.SpanID) string {
+	if id.IsEmpty() {
+		return ""
+	}
+	return hex.EncodeToString(id[:])
+}
+
+// serviceName is the resource's service.name, "" when absent.
+func serviceName(res pcommon.Resource) string {
+	if v, ok := res.Attributes().Get("service.name"); ok {
+		return str(v.AsString())
+	}
+	return ""
+}
+
+// Row-level setters of the chunk builder: column c of the current row.
+
+func (b *chunkBuilder) str(c int, s string)               { b.cols[c].setStr(b.row, s) }
+func (b *chunkBuilder) u8(c int, v uint8)                 { b.cols[c].setU8(b.row, v) }
+func (b *chunkBuilder) u32(c int, v uint32)               { b.cols[c].setU32(b.row, v) }
+func (b *chunkBuilder) u64(c int, v uint64)               { b.cols[c].setU64(b.row, v) }
+func (b *chunkBuilder) i32(c int, v int32)                { b.cols[c].setI32(b.row, v) }
+func (b *chunkBuilder) f64(c int, v float64)              { b.cols[c].setF64(b.row, v) }
+func (b *chunkBuilder) bool(c int, v bool)                { b.cols[c].setBool(b.row, v) }
+func (b *chunkBuilder) ts(c int, t pcommon.Timestamp)     { b.cols[c].setI64(b.row, nanos(t)) }
+func (b *chunkBuilder) tsNanos(c int, ns int64)           { b.cols[c].setI64(b.row, ns) }
+func (b *chunkBuilder) attrs(c int, m pcommon.Map)        { b.setMap(b.cols[c], b.row, m) }
+func (b *chunkBuilder) u64s(c int, s pcommon.UInt64Slice) { setU64s(b.cols[c], b.row, s) }
+func (b *chunkBuilder) f64s(c int, s pcommon.Float64Slice) {
+	x := b.cols[c]
+	off := x.list(b.row, uint64(s.Len()))
+	for i, v := range s.All() {
+		x.child.setF64(off+uint64(i), v)
+	}
+}
+
+// tsSeconds stores ns truncated to the second into a TIMESTAMP (µs) column.
+func (b *chunkBuilder) tsSeconds(c int, ns int64) {
+	b.cols[c].setI64(b.row, ns/int64(time.Second)*int64(time.Second/time.Microsecond))
+}
+
+func setU64s(x *vec, row uint64, s pcommon.UInt64Slice) {
+	off := x.list(row, uint64(s.Len()))
+	for i, v := range s.All() {
+		x.child.setU64(off+uint64(i), v)
+	}
+}
+
+// setMap writes attribute map m as MAP(VARCHAR, VARCHAR) entry row of x.
+// Values are AsString() (JSON for maps and slices, base64 for bytes).
+// Duplicate keys, which pdata can carry after decoding a hostile payload
+// and which a DuckDB MAP must not hold, keep their first value
+// (pcommon.Map.Get semantics).
+func (b *chunkBuilder) setMap(x *vec, row uint64, m pcommon.Map) {
+	n := m.Len()
+	if n == 0 {
+		x.list(row, 0)
+		return
+	}
+	keys, vals := b.keys[:0], b.vals[:0]
+	var seen map[string]struct{}
+	if n > 16 {
+		seen = make(map[string]struct{}, n)
+	}
+	for k, v := range m.All() {
+		k = str(k)
+		if seen != nil {
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+		} else if slices.Contains(keys, k) {
+			continue
+		}
+		keys = append(keys, k)
+		vals = append(vals, str(v.AsString()))
+	}
+	b.keys, b.vals = keys, vals
+	off := x.list(row, uint64(len(keys)))
+	kv, vv := x.child.fields[0], x.child.fields[1]
+	for i := range keys {
+		kv.setStr(off+uint64(i), keys[i])
+		vv.setStr(off+uint64(i), vals[i])
+	}
+}

@@ -1,0 +1,269 @@
+// Package duckdb is the embedded storage backend: one DuckDB database file
+// holding the OpenTelemetry ClickHouse exporter's tables (see
+// internal/schema), written through group-committed appenders and read with
+// SQL rendered by internal/query.
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// FileName is the database file inside Config.Dir.
+const FileName = "overlook.duckdb"
+
+var _ store.Store = (*Store)(nil)
+
+// Store is the embedded DuckDB backend. It is safe for concurrent use.
+type Store struct {
+	cfg       Config
+	log       *slog.Logger
+	path      string
+	connector *duckdb.Connector
+	db        *sql.DB // readers, retention, checkpoints
+	gate      commitGate
+	maint     sync.Mutex // one checkpoint or retention run at a time
+
+	logs, traces, metrics *writer
+
+	stop      chan struct{}
+	bg        sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// openPaths guards against opening one database twice in this process:
+// DuckDB's file lock only excludes other processes.
+var openPaths sync.Map
+
+// Open opens (creating if needed) the database in cfg.Dir and starts the
+// writers, the background checkpointer and the retention loop. Only one
+// Store, in one process, may use a data directory at a time.
+func Open(cfg Config, logger *slog.Logger) (*Store, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("duckdb store config: %w", err)
+	}
+	cfg = cfg.withDefaults()
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.Dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	abs, err := filepath.Abs(filepath.Join(cfg.Dir, FileName))
+	if err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if _, loaded := openPaths.LoadOrStore(abs, true); loaded {
+		return nil, fmt.Errorf("open %s: the data dir %s is already in use by this process", abs, cfg.Dir)
+	}
+	s, err := open(cfg, logger, abs)
+	if err != nil {
+		openPaths.Delete(abs)
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
+	connector, err := duckdb.NewConnector(path, nil)
+	if err != nil {
+		if strings.Contains(err.Error(), "Could not set lock") {
+			return nil, fmt.Errorf("open %s: another overlook process is running with data dir %s "+
+				"(stop it or choose another data dir): %w", path, cfg.Dir, err)
+		}
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	s := &Store{
+		cfg: cfg, log: logger, path: path, connector: connector,
+		db:   sql.OpenDB(connector),
+		stop: make(chan struct{}),
+	}
+	fail := func(err error) (*Store, error) {
+		_ = s.db.Close()
+		return nil, err
+	}
+	if err := s.configure(); err != nil {
+		return fail(err)
+	}
+	if err := s.migrate(); err != nil {
+		return fail(err)
+	}
+	ws := make([]*writer, 0, 3)
+	for _, g := range []struct {
+		name  string
+		conns int
+	}{{"logs", cfg.WriterConns}, {"traces", cfg.WriterConns}, {"metrics", 1}} {
+		var conns []*rawConn
+		for range g.conns {
+			conn, err := openRaw(path)
+			if err != nil {
+				for _, c := range conns {
+					c.close()
+				}
+				for _, w := range ws {
+					_ = w.close()
+				}
+				return fail(fmt.Errorf("connect %s writer: %w", g.name, err))
+			}
+			conns = append(conns, conn)
+		}
+		ws = append(ws, newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger))
+	}
+	s.logs, s.traces, s.metrics = ws[0], ws[1], ws[2]
+	s.bg.Add(2)
+	go s.checkpointLoop()
+	go s.retentionLoop()
+	logger.Info("duckdb store opened", "path", path)
+	return s, nil
+}
+
+// configure applies the DuckDB settings; the reasons are measured in
+// bench_test.go and DESIGN.md §2.
+func (s *Store) configure() error {
+	stmts := []string{
+		// DuckDB checkpoints automatically once the WAL reaches
+		// checkpoint_threshold (16 MB), inside the commit that crossed it:
+		// that Flush stalls 1–2 s. The checkpointer (checkpoint.go) does it
+		// in the background at CheckpointWALBytes instead; DuckDB's own
+		// trigger stays as a backstop at twice that.
+		fmt.Sprintf("SET GLOBAL checkpoint_threshold = '%dB'", 2*s.cfg.CheckpointWALBytes),
+		// Each batch's rows arrive roughly in time order; we never rely on
+		// insertion order (every read has ORDER BY), and not preserving it
+		// lets INSERT ... SELECT run without an order-keeping sink.
+		"SET GLOBAL preserve_insertion_order = false",
+	}
+	if s.cfg.Threads > 0 {
+		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", s.cfg.Threads))
+	}
+	if s.cfg.MemoryLimit != "" {
+		stmts = append(stmts, fmt.Sprintf("SET GLOBAL memory_limit = '%s'",
+			strings.ReplaceAll(s.cfg.MemoryLimit, "'", "''")))
+	}
+	for _, q := range stmts {
+		if _, err := s.db.Exec(q); err != nil {
+			return fmt.Errorf("configure duckdb (%s): %w", q, err)
+		}
+	}
+	return nil
+}
+
+// migrate creates the schema and records its version.
+func (s *Store) migrate() error {
+	ctx := context.Background()
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	for _, q := range ddl() {
+		if _, err := tx.Exec(q); err != nil {
+			return fmt.Errorf("create schema: %w\n%s", err, q)
+		}
+	}
+	var v sql.NullInt64
+	if err := tx.QueryRow("SELECT max(version) FROM " + versionTable).Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	switch {
+	case !v.Valid:
+		if _, err := tx.Exec("INSERT INTO "+versionTable+" (version) VALUES (?)", schemaVersion); err != nil {
+			return fmt.Errorf("record schema version: %w", err)
+		}
+	case v.Int64 > schemaVersion:
+		return fmt.Errorf("database %s has schema version %d, newer than this overlook (%d): upgrade overlook",
+			s.path, v.Int64, schemaVersion)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// InsertLogs stores every log record of ld; see store.LogInserter.
+// Conversion happens in the caller's goroutine; ld is not retained.
+func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
+	var b batch
+	b.add(logChunks(ld))
+	if err := s.logs.submit(ctx, b); err != nil {
+		return fmt.Errorf("insert logs: %w", err)
+	}
+	return nil
+}
+
+// InsertTraces stores every span of td and the trace's time window; see
+// store.TraceInserter.
+func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
+	var b batch
+	spans, ids := traceChunks(td)
+	b.add(spans)
+	b.add(ids)
+	b.rows -= ids.rows // bound the queue by spans, the index rows ride along
+	if err := s.traces.submit(ctx, b); err != nil {
+		return fmt.Errorf("insert traces: %w", err)
+	}
+	return nil
+}
+
+// InsertMetrics stores every data point of md; see store.MetricInserter.
+func (s *Store) InsertMetrics(ctx context.Context, md pmetric.Metrics) error {
+	var b batch
+	for _, t := range metricChunks(md) {
+		b.add(t)
+	}
+	if err := s.metrics.submit(ctx, b); err != nil {
+		return fmt.Errorf("insert metrics: %w", err)
+	}
+	return nil
+}
+
+// Stats reports the size of the database file and its WAL.
+func (s *Store) Stats() store.Stats {
+	var st store.Stats
+	for _, p := range []string{s.path, s.path + ".wal"} {
+		if fi, err := os.Stat(p); err == nil {
+			st.DiskBytes += fi.Size()
+		}
+	}
+	return st
+}
+
+// Close stops the background work, commits what the writers have queued,
+// checkpoints the WAL into the database file and closes it. Inserts after
+// (or racing with) Close fail with store.ErrClosed.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.stop)
+		s.bg.Wait()
+		var errs []error
+		for _, w := range []*writer{s.logs, s.traces, s.metrics} {
+			if err := w.close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if _, err := s.db.Exec("CHECKPOINT"); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint on close: %w", err))
+		}
+		if err := s.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close database: %w", err))
+		}
+		openPaths.Delete(s.path)
+		s.closeErr = errors.Join(errs...)
+		s.log.Info("duckdb store closed", "path", s.path, "err", s.closeErr)
+	})
+	return s.closeErr
+}

@@ -1,0 +1,54 @@
+package duckdb
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/storetest"
+)
+
+func testLogger(t testing.TB) *slog.Logger {
+	if os.Getenv("OVERLOOK_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// opener opens one data dir per test, the same one when a test reopens.
+func opener(cfg Config) storetest.Opener {
+	var mu sync.Mutex
+	dirs := map[*testing.T]string{}
+	return func(t *testing.T) store.Store {
+		mu.Lock()
+		dir, ok := dirs[t]
+		if !ok {
+			dir = filepath.Join(t.TempDir(), "data")
+			dirs[t] = dir
+		}
+		mu.Unlock()
+		c := cfg
+		c.Dir = dir
+		s, err := Open(c, testLogger(t))
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		return s
+	}
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, opener(Config{}))
+}
+
+func TestOverload(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir(), MaxPendingRows: 300}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	storetest.RunOverload(t, s)
+}

@@ -1,0 +1,291 @@
+package duckdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	bindings "github.com/duckdb/duckdb-go-bindings"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// A writer commits the batches of one signal group (logs; traces; metrics)
+// with group commit: Insert* calls enqueue converted rows (filled data
+// chunks) and wait; a committer goroutine takes everything queued, appends
+// it in one transaction, commits once (one WAL fsync), and wakes every
+// waiter with the result. A writer has one or more committers, each with
+// its own connection: while one commits, the next can already append.
+//
+// Contracts:
+//   - submit returns nil only after the batch is committed.
+//   - The queue is bounded by maxPending rows (queued + being committed).
+//     A batch that does not fit is refused at once with store.ErrOverloaded;
+//     a single batch larger than maxPending is accepted only when nothing
+//     else is pending, so that an oversized batch is not refused forever.
+//   - A waiter whose ctx ends gets ctx.Err() at once; its rows stay queued
+//     and may still commit (the caller must treat them as not stored, and a
+//     retry may then store them twice - OTLP's at-least-once).
+//   - A failed commit fails every batch of its group, and none of their
+//     rows is visible (the transaction is rolled back).
+//   - close commits what is queued, then stops; later submits get
+//     store.ErrClosed.
+type writer struct {
+	name       string
+	log        *slog.Logger
+	maxPending int
+	gate       *commitGate
+
+	mu       sync.Mutex
+	queue    []*request
+	pending  int
+	closed   bool
+	lastDone time.Time   // time of the last commit
+	stats    writerStats // cumulative
+
+	wake    chan struct{}
+	stopped sync.WaitGroup
+	cs      []*committer
+}
+
+// writerStats are cumulative counters of a writer.
+type writerStats struct {
+	Commits, Batches, Rows          int64
+	Append, Flush, Commit, GateWait time.Duration
+}
+
+type request struct {
+	b    batch
+	done chan error // buffered: a committer never blocks on a gone waiter
+}
+
+// committer owns one connection and its appenders.
+type committer struct {
+	w         *writer
+	conn      *rawConn
+	appenders map[int]bindings.Appender
+}
+
+// newWriter starts a writer with one committer per connection.
+func newWriter(name string, conns []*rawConn, maxPending int, gate *commitGate, log *slog.Logger) *writer {
+	w := &writer{
+		name: name, log: log.With("writer", name), maxPending: maxPending, gate: gate,
+		wake: make(chan struct{}, 1),
+	}
+	for _, conn := range conns {
+		c := &committer{w: w, conn: conn, appenders: map[int]bindings.Appender{}}
+		w.cs = append(w.cs, c)
+		w.stopped.Add(1)
+		go c.run()
+	}
+	return w
+}
+
+// submit enqueues b and waits for its commit. It takes ownership of b's
+// chunks: they are freed once appended, or here when b is refused.
+func (w *writer) submit(ctx context.Context, b batch) error {
+	if len(b.tables) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		b.free()
+		return err
+	}
+	r := &request{b: b, done: make(chan error, 1)}
+	w.mu.Lock()
+	switch {
+	case w.closed:
+		w.mu.Unlock()
+		b.free()
+		return store.ErrClosed
+	case w.pending > 0 && w.pending+b.rows > w.maxPending:
+		w.mu.Unlock()
+		b.free()
+		return store.ErrOverloaded
+	}
+	w.pending += b.rows
+	w.queue = append(w.queue, r)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case err := <-r.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *committer) run() {
+	w := c.w
+	defer w.stopped.Done()
+	for range w.wake {
+		for {
+			w.mu.Lock()
+			reqs := w.queue
+			w.queue = nil
+			closed := w.closed
+			w.mu.Unlock()
+			if len(reqs) == 0 {
+				if closed {
+					// Pass the close on to the other committers.
+					select {
+					case w.wake <- struct{}{}:
+					default:
+					}
+					return
+				}
+				break
+			}
+			// More may be queued while this commit runs: let another
+			// committer take it.
+			select {
+			case w.wake <- struct{}{}:
+			default:
+			}
+			var st writerStats
+			err := c.commit(reqs, &st)
+			rows := 0
+			for _, r := range reqs {
+				rows += r.b.rows
+				r.b.free()
+				r.done <- err
+			}
+			w.mu.Lock()
+			w.pending -= rows
+			w.lastDone = time.Now()
+			w.stats.Commits++
+			w.stats.Batches += int64(len(reqs))
+			w.stats.Rows += int64(rows)
+			w.stats.Append += st.Append
+			w.stats.Flush += st.Flush
+			w.stats.Commit += st.Commit
+			w.stats.GateWait += st.GateWait
+			w.mu.Unlock()
+		}
+	}
+}
+
+func (w *writer) statsSnapshot() writerStats {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats
+}
+
+// close commits what is queued and stops the writer; new submits fail.
+func (w *writer) close() error {
+	w.mu.Lock()
+	already := w.closed
+	w.closed = true
+	w.mu.Unlock()
+	if !already {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	w.stopped.Wait()
+	var errs []error
+	for _, c := range w.cs {
+		for t, a := range c.appenders {
+			if bindings.AppenderDestroy(&a) == bindings.StateError {
+				errs = append(errs, fmt.Errorf("close appender %s", tableList[t].Name))
+			}
+		}
+		c.appenders = nil
+		c.conn.close()
+	}
+	w.cs = nil
+	return errors.Join(errs...)
+}
+
+// idleSince reports when the writer last committed and whether it is idle
+// (nothing queued or being committed).
+func (w *writer) idleSince() (time.Time, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.lastDone, w.pending == 0
+}
+
+// commit appends every batch of reqs in one transaction.
+func (c *committer) commit(reqs []*request, st *writerStats) (err error) {
+	w := c.w
+	t0 := time.Now()
+	w.gate.enter()
+	defer w.gate.leave()
+	t1 := time.Now()
+	st.GateWait = t1.Sub(t0)
+	if err := c.conn.exec("BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("%s: begin: %w", w.name, err)
+	}
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, a := range c.appenders {
+			bindings.AppenderClear(a) // drop rows appended but not flushed
+		}
+		if rbErr := c.conn.exec("ROLLBACK"); rbErr != nil {
+			// A failed flush may already have aborted the transaction.
+			w.log.Debug("rollback after failed commit", "err", rbErr)
+		}
+		w.log.Warn("commit failed", "batches", len(reqs), "err", err)
+	}()
+	used := map[int]bindings.Appender{}
+	for _, r := range reqs {
+		for _, tc := range r.b.tables {
+			a, err := c.appender(tc.table)
+			if err != nil {
+				return err
+			}
+			used[tc.table] = a
+			for _, ch := range tc.chunks {
+				if bindings.AppendDataChunk(a, ch) == bindings.StateError {
+					return fmt.Errorf("append %s: %s", tableList[tc.table].Name, bindings.AppenderError(a))
+				}
+			}
+		}
+	}
+	t2 := time.Now()
+	st.Append = t2.Sub(t1)
+	for t, a := range used {
+		if bindings.AppenderFlush(a) == bindings.StateError {
+			return fmt.Errorf("flush %s: %s", tableList[t].Name, bindings.AppenderError(a))
+		}
+	}
+	t3 := time.Now()
+	st.Flush = t3.Sub(t2)
+	if err := c.conn.exec("COMMIT"); err != nil {
+		return fmt.Errorf("%s: commit: %w", w.name, err)
+	}
+	st.Commit = time.Since(t3)
+	return nil
+}
+
+// appender returns the (reused) appender of table t.
+func (c *committer) appender(t int) (bindings.Appender, error) {
+	if a, ok := c.appenders[t]; ok {
+		return a, nil
+	}
+	a, err := c.conn.appender(tableList[t].Name)
+	if err != nil {
+		return a, err
+	}
+	c.appenders[t] = a
+	return a, nil
+}
+
+// commitGate lets the checkpointer run CHECKPOINT while no commit is in
+// flight: DuckDB refuses a CHECKPOINT while another write transaction is
+// open ("Cannot CHECKPOINT: there are other write transactions active").
+type commitGate struct {
+	mu sync.RWMutex
+}
+
+func (g *commitGate) enter() { g.mu.RLock() }
+func (g *commitGate) leave() { g.mu.RUnlock() }

@@ -39,11 +39,7 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
-	ch, ok := s.opts.Store.(store.Charter)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "this store cannot compute charts")
-		return
-	}
+	ch := s.opts.Store
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
 	res, err := ch.Chart(ctx, store.ChartParams{Request: &req.ChartRequest, Start: start, End: end})

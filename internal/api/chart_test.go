@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"log/slog"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -11,9 +9,6 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
-
-	"github.com/overlook-dev/overlook/internal/store"
-	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
 // addCacheGauge stores seed 001's gauge: visa_validation_cache.size of
@@ -178,21 +173,5 @@ func TestValuesEndpoint(t *testing.T) {
 		if msg, _ := out["error"].(string); !strings.Contains(msg, tc.errSub) {
 			t.Errorf("%v: error %q lacks %q", tc.q, msg, tc.errSub)
 		}
-	}
-}
-
-// plainStore hides the optional capabilities of a store.
-type plainStore struct{ store.Store }
-
-func TestChartUnsupported(t *testing.T) {
-	_, a := newTestServer(t)
-	b := New(Options{Store: plainStore{a.opts.Store}, Metrics: telemetry.New(), Logger: slog.New(slog.DiscardHandler)})
-	srv := httptest.NewServer(b)
-	defer srv.Close()
-	if code, out := do(t, "POST", srv.URL+"/api/chart", `{"source":"logs","select":[{"aggFn":"count"}]}`); code != 501 {
-		t.Errorf("chart: status %d (%v), want 501", code, out)
-	}
-	if code, out := do(t, "GET", srv.URL+"/api/values?source=logs&field=Body", ""); code != 501 {
-		t.Errorf("values: status %d (%v), want 501", code, out)
 	}
 }

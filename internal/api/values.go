@@ -47,11 +47,7 @@ func (s *Server) handleValues(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	vl, ok := s.opts.Store.(store.ValueLister)
-	if !ok {
-		writeError(w, http.StatusNotImplemented, "this store cannot list values")
-		return
-	}
+	vl := s.opts.Store
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
 	vals, err := vl.Values(ctx, store.ValuesParams{Source: source, Field: field, Prefix: q.Get("prefix"),

@@ -82,8 +82,10 @@ type ChartMeta struct {
 	End   int64 `json:"end"`
 	// GroupBy are the groupBy expressions as written.
 	GroupBy []string `json:"groupBy,omitempty"`
-	// Groups is how many distinct groups had rows; Limit how many were
-	// kept; Other whether the rest were merged into an "Other" series.
+	// Groups is how many distinct groups had rows (when a quantile or
+	// count_distinct is ranked in SQL, at most Limit+1: "more than Limit");
+	// Limit how many were kept; Other whether the rest were merged into an
+	// "Other" series.
 	Groups int  `json:"groups"`
 	Limit  int  `json:"limit,omitempty"`
 	Other  bool `json:"other,omitempty"`
@@ -152,6 +154,7 @@ func (p *ChartPlan) Execute(ctx context.Context, run QueryFunc) (*ChartResult, e
 			acc.other = len(keys) > p.spec.limit
 		}
 		acc.order = keys[:min(len(keys), p.spec.limit)]
+		acc.ranked = len(keys)
 		acc.top = map[string]bool{}
 		for _, k := range acc.order {
 			acc.top[groupKey(k)] = true
@@ -186,6 +189,7 @@ type accumulator struct {
 	groups  map[string][]string    // group key → values
 	top     map[string]bool        // rank path: the kept groups
 	order   [][]string             // rank path: kept groups, best first
+	ranked  int                    // rank path: groups the ranking returned (≤ limit+1)
 	other   bool
 	rows    int
 	bytes   int
@@ -388,7 +392,7 @@ func (a *accumulator) result() *ChartResult {
 	if a.top == nil && len(sp.groups) > 0 {
 		order = a.rankInGo()
 	}
-	res.Meta.Groups = len(a.groups)
+	res.Meta.Groups = max(len(a.groups), a.ranked)
 	res.Meta.Other = a.other
 	buckets := a.buckets()
 	secs := sp.end.Sub(sp.start).Seconds()

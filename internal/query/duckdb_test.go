@@ -248,6 +248,7 @@ var execCases = []execCase{
 	{traces, false, `-SpanAttributes.http.method:*`, []int{3, 5}},
 	{traces, false, `SpanAttributes:*`, []int{1, 2, 3, 4}},
 	{traces, false, `service:payment status:error duration:>1000`, []int{2}},
+	{traces, false, `ServiceName: payment AND service:  payment`, []int{2, 3, 5}}, // seed 001 types a space after the colon
 	{traces, false, `service:payment AND (status:error OR kind:client)`, []int{2, 3, 5}},
 	{traces, false, `trace_id:"t2" span_id:s3`, []int{3}},
 	// SQL mode.

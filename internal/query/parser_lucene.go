@@ -276,9 +276,12 @@ func (p *luceneParser) parseGroup(field *Field) (Node, error) {
 }
 
 // parseValue parses what follows `field:`.
+// Spaces between the colon and the value are allowed (`ServiceName: payment`),
+// as in HyperDX and Lucene.
 func (p *luceneParser) parseValue(f *Field, colon int) (Node, error) {
+	p.s.skipSpace()
 	start := p.s.pos
-	if p.s.eof() || isSpaceAt(p.s.src, p.s.pos) || p.s.peek() == ')' {
+	if p.s.eof() || p.s.peek() == ')' {
 		return nil, synErr(colon, "expected value after ':'")
 	}
 	switch c := p.s.peek(); c {

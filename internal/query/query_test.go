@@ -230,7 +230,7 @@ func TestErrors(t *testing.T) {
 		{false, logs, `(a (b)`, "syntax", 6, "unbalanced parenthesis opened at position 0"},
 		{false, logs, `a)`, "syntax", 1, "unexpected ')' with no matching '('"},
 		{false, logs, `()`, "syntax", 0, "empty parentheses"},
-		{false, logs, `service: foo`, "syntax", 7, "expected value after ':'"},
+		{false, logs, `service: `, "syntax", 7, "expected value after ':'"},
 		{false, logs, `a AND service:`, "syntax", 13, "expected value after ':'"},
 		{false, logs, `:foo`, "syntax", 0, "expected a field name before ':'"},
 		{false, logs, `a AND`, "syntax", 2, "expected a term after AND"},

@@ -128,6 +128,8 @@ type Store interface {
 	Searcher
 	TraceReader
 	FieldLister
+	Charter
+	ValueLister
 	Stats() Stats
 	// Close flushes and releases everything. It MUST be called once.
 	Close() error
@@ -233,6 +235,9 @@ type MetricSelectParams struct {
 	// MaxPoints caps the points read; beyond it SelectMetrics fails with an
 	// error wrapping ErrTooManyPoints. Zero: no cap.
 	MaxPoints int
+	// SeriesOnly asks for the series without their points (each series
+	// then has exactly one point: its first, with no values).
+	SeriesOnly bool
 }
 
 // ErrTooManyPoints is wrapped by SelectMetrics when MaxPoints is exceeded.

@@ -82,6 +82,9 @@ func benchInsert(b *testing.B, batch, writers int, gen func(at time.Time, n int)
 	if v := os.Getenv("OVERLOOK_BENCH_WRITER_CONNS"); v != "" {
 		cfg.WriterConns, _ = strconv.Atoi(v)
 	}
+	if v := os.Getenv("OVERLOOK_BENCH_THREADS"); v != "" {
+		cfg.Threads, _ = strconv.Atoi(v)
+	}
 	s, err := Open(cfg, testLogger(b))
 	if err != nil {
 		b.Fatal(err)

@@ -84,7 +84,7 @@ func (s *Store) mapKeys(ctx context.Context, t *schema.Table, maps []string, p s
 	q := fmt.Sprintf("WITH s AS (SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s DESC LIMIT %d) "+
 		"SELECT DISTINCT i, k FROM (%s)",
 		strings.Join(sel, ", "), quoteIdent(t.Name), tc, tc, tc, budget, strings.Join(parts, " UNION ALL "))
-	rs, err := s.db.QueryContext(ctx, q, p.Start.UTC(), p.End.UTC())
+	rs, err := s.db.QueryContext(ctx, q, clampTime(p.Start), clampTime(p.End))
 	if err != nil {
 		return nil, fmt.Errorf("fields %s: %w", t.Name, err)
 	}

@@ -65,10 +65,8 @@ func (s *Store) checkpointDue() bool {
 func (s *Store) Checkpoint() error {
 	s.maint.Lock()
 	defer s.maint.Unlock()
-	if os.Getenv("OVERLOOK_NO_GATE") == "" {
-		s.gate.mu.Lock()
-		defer s.gate.mu.Unlock()
-	}
+	s.gate.mu.Lock()
+	defer s.gate.mu.Unlock()
 	start := time.Now()
 	var err error
 	for attempt := range 5 {

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -163,21 +164,25 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	id := "hash(" + strings.Join(identity(p.Kind), ", ") + ")"
 	pointsQ := fmt.Sprintf("SELECT %s AS sid, TimeUnix, StartTimeUnix, Flags, %s FROM %s WHERE %s",
 		id, pointColumns(p.Kind), quoteIdent(t.Name), where)
+	if p.SeriesOnly {
+		pointsQ = fmt.Sprintf("SELECT %s AS sid, min(TimeUnix), 0::BIGINT, 0::UINTEGER, NULL::DOUBLE FROM %s WHERE %s GROUP BY sid",
+			id, quoteIdent(t.Name), where)
+	}
 	var out []store.MetricSeries
 	err = s.rawRead(ctx, func(r *rawReader) error {
-		index := map[uint64]int{}
-		var sids []uint64 // by index
-		points := 0
+		var cols pointColumnsBuf
 		err := r.query(pointsQ, args, func(ch *rawChunk) error {
-			if points += ch.n; p.MaxPoints > 0 && points > p.MaxPoints {
+			if p.MaxPoints > 0 && len(cols.series)+ch.n > p.MaxPoints {
 				return fmt.Errorf("%w: more than %d points in the range", store.ErrTooManyPoints, p.MaxPoints)
 			}
-			return appendPoints(p.Kind, ch, index, &out, &sids)
+			cols.add(p.Kind, ch, p.SeriesOnly)
+			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("read points: %w", err)
 		}
-		if err := readSeriesLabels(r, t, p, id, index, sids, out); err != nil {
+		out = cols.split(p.Kind)
+		if err := readSeriesLabels(r, t, p, id, cols.index, cols.sids, out); err != nil {
 			return fmt.Errorf("read series: %w", err)
 		}
 		return nil
@@ -191,38 +196,97 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	return out, nil
 }
 
-// appendPoints adds the points of one chunk of the points statement to
-// their series, creating series on first sight.
-func appendPoints(k store.MetricKind, ch *rawChunk, index map[uint64]int, out *[]store.MetricSeries, sids *[]uint64) error {
+// pointColumnsBuf collects the points statement's rows column by column,
+// each row tagged with its series' index, then splits them into series
+// (one backing array per column instead of thousands of growing slices).
+type pointColumnsBuf struct {
+	index  map[uint64]int
+	sids   []uint64 // series index → key
+	series []int32  // per row
+	times  []int64
+	starts []int64
+	flags  []uint32
+	values []float64
+	hists  []store.HistogramPoint
+}
+
+func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk, seriesOnly bool) {
+	if b.index == nil {
+		b.index = map[uint64]int{}
+	}
 	keys := fixed[uint64](ch.vec(0), ch.n)
-	times, starts := fixed[int64](ch.vec(1), ch.n), fixed[int64](ch.vec(2), ch.n)
-	flags := fixed[uint32](ch.vec(3), ch.n)
-	var vals []float64
-	if k == store.MetricGauge || k == store.MetricSum {
-		vals = fixed[float64](ch.vec(4), ch.n)
+	b.times = append(b.times, fixed[int64](ch.vec(1), ch.n)...)
+	b.starts = append(b.starts, fixed[int64](ch.vec(2), ch.n)...)
+	b.flags = append(b.flags, fixed[uint32](ch.vec(3), ch.n)...)
+	switch {
+	case seriesOnly:
+		b.values = append(b.values, make([]float64, ch.n)...)
+	case k == store.MetricGauge || k == store.MetricSum:
+		b.values = append(b.values, fixed[float64](ch.vec(4), ch.n)...)
+	default:
+		for i := range ch.n {
+			b.hists = append(b.hists, histogramAt(k, ch, i))
+		}
 	}
-	last, ms := uint64(0), (*store.MetricSeries)(nil)
-	for i := range ch.n {
-		if ms == nil || keys[i] != last {
-			idx, ok := index[keys[i]]
-			if !ok {
-				idx = len(*out)
-				index[keys[i]] = idx
-				*out = append(*out, store.MetricSeries{Info: store.MetricInfo{Kind: k}})
-				*sids = append(*sids, keys[i])
+	last, idx := uint64(0), -1
+	for _, key := range keys {
+		if idx < 0 || key != last {
+			var ok bool
+			if idx, ok = b.index[key]; !ok {
+				idx = len(b.sids)
+				b.index[key] = idx
+				b.sids = append(b.sids, key)
 			}
-			last, ms = keys[i], &(*out)[idx]
+			last = key
 		}
-		ms.Times = append(ms.Times, times[i])
-		ms.StartTimes = append(ms.StartTimes, starts[i])
-		ms.Flags = append(ms.Flags, flags[i])
-		if vals != nil {
-			ms.Values = append(ms.Values, vals[i])
+		b.series = append(b.series, int32(idx))
+	}
+}
+
+// split returns one MetricSeries per series with its points (in the order
+// read), sub-slices of one backing array per column.
+func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
+	n := len(b.sids)
+	offs := make([]int, n+1)
+	for _, s := range b.series {
+		offs[s+1]++
+	}
+	for i := range n {
+		offs[i+1] += offs[i]
+	}
+	pos := append([]int(nil), offs[:n]...)
+	rows := len(b.series)
+	times, starts, flags := make([]int64, rows), make([]int64, rows), make([]uint32, rows)
+	var values []float64
+	var hists []store.HistogramPoint
+	if b.hists != nil {
+		hists = make([]store.HistogramPoint, rows)
+	} else {
+		values = make([]float64, rows)
+	}
+	for r, s := range b.series {
+		j := pos[s]
+		pos[s]++
+		times[j], starts[j], flags[j] = b.times[r], b.starts[r], b.flags[r]
+		if hists != nil {
+			hists[j] = b.hists[r]
 		} else {
-			ms.Histograms = append(ms.Histograms, histogramAt(k, ch, i))
+			values[j] = b.values[r]
 		}
 	}
-	return nil
+	out := make([]store.MetricSeries, n)
+	for i := range out {
+		lo, hi := offs[i], offs[i+1]
+		ms := &out[i]
+		ms.Info.Kind = k
+		ms.Times, ms.StartTimes, ms.Flags = times[lo:hi:hi], starts[lo:hi:hi], flags[lo:hi:hi]
+		if hists != nil {
+			ms.Histograms = hists[lo:hi:hi]
+		} else {
+			ms.Values = values[lo:hi:hi]
+		}
+	}
+	return out
 }
 
 // maxTimesPerLookup bounds the timestamps of one label lookup statement.
@@ -328,24 +392,19 @@ func pointColumns(k store.MetricKind) string {
 	return "Value"
 }
 
-// sortPoints orders a series' points by time; they usually arrive sorted.
+// sortPoints orders a series' points by time (stable). DuckDB's parallel
+// scan hands out row groups in any order, so a series may arrive as a few
+// sorted runs.
 func sortPoints(ms *store.MetricSeries) {
 	if slices.IsSorted(ms.Times) {
 		return
 	}
-	idx := make([]int, len(ms.Times))
+	idx := make([]int32, len(ms.Times))
 	for i := range idx {
-		idx[i] = i
+		idx[i] = int32(i)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
-		switch {
-		case ms.Times[a] < ms.Times[b]:
-			return -1
-		case ms.Times[a] > ms.Times[b]:
-			return 1
-		}
-		return 0
-	})
+	times := ms.Times
+	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(times[a], times[b]) })
 	ms.Times = permute(ms.Times, idx)
 	ms.StartTimes = permute(ms.StartTimes, idx)
 	ms.Flags = permute(ms.Flags, idx)
@@ -353,7 +412,7 @@ func sortPoints(ms *store.MetricSeries) {
 	ms.Histograms = permute(ms.Histograms, idx)
 }
 
-func permute[T any](s []T, idx []int) []T {
+func permute[T any](s []T, idx []int32) []T {
 	if len(s) == 0 {
 		return s
 	}

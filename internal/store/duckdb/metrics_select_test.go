@@ -35,7 +35,9 @@ func sampleMetrics() pmetric.Metrics {
 	rm.Resource().Attributes().PutStr("service.name", "api")
 	rm.Resource().Attributes().PutStr("service.instance.id", "host:9090")
 	ms := rm.ScopeMetrics().AppendEmpty().Metrics()
-	ts := func(i int) pcommon.Timestamp { return pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * 15 * time.Second)) }
+	ts := func(i int) pcommon.Timestamp {
+		return pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * 15 * time.Second))
+	}
 
 	g := ms.AppendEmpty()
 	g.SetName("temperature")

@@ -59,8 +59,9 @@ func str(s string) string {
 }
 
 // maxNanos is the largest instant stored: DuckDB reserves int64 max as
-// 'infinity' for TIMESTAMP_NS.
-const maxNanos = math.MaxInt64 - 1
+// 'infinity' for TIMESTAMP_NS, and a search's exclusive end can be at most
+// int64 max - 1 (clampTime), so a clamped timestamp stays findable.
+const maxNanos = math.MaxInt64 - 2
 
 // nanos converts an OTLP timestamp (ns since epoch, unsigned) to the
 // stored int64, clamping values beyond year 2262.

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -35,6 +36,24 @@ func checkRange(src *schema.Source, start, end interface{ IsZero() bool }) error
 	return nil
 }
 
+// Bounds of TIMESTAMP_NS that the driver binds (years 1678-2262).
+var (
+	minTime = time.Date(1678, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Unix(0, maxNanos+1).UTC()
+)
+
+// clampTime brings t into the range a TIMESTAMP_NS parameter holds, so that
+// "everything until year 9999" works as a bound.
+func clampTime(t time.Time) time.Time {
+	switch {
+	case t.Before(minTime):
+		return minTime
+	case t.After(maxTime):
+		return maxTime
+	}
+	return t.UTC()
+}
+
 // Search returns the newest p.Limit rows of p.Source matching p.Filter with
 // the time column in [p.Start, p.End), newest first, and how many rows
 // match in that range. Limit: zero means 100; at most 10000.
@@ -59,7 +78,7 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 	t := p.Source.Table
 	tc := quoteIdent(t.TimeColumn)
 	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
-	args := []any{p.Start.UTC(), p.End.UTC()}
+	args := []any{clampTime(p.Start), clampTime(p.End)}
 	if p.Filter != nil {
 		fw, fargs, err := compileFilter(p.Filter, p.Source)
 		if err != nil {

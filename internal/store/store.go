@@ -202,6 +202,7 @@ type MetricInfo struct {
 	Name        string // MetricName
 	Unit        string // MetricUnit
 	Description string // MetricDescription (any one, if several were stored)
+	ScopeName   string // ScopeName
 	// IsMonotonic is set for monotonic sums.
 	IsMonotonic bool
 	// Temporality is the OTLP AggregationTemporality of sums and

@@ -2,6 +2,8 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,18 +75,37 @@ func (s *Store) Fields(ctx context.Context, p store.FieldsParams) ([]store.Field
 	return slices.CompactFunc(out, func(a, b store.Field) bool { return a.Name == b.Name }), nil
 }
 
+// mapKeys lists the keys of the map columns in the newest budget rows of
+// [p.Start, p.End). Two statements, measured at 1M spans (3 maps, 100k
+// row budget): one ORDER BY … DESC LIMIT over the maps took 815 ms, since
+// DuckDB's top-N carries the maps of every candidate; finding the budget's
+// oldest timestamp first (a top-N over the time column alone, 53 ms) and
+// then reading the keys with constant bounds, de-duplicating whole key
+// lists before unnesting them, takes ≈ 80 ms more.
 func (s *Store) mapKeys(ctx context.Context, t *schema.Table, maps []string, p store.FieldsParams, budget int) ([]store.Field, error) {
-	tc := quoteIdent(t.TimeColumn)
+	tc, tn := quoteIdent(t.TimeColumn), quoteIdent(t.Name)
+	lo, hi := clampTime(p.Start), clampTime(p.End)
+	var cut sql.NullTime
+	err := s.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s DESC LIMIT 1 OFFSET %d",
+		tc, tn, tc, tc, tc, budget-1), lo, hi).Scan(&cut)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		// Fewer rows than the budget: read the whole range.
+	case err != nil:
+		return nil, fmt.Errorf("fields %s: %w", t.Name, err)
+	case cut.Valid && cut.Time.After(lo):
+		lo = cut.Time
+	}
 	sel := make([]string, len(maps))
 	parts := make([]string, len(maps))
 	for i, m := range maps {
-		sel[i] = fmt.Sprintf("%s AS m%d", quoteIdent(m), i)
-		parts[i] = fmt.Sprintf("SELECT %d AS i, unnest(map_keys(m%d)) AS k FROM s", i, i)
+		sel[i] = fmt.Sprintf("map_keys(%s) AS k%d", quoteIdent(m), i)
+		parts[i] = fmt.Sprintf("SELECT DISTINCT %d AS i, k%d AS k FROM s", i, i)
 	}
-	q := fmt.Sprintf("WITH s AS (SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s DESC LIMIT %d) "+
-		"SELECT DISTINCT i, k FROM (%s)",
-		strings.Join(sel, ", "), quoteIdent(t.Name), tc, tc, tc, budget, strings.Join(parts, " UNION ALL "))
-	rs, err := s.db.QueryContext(ctx, q, clampTime(p.Start), clampTime(p.End))
+	q := fmt.Sprintf("WITH s AS (SELECT %s FROM %s WHERE %s >= ? AND %s < ? LIMIT %d) "+
+		"SELECT DISTINCT i, unnest(k) FROM (%s)",
+		strings.Join(sel, ", "), tn, tc, tc, budget, strings.Join(parts, " UNION ALL "))
+	rs, err := s.db.QueryContext(ctx, q, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("fields %s: %w", t.Name, err)
 	}

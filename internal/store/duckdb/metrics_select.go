@@ -37,7 +37,7 @@ func metricTable(k store.MetricKind) (*schema.Table, error) {
 // series are read in two passes (labels once per series, then points) and
 // joined on hash(identity...).
 func identity(k store.MetricKind) []string {
-	cols := []string{"MetricName", "MetricUnit", "ServiceName", "ResourceAttributes", "Attributes"}
+	cols := []string{"MetricName", "MetricUnit", "ScopeName", "ServiceName", "ResourceAttributes", "Attributes"}
 	switch k {
 	case store.MetricSum:
 		cols = append(cols, "IsMonotonic", "AggregationTemporality")
@@ -67,7 +67,7 @@ func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.
 	var out []store.MetricInfo
 	for _, p := range parts {
 		t, _ := metricTable(p.kind)
-		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, any_value(MetricDescription), %s
+		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, ScopeName, any_value(MetricDescription), %s
 FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY ALL`, p.extra, quoteIdent(t.Name))
 		rs, err := s.db.QueryContext(ctx, q, start.UTC(), end.UTC())
 		if err != nil {
@@ -75,7 +75,7 @@ FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY ALL`, p.extra, quoteIdent
 		}
 		for rs.Next() {
 			m := store.MetricInfo{Kind: p.kind}
-			if err := rs.Scan(&m.Name, &m.Unit, &m.Description, &m.IsMonotonic, &m.Temporality); err != nil {
+			if err := rs.Scan(&m.Name, &m.Unit, &m.ScopeName, &m.Description, &m.IsMonotonic, &m.Temporality); err != nil {
 				rs.Close()
 				return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
 			}
@@ -323,7 +323,7 @@ func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
 		for _, ns := range batch {
 			args = append(args, ns)
 		}
-		sq := fmt.Sprintf(`SELECT %s AS sid, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s
+		sq := fmt.Sprintf(`SELECT %s AS sid, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s, ScopeName
 FROM %s WHERE %s`, id, extra, quoteIdent(t.Name), where)
 		err = r.query(sq, args, func(ch *rawChunk) error {
 			keys := fixed[uint64](ch.vec(0), ch.n)
@@ -337,6 +337,7 @@ FROM %s WHERE %s`, id, extra, quoteIdent(t.Name), where)
 				found[idx] = true
 				ms := &out[idx]
 				ms.Info.Name, ms.Info.Unit = stringAt(names, i), stringAt(units, i)
+				ms.Info.ScopeName = stringAt(ch.vec(8), i)
 				ms.Info.IsMonotonic, ms.Info.Temporality = mono[i], temp[i]
 				ms.ServiceName = stringAt(svcs, i)
 				ms.ResourceAttributes, ms.Attributes = mapAt(ch.vec(4), i), mapAt(ch.vec(5), i)

@@ -34,7 +34,9 @@ func sampleMetrics() pmetric.Metrics {
 	rm := md.ResourceMetrics().AppendEmpty()
 	rm.Resource().Attributes().PutStr("service.name", "api")
 	rm.Resource().Attributes().PutStr("service.instance.id", "host:9090")
-	ms := rm.ScopeMetrics().AppendEmpty().Metrics()
+	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.Scope().SetName("lib")
+	ms := sm.Metrics()
 	ts := func(i int) pcommon.Timestamp {
 		return pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * 15 * time.Second))
 	}
@@ -121,6 +123,12 @@ func TestSelectMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	slices.SortFunc(infos, func(a, b store.MetricInfo) int { return int(a.Kind) - int(b.Kind) })
+	for i := range infos {
+		if infos[i].ScopeName != "lib" {
+			t.Errorf("ScopeName of %s = %q", infos[i].Name, infos[i].ScopeName)
+		}
+		infos[i].ScopeName = ""
+	}
 	wantInfos := []store.MetricInfo{
 		{Kind: store.MetricGauge, Name: "temperature", Unit: "Cel"},
 		{Kind: store.MetricSum, Name: "requests", IsMonotonic: true, Temporality: 2},

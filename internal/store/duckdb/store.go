@@ -1,7 +1,3 @@
-// Package duckdb is the embedded storage backend: one DuckDB database file
-// holding the OpenTelemetry ClickHouse exporter's tables (see
-// internal/schema), written through group-committed appenders and read with
-// SQL rendered by internal/query.
 package duckdb
 
 import (

@@ -118,6 +118,8 @@ func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, what string
 		writeErrorAt(w, http.StatusBadRequest, "invalid query: "+fe.Error(), fe.Pos)
 	case errors.As(err, &se):
 		writeErrorAt(w, http.StatusBadRequest, "invalid query: "+se.Error(), se.Pos)
+	case errors.Is(err, store.ErrInvalidArgument):
+		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, http.StatusGatewayTimeout, fmt.Sprintf(
 			"%s took longer than %s: narrow the time range or the query", what, s.opts.QueryTimeout))

@@ -146,33 +146,19 @@ func (p *sqlParser) parseOr() (sqlVal, error) {
 	if p.depth > maxDepth {
 		return sqlVal{}, synErr(p.peek().pos, "expression is nested too deeply")
 	}
-	first, err := p.parseAnd()
-	if err != nil || !p.peek().isKw("OR") {
-		return first, err
-	}
-	n, err := p.asNode(first)
-	if err != nil {
-		return sqlVal{}, err
-	}
-	terms := []Node{n}
-	for p.peek().isKw("OR") {
-		p.next()
-		v, err := p.parseAnd()
-		if err != nil {
-			return sqlVal{}, err
-		}
-		n, err := p.asNode(v)
-		if err != nil {
-			return sqlVal{}, err
-		}
-		terms = append(terms, n)
-	}
-	return sqlVal{node: or2(first.pos, terms), pos: first.pos}, nil
+	return p.parseChain("OR", p.parseAnd, or2)
 }
 
 func (p *sqlParser) parseAnd() (sqlVal, error) {
-	first, err := p.parseNot()
-	if err != nil || !p.peek().isKw("AND") {
+	return p.parseChain("AND", p.parseNot, and2)
+}
+
+// parseChain parses `operand (kw operand)*` and combines two or more
+// operands into one node; a lone operand is returned as it is (it may be a
+// value, not a condition).
+func (p *sqlParser) parseChain(kw string, operand func() (sqlVal, error), combine func(int, []Node) Node) (sqlVal, error) {
+	first, err := operand()
+	if err != nil || !p.peek().isKw(kw) {
 		return first, err
 	}
 	n, err := p.asNode(first)
@@ -180,9 +166,9 @@ func (p *sqlParser) parseAnd() (sqlVal, error) {
 		return sqlVal{}, err
 	}
 	terms := []Node{n}
-	for p.peek().isKw("AND") {
+	for p.peek().isKw(kw) {
 		p.next()
-		v, err := p.parseNot()
+		v, err := operand()
 		if err != nil {
 			return sqlVal{}, err
 		}
@@ -192,7 +178,7 @@ func (p *sqlParser) parseAnd() (sqlVal, error) {
 		}
 		terms = append(terms, n)
 	}
-	return sqlVal{node: and2(first.pos, terms), pos: first.pos}, nil
+	return sqlVal{node: combine(first.pos, terms), pos: first.pos}, nil
 }
 
 func (p *sqlParser) parseNot() (sqlVal, error) {

@@ -5,10 +5,24 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 export CGO_ENABLED := 1
 
-.PHONY: build run test vet fmt bench fuzz clean
+.PHONY: build ui run test vet fmt bench fuzz clean
 
-build:
+build: ui
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/overlook
+
+# The web UI (web/, React + Vite) is built into internal/ui/dist and
+# embedded with go:embed. npm ci runs when node_modules is missing or
+# package-lock.json changed; the build reruns when a source changed.
+WEB_SRC := $(shell find web/src web/index.html web/public web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+internal/ui/dist/index.html: web/node_modules/.installed $(WEB_SRC)
+	cd web && npx tsc --noEmit && npx vite build
+
+ui: internal/ui/dist/index.html
 
 # Build and start the server: OTLP gRPC :4317, OTLP HTTP :4318, API :8080,
 # data in ./data. Extra flags: make run ARGS="--config my.yaml".
@@ -16,8 +30,9 @@ run: build
 	./$(BIN) serve $(ARGS)
 
 # The whole suite: vet, unit, conformance, fuzz seeds, end-to-end.
-test: vet
-	$(GO) test -count=1 -timeout 30m ./...
+test: ui vet
+	cd web && npx vitest run
+	OVERLOOK_UI_TEST=1 $(GO) test -count=1 -timeout 30m ./...
 
 vet:
 	@unformatted=$$(gofmt -l cmd internal e2e bench 2>/dev/null); \

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -26,6 +27,10 @@ type Options struct {
 	QueryTimeout time.Duration
 	// MaxBodyBytes bounds JSON request bodies; zero means 1 MiB.
 	MaxBodyBytes int64
+	// Meta stores dashboards; nil leaves /api/dashboards unrouted.
+	Meta *meta.Store
+	// UI serves the web app at / (nil: not served).
+	UI http.Handler
 }
 
 // Server is the API's http.Handler. It is safe for concurrent use.
@@ -53,6 +58,10 @@ func New(opts Options) *Server {
 	s.route("GET /ready", "ready", s.handleReady)
 	s.route("GET /healthz", "healthz", s.handleHealthz)
 	s.mux.Handle("GET /metrics", opts.Metrics.Handler())
+	s.routeDashboards()
+	if opts.UI != nil {
+		s.mux.Handle("/", opts.UI)
+	}
 	s.route("/api/", "unknown", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path+
 			"; see the README for the list of endpoints")

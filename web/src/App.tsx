@@ -1,0 +1,60 @@
+import { ActionIcon, AppShell, Center, Group, Loader, NavLink, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
+import { lazy, Suspense } from 'react';
+import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+
+const SearchPage = lazy(() => import('./pages/SearchPage'));
+const TracePage = lazy(() => import('./pages/TracePage'));
+const ChartExplorerPage = lazy(() => import('./pages/ChartExplorerPage'));
+const MetricsPage = lazy(() => import('./pages/MetricsPage'));
+const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
+const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+
+const NAV = [
+  { to: '/search', label: 'Search' },
+  { to: '/chart', label: 'Chart Explorer' },
+  { to: '/explore/metrics', label: 'Metrics Explorer' },
+  { to: '/dashboards', label: 'Dashboards' },
+];
+
+function ThemeToggle() {
+  const { colorScheme, setColorScheme } = useMantineColorScheme();
+  const dark = colorScheme === 'dark';
+  return (
+    <Tooltip label={dark ? 'Light theme' : 'Dark theme'}>
+      <ActionIcon variant="subtle" aria-label="toggle theme" onClick={() => setColorScheme(dark ? 'light' : 'dark')}>
+        {dark ? '☀' : '☾'}
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function App() {
+  const loc = useLocation();
+  return (
+    <AppShell navbar={{ width: 180, breakpoint: 0 }} padding="sm">
+      <AppShell.Navbar p="xs">
+        <Group justify="space-between" mb="sm" px="xs">
+          <Text fw={700} size="lg">overlook</Text>
+          <ThemeToggle />
+        </Group>
+        {NAV.map((n) => (
+          <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={loc.pathname.startsWith(n.to)} />
+        ))}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Suspense fallback={<Center h={200}><Loader /></Center>}>
+          <Routes>
+            <Route path="/" element={<Navigate to="/search" replace />} />
+            <Route path="/search" element={<SearchPage />} />
+            <Route path="/trace/:id" element={<TracePage />} />
+            <Route path="/chart" element={<ChartExplorerPage />} />
+            <Route path="/explore/metrics" element={<MetricsPage />} />
+            <Route path="/dashboards" element={<DashboardsPage />} />
+            <Route path="/dashboards/:id" element={<DashboardPage />} />
+            <Route path="*" element={<Text>Page not found.</Text>} />
+          </Routes>
+        </Suspense>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,87 @@
+import type {
+  ChartConfig, ChartResult, Dashboard, Field, Row, SearchResponse, Source, Value, WhereLanguage,
+} from './types';
+
+/** ApiError carries the server's message (and position for query errors). */
+export class ApiError extends Error {
+  constructor(message: string, readonly status: number, readonly position?: number, readonly field?: string) {
+    super(message);
+  }
+}
+
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let resp: Response;
+  try {
+    resp = await fetch(path, {
+      method,
+      signal,
+      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ApiError(`cannot reach the server: ${(e as Error).message}`, 0);
+  }
+  if (resp.status === 204) return undefined as T;
+  const text = await resp.text();
+  let data: unknown = undefined;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: handled below
+  }
+  if (!resp.ok) {
+    const d = (data ?? {}) as { error?: string; position?: number; field?: string };
+    throw new ApiError(d.error ?? `${resp.status} ${resp.statusText}: ${text.slice(0, 200)}`, resp.status, d.position, d.field);
+  }
+  return data as T;
+}
+
+export interface Range {
+  start: string;
+  end: string;
+}
+
+export const api = {
+  search: (p: { source: Source; query: string; whereLanguage: WhereLanguage; limit?: number } & Range, signal?: AbortSignal) =>
+    request<SearchResponse>('POST', '/api/search', p, signal),
+  trace: (id: string, signal?: AbortSignal) =>
+    request<{ traceId: string; spans: Row[] }>('GET', `/api/traces/${encodeURIComponent(id)}`, undefined, signal),
+  traceLogs: (id: string, signal?: AbortSignal) =>
+    request<{ rows: Row[]; count: number }>('GET', `/api/traces/${encodeURIComponent(id)}/logs`, undefined, signal),
+  fields: (source: Source, r: Range, signal?: AbortSignal) =>
+    request<{ fields: Field[] }>('GET', `/api/fields?${new URLSearchParams({ source, ...r })}`, undefined, signal),
+  values: (p: { source: string; field: string; prefix?: string; limit?: number } & Range, signal?: AbortSignal) => {
+    const q = new URLSearchParams({ source: p.source, field: p.field, start: p.start, end: p.end });
+    if (p.prefix) q.set('prefix', p.prefix);
+    if (p.limit) q.set('limit', String(p.limit));
+    return request<{ values: Value[] }>('GET', `/api/values?${q}`, undefined, signal);
+  },
+  chart: (c: ChartConfig & Range, signal?: AbortSignal) => {
+    // The chart API takes no tile name; strip UI-only fields.
+    const { name: _name, ...body } = c;
+    return request<ChartResult>('POST', '/api/chart', body, signal);
+  },
+  dashboards: (signal?: AbortSignal) => request<{ dashboards: Dashboard[] }>('GET', '/api/dashboards', undefined, signal),
+  dashboard: (id: string, signal?: AbortSignal) => request<Dashboard>('GET', `/api/dashboards/${id}`, undefined, signal),
+  createDashboard: (d: Omit<Dashboard, 'id'>) => request<Dashboard>('POST', '/api/dashboards', d),
+  updateDashboard: (d: Dashboard) => {
+    const { id, createdAt: _c, updatedAt: _u, ...body } = d;
+    return request<Dashboard>('PUT', `/api/dashboards/${id}`, body);
+  },
+  deleteDashboard: (id: string) => request<void>('DELETE', `/api/dashboards/${id}`),
+  duplicateDashboard: (id: string) => request<Dashboard>('POST', `/api/dashboards/${id}/duplicate`),
+  importDashboard: (json: string) => request<Dashboard>('POST', '/api/dashboards/import', json),
+  exportUrl: (id: string, format: 'hyperdx' | 'overlook') => `/api/dashboards/${id}/export?format=${format}`,
+  /** A PromQL range query; 404 means the Prometheus API is not available. */
+  promRange: (p: { query: string; start: number; end: number; step: number }, signal?: AbortSignal) =>
+    request<PromResponse>('GET', `/prometheus/api/v1/query_range?${new URLSearchParams({
+      query: p.query, start: String(p.start), end: String(p.end), step: String(p.step),
+    })}`, undefined, signal),
+};
+
+export interface PromResponse {
+  status: string;
+  error?: string;
+  data?: { resultType: string; result: { metric: Record<string, string>; values?: [number, string][] }[] };
+}

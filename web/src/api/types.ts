@@ -1,0 +1,92 @@
+// Shapes of overlook's JSON API (README "API", docs/query-language.md "Charts").
+
+export type Source = 'logs' | 'traces';
+export type ChartSource = Source | 'metrics';
+export type WhereLanguage = 'lucene' | 'sql';
+
+/** One stored row, keyed by the schema's column names. */
+export type Row = Record<string, unknown>;
+
+export interface SearchResponse {
+  rows: Row[];
+  count: number;
+}
+
+export interface Field {
+  name: string;
+  type: string;
+}
+
+export interface Value {
+  value: string;
+  count: number;
+  type?: string;
+}
+
+export interface ChartSelect {
+  aggFn?: string;
+  valueExpression?: string;
+  level?: number;
+  alias?: string;
+  aggCondition?: string;
+  aggConditionLanguage?: WhereLanguage;
+  metricName?: string;
+  metricType?: string;
+}
+
+export type DisplayType = 'line' | 'stacked_bar' | 'table' | 'number' | 'heatmap' | 'markdown' | 'search';
+
+/** A chart in HyperDX tile vocabulary (without the time range). */
+export interface ChartConfig {
+  name?: string;
+  source: ChartSource;
+  displayType?: DisplayType;
+  select: ChartSelect[];
+  where?: string;
+  whereLanguage?: WhereLanguage;
+  groupBy?: string[];
+  granularity?: string;
+  limit?: number;
+}
+
+export interface ChartSeries {
+  name: string;
+  select: number;
+  group?: Record<string, string>;
+  bin?: [number, number];
+  points: [number, number | null][];
+}
+
+export interface ChartResult {
+  series: ChartSeries[];
+  meta: {
+    source: string;
+    displayType: string;
+    granularity?: string;
+    stepMillis?: number;
+    start: number;
+    end: number;
+    groupBy?: string[];
+  };
+}
+
+export interface Tile {
+  id: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  config: ChartConfig;
+}
+
+export interface Dashboard {
+  id: string;
+  name: string;
+  tags: string[];
+  tiles: Tile[];
+  timeRange?: string;
+  where?: string;
+  whereLanguage?: WhereLanguage;
+  createdAt?: string;
+  updatedAt?: string;
+}

@@ -1,0 +1,71 @@
+// Pure conversions of /api/chart results into ECharts options and tables.
+import type { ChartConfig, ChartResult } from '../api/types';
+import { colorFor, fmtDuration, fmtNumber } from '../lib/format';
+
+/** isDurationChart: values are nanoseconds (a Duration aggregate). */
+export function isDurationChart(c: ChartConfig): boolean {
+  return c.source === 'traces' && c.select.some((s) => /^duration$/i.test(s.valueExpression ?? '') && s.aggFn !== 'count' && s.aggFn !== 'count_distinct');
+}
+
+export function valueFormatter(c: ChartConfig): (v: number) => string {
+  return isDurationChart(c) ? (v) => fmtDuration(v) : (v) => fmtNumber(v);
+}
+
+/** timeSeriesOption renders line and stacked_bar charts. */
+export function timeSeriesOption(res: ChartResult, c: ChartConfig, stacked: boolean) {
+  const fmt = valueFormatter(c);
+  return {
+    animation: false,
+    grid: { left: 70, right: 16, top: 30, bottom: 24 },
+    tooltip: { trigger: 'axis', valueFormatter: (v: number) => (v == null ? '–' : fmt(v)) },
+    legend: { type: 'scroll', top: 0 },
+    xAxis: { type: 'time', min: res.meta.start, max: res.meta.end },
+    yAxis: { type: 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
+    series: res.series.map((s) => ({
+      name: s.name,
+      type: stacked ? 'bar' : 'line',
+      stack: stacked ? 'all' : undefined,
+      showSymbol: false,
+      connectNulls: false,
+      color: colorFor(s.name),
+      data: s.points,
+    })),
+  };
+}
+
+/** heatmapOption renders the time × value-bin density. */
+export function heatmapOption(res: ChartResult, c: ChartConfig) {
+  const fmt = valueFormatter(c);
+  const bins = res.series.filter((s) => s.bin).sort((a, b) => a.bin![0] - b.bin![0]);
+  const times = Array.from(new Set(bins.flatMap((s) => s.points.map((p) => p[0])))).sort((a, b) => a - b);
+  const tIndex = new Map(times.map((t, i) => [t, i]));
+  const data: [number, number, number][] = [];
+  let max = 1;
+  bins.forEach((s, y) => s.points.forEach(([t, v]) => {
+    data.push([tIndex.get(t)!, y, v ?? 0]);
+    max = Math.max(max, v ?? 0);
+  }));
+  return {
+    animation: false,
+    grid: { left: 80, right: 16, top: 10, bottom: 50 },
+    tooltip: {},
+    xAxis: { type: 'category', data: times.map((t) => new Date(t).toLocaleTimeString()) },
+    yAxis: { type: 'category', data: bins.map((s) => `${fmt(s.bin![0])}–${fmt(s.bin![1])}`) },
+    visualMap: { min: 0, max, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 80, inRange: { color: ['#e5dbff', '#7950f2', '#fa5252'] } },
+    series: [{ type: 'heatmap', data }],
+  };
+}
+
+/** tableRows: one row per group with each select's value over the range. */
+export function tableRows(res: ChartResult): { group: string; values: (number | null)[] }[] {
+  const nSel = Math.max(1, ...res.series.map((s) => s.select + 1));
+  const byGroup = new Map<string, (number | null)[]>();
+  for (const s of res.series) {
+    const key = s.group ? Object.values(s.group).join(' · ') || '(empty)' : s.name;
+    const vals = byGroup.get(key) ?? new Array<number | null>(nSel).fill(null);
+    const total = s.points.reduce<number | null>((acc, [, v]) => (v == null ? acc : (acc ?? 0) + v), null);
+    vals[s.select] = total;
+    byGroup.set(key, vals);
+  }
+  return Array.from(byGroup, ([group, values]) => ({ group, values }));
+}

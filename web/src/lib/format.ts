@@ -1,0 +1,46 @@
+/** fmtDuration renders nanoseconds for people: 950 µs, 12.3 ms, 1.20 s. */
+export function fmtDuration(ns: number): string {
+  if (!Number.isFinite(ns)) return '';
+  const a = Math.abs(ns);
+  if (a < 1e3) return `${ns} ns`;
+  if (a < 1e6) return `${trim(ns / 1e3)} µs`;
+  if (a < 1e9) return `${trim(ns / 1e6)} ms`;
+  if (a < 60e9) return `${trim(ns / 1e9)} s`;
+  return `${trim(ns / 60e9)} min`;
+}
+
+function trim(n: number): string {
+  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+}
+
+export function fmtNumber(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 1e6) return n.toExponential(2);
+  return Number.isInteger(n) ? n.toLocaleString('en-US') : n.toLocaleString('en-US', { maximumFractionDigits: 3 });
+}
+
+/** cellText renders any row value compactly for a table cell. */
+export function cellText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+/** Palette for services and series, stable per name. */
+const PALETTE = ['#4c6ef5', '#12b886', '#fab005', '#be4bdb', '#15aabf', '#fd7e14', '#82c91e', '#e64980', '#7950f2', '#228be6'];
+
+export function colorFor(name: string): string {
+  let h = 0;
+  for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
+  return PALETTE[Math.abs(h) % PALETTE.length];
+}
+
+/** isErrorRow: a span with StatusCode Error, or a log at ERROR or worse. */
+export function isErrorRow(r: Record<string, unknown>): boolean {
+  if (r.StatusCode === 'Error' || r.StatusCode === 'STATUS_CODE_ERROR') return true;
+  const sev = Number(r.SeverityNumber ?? 0);
+  if (sev >= 17) return true;
+  const t = String(r.SeverityText ?? '').toLowerCase();
+  return ['error', 'err', 'fatal', 'critical', 'panic'].includes(t);
+}

@@ -1,0 +1,124 @@
+import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useNavigate, useParams, useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import type { ChartConfig, Dashboard, Source, Tile } from '../api/types';
+import { ChartBuilder } from '../chart/ChartBuilder';
+import { ChartView } from '../chart/ChartView';
+import { ErrorNote } from '../components/ErrorNote';
+import { TimePicker } from '../components/TimePicker';
+import { appendTile } from '../dashboard/tiles';
+import { TileGrid } from '../dashboard/TileGrid';
+import { useFields } from '../lib/useFields';
+import { formatRange, parseRange, resolve, toIso } from '../lib/time';
+
+/** withFilter ANDs the dashboard filter into a tile's where (same language only). */
+function withFilter(c: ChartConfig, where: string): ChartConfig {
+  if (!where.trim() || c.source === 'metrics') return c;
+  if ((c.whereLanguage ?? 'lucene') === 'sql') return c;
+  return { ...c, where: c.where?.trim() ? `(${c.where}) AND (${where})` : where };
+}
+
+function TileEditor({ tile, onSave, onClose, range }: { tile: Tile | null; onSave: (c: ChartConfig) => void; onClose: () => void; range: { start: string; end: string } }) {
+  const [c, setC] = useState<ChartConfig | null>(tile?.config ?? null);
+  const [ran, setRan] = useState<ChartConfig | null>(tile?.config ?? null);
+  useEffect(() => { setC(tile?.config ?? null); setRan(tile?.config ?? null); }, [tile]);
+  const fields = useFields(c?.source === 'metrics' || !c ? 'traces' : (c.source as Source), range.start, range.end);
+  return (
+    <Modal opened={!!tile} onClose={onClose} size="90%" title="Edit tile">
+      {c && (
+        <Stack gap="xs">
+          <TextInput label="Name" value={c.name ?? ''} onChange={(e) => setC({ ...c, name: e.currentTarget.value })} />
+          <ChartBuilder value={c} onChange={setC} onRun={() => setRan(c)} fields={fields.names} range={range} />
+          {ran && <ChartView config={ran} start={range.start} end={range.end} height={260} />}
+          <Group justify="flex-end"><Button onClick={() => onSave(c)}>Save tile</Button></Group>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
+/** DashboardPage: the tile grid with a dashboard-level time range and filter. */
+export default function DashboardPage() {
+  const { id = '' } = useParams();
+  const [sp, setSp] = useSearchParams();
+  const q = useQuery({ queryKey: ['dashboard', id], queryFn: ({ signal }) => api.dashboard(id, signal) });
+  const [d, setD] = useState<Dashboard | null>(null);
+  const [editing, setEditing] = useState<Tile | null>(null);
+  const [err, setErr] = useState<unknown>(null);
+  const [filter, setFilter] = useState(sp.get('where') ?? '');
+  const qc = useQueryClient();
+  const nav = useNavigate();
+  useEffect(() => { if (q.data) setD(q.data); }, [q.data]);
+  const range = parseRange(sp.get('range'), d?.timeRange || '1h');
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const iso = useMemo(() => toIso(resolve(range)), [sp.get('range'), d?.timeRange]);
+  const applied = sp.get('where') ?? '';
+
+  const save = async (next: Dashboard) => {
+    setD(next);
+    setErr(null);
+    try {
+      const saved = await api.updateDashboard(next);
+      qc.setQueryData(['dashboard', id], saved);
+      await qc.invalidateQueries({ queryKey: ['dashboards'] });
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  const setParam = (k: string, v: string) => {
+    const n = new URLSearchParams(sp);
+    if (v) n.set(k, v);
+    else n.delete(k);
+    setSp(n);
+  };
+
+  if (q.error) return <ErrorNote error={q.error} title="Dashboard failed" />;
+  if (!d) return <Text>Loading…</Text>;
+  return (
+    <Stack gap="sm">
+      <Group justify="space-between">
+        <Title order={3} data-testid="dashboard-title">{d.name}</Title>
+        <Group gap="xs">
+          <TextInput placeholder="Filter all tiles, e.g. ServiceName:payment" w={320} value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
+            onKeyDown={(e) => e.key === 'Enter' && setParam('where', filter)} aria-label="dashboard filter" />
+          <TimePicker value={range} onChange={(r) => setParam('range', formatRange(r))} />
+          <Button onClick={() => save({ ...d, tiles: appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' }) })}>Add tile</Button>
+          <Menu>
+            <Menu.Target><ActionIcon variant="default" size="lg" aria-label="dashboard menu">⋯</ActionIcon></Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Item onClick={() => { const n = window.prompt('Rename dashboard', d.name); if (n) save({ ...d, name: n }); }}>Rename</Menu.Item>
+              <Menu.Item component="a" href={api.exportUrl(d.id, 'hyperdx')} download>Export (HyperDX JSON)</Menu.Item>
+              <Menu.Item component="a" href={api.exportUrl(d.id, 'overlook')} download>Export (overlook JSON)</Menu.Item>
+              <Menu.Item onClick={async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); }}>Duplicate</Menu.Item>
+              <Menu.Item color="red" onClick={async () => { if (window.confirm(`Delete “${d.name}”?`)) { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); } }}>Delete</Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
+        </Group>
+      </Group>
+      <ErrorNote error={err} title="Saving failed" />
+      {d.tiles.length === 0 && <Text c="dimmed">No tiles yet: add one, or save a chart from the Chart Explorer.</Text>}
+      <TileGrid
+        tiles={d.tiles}
+        onChange={(tiles) => save({ ...d, tiles })}
+        renderTile={(t) => (
+          <>
+            <Group className="tile-drag" justify="space-between" px="xs" py={2} style={{ cursor: 'move', borderBottom: '1px solid var(--mantine-color-default-border)' }}>
+              <Text size="sm" fw={600} lineClamp={1} data-testid="tile-title">{t.config.name || 'Untitled'}</Text>
+              <Group gap={2}>
+                <ActionIcon size="xs" variant="subtle" aria-label="edit tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setEditing(t)}>✎</ActionIcon>
+                <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>
+              </Group>
+            </Group>
+            <div style={{ flex: 1, minHeight: 0, padding: 4 }}>
+              <ChartView config={withFilter(t.config, applied)} start={iso.start} end={iso.end} height="100%" />
+            </div>
+          </>
+        )}
+      />
+      <TileEditor tile={editing} range={iso} onClose={() => setEditing(null)}
+        onSave={(c) => { save({ ...d, tiles: d.tiles.map((x) => (x.id === editing!.id ? { ...x, config: c } : x)) }); setEditing(null); }} />
+    </Stack>
+  );
+}

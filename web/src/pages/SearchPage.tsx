@@ -1,0 +1,105 @@
+import { Badge, Button, Group, MultiSelect, SegmentedControl, Stack, Switch, Text } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { api } from '../api/client';
+import type { Row, Source, WhereLanguage } from '../api/types';
+import { ErrorNote } from '../components/ErrorNote';
+import { Histogram } from '../components/Histogram';
+import { QueryBar } from '../components/QueryBar';
+import { quoteValue, toSqlField } from '../components/queryComplete';
+import { DEFAULT_COLUMNS, ResultsTable } from '../components/ResultsTable';
+import { RowPanel } from '../components/RowPanel';
+import { TimePicker } from '../components/TimePicker';
+import { useFields } from '../lib/useFields';
+import { formatRange, parseRange, resolve, toIso, type TimeRange } from '../lib/time';
+
+/** SearchPage: logs and spans with the query bar, histogram, table and side panel. */
+export default function SearchPage() {
+  const [sp, setSp] = useSearchParams();
+  const source = (sp.get('source') === 'traces' ? 'traces' : 'logs') as Source;
+  const lang = (sp.get('lang') === 'sql' ? 'sql' : 'lucene') as WhereLanguage;
+  const query = sp.get('q') ?? '';
+  const range = parseRange(sp.get('range'));
+  const columns = sp.get('cols')?.split(',').filter(Boolean) ?? DEFAULT_COLUMNS[source];
+  const [draft, setDraft] = useState(query);
+  const [nonce, setNonce] = useState(0);
+  const [live, setLive] = useState(false);
+  const [selected, setSelected] = useState<Row | null>(null);
+  useEffect(() => setDraft(query), [query]);
+
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const iso = useMemo(() => toIso(resolve(range)), [sp.get('range'), nonce]);
+  const fields = useFields(source, iso.start, iso.end);
+
+  const update = (patch: Record<string, string | null>) => {
+    const n = new URLSearchParams(sp);
+    for (const [k, v] of Object.entries(patch)) {
+      if (v === null || v === '') n.delete(k);
+      else n.set(k, v);
+    }
+    setSp(n);
+    setNonce((x) => x + 1);
+  };
+  const setRange = (r: TimeRange) => update({ range: formatRange(r) });
+
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNonce((x) => x + 1), 2000);
+    return () => clearInterval(t);
+  }, [live]);
+
+  const results = useQuery({
+    queryKey: ['search', source, query, lang, iso.start, iso.end],
+    queryFn: ({ signal }) => api.search({ source, query, whereLanguage: lang, start: iso.start, end: iso.end, limit: 500 }, signal),
+    placeholderData: (prev) => prev,
+  });
+
+  const addFilter = (field: string, value: string, include: boolean) => {
+    const term = lang === 'sql'
+      ? `${toSqlField(field)} ${include ? '=' : '!='} '${value.replace(/'/g, "''")}'`
+      : `${include ? '' : '-'}${field}:${quoteValue(value)}`;
+    const q = draft.trim() ? `${draft.trim()} ${lang === 'sql' ? 'AND ' : ''}${term}` : term;
+    setSelected(null);
+    update({ q });
+  };
+
+  return (
+    <Stack gap="xs" h="calc(100vh - 2 * var(--mantine-spacing-sm))">
+      <Group gap="xs" wrap="nowrap">
+        <SegmentedControl value={source} onChange={(v) => { setSelected(null); update({ source: v, cols: null }); }}
+          data={[{ value: 'logs', label: 'Logs' }, { value: 'traces', label: 'Traces' }]} aria-label="source" />
+        <QueryBar
+          value={draft}
+          language={lang}
+          onChange={setDraft}
+          onLanguageChange={(l) => update({ lang: l === 'lucene' ? null : l })}
+          onSubmit={(v) => update({ q: v })}
+          fields={fields.get}
+          values={fields.values}
+          slashFocus
+          placeholder={lang === 'sql' ? "SQL WHERE, e.g. ServiceName = 'payment' AND Duration > 1e9" : 'Search, e.g. service:payment level:error "cache full"   (press / to focus)'}
+        />
+        <TimePicker value={range} onChange={setRange} />
+        <Button onClick={() => update({ q: draft })} data-testid="run">Run</Button>
+        <Switch label="Live" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); if (e.currentTarget.checked) setRange({ kind: 'relative', last: range.kind === 'relative' ? range.last : '15m' }); }} data-testid="live" />
+      </Group>
+      <Histogram source={source} query={query} language={lang} start={iso.start} end={iso.end}
+        onZoom={([s, e]) => s < e && setRange({ kind: 'absolute', start: s, end: e })} />
+      <Group gap="xs" justify="space-between">
+        <Group gap="xs">
+          <Text size="sm" data-testid="result-count">{results.data ? `${results.data.count.toLocaleString()} results` : ''}</Text>
+          {results.isFetching && <Badge variant="light">loading…</Badge>}
+          {results.isFetching && <Button size="compact-xs" variant="subtle" onClick={() => results.refetch({ cancelRefetch: true })}>retry</Button>}
+        </Group>
+        <MultiSelect size="xs" w={520} placeholder="Columns" searchable value={columns} aria-label="columns"
+          data={Array.from(new Set([...columns, ...DEFAULT_COLUMNS[source], ...fields.names]))}
+          onChange={(c) => update({ cols: c.join(',') })} />
+      </Group>
+      {results.error ? <ErrorNote error={results.error} title="Search failed" /> : (
+        <ResultsTable rows={results.data?.rows ?? []} columns={columns} onSelect={setSelected} selected={selected} />
+      )}
+      <RowPanel row={selected} source={source} onClose={() => setSelected(null)} onFilter={addFilter} />
+    </Stack>
+  );
+}

@@ -44,6 +44,7 @@ type options struct {
 	lookups             int
 	jsonOut             bool
 	cpuProfile          string
+	checkpointWAL       int64 // -raw: duckdb.Config.CheckpointWALBytes (0: the store's default)
 }
 
 const usageText = `ingest benchmarks overlook's OTLP ingest path.
@@ -96,6 +97,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.jsonOut, "json", false, "print the report as JSON on stdout")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process during the load to `file` "+
 		"(with -raw it profiles the store: go tool pprof -top file)")
+	fs.Int64Var(&o.checkpointWAL, "checkpoint-wal", 0, "with -raw: the store's CheckpointWALBytes in `bytes` (0: its default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

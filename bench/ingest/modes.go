@@ -207,7 +207,7 @@ func runTarget(ctx context.Context, o options, cfg loadConfig, rep *report, stde
 
 // runRaw inserts into the store in this process.
 func runRaw(ctx context.Context, o options, cfg loadConfig, rep *report, dataDir string, stderr io.Writer) error {
-	sk, err := openRawSink(dataDir)
+	sk, err := openRawSink(dataDir, o.checkpointWAL)
 	if err != nil {
 		return err
 	}

@@ -26,9 +26,9 @@ type rawSink struct {
 	decodeNanos, insertNanos atomic.Int64
 }
 
-func openRawSink(dir string) (*rawSink, error) {
+func openRawSink(dir string, checkpointWAL int64) (*rawSink, error) {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	st, err := duckdb.Open(duckdb.Config{Dir: dir}, logger)
+	st, err := duckdb.Open(duckdb.Config{Dir: dir, CheckpointWALBytes: checkpointWAL}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("open store in %s: %w", dir, err)
 	}

@@ -87,6 +87,11 @@ func run(spans, logs int64, runs int, dir string, reuse, alt bool, only string) 
 			return err
 		}
 		err = generate(ctx, db, spans, logs, base, logf)
+		if err == nil { // the INSERTs leave the materialised attribute columns NULL
+			t0 := time.Now()
+			err = duckdb.FillMaterialized(ctx, db)
+			logf("filled materialised columns in %v", time.Since(t0).Round(time.Millisecond))
+		}
 		_ = db.Close()
 		if err != nil {
 			return err

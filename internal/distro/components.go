@@ -26,6 +26,8 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/exporter/storeexporter"
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
+	"github.com/overlook-dev/overlook/internal/prom/targets"
+	"github.com/overlook-dev/overlook/internal/receiver/promreceiver"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
@@ -36,13 +38,15 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 		f   otelcol.Factories
 		err error
 	)
+	promTargets := targets.NewRegistry() // scrape targets: prometheus receivers → /prometheus/api/v1/targets
 	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
-		overlookext.NewFactory(metrics),
+		overlookext.NewFactory(metrics, overlookext.WithPrometheusTargets(promTargets)),
 	); err != nil {
 		return f, fmt.Errorf("extensions: %w", err)
 	}
 	if f.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](
 		metered(otlpreceiver.NewFactory(), metrics),
+		metered(promreceiver.NewFactory(promTargets), metrics),
 	); err != nil {
 		return f, fmt.Errorf("receivers: %w", err)
 	}

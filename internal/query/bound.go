@@ -57,9 +57,13 @@ type bColumn struct {
 
 // bMapValue is the value of key in the first of maps that has it, or the
 // empty string when none has it (ClickHouse semantics, reproduced on DuckDB).
+// table is the table of the maps: the renderer reads a materialised column
+// instead of a map when the dialect's database has one for (table, map,
+// key) (see WithMaterialized); the value is the same either way.
 type bMapValue struct {
-	maps []string
-	key  string
+	table string
+	maps  []string
+	key   string
 }
 
 // bScaled is col / div (duration in ms over a ns column).

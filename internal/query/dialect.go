@@ -19,12 +19,17 @@ type Dialect interface {
 	// Name is "duckdb" or "clickhouse".
 	Name() string
 
-	// mapValue writes the value of key in map column m, '' when absent.
-	mapValue(r *renderer, m string, key string)
-	// mapLookup writes the value of key in the first of maps that has it.
-	mapLookup(r *renderer, maps []string, key string)
+	// mapValue writes the value of key in map column m, '' when absent;
+	// col, when not empty, is the materialised column holding it.
+	mapValue(r *renderer, m string, key string, col string)
+	// mapLookup writes the value of key in the first of maps that has it;
+	// cols[i], when not empty, is the materialised column of maps[i].
+	mapLookup(r *renderer, maps []string, key string, cols []string)
 	// mapContains writes whether map column m has key.
 	mapContains(r *renderer, m string, key string)
+	// keyExists writes whether map column m has key; col, when not empty,
+	// is the materialised column holding m[key].
+	keyExists(r *renderer, m string, key string, col string)
 	// mapNotEmpty writes whether map column m has any entry.
 	mapNotEmpty(r *renderer, m string)
 	// like writes x [NOT] LIKE/ILIKE pat (backslash escapes).
@@ -44,6 +49,43 @@ var DuckDB Dialect = duckDB{}
 
 // ClickHouse renders for ClickHouse (the scale-out back end).
 var ClickHouse Dialect = clickHouse{}
+
+// WithMaterialized returns d for a database that has the materialised
+// attribute columns of set (schema.MaterializedSet): wherever a query
+// reads m['key'] (SpanAttributes['k'], SpanAttributes.k, or a bare key k
+// looked up in the source's maps) and the table has a column for (m, key),
+// the rendered SQL reads that column instead of the map. Results are the
+// same: see schema.Materialized for how each back end stores them.
+//
+// DuckDB and ClickHouse themselves assume no materialised column, so that
+// they read any database of the ClickHouse exporter's schema.
+func WithMaterialized(d Dialect, set schema.MaterializedSet) Dialect {
+	if m, ok := d.(matDialect); ok {
+		d = m.chartDialect
+	}
+	cd, ok := d.(chartDialect)
+	if !ok || len(set) == 0 {
+		return d
+	}
+	return matDialect{chartDialect: cd, set: set}
+}
+
+// matDialect is a dialect plus the materialised columns of its database.
+type matDialect struct {
+	chartDialect
+	set schema.MaterializedSet
+}
+
+// materializedCol returns the materialised column of table's m[key] in
+// d's database, or "".
+func materializedCol(d Dialect, table, m, key string) string {
+	md, ok := d.(matDialect)
+	if !ok {
+		return ""
+	}
+	c, _ := md.set.Lookup(table, m, key)
+	return c
+}
 
 // Compile binds n against the source and renders a WHERE clause body for the
 // dialect: field names become schema columns (see resolveField for the

@@ -1,5 +1,7 @@
 package query
 
+import "strings"
+
 // clickHouse renders for ClickHouse:
 //
 //   - map value: m[?] — a missing key yields the empty string natively;
@@ -21,26 +23,39 @@ func (clickHouse) param(r *renderer, v any) {
 	r.w("?")
 }
 
-func (c clickHouse) mapValue(r *renderer, m, key string) {
+func (c clickHouse) mapValue(r *renderer, m, key, col string) {
+	if col != "" {
+		r.w(chQuote(col))
+		return
+	}
 	r.ident(m)
 	r.w("[")
 	c.param(r, key)
 	r.w("]")
 }
 
-func (c clickHouse) mapLookup(r *renderer, maps []string, key string) {
+func (c clickHouse) mapLookup(r *renderer, maps []string, key string, cols []string) {
 	r.w("multiIf(")
 	for i, m := range maps {
 		if i == len(maps)-1 {
-			c.mapValue(r, m, key)
+			c.mapValue(r, m, key, cols[i])
 			break
 		}
 		c.mapContains(r, m, key)
 		r.w(", ")
-		c.mapValue(r, m, key)
+		c.mapValue(r, m, key, cols[i])
 		r.w(", ")
 	}
 	r.w(")")
+}
+
+// keyExists: a ClickHouse materialised column is empty when the key is absent
+// (MATERIALIZED m['key']), so presence is read from the map.
+func (c clickHouse) keyExists(r *renderer, m, key, _ string) { c.mapContains(r, m, key) }
+
+// chQuote quotes an identifier for ClickHouse.
+func chQuote(s string) string {
+	return "`" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "`", "\\`") + "`"
 }
 
 func (c clickHouse) mapContains(r *renderer, m, key string) {

@@ -1,5 +1,7 @@
 package query
 
+import "strings"
+
 // duckDB renders for DuckDB 1.5:
 //
 //   - map value: coalesce(map_extract_value(m, ?), empty string) — m['k'] returns the
@@ -26,25 +28,46 @@ func (duckDB) param(r *renderer, v any) {
 	r.w("?")
 }
 
-func (d duckDB) mapValue(r *renderer, m, key string) {
-	r.w("coalesce(map_extract_value(")
+func (d duckDB) mapValue(r *renderer, m, key, col string) {
+	r.w("coalesce(")
+	d.mapGet(r, m, key, col)
+	r.w(", '')")
+}
+
+// mapGet writes m[key], NULL when absent: the materialised column col when
+// there is one (NULL exactly when m lacks key), else map_extract_value.
+func (d duckDB) mapGet(r *renderer, m, key, col string) {
+	if col != "" {
+		r.w(duckQuote(col))
+		return
+	}
+	r.w("map_extract_value(")
 	r.ident(m)
 	r.w(", ")
 	d.param(r, key)
-	r.w("), '')")
+	r.w(")")
 }
 
-func (d duckDB) mapLookup(r *renderer, maps []string, key string) {
+func (d duckDB) mapLookup(r *renderer, maps []string, key string, cols []string) {
 	r.w("coalesce(")
-	for _, m := range maps {
-		r.w("map_extract_value(")
-		r.ident(m)
+	for i, m := range maps {
+		d.mapGet(r, m, key, cols[i])
 		r.w(", ")
-		d.param(r, key)
-		r.w("), ")
 	}
 	r.w("'')")
 }
+
+func (d duckDB) keyExists(r *renderer, m, key, col string) {
+	if col == "" {
+		d.mapContains(r, m, key)
+		return
+	}
+	r.w("(" + duckQuote(col) + " IS NOT NULL)")
+}
+
+// duckQuote quotes an identifier for DuckDB (materialised column names
+// hold dots and any character of an attribute key).
+func duckQuote(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func (d duckDB) mapContains(r *renderer, m, key string) {
 	r.w("map_contains(")

@@ -103,7 +103,7 @@ func resolveField(f *Field, src *schema.Source) (*field, error) {
 			return nil, &FieldError{Field: f.Name, Pos: f.Pos, Msg: fmt.Sprintf("unknown map column %q: map columns of %s are %s",
 				f.Name, src.Name, strings.Join(mapColumns(t), ", "))}
 		}
-		return &field{name: f.Name, expr: &bMapValue{maps: []string{c.Name}, key: *f.Key}}, nil
+		return &field{name: f.Name, expr: &bMapValue{table: t.Name, maps: []string{c.Name}, key: *f.Key}}, nil
 	}
 	name := f.Name
 	if name == "" {
@@ -132,7 +132,7 @@ func resolveField(f *Field, src *schema.Source) (*field, error) {
 				if key == "" {
 					return nil, &FieldError{Field: name, Pos: f.Pos, Msg: fmt.Sprintf("field %q: missing attribute key after %q", name, head+".")}
 				}
-				return &field{name: name, expr: &bMapValue{maps: []string{c.Name}, key: key}}, nil
+				return &field{name: name, expr: &bMapValue{table: t.Name, maps: []string{c.Name}, key: key}}, nil
 			case schema.Nested:
 				return nil, &FieldError{Field: name, Pos: f.Pos, Msg: fmt.Sprintf("field %q: searching nested column %s is not supported", name, c.Name)}
 			}
@@ -155,7 +155,7 @@ func resolveField(f *Field, src *schema.Source) (*field, error) {
 		return nil, &FieldError{Field: name, Pos: f.Pos, Msg: fmt.Sprintf("unknown field %q (columns of %s: %s)",
 			name, src.Name, strings.Join(columnNames(t), ", "))}
 	}
-	return &field{name: name, expr: &bMapValue{maps: src.MapColumns, key: name}}, nil
+	return &field{name: name, expr: &bMapValue{table: t.Name, maps: src.MapColumns, key: name}}, nil
 }
 
 func columnField(f *Field, name string, c schema.Column) (*field, error) {

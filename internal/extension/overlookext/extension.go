@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"sync"
 
 	"go.opentelemetry.io/collector/component"
@@ -15,9 +16,11 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/logging"
+	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/ui"
 )
 
 // StoreProvider is implemented by the extension; exporters type-assert
@@ -39,6 +42,7 @@ type Extension struct {
 	api    *api.Server
 	server *http.Server
 	served chan error
+	prom   promMount
 }
 
 var (
@@ -62,22 +66,30 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 			Traces:  e.cfg.Storage.Retention.Traces,
 			Metrics: e.cfg.Storage.Retention.Metrics,
 		},
-		MaxPendingRows: e.cfg.Storage.MaxPendingRows,
-		MemoryLimit:    e.cfg.Storage.MemoryLimit,
+		MaxPendingRows:         e.cfg.Storage.MaxPendingRows,
+		MemoryLimit:            e.cfg.Storage.MemoryLimit,
+		MaterializedAttributes: e.cfg.Storage.MaterializedAttributes,
 	}, e.logger.With("store", "duckdb"))
 	if err != nil {
 		return fmt.Errorf("open store in %q (extensions::overlook::storage::directory): %w", e.cfg.Storage.Directory, err)
 	}
 	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
 
+	ms, err := meta.Open(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	if err == nil {
+		err = ms.Seed(meta.Prepared())
+	}
+	if err != nil {
+		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
+	}
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
-		QueryTimeout: e.cfg.QueryTimeout})
+		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler()})
 	ln, err := e.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
 			e.cfg.HTTP.NetAddr.Endpoint, err), st.Close())
 	}
-	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, a)
+	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.prom.mount(a, st, e))
 	if err != nil {
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
 	}
@@ -112,6 +124,7 @@ func (e *Extension) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("API server: %w", err))
 		}
 	}
+	e.prom.close()
 	if st != nil {
 		e.metrics.SetStoreSize(nil)
 		if err := st.Close(); err != nil {

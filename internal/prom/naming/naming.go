@@ -10,7 +10,6 @@ package naming
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/otlptranslator"
@@ -30,6 +29,12 @@ const (
 	AttrServiceNamespace  = "service.namespace"
 	AttrServiceInstanceID = "service.instance.id"
 )
+
+// NHCBScopeName is the instrumentation scope of explicit-bucket
+// histograms that were Prometheus native histograms with custom buckets
+// (remote write, promqltest): they read back as such instead of as classic
+// `_bucket` series.
+const NHCBScopeName = "github.com/overlook-dev/overlook/prometheus/nhcb"
 
 // Suffixes of the series a classic histogram or summary expands to.
 const (
@@ -175,23 +180,13 @@ func IsValidLabelName(s string) bool {
 // the family itself for gauges, sums and native histograms; `_bucket`,
 // `_sum`, `_count` for classic histograms; the family, `_sum` and `_count`
 // for summaries.
-func SeriesNames(family string, kind store.MetricKind) []string {
-	switch kind {
-	case store.MetricHistogram:
+func SeriesNames(family string, kind store.MetricKind, scope string) []string {
+	switch {
+	case kind == store.MetricHistogram && scope == NHCBScopeName:
+	case kind == store.MetricHistogram:
 		return []string{family + SuffixBucket, family + SuffixSum, family + SuffixCount}
-	case store.MetricSummary:
+	case kind == store.MetricSummary:
 		return []string{family, family + SuffixSum, family + SuffixCount}
 	}
 	return []string{family}
-}
-
-// TrimSeriesSuffix returns the family of a classic histogram or summary
-// series name and the suffix it carried ("" for none).
-func TrimSeriesSuffix(name string) (string, string) {
-	for _, s := range []string{SuffixBucket, SuffixSum, SuffixCount} {
-		if strings.HasSuffix(name, s) {
-			return strings.TrimSuffix(name, s), s
-		}
-	}
-	return name, ""
 }

@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store/storetest"
 )
 
@@ -187,27 +188,34 @@ func BenchmarkDiskUsage(b *testing.B) {
 	}
 }
 
-// BenchmarkConvert measures filling data chunks from pdata alone.
+// BenchmarkConvert measures filling data chunks from pdata alone, with
+// the schema's columns only and with the default materialised columns.
 func BenchmarkConvert(b *testing.B) {
 	ld := storetest.SampleLogsAt(time.Now(), 1000)
 	td := storetest.SampleTracesAt(time.Now(), 1000)
-	b.Run("logs", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			c := logChunks(ld)
-			freeChunks(c.chunks)
+	for _, mat := range []bool{false, true} {
+		ls := chunkLayouts()
+		if mat {
+			ls = materializedLayouts(schema.Default())
 		}
-		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
-	})
-	b.Run("traces", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			s, i := traceChunks(td)
-			freeChunks(s.chunks)
-			freeChunks(i.chunks)
-		}
-		b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
-	})
+		b.Run(fmt.Sprintf("logs/materialized=%v", mat), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				c := logChunks(ls, ld)
+				freeChunks(c.chunks)
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+		})
+		b.Run(fmt.Sprintf("traces/materialized=%v", mat), func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				s, i := traceChunks(ls, td)
+				freeChunks(s.chunks)
+				freeChunks(i.chunks)
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "rows/s")
+		})
+	}
 }
 
 var benchBatches = []int{1000, 5000}

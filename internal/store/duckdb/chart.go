@@ -23,7 +23,7 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 	if p.Request == nil {
 		return nil, fmt.Errorf("%w: no chart request", store.ErrInvalidArgument)
 	}
-	plan, err := query.PlanChart(p.Request, p.Start, p.End, query.DuckDB)
+	plan, err := query.PlanChart(p.Request, p.Start, p.End, s.dialect)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
 	}

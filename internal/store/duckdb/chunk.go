@@ -54,9 +54,10 @@ const (
 
 // vspec is the shape of a column's vector tree.
 type vspec struct {
-	kind   vkind
-	child  *vspec   // kList
-	fields []*vspec // kStruct
+	kind     vkind
+	nullable bool     // rows start NULL; setting a value makes it valid (vec.setValid)
+	child    *vspec   // kList
+	fields   []*vspec // kStruct
 }
 
 // columnSpec returns the vector shape and DuckDB type of a column.
@@ -124,6 +125,9 @@ type chunkLayout struct {
 	specs []*vspec
 	types []bindings.LogicalType
 	index map[string]int // column name → position
+	// mats: map column position → attribute key → position of its
+	// materialised column (materialized.go); nil without any.
+	mats map[int]map[string]int
 }
 
 var (
@@ -166,6 +170,8 @@ type vec struct {
 	child  *vec   // kList
 	fields []*vec // kStruct
 	n, cap uint64 // kList: child entries used and reserved
+	// validity is the validity mask of a nullable vector (setValid).
+	validity unsafe.Pointer
 }
 
 func newVec(v bindings.Vector, s *vspec) *vec {
@@ -286,6 +292,7 @@ type chunkBuilder struct {
 	rows   int
 	keys   []string // scratch for attribute maps
 	vals   []string
+	memo   []mapMemo // per column: the last map written (attrs)
 }
 
 var vectorSize = uint64(bindings.VectorSize())
@@ -304,6 +311,9 @@ func (b *chunkBuilder) begin() {
 	for i, s := range b.layout.specs {
 		v := newVec(bindings.DataChunkGetVector(b.cur, bindings.IdxT(i)), s)
 		v.clear()
+		if s.nullable {
+			v.initValidity()
+		}
 		b.cols = append(b.cols, v)
 	}
 	b.row = 0

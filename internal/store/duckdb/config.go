@@ -42,8 +42,22 @@ type Config struct {
 	// background checkpoint writes it into the database file. DuckDB's own
 	// automatic checkpoint (16 MB by default, run inside the committing
 	// writer) is moved out of the way, see settings in store.go.
-	// Zero: 256 MiB.
+	// Zero: 256 MiB. Measured against 64, 128 and 512 MiB (docs/benchmarks.md,
+	// "Checkpoint threshold"): smaller thresholds cost more CPU per row and
+	// stall more in total; larger ones stall longer.
 	CheckpointWALBytes int64
+
+	// MaterializedAttributes are attributes stored in a real column of
+	// their own besides their map, per source ("traces", "logs"), each as
+	// the query language's dotted path "MapColumn.key"
+	// (SpanAttributes.app.payment.card_type, ResourceAttributes.team).
+	// They add to schema.DefaultMaterialized. Filters, charts and value
+	// lists on such an attribute read the column (≈ 8× less CPU than the
+	// map at 10M spans); results do not change. A column missing from the
+	// database is added and filled from the maps at Open; columns are
+	// never dropped (removing a key here keeps its column, still filled).
+	MaterializedAttributes map[string][]string
+
 	// CheckpointIdle: a non-empty WAL is checkpointed once no commit has
 	// happened for this long. Zero: 10 s.
 	CheckpointIdle time.Duration
@@ -81,6 +95,9 @@ func (c Config) Validate() error {
 	}
 	if c.CheckpointWALBytes < 0 || c.CheckpointIdle < 0 {
 		errs = append(errs, errors.New("checkpoint settings must not be negative"))
+	}
+	if _, err := c.materializedSet(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -11,7 +11,10 @@ import (
 // It is recorded in overlook_schema_version so that a later release can
 // migrate (or refuse) an older file. Bump it whenever ddl changes in a way
 // an existing file does not already satisfy.
-const schemaVersion = 1
+//
+//	1: the schema's tables (createTableSQL).
+//	2: plus the default materialised attribute columns (materialized.go).
+const schemaVersion = 2
 
 // versionTable records which schemaVersion created/migrated the file.
 const versionTable = "overlook_schema_version"

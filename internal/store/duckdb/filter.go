@@ -11,8 +11,8 @@ import (
 // compileFilter renders a filter AST as a DuckDB WHERE fragment with ?
 // placeholders. Compile errors (unknown field, ill-typed expression) are
 // the caller's: they wrap store.ErrInvalidArgument and the query error.
-func compileFilter(n query.Node, src *schema.Source) (string, []any, error) {
-	where, args, err := query.Compile(n, src, query.DuckDB)
+func (s *Store) compileFilter(n query.Node, src *schema.Source) (string, []any, error) {
+	where, args, err := query.Compile(n, src, s.dialect)
 	if err != nil {
 		return "", nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
 	}

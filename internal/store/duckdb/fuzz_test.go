@@ -42,7 +42,7 @@ func FuzzLogs(f *testing.F) {
 		if err != nil {
 			return
 		}
-		c := logChunks(ld)
+		c := logChunks(s.layouts, ld)
 		if c.rows != ld.LogRecordCount() {
 			t.Fatalf("%d rows from %d records", c.rows, ld.LogRecordCount())
 		}
@@ -67,7 +67,7 @@ func FuzzTraces(f *testing.F) {
 		if err != nil {
 			return
 		}
-		spans, ids := traceChunks(td)
+		spans, ids := traceChunks(s.layouts, td)
 		if spans.rows != td.SpanCount() {
 			t.Fatalf("%d rows from %d spans", spans.rows, td.SpanCount())
 		}

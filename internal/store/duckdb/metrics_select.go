@@ -171,6 +171,18 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	var out []store.MetricSeries
 	err = s.rawRead(ctx, func(r *rawReader) error {
 		var cols pointColumnsBuf
+		if !p.SeriesOnly && !filtersMaps(p.Filters) {
+			// Counting without reading the MAP columns is cheap: it sizes
+			// the buffers and fails oversized reads before reading them.
+			n, err := countRows(r, t, where, args)
+			if err != nil {
+				return fmt.Errorf("count points: %w", err)
+			}
+			if p.MaxPoints > 0 && n > p.MaxPoints {
+				return fmt.Errorf("%w: %d points in the range, more than %d", store.ErrTooManyPoints, n, p.MaxPoints)
+			}
+			cols.grow(p.Kind, n)
+		}
 		err := r.query(pointsQ, args, func(ch *rawChunk) error {
 			if p.MaxPoints > 0 && len(cols.series)+ch.n > p.MaxPoints {
 				return fmt.Errorf("%w: more than %d points in the range", store.ErrTooManyPoints, p.MaxPoints)
@@ -196,6 +208,28 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	return out, nil
 }
 
+// filtersMaps reports whether a filter reads a MAP column.
+func filtersMaps(fs []store.MetricFilter) bool {
+	for _, f := range fs {
+		if f.Column != "ServiceName" {
+			return true
+		}
+	}
+	return false
+}
+
+// countRows counts the rows of t matching where.
+func countRows(r *rawReader, t *schema.Table, where string, args []any) (int, error) {
+	n := 0
+	err := r.query("SELECT count(*) FROM "+quoteIdent(t.Name)+" WHERE "+where, args, func(ch *rawChunk) error {
+		if ch.n > 0 {
+			n = int(fixed[int64](ch.vec(0), ch.n)[0])
+		}
+		return nil
+	})
+	return n, err
+}
+
 // pointColumnsBuf collects the points statement's rows column by column,
 // each row tagged with its series' index, then splits them into series
 // (one backing array per column instead of thousands of growing slices).
@@ -208,6 +242,27 @@ type pointColumnsBuf struct {
 	flags  []uint32
 	values []float64
 	hists  []store.HistogramPoint
+	chunks []chunkSpan
+}
+
+// chunkSpan is a run of rows of one result chunk in time order, and its
+// first and last time.
+type chunkSpan struct {
+	start, n   int
+	minT, maxT int64
+}
+
+// grow reserves room for n rows.
+func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
+	b.series = slices.Grow(b.series, n)
+	b.times = slices.Grow(b.times, n)
+	b.starts = slices.Grow(b.starts, n)
+	b.flags = slices.Grow(b.flags, n)
+	if k == store.MetricGauge || k == store.MetricSum {
+		b.values = slices.Grow(b.values, n)
+	} else {
+		b.hists = slices.Grow(b.hists, n)
+	}
 }
 
 func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk, seriesOnly bool) {
@@ -215,7 +270,17 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk, seriesOnly bool)
 		b.index = map[uint64]int{}
 	}
 	keys := fixed[uint64](ch.vec(0), ch.n)
-	b.times = append(b.times, fixed[int64](ch.vec(1), ch.n)...)
+	times := fixed[int64](ch.vec(1), ch.n)
+	// Record the chunk's runs of non-decreasing time (a chunk may join
+	// the tail of one row group with the head of another).
+	base, from := len(b.times), 0
+	for i := 1; i <= len(times); i++ {
+		if i == len(times) || times[i] < times[i-1] {
+			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
+			from = i
+		}
+	}
+	b.times = append(b.times, times...)
 	b.starts = append(b.starts, fixed[int64](ch.vec(2), ch.n)...)
 	b.flags = append(b.flags, fixed[uint32](ch.vec(3), ch.n)...)
 	switch {
@@ -264,14 +329,27 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	} else {
 		values = make([]float64, rows)
 	}
-	for r, s := range b.series {
-		j := pos[s]
-		pos[s]++
-		times[j], starts[j], flags[j] = b.times[r], b.starts[r], b.flags[r]
-		if hists != nil {
-			hists[j] = b.hists[r]
-		} else {
-			values[j] = b.values[r]
+	// Runs in time order: DuckDB's parallel scan hands out row groups
+	// (which hold rows in insertion order, mostly time order) in any
+	// order; placing each series' rows run by run leaves it sorted unless
+	// its runs overlap in time (then sortPoints sorts it).
+	slices.SortStableFunc(b.chunks, func(x, y chunkSpan) int {
+		if c := cmp.Compare(x.minT, y.minT); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.maxT, y.maxT)
+	})
+	for _, c := range b.chunks {
+		for r := c.start; r < c.start+c.n; r++ {
+			s := b.series[r]
+			j := pos[s]
+			pos[s]++
+			times[j], starts[j], flags[j] = b.times[r], b.starts[r], b.flags[r]
+			if hists != nil {
+				hists[j] = b.hists[r]
+			} else {
+				values[j] = b.values[r]
+			}
 		}
 	}
 	out := make([]store.MetricSeries, n)
@@ -394,18 +472,30 @@ func pointColumns(k store.MetricKind) string {
 }
 
 // sortPoints orders a series' points by time (stable). DuckDB's parallel
-// scan hands out row groups in any order, so a series may arrive as a few
+// scan hands out row groups in any order, so a series usually arrives as
 // sorted runs.
 func sortPoints(ms *store.MetricSeries) {
 	if slices.IsSorted(ms.Times) {
 		return
 	}
-	idx := make([]int32, len(ms.Times))
-	for i := range idx {
-		idx[i] = int32(i)
+	type key struct {
+		t int64
+		i int32
 	}
-	times := ms.Times
-	slices.SortStableFunc(idx, func(a, b int32) int { return cmp.Compare(times[a], times[b]) })
+	keys := make([]key, len(ms.Times))
+	for i, t := range ms.Times {
+		keys[i] = key{t, int32(i)}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := cmp.Compare(a.t, b.t); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.i, b.i)
+	})
+	idx := make([]int32, len(keys))
+	for i, k := range keys {
+		idx[i] = k.i
+	}
 	ms.Times = permute(ms.Times, idx)
 	ms.StartTimes = permute(ms.StartTimes, idx)
 	ms.Flags = permute(ms.Flags, idx)

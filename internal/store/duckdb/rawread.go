@@ -22,8 +22,9 @@ import (
 // LIST as 16-byte (offset, length) entries into a child vector; MAP as a
 // LIST of STRUCT(key, value); STRUCT as one child vector per field.
 
-// rawRead runs q with args on a fresh C-API connection inside one read
-// transaction per call of fn: every query fn runs sees the same snapshot.
+// rawRead calls fn with a reader on a fresh C-API connection, inside one
+// read-only transaction: every statement fn runs sees the same snapshot.
+// Cancelling ctx interrupts the running statement.
 func (s *Store) rawRead(ctx context.Context, fn func(r *rawReader) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -135,7 +136,8 @@ func (c *rawChunk) vec(col int) bindings.Vector {
 	return bindings.DataChunkGetVector(c.dc, bindings.IdxT(col))
 }
 
-// fixed returns column col as a slice of T (8-byte or 4-byte values).
+// fixed returns the n values of a fixed-width vector as a slice of T,
+// without copying: valid until the chunk is destroyed.
 func fixed[T any](v bindings.Vector, n int) []T {
 	p := bindings.VectorGetData(v)
 	if p == nil || n == 0 {
@@ -144,7 +146,7 @@ func fixed[T any](v bindings.Vector, n int) []T {
 	return unsafe.Slice((*T)(p), n)
 }
 
-// valid reports whether row is non-NULL in v.
+// validity is a vector's NULL mask (nil: no NULLs).
 type validity struct{ mask unsafe.Pointer }
 
 func validOf(v bindings.Vector) validity { return validity{bindings.VectorGetValidity(v)} }

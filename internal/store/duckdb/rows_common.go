@@ -111,7 +111,6 @@ func (b *chunkBuilder) f64(c int, v float64)              { b.cols[c].setF64(b.r
 func (b *chunkBuilder) bool(c int, v bool)                { b.cols[c].setBool(b.row, v) }
 func (b *chunkBuilder) ts(c int, t pcommon.Timestamp)     { b.cols[c].setI64(b.row, nanos(t)) }
 func (b *chunkBuilder) tsNanos(c int, ns int64)           { b.cols[c].setI64(b.row, ns) }
-func (b *chunkBuilder) attrs(c int, m pcommon.Map)        { b.setMap(b.cols[c], b.row, m) }
 func (b *chunkBuilder) u64s(c int, s pcommon.UInt64Slice) { setU64s(b.cols[c], b.row, s) }
 func (b *chunkBuilder) f64s(c int, s pcommon.Float64Slice) {
 	x := b.cols[c]
@@ -119,6 +118,32 @@ func (b *chunkBuilder) f64s(c int, s pcommon.Float64Slice) {
 	for i, v := range s.All() {
 		x.child.setF64(off+uint64(i), v)
 	}
+}
+
+// attrs writes attribute map m into map column c, and the attributes that
+// have a materialised column into theirs. The flattened keys and values are
+// memoised per column: the resource and scope maps, the same for every
+// span or record of a ResourceSpans/ScopeSpans, are converted once.
+func (b *chunkBuilder) attrs(c int, m pcommon.Map) {
+	if b.memo == nil {
+		b.memo = make([]mapMemo, len(b.layout.specs))
+	}
+	e := &b.memo[c]
+	if !e.ok || e.m != m {
+		e.keys, e.vals = flattenMap(m, e.keys[:0], e.vals[:0])
+		e.m, e.ok = m, true
+	}
+	writeMap(b.cols[c], b.row, e.keys, e.vals)
+	if b.layout.mats != nil {
+		b.materialize(c, e.keys, e.vals)
+	}
+}
+
+// mapMemo is the last map written to a column, flattened.
+type mapMemo struct {
+	m          pcommon.Map
+	keys, vals []string
+	ok         bool
 }
 
 // tsSeconds stores ns truncated to the second into a TIMESTAMP (µs) column.
@@ -134,17 +159,21 @@ func setU64s(x *vec, row uint64, s pcommon.UInt64Slice) {
 }
 
 // setMap writes attribute map m as MAP(VARCHAR, VARCHAR) entry row of x.
-// Values are AsString() (JSON for maps and slices, base64 for bytes).
-// Duplicate keys, which pdata can carry after decoding a hostile payload
-// and which a DuckDB MAP must not hold, keep their first value
-// (pcommon.Map.Get semantics).
 func (b *chunkBuilder) setMap(x *vec, row uint64, m pcommon.Map) {
+	b.keys, b.vals = flattenMap(m, b.keys[:0], b.vals[:0])
+	writeMap(x, row, b.keys, b.vals)
+}
+
+// flattenMap appends the entries of m to keys and vals. Values are
+// AsString() (JSON for maps and slices, base64 for bytes). Duplicate keys,
+// which pdata can carry after decoding a hostile payload and which a
+// DuckDB MAP must not hold, keep their first value (pcommon.Map.Get
+// semantics).
+func flattenMap(m pcommon.Map, keys, vals []string) ([]string, []string) {
 	n := m.Len()
 	if n == 0 {
-		x.list(row, 0)
-		return
+		return keys, vals
 	}
-	keys, vals := b.keys[:0], b.vals[:0]
 	var seen map[string]struct{}
 	if n > 16 {
 		seen = make(map[string]struct{}, n)
@@ -162,8 +191,15 @@ func (b *chunkBuilder) setMap(x *vec, row uint64, m pcommon.Map) {
 		keys = append(keys, k)
 		vals = append(vals, str(v.AsString()))
 	}
-	b.keys, b.vals = keys, vals
+	return keys, vals
+}
+
+// writeMap writes keys and vals as the MAP entry row of x.
+func writeMap(x *vec, row uint64, keys, vals []string) {
 	off := x.list(row, uint64(len(keys)))
+	if len(keys) == 0 {
+		return
+	}
 	kv, vv := x.child.fields[0], x.child.fields[1]
 	for i := range keys {
 		kv.setStr(off+uint64(i), keys[i])

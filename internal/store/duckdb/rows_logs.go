@@ -4,7 +4,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 )
 
-// logChunks converts every log record of ld to otel_logs rows.
+// logChunks converts every log record of ld to otel_logs rows, shaped by
+// ls (see materializedLayouts).
 //
 // Mapping (as the ClickHouse exporter, plus the fields it drops):
 //   - Timestamp is the record's time, or its ObservedTimestamp when the
@@ -16,8 +17,8 @@ import (
 //     bytes as base64.
 //   - attribute values are AsString(); ServiceName is the resource's
 //     service.name.
-func logChunks(ld plog.Logs) tableChunks {
-	l := chunkLayouts()[tblLogs]
+func logChunks(ls *[numTables]*chunkLayout, ld plog.Logs) tableChunks {
+	l := ls[tblLogs]
 	var (
 		cTs, cTsTime, cTraceID, cSpanID = l.col("Timestamp"), l.col("TimestampTime"), l.col("TraceId"), l.col("SpanId")
 		cFlags, cSevText, cSevNum       = l.col("TraceFlags"), l.col("SeverityText"), l.col("SeverityNumber")

@@ -9,7 +9,8 @@ import (
 	"github.com/overlook-dev/overlook/internal/schema"
 )
 
-// traceChunks converts every span of td to otel_traces rows, and returns
+// traceChunks converts every span of td to otel_traces rows (shaped by
+// ls, see materializedLayouts), and returns
 // the otel_traces_trace_id_ts rows of the batch: one per TraceId with the
 // earliest span start and the latest span end seen in td.
 //
@@ -21,8 +22,8 @@ import (
 // end precedes start); SpanKind and StatusCode are pdata's String()
 // ("Server", "Error", "Unset"); ids lowercase hex, "" when empty; Events
 // and Links are STRUCTs of parallel LISTs (see ddl.go).
-func traceChunks(td ptrace.Traces) (spans, ids tableChunks) {
-	l := chunkLayouts()[tblTraces]
+func traceChunks(ls *[numTables]*chunkLayout, td ptrace.Traces) (spans, ids tableChunks) {
+	l := ls[tblTraces]
 	var (
 		cTs, cTraceID, cSpanID, cParent = l.col("Timestamp"), l.col("TraceId"), l.col("SpanId"), l.col("ParentSpanId")
 		cState, cName, cKind, cSvc      = l.col("TraceState"), l.col("SpanName"), l.col("SpanKind"), l.col("ServiceName")
@@ -88,7 +89,7 @@ func traceChunks(td ptrace.Traces) (spans, ids tableChunks) {
 			}
 		}
 	}
-	il := chunkLayouts()[tblTraceIDTs]
+	il := ls[tblTraceIDTs]
 	cID, cStart, cEnd := il.col("TraceId"), il.col("Start"), il.col("End")
 	ib := newChunkBuilder(il)
 	for _, id := range order {

@@ -80,7 +80,7 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
 	args := []any{clampTime(p.Start), clampTime(p.End)}
 	if p.Filter != nil {
-		fw, fargs, err := compileFilter(p.Filter, p.Source)
+		fw, fargs, err := s.compileFilter(p.Filter, p.Source)
 		if err != nil {
 			return store.SearchResult{}, fmt.Errorf("search %s: %w", p.Source.Name, err)
 		}

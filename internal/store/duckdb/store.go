@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/overlook-dev/overlook/internal/query"
+	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -35,6 +37,12 @@ type Store struct {
 	maint     sync.Mutex // one checkpoint or retention run at a time
 
 	logs, traces, metrics *writer
+
+	// mat is the database's materialised attribute columns, layouts the
+	// chunk shapes of its tables, dialect renders queries that use them.
+	mat     schema.MaterializedSet
+	layouts *[numTables]*chunkLayout
+	dialect query.Dialect
 
 	stop      chan struct{}
 	bg        sync.WaitGroup
@@ -99,6 +107,8 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 	if err := s.migrate(); err != nil {
 		return fail(err)
 	}
+	s.layouts = materializedLayouts(s.mat)
+	s.dialect = query.WithMaterialized(query.DuckDB, s.mat)
 	ws := make([]*writer, 0, 3)
 	for _, g := range []struct {
 		name  string
@@ -158,7 +168,14 @@ func (s *Store) configure() error {
 	return nil
 }
 
-// migrate creates the schema and records its version.
+// migrate creates the schema, migrates an older one and records the
+// version:
+//
+//	1 → 2: materialised attribute columns (materialized.go): the default
+//	       ones are added and filled from the maps.
+//
+// Configured materialised columns the database lacks are added and filled
+// at every open.
 func (s *Store) migrate() error {
 	ctx := context.Background()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -175,14 +192,24 @@ func (s *Store) migrate() error {
 	if err := tx.QueryRow("SELECT max(version) FROM " + versionTable).Scan(&v); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	switch {
-	case !v.Valid:
+	if v.Int64 > schemaVersion {
+		return fmt.Errorf("database %s has schema version %d, newer than this overlook (%d): upgrade overlook",
+			s.path, v.Int64, schemaVersion)
+	}
+	want, err := s.cfg.materializedSet()
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if s.mat, err = ensureMaterialized(ctx, tx, want, s.log); err != nil {
+		return fmt.Errorf("migrate to schema version %d: %w", schemaVersion, err)
+	}
+	if !v.Valid || v.Int64 < schemaVersion {
+		if v.Valid {
+			s.log.Info("migrated database schema", "path", s.path, "from", v.Int64, "to", schemaVersion)
+		}
 		if _, err := tx.Exec("INSERT INTO "+versionTable+" (version) VALUES (?)", schemaVersion); err != nil {
 			return fmt.Errorf("record schema version: %w", err)
 		}
-	case v.Int64 > schemaVersion:
-		return fmt.Errorf("database %s has schema version %d, newer than this overlook (%d): upgrade overlook",
-			s.path, v.Int64, schemaVersion)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -194,7 +221,7 @@ func (s *Store) migrate() error {
 // Conversion happens in the caller's goroutine; ld is not retained.
 func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
 	var b batch
-	b.add(logChunks(ld))
+	b.add(logChunks(s.layouts, ld))
 	if err := s.logs.submit(ctx, b); err != nil {
 		return fmt.Errorf("insert logs: %w", err)
 	}
@@ -205,7 +232,7 @@ func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
 // store.TraceInserter.
 func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	var b batch
-	spans, ids := traceChunks(td)
+	spans, ids := traceChunks(s.layouts, td)
 	b.add(spans)
 	b.add(ids)
 	b.rows -= ids.rows // bound the queue by spans, the index rows ride along

@@ -16,7 +16,7 @@ import (
 // each value carries the metric type it was seen in (for MetricName, the
 // type of the metric).
 func (s *Store) Values(ctx context.Context, p store.ValuesParams) ([]store.Value, error) {
-	stmts, err := query.PlanValues(p.Source, p.Field, p.Prefix, p.Start, p.End, p.RowBudget, p.Limit, query.DuckDB)
+	stmts, err := query.PlanValues(p.Source, p.Field, p.Prefix, p.Start, p.End, p.RowBudget, p.Limit, s.dialect)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
 	}

@@ -1,0 +1,223 @@
+package promstorage
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/prometheus/model/histogram"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/promqltest"
+	"github.com/prometheus/prometheus/storage"
+
+	"github.com/overlook-dev/overlook/internal/store/duckdb"
+)
+
+// TestPromQLBuiltin runs Prometheus's own PromQL test scripts
+// (promql/promqltest/testdata/*.test, shipped in the module) with
+// promqltest's runner and the real engine against the DuckDB store:
+// `load` commands go through Appendable (Prometheus samples → OTLP →
+// InsertMetrics), queries through Queryable (SQL on the metrics tables →
+// series).
+//
+// promqltest runs every eval as a subtest of a *testing.T, so the scripts
+// run in a child process (TestPromQLScripts) whose verbose output is
+// parsed here: evals listed in testdata/promqltest_known_failures.txt
+// (with the reason) may fail; any other failure fails this test, and so
+// does a listed eval that passes. Counts per file are logged:
+//
+//	go test ./internal/prom/promstorage -run TestPromQLBuiltin -v
+func TestPromQLBuiltin(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every Prometheus PromQL test script")
+	}
+	dir := promqltestDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test scripts in %s: %v", dir, err)
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPromQLScripts$", "-test.v", "-test.timeout=30m")
+	cmd.Env = append(os.Environ(), "PROMQLTEST_CHILD="+dir)
+	out, _ := cmd.CombinedOutput() // failures are expected; the output says which
+	if os.Getenv("PROMQLTEST_OUT") != "" {
+		_ = os.WriteFile(os.Getenv("PROMQLTEST_OUT"), out, 0o600)
+	}
+	results := parseResults(out)
+	known := readKnownFailures(t)
+	var summary []string
+	var tp, tf, tn int
+	for _, f := range files {
+		name := filepath.Base(f)
+		evals := evalLines(t, f)
+		pass, fail, notRun := 0, 0, 0
+		for _, line := range evals {
+			key := fmt.Sprintf("%s:%d", name, line)
+			ok, ran := results[key]
+			_, isKnown := known[key]
+			switch {
+			case !ran && isKnown:
+				notRun++
+			case !ran:
+				notRun++
+				t.Errorf("%s did not run (its load failed?)", key)
+			case ok && isKnown:
+				pass++
+				t.Errorf("%s passes now: remove it from testdata/promqltest_known_failures.txt", key)
+			case ok:
+				pass++
+			case isKnown:
+				fail++
+			default:
+				fail++
+				t.Errorf("%s failed and is not a known failure", key)
+			}
+		}
+		tp, tf, tn = tp+pass, tf+fail, tn+notRun
+		summary = append(summary, fmt.Sprintf("%-26s %4d evals %4d passed %4d failed %4d not run", name, len(evals), pass, fail, notRun))
+	}
+	summary = append(summary, fmt.Sprintf("%-26s %4d evals %4d passed %4d failed %4d not run", "total", tp+tf+tn, tp, tf, tn))
+	t.Log("promqltest results:\n" + strings.Join(summary, "\n"))
+	if t.Failed() {
+		t.Logf("child output (last 4 KiB):\n%s", tail(out, 4096))
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+// TestPromQLScripts is the child process of TestPromQLBuiltin.
+func TestPromQLScripts(t *testing.T) {
+	dir := os.Getenv("PROMQLTEST_CHILD")
+	if dir == "" {
+		t.Skip("run by TestPromQLBuiltin")
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.test"))
+	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			promqltest.RunTestWithStorage(t, string(src), engine, openTestStorage)
+		})
+	}
+}
+
+// resultRE matches promqltest's eval subtests in `go test -v` output.
+var resultRE = regexp.MustCompile(`--- (PASS|FAIL): TestPromQLScripts/([^/]+\.test)/line_(\d+)/`)
+
+// parseResults maps "file.test:line" to whether the eval passed.
+func parseResults(out []byte) map[string]bool {
+	res := map[string]bool{}
+	for _, m := range resultRE.FindAllSubmatch(out, -1) {
+		res[string(m[2])+":"+string(m[3])] = string(m[1]) == "PASS"
+	}
+	return res
+}
+
+// evalLines returns the line numbers of a script's eval commands.
+func evalLines(t *testing.T, path string) []int {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []int
+	for i, l := range bytes.Split(src, []byte("\n")) {
+		if bytes.HasPrefix(l, []byte("eval")) {
+			lines = append(lines, i+1)
+		}
+	}
+	return lines
+}
+
+// promqltestDir finds promqltest's scripts in the module cache.
+func promqltestDir(t *testing.T) string {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/prometheus/prometheus").Output()
+	if err != nil {
+		t.Fatalf("locate the prometheus module: %v", err)
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "promql/promqltest/testdata")
+}
+
+// readKnownFailures reads "file.test:line  reason" lines.
+func readKnownFailures(t *testing.T) map[string]string {
+	f, err := os.Open("testdata/promqltest_known_failures.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		key, reason, _ := strings.Cut(line, " ")
+		if _, _, ok := strings.Cut(key, ":"); !ok {
+			t.Fatalf("known failures: bad line %q", line)
+		}
+		out[key] = strings.TrimSpace(reason)
+	}
+	return out
+}
+
+// openTestStorage opens a fresh DuckDB store for a script (and again after
+// each `clear`).
+func openTestStorage(t testing.TB) storage.Storage {
+	st, err := duckdb.Open(duckdb.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	return &testStorage{Queryable: NewQueryable(st, Options{}), Appendable: NewAppendable(st), st: st}
+}
+
+// testStorage is the storage.Storage promqltest reads and writes.
+type testStorage struct {
+	*Queryable
+	*Appendable
+	st *duckdb.Store
+}
+
+// AppenderV2 skips samples the tables cannot hold (native histograms with
+// non-integer counts) instead of failing the load, so that the rest of
+// the script runs; the evals reading them are known failures.
+func (s *testStorage) AppenderV2(ctx context.Context) storage.AppenderV2 {
+	return skipUnsupported{s.Appendable.AppenderV2(ctx)}
+}
+
+type skipUnsupported struct{ storage.AppenderV2 }
+
+func (a skipUnsupported) Append(ref storage.SeriesRef, ls labels.Labels, st, t int64, v float64,
+	h *histogram.Histogram, fh *histogram.FloatHistogram, opts storage.AppendV2Options) (storage.SeriesRef, error) {
+	r, err := a.AppenderV2.Append(ref, ls, st, t, v, h, fh, opts)
+	if errors.Is(err, ErrUnsupportedSample) {
+		return 0, nil
+	}
+	return r, err
+}
+
+func (*testStorage) Appender(context.Context) storage.Appender {
+	panic("BUG: promqltest appends through AppenderV2")
+}
+
+func (*testStorage) ChunkQuerier(int64, int64) (storage.ChunkQuerier, error) {
+	return nil, errors.ErrUnsupported
+}
+
+func (*testStorage) StartTime() (int64, error) { return 0, nil }
+func (s *testStorage) Close() error            { return s.st.Close() }

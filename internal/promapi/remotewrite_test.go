@@ -1,0 +1,180 @@
+package promapi
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/snappy"
+	"github.com/prometheus/prometheus/prompb"
+	writev2 "github.com/prometheus/prometheus/prompb/io/prometheus/write/v2"
+)
+
+const ctV2 = "application/x-protobuf;proto=io.prometheus.write.v2.Request"
+
+func v1Request(t testing.TB) []byte {
+	t.Helper()
+	ms := t0.UnixMilli()
+	req := &prompb.WriteRequest{
+		Timeseries: []prompb.TimeSeries{
+			{Labels: []prompb.Label{{Name: "__name__", Value: "rw_total"}, {Name: "job", Value: "rw"}, {Name: "k", Value: "v"}},
+				Samples: []prompb.Sample{{Value: 1, Timestamp: ms - 60_000}, {Value: 3, Timestamp: ms}}},
+			{Labels: []prompb.Label{{Name: "__name__", Value: "rw_native"}, {Name: "job", Value: "rw"}},
+				Histograms: []prompb.Histogram{{Count: &prompb.Histogram_CountInt{CountInt: 3}, Sum: 4, Schema: 0,
+					ZeroCount: &prompb.Histogram_ZeroCountInt{ZeroCountInt: 1}, PositiveSpans: []prompb.BucketSpan{{Offset: 1, Length: 2}},
+					PositiveDeltas: []int64{1, 0}, Timestamp: ms}}},
+		},
+		Metadata: []prompb.MetricMetadata{{Type: prompb.MetricMetadata_COUNTER, MetricFamilyName: "rw_total", Help: "h"}},
+	}
+	b, err := req.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func v2Request(t testing.TB) []byte {
+	t.Helper()
+	req := &writev2.Request{
+		Symbols: []string{"", "__name__", "rw2_gauge", "job", "rw", "unit_ok_seconds", "seconds"},
+		Timeseries: []writev2.TimeSeries{
+			{LabelsRefs: []uint32{1, 2, 3, 4}, Samples: []writev2.Sample{{Value: 2.5, Timestamp: t0.UnixMilli()}},
+				Metadata: writev2.Metadata{Type: writev2.Metadata_METRIC_TYPE_GAUGE}},
+			{LabelsRefs: []uint32{1, 5, 3, 4}, Samples: []writev2.Sample{{Value: 0.25, Timestamp: t0.UnixMilli(), StartTimestamp: t0.UnixMilli() - 1000}},
+				Metadata: writev2.Metadata{Type: writev2.Metadata_METRIC_TYPE_GAUGE, UnitRef: 6}},
+		},
+	}
+	b, err := req.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestRemoteWrite(t *testing.T) {
+	srv, _ := newTestAPI(t)
+	tests := []struct {
+		name        string
+		contentType string
+		encoding    string
+		body        []byte
+		code        int
+		headers     map[string]string
+		msg         string
+	}{
+		{"v1", "application/x-protobuf", "snappy", snappy.Encode(nil, v1Request(t)), 204, nil, ""},
+		{"v1 without content type", "", "snappy", snappy.Encode(nil, v1Request(t)), 204, nil, ""},
+		{"v1 decompressed upstream", "application/x-protobuf", "", v1Request(t), 204, nil, ""},
+		{"v2", ctV2, "snappy", snappy.Encode(nil, v2Request(t)), 204,
+			map[string]string{"X-Prometheus-Remote-Write-Samples-Written": "2", "X-Prometheus-Remote-Write-Histograms-Written": "0"}, ""},
+		{"corrupt snappy", "application/x-protobuf", "snappy", []byte("\xff\xff\xff\xffnot snappy"), 400, nil, "snappy"},
+		{"not protobuf", "application/x-protobuf", "snappy", snappy.Encode(nil, []byte("\x0a\xff\xff")), 400, nil, "decode"},
+		{"unknown proto", "application/x-protobuf;proto=foo.Bar", "snappy", nil, 415, nil, "unknown proto"},
+		{"json", "application/json", "snappy", nil, 415, nil, "application/x-protobuf"},
+		{"gzip", "application/x-protobuf", "gzip", nil, 415, nil, "snappy"},
+		{"v2 bad symbol", ctV2, "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&writev2.Request{Symbols: []string{""}, Timeseries: []writev2.TimeSeries{{LabelsRefs: []uint32{1, 2}}}}).Marshal()
+			return b
+		}()), 400, nil, "symbols"},
+		{"float histogram", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
+				{Labels: []prompb.Label{{Name: "__name__", Value: "fh"}},
+					Histograms: []prompb.Histogram{{Count: &prompb.Histogram_CountFloat{CountFloat: 1.5}, Timestamp: t0.UnixMilli()}}},
+				{Labels: []prompb.Label{{Name: "__name__", Value: "kept"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
+			}}).Marshal()
+			return b
+		}()), 400, nil, "stored 1 samples and 0 histograms"},
+		{"no name", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
+				{Labels: []prompb.Label{{Name: "a", Value: "b"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
+			}}).Marshal()
+			return b
+		}()), 400, nil, "without a metric name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/prometheus/api/v1/write", bytes.NewReader(tc.body))
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.encoding != "" {
+				req.Header.Set("Content-Encoding", tc.encoding)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.code {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.code, body)
+			}
+			for k, v := range tc.headers {
+				if got := resp.Header.Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if tc.msg != "" && !strings.Contains(string(body), tc.msg) {
+				t.Errorf("body %q lacks %q", body, tc.msg)
+			}
+		})
+	}
+
+	// What was written reads back.
+	at := url.Values{"time": {"1795305600"}}
+	for query, want := range map[string]string{
+		`rw_total{job="rw",k="v"}`:       `"value":[1795305600,"3"]`,
+		`rate(rw_total[2m])`:             `"value":[1795305600,"0.025"]`,
+		`rw2_gauge`:                      `"value":[1795305600,"2.5"]`,
+		`unit_ok_seconds`:                `"value":[1795305600,"0.25"]`,
+		`rw_native`:                      `"histogram":[1795305600,{"count":"3","sum":"4","buckets":[[3,"-0","0","1"],[0,"1","2","1"],[0,"2","4","1"]]}]`,
+		`kept`:                           `"value":[1795305600,"1"]`,
+		`histogram_count(rw_native)`:     `"value":[1795305600,"3"]`,
+		`count({__name__=~"rw.*|fh"})`:   `"value":[1795305600,"3"]`,
+		`timestamp(unit_ok_seconds)`:     `"value":[1795305600,"1795305600"]`,
+		`count_over_time(rw_total[10m])`: `"value":[1795305600,"2"]`,
+	} {
+		at.Set("query", query)
+		code, env := get(t, srv, "query", at)
+		if code != 200 || !strings.Contains(string(env.Data), want) {
+			t.Errorf("%s: %d %s, want %s", query, code, env.Data, want)
+		}
+	}
+	_, env := get(t, srv, "metadata", url.Values{"metric": {"rw_total"}})
+	if string(env.Data) != `{"rw_total":[{"type":"counter","help":"h","unit":""}]}` {
+		t.Errorf("metadata = %s", env.Data)
+	}
+}
+
+// FuzzDecodeWrite feeds arbitrary bodies to the remote-write decoder, as
+// both protocol versions, compressed or not: it must return an error or
+// series, never panic.
+func FuzzDecodeWrite(f *testing.F) {
+	for _, seed := range [][]byte{v1Request(f), v2Request(f), {}, {0x0a, 0x00}, []byte("garbage")} {
+		f.Add(seed, false, false)
+		f.Add(seed, true, false)
+		f.Add(snappy.Encode(nil, seed), false, true)
+		f.Add(snappy.Encode(nil, seed), true, true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, v2, compressed bool) {
+		proto := protoV1
+		if v2 {
+			proto = protoV2
+		}
+		series, err := decodeWrite(proto, body, compressed, 1<<20)
+		if err != nil {
+			return
+		}
+		for _, s := range series {
+			_ = s.lset.String()
+			for _, smp := range s.samples {
+				if smp.fh != nil {
+					_ = smp.fh.String()
+				}
+			}
+		}
+	})
+}

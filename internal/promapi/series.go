@@ -1,0 +1,228 @@
+package promapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/util/annotations"
+
+	"github.com/overlook-dev/overlook/internal/prom/naming"
+)
+
+// timeRange reads start and end; without start the range is the
+// DefaultRange before end (end defaults to now): unlike Prometheus, every
+// read here is bounded in time.
+func (h *Handler) timeRange(r *http.Request) (time.Time, time.Time, *result) {
+	end := h.now()
+	if s := r.FormValue("end"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			res := badData(err, "end")
+			return end, end, &res
+		}
+		end = t
+	}
+	start := end.Add(-h.opts.DefaultRange)
+	if s := r.FormValue("start"); s != "" {
+		t, err := parseTime(s)
+		if err != nil {
+			res := badData(err, "start")
+			return end, end, &res
+		}
+		start = t
+	}
+	if end.Before(start) {
+		res := badData(errors.New("end timestamp must not be before start time"), "end")
+		return end, end, &res
+	}
+	return start, end, nil
+}
+
+func (h *Handler) matcherSets(r *http.Request) ([][]*labels.Matcher, error) {
+	if err := r.ParseForm(); err != nil {
+		return nil, fmt.Errorf("error parsing form values: %w", err)
+	}
+	return h.parser.ParseMetricSelectors(r.Form["match[]"])
+}
+
+// series is GET/POST /api/v1/series.
+func (h *Handler) series(r *http.Request) result {
+	sets, err := h.matcherSets(r)
+	if err != nil {
+		return badData(err, "match[]")
+	}
+	if len(sets) == 0 {
+		return result{err: &apiError{errorBadData, errors.New("no match[] parameter provided")}}
+	}
+	limit, err := parseLimit(r.FormValue("limit"))
+	if err != nil {
+		return badData(err, "limit")
+	}
+	start, end, bad := h.timeRange(r)
+	if bad != nil {
+		return *bad
+	}
+	q, _ := h.queryable.Querier(start.UnixMilli(), end.UnixMilli())
+	defer q.Close()
+	hints := &storage.SelectHints{Start: start.UnixMilli(), End: end.UnixMilli(), Func: "series"}
+	seen := map[uint64]bool{}
+	out := []map[string]string{}
+	var warns annotations.Annotations
+	for _, ms := range sets {
+		set := q.Select(r.Context(), true, hints, ms...)
+		for set.Next() {
+			ls := set.At().Labels()
+			if seen[ls.Hash()] {
+				continue
+			}
+			seen[ls.Hash()] = true
+			out = append(out, ls.Map())
+		}
+		if err := set.Err(); err != nil {
+			return result{err: queryError(err)}
+		}
+		warns.Merge(set.Warnings())
+	}
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+		warns.Add(errors.New("results truncated due to limit"))
+	}
+	return result{data: out, warns: warns}
+}
+
+// labelNames is GET/POST /api/v1/labels.
+func (h *Handler) labelNames(r *http.Request) result {
+	return h.labelQuery(r, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+		return q.LabelNames(r.Context(), nil, ms...)
+	})
+}
+
+// labelValues is GET /api/v1/label/{name}/values.
+func (h *Handler) labelValues(r *http.Request) result {
+	name := r.PathValue("name")
+	if strings.HasPrefix(name, "U__") {
+		name = model.UnescapeName(name, model.ValueEncodingEscaping)
+	}
+	if !model.UTF8Validation.IsValidLabelName(name) {
+		return result{err: &apiError{errorBadData, fmt.Errorf("invalid label name: %q", name)}}
+	}
+	return h.labelQuery(r, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+		return q.LabelValues(r.Context(), name, nil, ms...)
+	})
+}
+
+// labelQuery runs get for each match[] set (or once without) and returns
+// the sorted union.
+func (h *Handler) labelQuery(r *http.Request, get func(storage.Querier, []*labels.Matcher) ([]string, annotations.Annotations, error)) result {
+	sets, err := h.matcherSets(r)
+	if err != nil {
+		return badData(err, "match[]")
+	}
+	limit, err := parseLimit(r.FormValue("limit"))
+	if err != nil {
+		return badData(err, "limit")
+	}
+	start, end, bad := h.timeRange(r)
+	if bad != nil {
+		return *bad
+	}
+	q, _ := h.queryable.Querier(start.UnixMilli(), end.UnixMilli())
+	defer q.Close()
+	if len(sets) == 0 {
+		sets = [][]*labels.Matcher{nil}
+	}
+	union := map[string]struct{}{}
+	var warns annotations.Annotations
+	for _, ms := range sets {
+		vals, w, err := get(q, ms)
+		if err != nil {
+			return result{err: queryError(err)}
+		}
+		warns.Merge(w)
+		for _, v := range vals {
+			union[v] = struct{}{}
+		}
+	}
+	out := make([]string, 0, len(union))
+	for v := range union {
+		out = append(out, v)
+	}
+	slices.Sort(out)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+		warns.Add(errors.New("results truncated due to limit"))
+	}
+	return result{data: out, warns: warns}
+}
+
+// metadataWindow is how far back /api/v1/metadata looks for metrics.
+const metadataWindow = 24 * time.Hour
+
+type metricMetadata struct {
+	Type string `json:"type"`
+	Help string `json:"help"`
+	Unit string `json:"unit"`
+}
+
+// metadata is GET /api/v1/metadata: the type, help and unit of every
+// metric family with points in the last 24 hours (from the store, so it
+// covers scraped, OTLP and remote-written metrics alike).
+func (h *Handler) metadata(r *http.Request) result {
+	limit, err := parseLimit(r.FormValue("limit"))
+	if err != nil {
+		return badData(err, "limit")
+	}
+	perMetric, err := parseLimit(r.FormValue("limit_per_metric"))
+	if err != nil {
+		return badData(err, "limit_per_metric")
+	}
+	now := h.now()
+	infos, err := h.opts.Reader.MetricInfos(r.Context(), now.Add(-metadataWindow), now)
+	if err != nil {
+		return result{err: queryError(err)}
+	}
+	want := r.FormValue("metric")
+	out := map[string][]metricMetadata{}
+	for _, info := range infos {
+		fam, typ := naming.Family(info)
+		if fam == "" || (want != "" && fam != want) {
+			continue
+		}
+		md := metricMetadata{Type: string(typ), Help: info.Description}
+		if info.Unit != "" && info.Unit != "1" {
+			md.Unit = info.Unit
+		}
+		if !slices.Contains(out[fam], md) && (perMetric == 0 || len(out[fam]) < perMetric) {
+			out[fam] = append(out[fam], md)
+		}
+	}
+	if limit > 0 && len(out) > limit {
+		names := make([]string, 0, len(out))
+		for n := range out {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names[limit:] {
+			delete(out, n)
+		}
+	}
+	return result{data: out}
+}
+
+// queryExemplars is /api/v1/query_exemplars: exemplars are stored but not
+// served yet; the answer is an empty list, as from a Prometheus without
+// exemplar storage.
+func (h *Handler) queryExemplars(r *http.Request) result {
+	if _, err := h.parser.ParseExpr(r.FormValue("query")); err != nil {
+		return result{err: &apiError{errorBadData, err}}
+	}
+	return result{data: []any{}}
+}

@@ -1,0 +1,4 @@
+-- search on traces: SpanAttributes.http.route:"/api/cart"
+coalesce("__hdx_materialized_SpanAttributes.http.route", '') = ?
+-- args:
+string "/api/cart"

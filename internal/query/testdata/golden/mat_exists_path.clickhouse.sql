@@ -1,0 +1,4 @@
+-- search on traces: SpanAttributes.http.route:*
+mapContains(SpanAttributes, ?)
+-- args:
+string "http.route"

@@ -1,0 +1,4 @@
+-- search on traces: SpanAttributes.rpc.system:*
+mapContains(SpanAttributes, ?)
+-- args:
+string "rpc.system"

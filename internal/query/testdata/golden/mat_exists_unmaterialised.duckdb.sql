@@ -1,0 +1,4 @@
+-- search on traces: SpanAttributes.rpc.system:*
+map_contains(SpanAttributes, ?)
+-- args:
+string "rpc.system"

@@ -1,0 +1,4 @@
+-- sql on traces: SpanAttributes['app.payment.card_type'] = 'visa'
+coalesce("__hdx_materialized_SpanAttributes.app.payment.card_type", '') = ?
+-- args:
+string "visa"

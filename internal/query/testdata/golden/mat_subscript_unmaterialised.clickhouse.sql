@@ -1,0 +1,5 @@
+-- sql on traces: SpanAttributes['http.target'] = '/x'
+SpanAttributes[?] = ?
+-- args:
+string "http.target"
+string "/x"

@@ -2,6 +2,7 @@ package storeexporter
 
 import (
 	"context"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/consumer"
@@ -11,6 +12,9 @@ import (
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
+
+// defaultTimeout bounds one export, waiting for its commit.
+const defaultTimeout = 30 * time.Second
 
 // Types the exporter is registered under.
 var (
@@ -22,9 +26,15 @@ var (
 // ClickHouseType).
 func NewFactory(typ component.Type, metrics *telemetry.Metrics) exporter.Factory {
 	create := func() component.Config {
+		// 30 s, not exporterhelper's 5 s: a DuckDB checkpoint blocks
+		// commits for up to a few seconds, and an export that times out
+		// while its rows still commit is retried by the client and stored
+		// twice (measured: docs/benchmarks.md).
+		timeout := exporterhelper.NewDefaultTimeoutConfig()
+		timeout.Timeout = defaultTimeout
 		return &Config{
 			Extension:     component.NewID(overlookext.Type),
-			TimeoutConfig: exporterhelper.NewDefaultTimeoutConfig(),
+			TimeoutConfig: timeout,
 		}
 	}
 	return exporter.NewFactory(typ, create,

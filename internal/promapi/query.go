@@ -213,39 +213,37 @@ func writeSeries(s *jsoniter.Stream, se promql.Series) {
 	s.WriteObjectStart()
 	s.WriteObjectField("metric")
 	writeLabels(s, se.Metric)
-	if len(se.Floats) > 0 {
+	writePoints(s, "values", se.Floats, func(s *jsoniter.Stream, p promql.FPoint) {
+		jsonutil.MarshalTimestamp(p.T, s)
 		s.WriteMore()
-		s.WriteObjectField("values")
-		s.WriteArrayStart()
-		for i, p := range se.Floats {
-			if i > 0 {
-				s.WriteMore()
-			}
-			s.WriteArrayStart()
-			jsonutil.MarshalTimestamp(p.T, s)
-			s.WriteMore()
-			jsonutil.MarshalFloat(p.F, s)
-			s.WriteArrayEnd()
-		}
-		s.WriteArrayEnd()
-	}
-	if len(se.Histograms) > 0 {
+		jsonutil.MarshalFloat(p.F, s)
+	})
+	writePoints(s, "histograms", se.Histograms, func(s *jsoniter.Stream, p promql.HPoint) {
+		jsonutil.MarshalTimestamp(p.T, s)
 		s.WriteMore()
-		s.WriteObjectField("histograms")
-		s.WriteArrayStart()
-		for i, p := range se.Histograms {
-			if i > 0 {
-				s.WriteMore()
-			}
-			s.WriteArrayStart()
-			jsonutil.MarshalTimestamp(p.T, s)
-			s.WriteMore()
-			jsonutil.MarshalHistogram(p.H, s)
-			s.WriteArrayEnd()
-		}
-		s.WriteArrayEnd()
-	}
+		jsonutil.MarshalHistogram(p.H, s)
+	})
 	s.WriteObjectEnd()
+}
+
+// writePoints writes `,"field":[[t,v],...]` unless pts is empty; write
+// encodes one point's inside.
+func writePoints[P any](s *jsoniter.Stream, field string, pts []P, write func(*jsoniter.Stream, P)) {
+	if len(pts) == 0 {
+		return
+	}
+	s.WriteMore()
+	s.WriteObjectField(field)
+	s.WriteArrayStart()
+	for i, p := range pts {
+		if i > 0 {
+			s.WriteMore()
+		}
+		s.WriteArrayStart()
+		write(s, p)
+		s.WriteArrayEnd()
+	}
+	s.WriteArrayEnd()
 }
 
 func writeSample(s *jsoniter.Stream, sa promql.Sample) {

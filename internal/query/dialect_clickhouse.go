@@ -72,18 +72,8 @@ func (clickHouse) mapNotEmpty(r *renderer, m string) {
 	r.w(")")
 }
 
-func (clickHouse) like(r *renderer, p *bLike) {
-	r.expr(p.x)
-	if p.neg {
-		r.w(" NOT")
-	}
-	if p.ci {
-		r.w(" ILIKE ")
-	} else {
-		r.w(" LIKE ")
-	}
-	r.expr(p.pat)
-}
+// ClickHouse's LIKE escapes with a backslash by default.
+func (clickHouse) like(r *renderer, p *bLike) { renderLike(r, p) }
 
 func (c clickHouse) token(r *renderer, p *bToken) {
 	r.w("(")

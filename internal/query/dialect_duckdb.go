@@ -83,17 +83,9 @@ func (duckDB) mapNotEmpty(r *renderer, m string) {
 	r.w(") > 0")
 }
 
+// DuckDB's LIKE has no default escape character: name the backslash.
 func (duckDB) like(r *renderer, p *bLike) {
-	r.expr(p.x)
-	if p.neg {
-		r.w(" NOT")
-	}
-	if p.ci {
-		r.w(" ILIKE ")
-	} else {
-		r.w(" LIKE ")
-	}
-	r.expr(p.pat)
+	renderLike(r, p)
 	r.w(` ESCAPE '\'`)
 }
 

@@ -141,3 +141,17 @@ func (r *renderer) expr(e bexpr) {
 		r.d.fn(r, e)
 	}
 }
+
+// renderLike writes `x [NOT] [I]LIKE pattern`, the part every dialect shares.
+func renderLike(r *renderer, p *bLike) {
+	r.expr(p.x)
+	if p.neg {
+		r.w(" NOT")
+	}
+	if p.ci {
+		r.w(" ILIKE ")
+	} else {
+		r.w(" LIKE ")
+	}
+	r.expr(p.pat)
+}

@@ -101,16 +101,7 @@ func (c clickHouse) token(r *renderer, p *bToken) {
 }
 
 func (clickHouse) fn(r *renderer, f *bFunc) {
-	call := func(name string) {
-		r.w(name + "(")
-		for i, a := range f.args {
-			if i > 0 {
-				r.w(", ")
-			}
-			r.expr(a)
-		}
-		r.w(")")
-	}
+	call := func(name string) { r.call(name, f.args) }
 	fromString := f.args[0].kind() == kString
 	switch f.fn {
 	case "lower", "upper", "startswith", "endswith", "match":

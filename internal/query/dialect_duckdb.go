@@ -106,16 +106,7 @@ func (d duckDB) token(r *renderer, p *bToken) {
 }
 
 func (duckDB) fn(r *renderer, f *bFunc) {
-	call := func(name string) {
-		r.w(name + "(")
-		for i, a := range f.args {
-			if i > 0 {
-				r.w(", ")
-			}
-			r.expr(a)
-		}
-		r.w(")")
-	}
+	call := func(name string) { r.call(name, f.args) }
 	cast := func(typ string) {
 		r.w("TRY_CAST(")
 		r.expr(f.args[0])

@@ -155,3 +155,15 @@ func renderLike(r *renderer, p *bLike) {
 	}
 	r.expr(p.pat)
 }
+
+// call writes name(arg, arg, ...).
+func (r *renderer) call(name string, args []bexpr) {
+	r.w(name + "(")
+	for i, a := range args {
+		if i > 0 {
+			r.w(", ")
+		}
+		r.expr(a)
+	}
+	r.w(")")
+}

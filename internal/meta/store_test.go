@@ -212,3 +212,57 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// TestSeedUpgradesUntouchedPrepared: a new release's prepared dashboard
+// replaces the old one unless the user saved it since it was seeded.
+func TestSeedUpgradesUntouchedPrepared(t *testing.T) {
+	v1 := map[string]Dashboard{
+		"a": {Name: "A", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "count", Source: "traces"}}}},
+		"b": {Name: "B", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "count", Source: "logs"}}}},
+	}
+	v2 := map[string]Dashboard{
+		"a": {Name: "A", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "error rate", Source: "traces"}}}},
+		"b": {Name: "B", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "error rate", Source: "logs"}}}},
+	}
+	dir := t.TempDir()
+	s, _ := Open(dir)
+	if err := s.Seed(v1); err != nil {
+		t.Fatal(err)
+	}
+	byName := func(s *Store) map[string]Dashboard {
+		m := map[string]Dashboard{}
+		for _, d := range s.List() {
+			m[d.Name] = d
+		}
+		return m
+	}
+	before := byName(s)
+	edited := before["B"]
+	edited.Tiles[0].Config.Name = "mine"
+	if _, err := s.Update(edited.ID, edited); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := Open(dir)
+	if err := s2.Seed(v2); err != nil {
+		t.Fatal(err)
+	}
+	after := byName(s2)
+	if len(after) != 2 {
+		t.Fatalf("%d dashboards after upgrade, want 2", len(after))
+	}
+	if a := after["A"]; a.ID != before["A"].ID || a.Tiles[0].Config.Name != "error rate" {
+		t.Errorf("untouched prepared dashboard not upgraded in place: id %s→%s, tile %q", before["A"].ID, a.ID, a.Tiles[0].Config.Name)
+	}
+	if b := after["B"]; b.Tiles[0].Config.Name != "mine" {
+		t.Errorf("user-edited prepared dashboard was overwritten: tile %q", b.Tiles[0].Config.Name)
+	}
+	// Seeding the same release again changes nothing.
+	up := after["A"].UpdatedAt
+	s3, _ := Open(dir)
+	if err := s3.Seed(v2); err != nil {
+		t.Fatal(err)
+	}
+	if got := byName(s3)["A"].UpdatedAt; !got.Equal(up) {
+		t.Errorf("reseeding an unchanged release rewrote the dashboard (%v → %v)", up, got)
+	}
+}

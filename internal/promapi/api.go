@@ -66,6 +66,7 @@ type Handler struct {
 	parser    parser.Parser
 	queryable *promstorage.Queryable
 	appender  *promstorage.Appendable
+	families  familyMetadata
 	now       func() time.Time
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/prometheus/common/model"
@@ -27,6 +28,14 @@ const (
 	protoV1 = "prometheus.WriteRequest"
 	protoV2 = "io.prometheus.write.v2.Request"
 )
+
+// rwRequest is a decoded remote-write request.
+type rwRequest struct {
+	series []rwSeries
+	// metadata is a 1.0 request's metadata by family name (2.0 requests
+	// carry it per series).
+	metadata map[string]metadata.Metadata
+}
 
 // rwSeries is one series of a decoded remote-write request.
 type rwSeries struct {
@@ -66,30 +75,31 @@ func protoOf(contentType string) (string, error) {
 // decodeWrite decodes a remote-write body of the given message type,
 // decompressing it first (snappy, block format) when compressed. maxBytes
 // bounds the decompressed size.
-func decodeWrite(proto string, body []byte, compressed bool, maxBytes int64) ([]rwSeries, error) {
+func decodeWrite(proto string, body []byte, compressed bool, maxBytes int64) (rwRequest, error) {
 	raw := body
 	if compressed {
 		n, err := snappy.DecodedLen(body)
 		if err != nil {
-			return nil, fmt.Errorf("snappy: %w", err)
+			return rwRequest{}, fmt.Errorf("snappy: %w", err)
 		}
 		if int64(n) > maxBytes {
-			return nil, fmt.Errorf("decompressed body of %d bytes exceeds the limit of %d", n, maxBytes)
+			return rwRequest{}, fmt.Errorf("decompressed body of %d bytes exceeds the limit of %d", n, maxBytes)
 		}
 		if raw, err = snappy.Decode(nil, body); err != nil {
-			return nil, fmt.Errorf("snappy: %w", err)
+			return rwRequest{}, fmt.Errorf("snappy: %w", err)
 		}
 	}
 	if proto == protoV2 {
-		return decodeV2(raw)
+		series, err := decodeV2(raw)
+		return rwRequest{series: series}, err
 	}
 	return decodeV1(raw)
 }
 
-func decodeV1(raw []byte) ([]rwSeries, error) {
+func decodeV1(raw []byte) (rwRequest, error) {
 	var req prompb.WriteRequest
 	if err := req.Unmarshal(raw); err != nil {
-		return nil, fmt.Errorf("decode %s: %w", protoV1, err)
+		return rwRequest{}, fmt.Errorf("decode %s: %w", protoV1, err)
 	}
 	metas := make(map[string]metadata.Metadata, len(req.Metadata))
 	for _, m := range req.Metadata {
@@ -111,13 +121,56 @@ func decodeV1(raw []byte) ([]rwSeries, error) {
 		for _, h := range ts.Histograms {
 			fh := h.ToFloatHistogram()
 			if err := fh.Validate(); err != nil {
-				return nil, fmt.Errorf("series %s: invalid native histogram: %w", s.lset, err)
+				return rwRequest{}, fmt.Errorf("series %s: invalid native histogram: %w", s.lset, err)
 			}
 			s.samples = append(s.samples, rwSample{t: h.Timestamp, fh: fh})
 		}
 		out = append(out, s)
 	}
-	return out, nil
+	return rwRequest{series: out, metadata: metas}, nil
+}
+
+// maxFamilies bounds the metadata a Handler remembers from remote write.
+const maxFamilies = 100_000
+
+// familyMetadata remembers the metadata of remote-write 1.0 requests.
+// Prometheus sends metadata apart from the samples, in requests without
+// series (every metadata_config.send_interval, 1m by default), so the
+// samples of a family take the metadata last sent for it: the store
+// keeps help and type with the samples.
+type familyMetadata struct {
+	mu    sync.Mutex
+	metas map[string]metadata.Metadata
+}
+
+// learn remembers metas; when the bound is reached it starts over.
+func (f *familyMetadata) learn(metas map[string]metadata.Metadata) {
+	if len(metas) == 0 {
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.metas == nil || len(f.metas)+len(metas) > maxFamilies {
+		f.metas = make(map[string]metadata.Metadata, len(metas))
+	}
+	for name, m := range metas {
+		f.metas[name] = m
+	}
+}
+
+// fill gives the series without metadata the remembered one of their
+// family.
+func (f *familyMetadata) fill(series []rwSeries) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.metas) == 0 {
+		return
+	}
+	for i := range series {
+		if s := &series[i]; s.meta == (metadata.Metadata{}) {
+			s.meta = familyMeta(f.metas, s.lset.Get(labels.MetricName))
+		}
+	}
 }
 
 // familyMeta finds a series' metadata by its family name: the name itself
@@ -219,10 +272,13 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 		}
 		return fail(http.StatusBadRequest, "read body: %v", err)
 	}
-	series, err := decodeWrite(proto, body, enc == "snappy", h.opts.MaxWriteBytes)
+	req, err := decodeWrite(proto, body, enc == "snappy", h.opts.MaxWriteBytes)
 	if err != nil {
 		return fail(http.StatusBadRequest, "%v", err)
 	}
+	h.families.learn(req.metadata)
+	h.families.fill(req.series)
+	series := req.series
 	app := h.appender.AppenderV2(r.Context())
 	var (
 		floats, hists int

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -164,11 +165,11 @@ func FuzzDecodeWrite(f *testing.F) {
 		if v2 {
 			proto = protoV2
 		}
-		series, err := decodeWrite(proto, body, compressed, 1<<20)
+		req, err := decodeWrite(proto, body, compressed, 1<<20)
 		if err != nil {
 			return
 		}
-		for _, s := range series {
+		for _, s := range req.series {
 			_ = s.lset.String()
 			for _, smp := range s.samples {
 				if smp.fh != nil {
@@ -177,4 +178,74 @@ func FuzzDecodeWrite(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestRemoteWriteMetadataApart sends metadata the way Prometheus's remote
+// write 1.0 does, in a request without samples: the samples that follow
+// take it, so help is kept and a gauge named *_total stays a gauge.
+func TestRemoteWriteMetadataApart(t *testing.T) {
+	srv, _ := newTestAPI(t)
+	ms := t0.UnixMilli()
+	samples := &prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
+		{Labels: []prompb.Label{{Name: "__name__", Value: "apart_requests_total"}, {Name: "job", Value: "rw"}},
+			Samples: []prompb.Sample{{Value: 1, Timestamp: ms - 2000}, {Value: 2, Timestamp: ms - 1000}}},
+		{Labels: []prompb.Label{{Name: "__name__", Value: "apart_balance_total"}, {Name: "job", Value: "rw"}},
+			Samples: []prompb.Sample{{Value: -1, Timestamp: ms - 2000}, {Value: -2, Timestamp: ms - 1000}}},
+		{Labels: []prompb.Label{{Name: "__name__", Value: "apart_latency_seconds_count"}, {Name: "job", Value: "rw"}},
+			Samples: []prompb.Sample{{Value: 3, Timestamp: ms - 1000}}},
+	}}
+	metas := &prompb.WriteRequest{Metadata: []prompb.MetricMetadata{
+		{Type: prompb.MetricMetadata_COUNTER, MetricFamilyName: "apart_requests_total", Help: "Requests."},
+		{Type: prompb.MetricMetadata_GAUGE, MetricFamilyName: "apart_balance_total", Help: "Balance."},
+		{Type: prompb.MetricMetadata_HISTOGRAM, MetricFamilyName: "apart_latency_seconds", Help: "Latency."},
+	}}
+	for i, req := range []*prompb.WriteRequest{metas, samples} {
+		b, err := req.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.Post(srv.URL+"/prometheus/api/v1/write", "application/x-protobuf", bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("request %d: status %d", i, resp.StatusCode)
+		}
+	}
+	for _, tc := range []struct{ metric, want string }{
+		{"apart_requests_total", `{"apart_requests_total":[{"type":"counter","help":"Requests.","unit":""}]}`},
+		{"apart_balance_total", `{"apart_balance_total":[{"type":"gauge","help":"Balance.","unit":""}]}`},
+		{"apart_latency_seconds_count", `{"apart_latency_seconds_count":[{"type":"gauge","help":"Latency.","unit":""}]}`},
+	} {
+		_, env := get(t, srv, "metadata", url.Values{"metric": {tc.metric}})
+		if string(env.Data) != tc.want {
+			t.Errorf("metadata %s = %s, want %s", tc.metric, env.Data, tc.want)
+		}
+	}
+	_, env := get(t, srv, "query", url.Values{"query": {"apart_balance_total"}, "time": {"1795305600"}})
+	if !strings.Contains(string(env.Data), `"value":[1795305600,"-2"]`) {
+		t.Errorf("apart_balance_total: %s", env.Data)
+	}
+}
+
+func TestWithoutHelpless(t *testing.T) {
+	c, cHelp := metricMetadata{Type: "counter"}, metricMetadata{Type: "counter", Help: "h"}
+	g, gUnit := metricMetadata{Type: "gauge"}, metricMetadata{Type: "gauge", Help: "h", Unit: "s"}
+	for _, tc := range []struct {
+		name    string
+		in, out []metricMetadata
+	}{
+		{"help replaces none", []metricMetadata{c, cHelp}, []metricMetadata{cHelp}},
+		{"help after", []metricMetadata{cHelp, c}, []metricMetadata{cHelp}},
+		{"other type kept", []metricMetadata{c, g, cHelp}, []metricMetadata{g, cHelp}},
+		{"other unit kept", []metricMetadata{g, gUnit}, []metricMetadata{g, gUnit}},
+		{"no help at all", []metricMetadata{c, g}, []metricMetadata{c, g}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := withoutHelpless(slices.Clone(tc.in)); !slices.Equal(got, tc.out) {
+				t.Errorf("withoutHelpless(%v) = %v, want %v", tc.in, got, tc.out)
+			}
+		})
+	}
 }

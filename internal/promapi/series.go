@@ -1,6 +1,7 @@
 package promapi
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -200,9 +201,19 @@ func (h *Handler) metadata(r *http.Request) result {
 		if info.Unit != "" && info.Unit != "1" {
 			md.Unit = info.Unit
 		}
-		if !slices.Contains(out[fam], md) && (perMetric == 0 || len(out[fam]) < perMetric) {
+		if !slices.Contains(out[fam], md) {
 			out[fam] = append(out[fam], md)
 		}
+	}
+	for fam, mds := range out {
+		mds = withoutHelpless(mds)
+		slices.SortFunc(mds, func(a, b metricMetadata) int {
+			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Help, b.Help), cmp.Compare(a.Unit, b.Unit))
+		})
+		if perMetric > 0 && len(mds) > perMetric {
+			mds = mds[:perMetric]
+		}
+		out[fam] = mds
 	}
 	if limit > 0 && len(out) > limit {
 		names := make([]string, 0, len(out))
@@ -215,6 +226,22 @@ func (h *Handler) metadata(r *http.Request) result {
 		}
 	}
 	return result{data: out}
+}
+
+// withoutHelpless drops the entries without help that another entry of
+// the same type and unit has help for: the samples a remote-write sender
+// wrote before it first sent its metadata (Prometheus sends it apart, once
+// a minute) are stored without help.
+func withoutHelpless(mds []metricMetadata) []metricMetadata {
+	described := map[metricMetadata]bool{} // type and unit that have help
+	for _, md := range mds {
+		if md.Help != "" {
+			described[metricMetadata{Type: md.Type, Unit: md.Unit}] = true
+		}
+	}
+	return slices.DeleteFunc(mds, func(md metricMetadata) bool {
+		return md.Help == "" && described[metricMetadata{Type: md.Type, Unit: md.Unit}]
+	})
 }
 
 // queryExemplars is /api/v1/query_exemplars: exemplars are stored but not

@@ -60,9 +60,12 @@ func (d *demoTarget) write(w io.Writer, s float64) {
 		r := []float64{12, 0.7, 3.5, 6}[i]
 		p(`demo_requests_total{method=%q,path=%q,status=%q} %g`, l.method, l.path, l.status, counter(r, float64(i)))
 	}
-	// A counter that resets every 25 s.
+	// A counter that resets every 25 s. Every counter starts high enough
+	// that, at the first samples, its zero point lies more than 1.1 scrape
+	// intervals back: there Prometheus 2 and 3 extrapolate rate()
+	// differently (see known_differences.txt).
 	p("# TYPE demo_errors_total counter")
-	p(`demo_errors_total{kind="timeout"} %g`, math.Floor(math.Mod(s, 25)*2*k))
+	p(`demo_errors_total{kind="timeout"} %g`, math.Floor(math.Mod(s+10, 25)*2*k))
 	p(`demo_errors_total{kind="refused"} %g`, math.Floor(math.Mod(s+7, 25)*0.5*k))
 
 	p("# HELP demo_temperature_celsius Room temperature.")
@@ -111,9 +114,9 @@ func (d *demoTarget) write(w io.Writer, s float64) {
 		for j, le := range demoBuckets {
 			// Each bucket grows at its own rate, monotonically.
 			r := k * float64(1+(j*(i+2))%5) * 0.8
-			cum += math.Floor(r * (s + 2*math.Sin(s/5+float64(j)) + 3))
+			cum += math.Floor(r * (s + 2*math.Sin(s/5+float64(j)) + 20))
 			if le != "+Inf" {
-				sum += math.Floor(r*(s+3)) * parseBound(le) * 0.7
+				sum += math.Floor(r*(s+20)) * parseBound(le) * 0.7
 			}
 			p(`demo_request_duration_seconds_bucket{le=%q,method=%q,path=%q} %g`, le, l.method, l.path, cum)
 		}
@@ -127,7 +130,7 @@ func (d *demoTarget) write(w io.Writer, s float64) {
 			v := (0.01 + 0.02*float64(j*j+1)) * (1 + 0.3*math.Sin(s/7+float64(i)+k))
 			p(`demo_rpc_duration_seconds{quantile=%q,service=%q} %g`, q, svc, math.Round(v*1e6)/1e6)
 		}
-		n := math.Floor(k * 9 * (s + 1 + float64(i)))
+		n := math.Floor(k * 9 * (s + 10 + float64(i)))
 		p(`demo_rpc_duration_seconds_sum{service=%q} %g`, svc, math.Round(n*0.031*1000)/1000)
 		p(`demo_rpc_duration_seconds_count{service=%q} %g`, svc, n)
 	}

@@ -34,7 +34,17 @@ const (
 	// the instant queries are evaluated.
 	rangeSpan = 30 * time.Second
 	rangeStep = 3 * time.Second
+	// longSpan and longStep shape range queries that start before the
+	// first sample.
+	longSpan = 150 * time.Second
+	longStep = 7 * time.Second
 )
+
+// metadataFamilies are the metric families whose metadata is compared.
+var metadataFamilies = []string{
+	"demo_requests_total", "demo_temperature_celsius", "demo_balance_total", "demo:requests:rate1m",
+	"demo_request_duration_seconds", "demo_rpc_duration_seconds", "go_goroutines", "prometheus_http_requests_total",
+}
 
 // TestPromQLCompliance compares overlook's PromQL answers with
 // Prometheus's over the same remote-written data. A query that differs
@@ -65,7 +75,7 @@ func TestPromQLCompliance(t *testing.T) {
 	waitCaughtUp(t, ref, sut, end)
 	checkDiscovery(t, ref, sut, end)
 
-	results := runQueries(ref, sut, queries, end)
+	results := append(runQueries(ref, sut, queries, end), compareMetadata(ref, sut, metadataFamilies)...)
 	pass := map[string]int{}
 	total := map[string]int{}
 	withData := 0
@@ -97,8 +107,9 @@ func TestPromQLCompliance(t *testing.T) {
 	if withData < len(results)*8/10 {
 		t.Errorf("only %d of %d reference answers hold data", withData, len(results))
 	}
-	t.Logf("compliance: instant %d/%d, range %d/%d passed; %d answers with data; %s of data, wall time %s",
-		pass["instant"], total["instant"], pass["range"], total["range"], withData,
+	t.Logf("compliance: instant %d/%d, range %d/%d, long range %d/%d, metadata %d/%d passed; %d answers with data; %s of data, wall time %s",
+		pass["instant"], total["instant"], pass["range"], total["range"], pass["longrange"], total["longrange"],
+		pass["metadata"], total["metadata"], withData,
 		end.Sub(dataStart).Round(time.Second), time.Since(began).Round(time.Second))
 }
 
@@ -118,15 +129,16 @@ func readQueries(t *testing.T, path string) []string {
 	return qs
 }
 
-// readKnownDifferences reads "kind ## query ## reason" lines (kind is
-// instant or range) into a map from "kind query" to the reason.
+// readKnownDifferences reads "kind ## query ## reason" lines into a map
+// from "kind query" to the reason. Kinds: instant, range and longrange
+// queries, and metadata (the query is a metric family).
 func readKnownDifferences(t *testing.T, path string) map[string]string {
 	t.Helper()
 	known := map[string]string{}
 	for _, l := range readLines(t, path) {
 		f := strings.Split(l, " ## ")
-		if len(f) != 3 || (f[0] != "instant" && f[0] != "range") || strings.TrimSpace(f[2]) == "" {
-			t.Fatalf("%s: %q: want \"instant|range ## query ## reason\"", path, l)
+		if len(f) != 3 || !slices.Contains([]string{"instant", "range", "longrange", "metadata"}, f[0]) || strings.TrimSpace(f[2]) == "" {
+			t.Fatalf("%s: %q: want \"instant|range|longrange|metadata ## query ## reason\"", path, l)
 		}
 		known[f[0]+" "+f[1]] = f[2]
 	}
@@ -189,6 +201,12 @@ remote_write:
       batch_send_deadline: 1s
       min_backoff: 100ms
       max_backoff: 1s
+    # Prometheus 2 sends metadata apart from the samples, first after one
+    # interval; samples written before it have no help. With the default
+    # (1m) the metadata would arrive in the middle of the test's data, and
+    # which help the store lists for a metric would be a matter of chance.
+    metadata_config:
+      send_interval: 10m
 `, p.addr, quote(demo[:2]), quote(demo[2:]), writeURL)
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
@@ -433,13 +451,16 @@ type queryResult struct {
 	data bool
 }
 
-// runQueries runs every query as an instant query at end and as a range
-// query over [end-rangeSpan, end] on both APIs, four at a time.
+// runQueries runs every query as an instant query at end, as a range
+// query over [end-rangeSpan, end] and as one over [end-longSpan, end],
+// which starts before the first sample, on both APIs, four at a time.
 func runQueries(ref, sut *promClient, queries []string, end time.Time) []queryResult {
 	mid := end.Add(-rangeSpan / 2)
 	var jobs []queryResult
 	for _, q := range queries {
-		jobs = append(jobs, queryResult{kind: "instant", query: q}, queryResult{kind: "range", query: q})
+		for _, kind := range []string{"instant", "range", "longrange"} {
+			jobs = append(jobs, queryResult{kind: kind, query: q})
+		}
 	}
 	var wg sync.WaitGroup
 	next := make(chan int)
@@ -450,13 +471,19 @@ func runQueries(ref, sut *promClient, queries []string, end time.Time) []queryRe
 				expr := strings.ReplaceAll(j.query, "$MID", formatTime(mid))
 				params := url.Values{"query": {expr}}
 				path := "query"
-				if j.kind == "instant" {
+				switch j.kind {
+				case "instant":
 					params.Set("time", formatTime(end))
-				} else {
+				case "range":
 					path = "query_range"
 					params.Set("start", formatTime(end.Add(-rangeSpan)))
 					params.Set("end", formatTime(end))
 					params.Set("step", fmt.Sprint(rangeStep.Seconds()))
+				case "longrange":
+					path = "query_range"
+					params.Set("start", formatTime(end.Add(-longSpan)))
+					params.Set("end", formatTime(end))
+					params.Set("step", fmt.Sprint(longStep.Seconds()))
 				}
 				want := ref.get(path, params)
 				got := sut.get(path, params)
@@ -475,4 +502,39 @@ func runQueries(ref, sut *promClient, queries []string, end time.Time) []queryRe
 	close(next)
 	wg.Wait()
 	return jobs
+}
+
+// compareMetadata compares /api/v1/metadata?metric=family for each family.
+func compareMetadata(ref, sut *promClient, families []string) []queryResult {
+	var out []queryResult
+	for _, fam := range families {
+		r := queryResult{kind: "metadata", query: fam}
+		params := url.Values{"metric": {fam}}
+		want, wantErr := canonicalData(ref.get("metadata", params))
+		got, gotErr := canonicalData(sut.get("metadata", params))
+		switch {
+		case wantErr != nil:
+			r.diff = "reference: " + wantErr.Error()
+		case gotErr != nil:
+			r.diff = gotErr.Error()
+		case want != got:
+			r.diff = fmt.Sprintf("%s, want %s", got, want)
+		}
+		r.data = len(want) > 2
+		out = append(out, r)
+	}
+	return out
+}
+
+// canonicalData returns an answer's data as JSON with sorted keys.
+func canonicalData(a apiAnswer) (string, error) {
+	if a.Status != "success" {
+		return "", fmt.Errorf("%s %s: %s", a.Status, a.ErrorType, a.Error)
+	}
+	var v any
+	if err := json.Unmarshal(a.Data, &v); err != nil {
+		return "", fmt.Errorf("decode %.200s: %w", a.Data, err)
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
 }

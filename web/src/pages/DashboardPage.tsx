@@ -1,23 +1,24 @@
-import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Button, Group, Menu, Modal, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import type { ChartConfig, Dashboard, Source, Tile } from '../api/types';
+import type { ChartConfig, Dashboard, Source, Tile, WhereLanguage } from '../api/types';
 import { ChartBuilder } from '../chart/ChartBuilder';
 import { ChartView } from '../chart/ChartView';
 import { ErrorNote } from '../components/ErrorNote';
 import { TimePicker } from '../components/TimePicker';
+import { applyDashboardFilter, type DashboardFilter } from '../dashboard/filter';
 import { appendTile } from '../dashboard/tiles';
 import { TileGrid } from '../dashboard/TileGrid';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso } from '../lib/time';
 
-/** withFilter ANDs the dashboard filter into a tile's where (same language only). */
-function withFilter(c: ChartConfig, where: string): ChartConfig {
-  if (!where.trim() || c.source === 'metrics') return c;
-  if ((c.whereLanguage ?? 'lucene') === 'sql') return c;
-  return { ...c, where: c.where?.trim() ? `(${c.where}) AND (${where})` : where };
+/** FilteredTile draws a tile with the dashboard filter joined in (or why it cannot be). */
+function FilteredTile({ config, filter, start, end }: { config: ChartConfig; filter: DashboardFilter; start: string; end: string }) {
+  const r = useMemo(() => applyDashboardFilter(config, filter), [config, filter]);
+  if (r.error !== undefined) return <ErrorNote error={r.error} title="Dashboard filter not applied" />;
+  return <ChartView config={r.config} start={start} end={end} height="100%" />;
 }
 
 function TileEditor({ tile, onSave, onClose, range }: { tile: Tile | null; onSave: (c: ChartConfig) => void; onClose: () => void; range: { start: string; end: string } }) {
@@ -48,13 +49,14 @@ export default function DashboardPage() {
   const [editing, setEditing] = useState<Tile | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const [filter, setFilter] = useState(sp.get('where') ?? '');
+  const filterLang: WhereLanguage = sp.get('lang') === 'sql' ? 'sql' : 'lucene';
   const qc = useQueryClient();
   const nav = useNavigate();
   useEffect(() => { if (q.data) setD(q.data); }, [q.data]);
   const range = parseRange(sp.get('range'), d?.timeRange || '1h');
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const iso = useMemo(() => toIso(resolve(range)), [sp.get('range'), d?.timeRange]);
-  const applied = sp.get('where') ?? '';
+  const applied: DashboardFilter = useMemo(() => ({ where: sp.get('where') ?? '', language: filterLang }), [sp, filterLang]);
 
   const save = async (next: Dashboard) => {
     setD(next);
@@ -81,7 +83,10 @@ export default function DashboardPage() {
       <Group justify="space-between">
         <Title order={3} data-testid="dashboard-title">{d.name}</Title>
         <Group gap="xs">
-          <TextInput placeholder="Filter all tiles, e.g. ServiceName:payment" w={320} value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
+          <SegmentedControl size="xs" value={filterLang} aria-label="dashboard filter language" onChange={(v) => setParam('lang', v === 'sql' ? 'sql' : '')}
+            data={[{ value: 'lucene', label: 'Search' }, { value: 'sql', label: 'SQL' }]} />
+          <TextInput placeholder={filterLang === 'sql' ? "Filter all tiles, e.g. ServiceName = 'payment'" : 'Filter all tiles, e.g. ServiceName:payment'} w={320}
+            value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
             onKeyDown={(e) => e.key === 'Enter' && setParam('where', filter)} aria-label="dashboard filter" />
           <TimePicker value={range} onChange={(r) => setParam('range', formatRange(r))} />
           <Button onClick={() => save({ ...d, tiles: appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' }) })}>Add tile</Button>
@@ -112,7 +117,7 @@ export default function DashboardPage() {
               </Group>
             </Group>
             <div style={{ flex: 1, minHeight: 0, padding: 4 }}>
-              <ChartView config={withFilter(t.config, applied)} start={iso.start} end={iso.end} height="100%" />
+              <FilteredTile config={t.config} filter={applied} start={iso.start} end={iso.end} />
             </div>
           </>
         )}

@@ -20,7 +20,21 @@ export default defineConfig({
   build: {
     outDir,
     emptyOutDir: true,
-    chunkSizeWarningLimit: 1200,
+    chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        // Vendor chunks: React (every page), and ECharts and CodeMirror
+        // apart, fetched only by the code that uses them (docs/ui.md,
+        // "Bundle"). Mantine stays with the pages that use each component.
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack[\\/]react-query|@tanstack[\\/]query-core)[\\/]/ },
+            { name: 'echarts', test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/ },
+            { name: 'codemirror', test: /node_modules[\\/](@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

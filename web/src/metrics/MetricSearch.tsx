@@ -14,7 +14,7 @@ export function MetricBadges({ m }: { m: MetricEntry }) {
     <Group gap={4} wrap="nowrap">
       <Badge size="xs" variant="light" color={TYPE_COLOR[m.type] ?? 'gray'} data-testid="metric-type">{m.type}</Badge>
       {m.temporality === 'delta' && <Badge size="xs" variant="outline" color="gray">delta</Badge>}
-      {m.unit && <Badge size="xs" variant="outline" color="gray" data-testid="metric-unit">unit {m.unit}</Badge>}
+      {m.unit && <Badge size="xs" variant="outline" color="gray" data-testid="metric-unit" style={{ textTransform: 'none' }}>unit {m.unit}</Badge>}
     </Group>
   );
 }
@@ -37,7 +37,7 @@ export function MetricSearch({ range, selected, onSelect }: { range: Range; sele
         onChange={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => { if (e.key === 'Enter' && metrics[0]) onSelect(metrics[0]); }} />
       <ErrorNote error={list.error} title="Listing metrics failed" />
-      <Text size="xs" c="dimmed">{list.data ? `${metrics.length}${metrics.length === 100 ? '+' : ''} metrics in the range` : 'Loading metrics…'}</Text>
+      <Text size="xs" c="dimmed">{list.data ? `${metrics.length}${metrics.length === 100 ? '+' : ''} metric${metrics.length === 1 ? '' : 's'} in the range` : 'Loading metrics…'}</Text>
       <Paper withBorder>
         <ScrollArea.Autosize mah={420}>
           {metrics.map((m) => (

@@ -91,6 +91,22 @@ func TestChart(t *testing.T) {
 					t.Errorf("%d points totalling %v, want ≥ 11 totalling 2", len(pts), total)
 				}
 			}},
+		{name: "ratio: share of charge spans as a number", code: 200,
+			body: `{"source":"traces","seriesReturnType":"ratio","displayType":"number","select":[
+				{"aggFn":"count","aggCondition":"SpanName:charge","alias":"charge"},{"aggFn":"count","alias":"spans"}],` + rng + `}`,
+			check: func(t *testing.T, out map[string]any) {
+				series := out["series"].([]any)
+				s := series[0].(map[string]any)
+				if len(series) != 1 || s["name"] != "charge / spans" || s["points"].([]any)[0].([]any)[1] != 0.5 {
+					t.Errorf("series = %v, want one series charge / spans at 0.5", series)
+				}
+				if rt := out["meta"].(map[string]any)["seriesReturnType"]; rt != "ratio" {
+					t.Errorf("meta.seriesReturnType = %v", rt)
+				}
+			}},
+		{name: "ratio without two selects", code: 400,
+			body:   `{"source":"traces","seriesReturnType":"ratio","select":[{"aggFn":"count"}],` + rng + `}`,
+			errSub: "exactly two select items", field: "seriesReturnType", position: -1},
 		{name: "bad value expression", code: 400, body: `{"source":"traces","select":[{"aggFn":"max","valueExpression":"Durration"}],` + rng + `}`,
 			errSub: "did you mean Duration", field: "select[0].valueExpression", position: 0},
 		{name: "syntax error in select where", code: 400,

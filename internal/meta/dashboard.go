@@ -48,6 +48,28 @@ type TileConfig struct {
 	GroupBy       []string `json:"groupBy,omitempty"`
 	Granularity   string   `json:"granularity,omitempty"`
 	Limit         int      `json:"limit,omitempty"`
+	// SeriesReturnType is "ratio" for one series select[0] / select[1]
+	// (exactly two selects), else empty ("column").
+	SeriesReturnType string `json:"seriesReturnType,omitempty"`
+	// NumberFormat is how the UI shows values; not part of the chart
+	// request.
+	NumberFormat *NumberFormat `json:"numberFormat,omitempty"`
+}
+
+// NumberFormat is HyperDX's tile number format. The UI formats "percent"
+// (a ratio of 0.25 shows as 25%), "byte", "time" and "number"; every field
+// survives import and export.
+type NumberFormat struct {
+	// Output is "number", "percent", "byte", "time" or "currency".
+	Output string `json:"output"`
+	// Mantissa is the number of decimals.
+	Mantissa          *int     `json:"mantissa,omitempty"`
+	ThousandSeparated *bool    `json:"thousandSeparated,omitempty"`
+	Average           *bool    `json:"average,omitempty"`
+	DecimalBytes      *bool    `json:"decimalBytes,omitempty"`
+	Factor            *float64 `json:"factor,omitempty"`
+	CurrencySymbol    string   `json:"currencySymbol,omitempty"`
+	Unit              string   `json:"unit,omitempty"`
 }
 
 // Select is one aggregate of a tile.

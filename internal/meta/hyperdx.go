@@ -54,6 +54,9 @@ type hyperdxConfig struct {
 	WhereLanguage string          `json:"whereLanguage,omitempty"`
 	GroupBy       json.RawMessage `json:"groupBy,omitempty"`
 	Granularity   string          `json:"granularity,omitempty"`
+	// SeriesReturnType is "column" or "ratio" (select[0] / select[1]).
+	SeriesReturnType string        `json:"seriesReturnType,omitempty"`
+	NumberFormat     *NumberFormat `json:"numberFormat,omitempty"`
 }
 
 // SourceByName maps a HyperDX source name ("Logs", "Traces", "Metrics",
@@ -140,7 +143,10 @@ func isTextTile(displayType string) bool { return displayType == "markdown" }
 
 func fromHyperDX(c hyperdxConfig) (TileConfig, error) {
 	cfg := TileConfig{Name: c.Name, Source: c.Source, DisplayType: c.DisplayType, Where: c.Where,
-		WhereLanguage: c.WhereLanguage, Granularity: c.Granularity}
+		WhereLanguage: c.WhereLanguage, Granularity: c.Granularity, NumberFormat: c.NumberFormat}
+	if c.SeriesReturnType != "column" {
+		cfg.SeriesReturnType = c.SeriesReturnType
+	}
 	if len(c.Select) > 0 && string(c.Select) != "null" {
 		var sql string
 		if json.Unmarshal(c.Select, &sql) == nil {
@@ -211,6 +217,7 @@ func Export(d Dashboard, format string) (any, error) {
 				Name: t.Config.Name, Source: sourceName(t.Config.Source), DisplayType: t.Config.DisplayType,
 				Select: sel, Where: t.Config.Where, WhereLanguage: orDefault(t.Config.WhereLanguage, "lucene"),
 				GroupBy: group, Granularity: orDefault(t.Config.Granularity, "auto"),
+				SeriesReturnType: orDefault(t.Config.SeriesReturnType, "column"), NumberFormat: t.Config.NumberFormat,
 			}})
 		}
 		if h.Tiles == nil {

@@ -9,16 +9,14 @@ func Prepared() map[string]Dashboard {
 	}
 }
 
-// servicesRED: rate, errors and duration per service, from otel_traces.
+// servicesRED: rate, error rate and duration per service, from otel_traces.
 func servicesRED() Dashboard {
 	byService := []string{"ServiceName"}
 	return Dashboard{Name: "Services (RED)", Tags: []string{"prepared", "traces"}, TimeRange: "1h", Tiles: []Tile{
 		{X: 0, Y: 0, W: 12, H: 8, Config: TileConfig{Name: "Request rate (server spans)", Source: "traces", DisplayType: "line",
 			Select: []Select{{AggFn: "count", Alias: "requests"}}, Where: "SpanKind:\"Server\"", WhereLanguage: "lucene",
 			GroupBy: byService, Granularity: "auto"}},
-		{X: 12, Y: 0, W: 12, H: 8, Config: TileConfig{Name: "Errors", Source: "traces", DisplayType: "stacked_bar",
-			Select: []Select{{AggFn: "count", Alias: "errors"}}, Where: "StatusCode:\"Error\"", WhereLanguage: "lucene",
-			GroupBy: byService, Granularity: "auto"}},
+		{X: 12, Y: 0, W: 12, H: 8, Config: errorRate(byService)},
 		{X: 0, Y: 8, W: 12, H: 8, Config: TileConfig{Name: "p95 duration (ns)", Source: "traces", DisplayType: "line",
 			Select: []Select{{AggFn: "p95", ValueExpression: "Duration", Alias: "p95"}}, Where: "SpanKind:\"Server\"",
 			WhereLanguage: "lucene", GroupBy: byService, Granularity: "auto"}},
@@ -30,6 +28,19 @@ func servicesRED() Dashboard {
 			}, GroupBy: byService}},
 	}}
 }
+
+// errorRate is the RED error tile: the share of server spans with status
+// Error per service (errors / requests as a ratio chart), shown in percent.
+func errorRate(groupBy []string) TileConfig {
+	return TileConfig{Name: "Error rate (server spans)", Source: "traces", DisplayType: "line",
+		Select: []Select{
+			{AggFn: "count", Alias: "errors", AggCondition: "StatusCode:\"Error\"", AggConditionLanguage: "lucene"},
+			{AggFn: "count", Alias: "requests"},
+		}, SeriesReturnType: "ratio", NumberFormat: &NumberFormat{Output: "percent", Mantissa: ptr(2)},
+		Where: "SpanKind:\"Server\"", WhereLanguage: "lucene", GroupBy: groupBy, Granularity: "auto"}
+}
+
+func ptr[T any](v T) *T { return &v }
 
 // temporalCloud charts the Temporal Cloud OpenMetrics (seed 000), which
 // arrive as per-second gauges from the prometheus receiver.

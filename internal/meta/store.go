@@ -24,6 +24,8 @@ type document struct {
 	Version    int          `json:"version"`
 	Dashboards []*Dashboard `json:"dashboards"`
 	Seeded     []string     `json:"seeded"`
+	// Prepared remembers, per seeded key, what was seeded (see Seed).
+	Prepared map[string]seedRecord `json:"prepared,omitempty"`
 }
 
 // Store keeps dashboards in memory and on disk. It is safe for concurrent
@@ -150,30 +152,6 @@ func (s *Store) Duplicate(id string) (Dashboard, error) {
 	return s.createLocked(d)
 }
 
-// Seed creates each dashboard of prepared whose key has never been seeded
-// before; it is idempotent across restarts, and a prepared dashboard the
-// user deleted stays deleted.
-func (s *Store) Seed(prepared map[string]Dashboard) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	keys := make([]string, 0, len(prepared))
-	for k := range prepared {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if contains(s.doc.Seeded, k) {
-			continue
-		}
-		s.doc.Seeded = append(s.doc.Seeded, k)
-		if _, err := s.createLocked(prepared[k]); err != nil {
-			s.doc.Seeded = s.doc.Seeded[:len(s.doc.Seeded)-1]
-			return fmt.Errorf("seed dashboard %q: %w", k, err)
-		}
-	}
-	return nil
-}
-
 func (s *Store) index(id string) int {
 	for i, d := range s.doc.Dashboards {
 		if d.ID == id {
@@ -218,9 +196,8 @@ func normalize(d Dashboard) Dashboard {
 	if d.Tags == nil {
 		d.Tags = []string{}
 	}
-	if d.Tiles == nil {
-		d.Tiles = []Tile{}
-	}
+	// Copy the tiles: d shares its backing array with the caller's value.
+	d.Tiles = append([]Tile{}, d.Tiles...)
 	for i := range d.Tiles {
 		if d.Tiles[i].ID == "" {
 			d.Tiles[i].ID = newID()[:8]

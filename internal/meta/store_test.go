@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -124,6 +126,23 @@ func TestImport(t *testing.T) {
 					t.Fatalf("got %+v", d)
 				}
 			}},
+		{name: "hyperdx ratio tile with number format", in: `{"version":"0.1.0","name":"RED","tiles":[
+			{"id":"e","x":0,"y":0,"w":12,"h":8,"config":{"name":"Error rate","source":"Traces","displayType":"line",
+			 "select":[{"aggFn":"count","aggCondition":"StatusCode:Error","aggConditionLanguage":"lucene","valueExpression":""},
+			           {"aggFn":"count","aggCondition":"","valueExpression":""}],
+			 "where":"","groupBy":"ServiceName","seriesReturnType":"ratio",
+			 "numberFormat":{"output":"percent","mantissa":1,"thousandSeparated":true}}},
+			{"id":"c","x":12,"y":0,"w":12,"h":8,"config":{"name":"Count","source":"Traces","seriesReturnType":"column","select":[{"aggFn":"count"}]}}]}`,
+			check: func(t *testing.T, d Dashboard) {
+				c := d.Tiles[0].Config
+				if c.SeriesReturnType != "ratio" || len(c.Select) != 2 || c.Select[0].AggCondition != "StatusCode:Error" ||
+					c.NumberFormat == nil || c.NumberFormat.Output != "percent" || *c.NumberFormat.Mantissa != 1 || !*c.NumberFormat.ThousandSeparated {
+					t.Fatalf("ratio tile = %+v (number format %+v)", c, c.NumberFormat)
+				}
+				if rt := d.Tiles[1].Config.SeriesReturnType; rt != "" {
+					t.Fatalf("column tile seriesReturnType = %q, want empty (the default)", rt)
+				}
+			}},
 		{name: "unknown source", in: `{"name":"X","tiles":[{"config":{"name":"t","source":"Sessions"}}]}`, wantErr: true},
 		{name: "no name", in: `{"tiles":[]}`, wantErr: true},
 		{name: "not json", in: `[1,2`, wantErr: true},
@@ -157,12 +176,93 @@ func TestExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("re-import %s: %v\n%s", format, err, raw)
 		}
-		if back.Name != d.Name || len(back.Tiles) != len(d.Tiles) || back.Tiles[3].Config.Select[1].AggCondition != d.Tiles[3].Config.Select[1].AggCondition ||
-			back.Tiles[0].Config.GroupBy[0] != "ServiceName" || back.Tiles[0].Config.Source != "traces" {
+		if !reflect.DeepEqual(tileConfigs(back), tileConfigs(d)) || back.Name != d.Name {
 			t.Fatalf("%s round trip changed the dashboard:\n%s", format, raw)
 		}
+		if rate := back.Tiles[1].Config; rate.SeriesReturnType != "ratio" || rate.NumberFormat.Output != "percent" {
+			t.Fatalf("%s round trip lost the error rate's ratio or number format: %+v", format, rate)
+		}
+	}
+	if v, _ := Export(d, FormatHyperDX); !strings.Contains(mustJSON(t, v), `"seriesReturnType":"column"`) {
+		t.Fatalf("HyperDX export does not spell out seriesReturnType column: %s", mustJSON(t, v))
 	}
 	if _, err := Export(d, "grafana"); err == nil {
 		t.Fatalf("unknown format accepted")
+	}
+}
+
+// tileConfigs are d's tile configs with the defaults a HyperDX export
+// spells out filled in.
+func tileConfigs(d Dashboard) []TileConfig {
+	var out []TileConfig
+	for _, t := range d.Tiles {
+		c := t.Config
+		c.WhereLanguage = orDefault(c.WhereLanguage, "lucene")
+		c.Granularity = orDefault(c.Granularity, "auto")
+		out = append(out, c)
+	}
+	return out
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// TestSeedUpgradesUntouchedPrepared: a new release's prepared dashboard
+// replaces the old one unless the user saved it since it was seeded.
+func TestSeedUpgradesUntouchedPrepared(t *testing.T) {
+	v1 := map[string]Dashboard{
+		"a": {Name: "A", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "count", Source: "traces"}}}},
+		"b": {Name: "B", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "count", Source: "logs"}}}},
+	}
+	v2 := map[string]Dashboard{
+		"a": {Name: "A", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "error rate", Source: "traces"}}}},
+		"b": {Name: "B", Tiles: []Tile{{W: 6, H: 4, Config: TileConfig{Name: "error rate", Source: "logs"}}}},
+	}
+	dir := t.TempDir()
+	s, _ := Open(dir)
+	if err := s.Seed(v1); err != nil {
+		t.Fatal(err)
+	}
+	byName := func(s *Store) map[string]Dashboard {
+		m := map[string]Dashboard{}
+		for _, d := range s.List() {
+			m[d.Name] = d
+		}
+		return m
+	}
+	before := byName(s)
+	edited := before["B"]
+	edited.Tiles[0].Config.Name = "mine"
+	if _, err := s.Update(edited.ID, edited); err != nil {
+		t.Fatal(err)
+	}
+	s2, _ := Open(dir)
+	if err := s2.Seed(v2); err != nil {
+		t.Fatal(err)
+	}
+	after := byName(s2)
+	if len(after) != 2 {
+		t.Fatalf("%d dashboards after upgrade, want 2", len(after))
+	}
+	if a := after["A"]; a.ID != before["A"].ID || a.Tiles[0].Config.Name != "error rate" {
+		t.Errorf("untouched prepared dashboard not upgraded in place: id %s→%s, tile %q", before["A"].ID, a.ID, a.Tiles[0].Config.Name)
+	}
+	if b := after["B"]; b.Tiles[0].Config.Name != "mine" {
+		t.Errorf("user-edited prepared dashboard was overwritten: tile %q", b.Tiles[0].Config.Name)
+	}
+	// Seeding the same release again changes nothing.
+	up := after["A"].UpdatedAt
+	s3, _ := Open(dir)
+	if err := s3.Seed(v2); err != nil {
+		t.Fatal(err)
+	}
+	if got := byName(s3)["A"].UpdatedAt; !got.Equal(up) {
+		t.Errorf("reseeding an unchanged release rewrote the dashboard (%v → %v)", up, got)
 	}
 }

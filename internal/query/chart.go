@@ -45,6 +45,10 @@ type ChartRequest struct {
 	MetricType string `json:"metricType"`
 	// Heatmap tunes the heatmap display type.
 	Heatmap *HeatmapOptions `json:"heatmap,omitempty"`
+	// SeriesReturnType is HyperDX's: "column" (default, one series per
+	// select and group) or "ratio" (exactly two selects; one series per
+	// group: select[0] / select[1] in each bucket). See chart_ratio.go.
+	SeriesReturnType string `json:"seriesReturnType,omitempty"`
 }
 
 // ChartSelect is one aggregate of a chart.
@@ -215,6 +219,7 @@ type chartSpec struct {
 	groupNames []string
 	selects    []selectSpec
 	heatmap    *HeatmapOptions
+	ratio      bool // seriesReturnType "ratio": select[0] / select[1]
 }
 
 // selectSpec is a validated select item.
@@ -275,6 +280,9 @@ func (r *ChartRequest) validate(start, end time.Time) (*chartSpec, error) {
 	}
 	if len(r.Select) > MaxChartSelects {
 		return nil, chartErr("select", "at most %d select items, got %d", MaxChartSelects, len(r.Select))
+	}
+	if err := s.setReturnType(r.SeriesReturnType, len(r.Select)); err != nil {
+		return nil, err
 	}
 	for i := range r.Select {
 		sel, err := r.validateSelect(s, i)

@@ -62,19 +62,32 @@ func FuzzChart(f *testing.F) {
 		if source != "metrics" {
 			req.Select[0].MetricName, req.Select[0].MetricType = "", ""
 		}
-		for _, d := range []Dialect{DuckDB, ClickHouse} {
-			p, err := PlanChart(&req, gStart, gStart.Add(6*time.Hour), d)
-			if err != nil {
-				if _, ok := err.(*ChartError); !ok {
-					t.Fatalf("PlanChart: error %T (%v) is not *ChartError", err, err)
-				}
-				continue
-			}
-			for _, q := range renderPlan(p) {
-				if msg := checkChartSQL(q); msg != "" {
-					t.Fatalf("%+v (%s): %s", req, d.Name(), msg)
-				}
-			}
+		// The same select twice as a ratio plans the same statements.
+		ratio := req
+		ratio.SeriesReturnType = ReturnRatio
+		ratio.Select = []ChartSelect{req.Select[0], req.Select[0]}
+		for _, r := range []*ChartRequest{&req, &ratio} {
+			fuzzPlan(t, r)
 		}
 	})
+}
+
+// fuzzPlan plans r in both dialects: it fails with a *ChartError or gives
+// statements with no user text and one argument per placeholder.
+func fuzzPlan(t *testing.T, req *ChartRequest) {
+	t.Helper()
+	for _, d := range []Dialect{DuckDB, ClickHouse} {
+		p, err := PlanChart(req, gStart, gStart.Add(6*time.Hour), d)
+		if err != nil {
+			if _, ok := err.(*ChartError); !ok {
+				t.Fatalf("PlanChart: error %T (%v) is not *ChartError", err, err)
+			}
+			continue
+		}
+		for _, q := range renderPlan(p) {
+			if msg := checkChartSQL(q); msg != "" {
+				t.Fatalf("%+v (%s): %s", req, d.Name(), msg)
+			}
+		}
+	}
 }

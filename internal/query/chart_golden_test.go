@@ -64,6 +64,14 @@ var chartGoldenCases = []struct {
 	{"metrics_sum_raw_max", gHour, `{"source":"metrics","select":[{"aggFn":"max","metricName":"queue.depth","metricType":"sum"}]}`},
 	{"metrics_histogram_quantile", gHour, `{"source":"metrics","select":[{"aggFn":"quantile","level":0.95,"metricName":"http.server.duration","metricType":"histogram"}],
 		"groupBy":"ServiceName"}`},
+	{"ratio_error_rate_by_service", gHour, `{"source":"traces","seriesReturnType":"ratio","where":"SpanKind:Server","groupBy":"ServiceName","select":[
+		{"aggFn":"count","aggCondition":"StatusCode:Error","alias":"errors"},{"aggFn":"count","alias":"requests"}]}`},
+	{"ratio_logs_number", gDay, `{"source":"logs","seriesReturnType":"ratio","displayType":"number","select":[
+		{"aggFn":"count","where":"SeverityNumber >= 17","whereLanguage":"sql"},{"aggFn":"count"}]}`},
+	{"ratio_rank_quantiles_table", gDay, `{"source":"traces","seriesReturnType":"ratio","displayType":"table","limit":2,"groupBy":["ServiceName"],"select":[
+		{"aggFn":"p99","valueExpression":"Duration"},{"aggFn":"p50","valueExpression":"Duration"}]}`},
+	{"ratio_metrics_counters", gHour, `{"source":"metrics","seriesReturnType":"ratio","granularity":"1 minute","select":[
+		{"aggFn":"increase","metricName":"http.server.errors","metricType":"sum"},{"aggFn":"increase","metricName":"http.server.requests","metricType":"sum"}]}`},
 	{"metrics_two_metrics", gHour, `{"source":"metrics","select":[{"aggFn":"max","metricName":"a","metricType":"gauge"},{"aggFn":"rate","metricName":"b","metricType":"sum"}]}`},
 }
 
@@ -135,6 +143,10 @@ func TestChartGolden(t *testing.T) {
 				}
 			}
 			got := formatChartGolden(c.req, qs)
+			if p.spec.ratio {
+				// The statements are the two selects'; the division is in Go.
+				got = "-- series: select[0] / select[1] per bucket and group, divided after the statements below (chart_ratio.go)\n" + got
+			}
 			compareGolden(t, filepath.Join("testdata", "golden", "chart_"+c.name+"."+d.Name()+".sql"), got)
 		}
 	}

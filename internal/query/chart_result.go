@@ -11,7 +11,8 @@ import (
 	"time"
 )
 
-// ChartResult is a chart's answer: one series per select and group.
+// ChartResult is a chart's answer: one series per select and group (per
+// group for a ratio chart).
 type ChartResult struct {
 	Series []Series  `json:"series"`
 	Meta   ChartMeta `json:"meta"`
@@ -19,8 +20,9 @@ type ChartResult struct {
 
 // Series is one line (or table row, or heatmap value bin).
 type Series struct {
-	// Name is the select's name for an ungrouped chart, else the group's
-	// values (prefixed by the select's name when there are several).
+	// Name is the select's name for an ungrouped chart ("errors /
+	// requests" for a ratio), else the group's values (prefixed by the
+	// select's name when there are several series per group).
 	Name string `json:"name"`
 	// Select is the index of the select item the series belongs to.
 	Select int `json:"select"`
@@ -95,6 +97,9 @@ type ChartMeta struct {
 	Queries int `json:"queries"`
 	// Heatmap is the value axis of a heatmap.
 	Heatmap *HeatmapMeta `json:"heatmap,omitempty"`
+	// SeriesReturnType is "ratio" when each series is select[0] /
+	// select[1] (then every series has select 0); absent otherwise.
+	SeriesReturnType string `json:"seriesReturnType,omitempty"`
 }
 
 // HeatmapMeta is a heatmap's value axis.
@@ -399,21 +404,20 @@ func (a *accumulator) result() *ChartResult {
 	if sp.step > 0 {
 		secs = sp.step.Seconds()
 	}
-	type grp struct {
-		key   string
-		vals  []string
-		other bool
-	}
-	var groups []grp
+	var groups []seriesGroup
 	if len(sp.groups) == 0 {
-		groups = []grp{{key: ""}}
+		groups = []seriesGroup{{key: ""}}
 	} else {
 		for _, v := range order {
-			groups = append(groups, grp{key: groupKey(v), vals: v})
+			groups = append(groups, seriesGroup{key: groupKey(v), vals: v})
 		}
 		if a.other {
-			groups = append(groups, grp{key: otherKey, other: true})
+			groups = append(groups, seriesGroup{key: otherKey, other: true})
 		}
+	}
+	if sp.ratio {
+		res.Series = a.ratioSeries(groups, buckets, secs)
+		return res
 	}
 	for j := range sp.selects {
 		s := &sp.selects[j]
@@ -421,30 +425,12 @@ func (a *accumulator) result() *ChartResult {
 			if len(sp.groups) > 0 && !a.hasCells(j, g.key) {
 				continue
 			}
-			ser := Series{Name: s.name, Select: j, Other: g.other, Points: []Point{}}
-			if len(sp.groups) > 0 {
-				ser.Name = "Other"
-				if !g.other {
-					ser.Name = strings.Join(g.vals, ", ")
-					ser.Group = map[string]string{}
-					for i, n := range sp.groupNames {
-						ser.Group[n] = g.vals[i]
-					}
-				}
-				if len(sp.selects) > 1 {
-					ser.Name = s.name + " · " + ser.Name
-				}
+			ser := a.newSeries(j, s.name, g)
+			if len(sp.groups) > 0 && len(sp.selects) > 1 {
+				ser.Name = s.name + " · " + ser.Name
 			}
 			for _, b := range buckets {
-				v := s.final(a.cells[j][cellKey{b: b, g: g.key}], secs)
-				if math.IsNaN(v) && s.zeroFilled() {
-					v = 0
-				}
-				t := b / int64(time.Millisecond)
-				if sp.step == 0 {
-					t = sp.start.UnixMilli()
-				}
-				ser.Points = append(ser.Points, Point{T: t, V: v})
+				ser.Points = append(ser.Points, Point{T: a.pointTime(b), V: a.value(j, g.key, b, secs)})
 			}
 			res.Series = append(res.Series, ser)
 		}
@@ -453,6 +439,54 @@ func (a *accumulator) result() *ChartResult {
 		res.Series = []Series{}
 	}
 	return res
+}
+
+// seriesGroup is one group of the result: its key and values, or the
+// "Other" group; one group with key "" when the chart is not grouped.
+type seriesGroup struct {
+	key   string
+	vals  []string
+	other bool
+}
+
+// newSeries is an empty series of select j for group g, named name when
+// the chart is not grouped and by the group's values (or "Other") when it
+// is.
+func (a *accumulator) newSeries(j int, name string, g seriesGroup) Series {
+	sp := a.p.spec
+	ser := Series{Name: name, Select: j, Other: g.other, Points: []Point{}}
+	if len(sp.groups) == 0 {
+		return ser
+	}
+	ser.Name = "Other"
+	if !g.other {
+		ser.Name = strings.Join(g.vals, ", ")
+		ser.Group = map[string]string{}
+		for i, n := range sp.groupNames {
+			ser.Group[n] = g.vals[i]
+		}
+	}
+	return ser
+}
+
+// value is select j's final value in bucket b of group key: NaN for no
+// value, 0 for an empty bucket of a count or sum.
+func (a *accumulator) value(j int, key string, b int64, secs float64) float64 {
+	s := &a.p.spec.selects[j]
+	v := s.final(a.cells[j][cellKey{b: b, g: key}], secs)
+	if math.IsNaN(v) && s.zeroFilled() {
+		v = 0
+	}
+	return v
+}
+
+// pointTime is the Unix milliseconds of bucket b's point: the bucket start,
+// or the range start for table and number charts.
+func (a *accumulator) pointTime(b int64) int64 {
+	if a.p.spec.step == 0 {
+		return a.p.spec.start.UnixMilli()
+	}
+	return b / int64(time.Millisecond)
 }
 
 func (a *accumulator) hasCells(j int, key string) bool {
@@ -546,6 +580,9 @@ func (a *accumulator) meta() ChartMeta {
 		GroupBy: sp.groupNames, Rows: a.rows, Queries: a.queries}
 	if len(sp.groups) > 0 {
 		m.Limit = sp.limit
+	}
+	if sp.ratio {
+		m.SeriesReturnType = ReturnRatio
 	}
 	if sp.step > 0 {
 		m.Granularity = FormatGranularity(sp.step)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,9 +27,14 @@ import (
 //     A batch that does not fit is refused at once with store.ErrOverloaded;
 //     a single batch larger than maxPending is accepted only when nothing
 //     else is pending, so that an oversized batch is not refused forever.
-//   - A waiter whose ctx ends gets ctx.Err() at once; its rows stay queued
-//     and may still commit (the caller must treat them as not stored, and a
-//     retry may then store them twice - OTLP's at-least-once).
+//   - The answer always tells the truth about the rows, so a client retry
+//     never stores a batch twice: a waiter whose ctx ends while its batch is
+//     still queued gets ctx.Err() at once and the batch is dropped; a batch
+//     a committer has taken is appended only if its ctx is still live once
+//     the committer holds the commit gate (a checkpoint may stall it there),
+//     and its waiter then waits for that one commit (no checkpoint can
+//     start meanwhile) and returns the commit's result, even past its
+//     deadline.
 //   - A failed commit fails every batch of its group, and none of their
 //     rows is visible (the transaction is rolled back).
 //   - close commits what is queued, then stops; later submits get
@@ -58,8 +64,10 @@ type writerStats struct {
 }
 
 type request struct {
-	b    batch
-	done chan error // buffered: a committer never blocks on a gone waiter
+	ctx   context.Context
+	b     batch
+	done  chan error // buffered: a committer never blocks on a gone waiter
+	taken bool       // a committer owns it (guarded by writer.mu)
 }
 
 // committer owns one connection and its appenders.
@@ -94,7 +102,7 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 		b.free()
 		return err
 	}
-	r := &request{b: b, done: make(chan error, 1)}
+	r := &request{ctx: ctx, b: b, done: make(chan error, 1)}
 	w.mu.Lock()
 	switch {
 	case w.closed:
@@ -117,8 +125,19 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
+	}
+	w.mu.Lock()
+	if !r.taken {
+		w.queue = slices.DeleteFunc(w.queue, func(q *request) bool { return q == r })
+		w.pending -= b.rows
+		w.mu.Unlock()
+		b.free()
 		return ctx.Err()
 	}
+	w.mu.Unlock()
+	// A committer owns the batch: it either drops it (its ctx has ended)
+	// or is committing it now; report what happened.
+	return <-r.done
 }
 
 func (c *committer) run() {
@@ -126,12 +145,22 @@ func (c *committer) run() {
 	defer w.stopped.Done()
 	for range w.wake {
 		for {
+			// Take the gate before the queue: while a checkpoint holds it,
+			// batches stay queued, where a waiter that gives up can still
+			// withdraw its batch.
+			t0 := time.Now()
+			w.gate.enter()
+			gateWait := time.Since(t0)
 			w.mu.Lock()
 			reqs := w.queue
 			w.queue = nil
+			for _, r := range reqs {
+				r.taken = true
+			}
 			closed := w.closed
 			w.mu.Unlock()
 			if len(reqs) == 0 {
+				w.gate.leave()
 				if closed {
 					// Pass the close on to the other committers.
 					select {
@@ -148,27 +177,56 @@ func (c *committer) run() {
 			case w.wake <- struct{}{}:
 			default:
 			}
-			var st writerStats
-			err := c.commit(reqs, &st)
+			live, dropped := c.dropAbandoned(reqs)
+			st := writerStats{GateWait: gateWait}
+			var err error
+			if len(live) > 0 {
+				err = c.commit(live, &st)
+			}
+			w.gate.leave()
 			rows := 0
-			for _, r := range reqs {
+			for _, r := range live {
 				rows += r.b.rows
 				r.b.free()
-				r.done <- err
 			}
 			w.mu.Lock()
-			w.pending -= rows
+			w.pending -= rows + dropped
 			w.lastDone = time.Now()
-			w.stats.Commits++
-			w.stats.Batches += int64(len(reqs))
+			if len(live) > 0 {
+				w.stats.Commits++
+			}
+			w.stats.Batches += int64(len(live))
 			w.stats.Rows += int64(rows)
 			w.stats.Append += st.Append
 			w.stats.Flush += st.Flush
 			w.stats.Commit += st.Commit
 			w.stats.GateWait += st.GateWait
 			w.mu.Unlock()
+			for _, r := range live {
+				r.done <- err
+			}
 		}
 	}
+}
+
+// dropAbandoned answers and frees the requests whose waiter gave up before
+// they were appended, returning the others and the dropped row count.
+func (c *committer) dropAbandoned(reqs []*request) ([]*request, int) {
+	live := reqs[:0:0]
+	dropped := 0
+	for _, r := range reqs {
+		if err := r.ctx.Err(); err != nil {
+			dropped += r.b.rows
+			r.b.free()
+			r.done <- err
+			continue
+		}
+		live = append(live, r)
+	}
+	if dropped > 0 {
+		c.w.log.Debug("dropped batches whose export gave up before commit", "rows", dropped)
+	}
+	return live, dropped
 }
 
 func (w *writer) statsSnapshot() writerStats {
@@ -212,14 +270,11 @@ func (w *writer) idleSince() (time.Time, bool) {
 	return w.lastDone, w.pending == 0
 }
 
-// commit appends every batch of reqs in one transaction.
+// commit appends every batch of reqs in one transaction; the caller holds
+// the commit gate.
 func (c *committer) commit(reqs []*request, st *writerStats) (err error) {
 	w := c.w
-	t0 := time.Now()
-	w.gate.enter()
-	defer w.gate.leave()
 	t1 := time.Now()
-	st.GateWait = t1.Sub(t0)
 	if err := c.conn.exec("BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("%s: begin: %w", w.name, err)
 	}

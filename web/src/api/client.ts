@@ -58,8 +58,8 @@ export const api = {
     return request<{ values: Value[] }>('GET', `/api/values?${q}`, undefined, signal);
   },
   chart: (c: ChartConfig & Range, signal?: AbortSignal) => {
-    // The chart API takes no tile name; strip UI-only fields.
-    const { name: _name, ...body } = c;
+    // The chart API takes no tile name or number format; strip UI-only fields.
+    const { name: _name, numberFormat: _nf, ...body } = c;
     return request<ChartResult>('POST', '/api/chart', body, signal);
   },
   dashboards: (signal?: AbortSignal) => request<{ dashboards: Dashboard[] }>('GET', '/api/dashboards', undefined, signal),

@@ -36,6 +36,21 @@ export interface ChartSelect {
 
 export type DisplayType = 'line' | 'stacked_bar' | 'table' | 'number' | 'heatmap' | 'markdown' | 'search';
 
+/** HyperDX's seriesReturnType: a series per select, or select[0] / select[1]. */
+export type SeriesReturnType = 'column' | 'ratio';
+
+/** HyperDX's tile number format (UI only: not sent to /api/chart). */
+export interface NumberFormat {
+  output: 'number' | 'percent' | 'byte' | 'time' | 'currency';
+  mantissa?: number;
+  thousandSeparated?: boolean;
+  average?: boolean;
+  decimalBytes?: boolean;
+  factor?: number;
+  currencySymbol?: string;
+  unit?: string;
+}
+
 /** A chart in HyperDX tile vocabulary (without the time range). */
 export interface ChartConfig {
   name?: string;
@@ -47,6 +62,9 @@ export interface ChartConfig {
   groupBy?: string[];
   granularity?: string;
   limit?: number;
+  /** 'ratio' (exactly two selects): one series per group, select[0] / select[1]. */
+  seriesReturnType?: SeriesReturnType;
+  numberFormat?: NumberFormat;
 }
 
 export interface ChartSeries {
@@ -67,6 +85,7 @@ export interface ChartResult {
     start: number;
     end: number;
     groupBy?: string[];
+    seriesReturnType?: SeriesReturnType;
   };
 }
 

@@ -1,7 +1,8 @@
-import { ActionIcon, Autocomplete, Button, Group, SegmentedControl, Select, Stack, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Autocomplete, Button, Checkbox, Group, SegmentedControl, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
 import type { ChartConfig, ChartSelect, ChartSource, DisplayType } from '../api/types';
+import { isRatioChart } from './chartOptions';
 import { FieldInput } from '../components/FieldInput';
 
 export const AGG_FNS = ['count', 'count_distinct', 'sum', 'avg', 'min', 'max', 'p50', 'p90', 'p95', 'p99', 'last_value', 'rate', 'increase'];
@@ -44,13 +45,16 @@ export function ChartBuilder({ value: c, onChange, onRun, fields, range }: Props
   const set = (p: Partial<ChartConfig>) => onChange({ ...c, ...p });
   const setSel = (i: number, p: Partial<ChartSelect>) => set({ select: c.select.map((s, j) => (j === i ? { ...s, ...p } : s)) });
   const metrics = c.source === 'metrics';
+  // A ratio needs exactly two series: changing their number drops it.
+  const setSelects = (select: ChartSelect[]) => set(select.length === 2 ? { select } : { select, ...withoutRatio(c) });
   return (
     <Stack gap="xs">
       <Group gap="xs" align="flex-end">
         <Select label="Data source" w={130} value={c.source} allowDeselect={false} aria-label="data source"
           data={[{ value: 'logs', label: 'Logs' }, { value: 'traces', label: 'Traces' }, { value: 'metrics', label: 'Metrics' }]}
-          onChange={(v) => set({ source: v as ChartSource, select: [{ aggFn: v === 'metrics' ? 'max' : 'count' }], groupBy: [] })} />
-        <SegmentedControl value={c.displayType ?? 'line'} data={DISPLAY_TYPES} onChange={(v) => set({ displayType: v as DisplayType })} />
+          onChange={(v) => set({ source: v as ChartSource, select: [{ aggFn: v === 'metrics' ? 'max' : 'count' }], groupBy: [], ...withoutRatio(c) })} />
+        <SegmentedControl value={c.displayType ?? 'line'} data={DISPLAY_TYPES}
+          onChange={(v) => set({ displayType: v as DisplayType, ...(v === 'heatmap' ? withoutRatio(c) : {}) })} />
         <Select label="Granularity" w={130} value={c.granularity ?? 'auto'} data={GRANULARITIES} allowDeselect={false} onChange={(v) => set({ granularity: v ?? 'auto' })} />
       </Group>
       {c.select.map((s, i) => (
@@ -65,11 +69,12 @@ export function ChartBuilder({ value: c, onChange, onRun, fields, range }: Props
               value={s.valueExpression ?? ''} onChange={(v) => setSel(i, { valueExpression: v })} aria-label="value expression" />
           )}
           <TextInput label={i === 0 ? 'Alias' : undefined} w={140} value={s.alias ?? ''} onChange={(e) => setSel(i, { alias: e.currentTarget.value })} />
-          {c.select.length > 1 && <ActionIcon variant="subtle" aria-label="remove series" onClick={() => set({ select: c.select.filter((_, j) => j !== i) })}>×</ActionIcon>}
+          {c.select.length > 1 && <ActionIcon variant="subtle" aria-label="remove series" onClick={() => setSelects(c.select.filter((_, j) => j !== i))}>×</ActionIcon>}
         </Group>
       ))}
       <Group gap="xs">
-        <Button size="compact-xs" variant="subtle" onClick={() => set({ select: [...c.select, { aggFn: 'count' }] })}>+ series</Button>
+        <Button size="compact-xs" variant="subtle" onClick={() => setSelects([...c.select, { aggFn: 'count' }])}>+ series</Button>
+        {c.select.length === 2 && c.displayType !== 'heatmap' && <RatioControls value={c} onChange={set} />}
       </Group>
       <Group gap="xs" align="flex-end">
         <TextInput label="Where" style={{ flex: 1 }} placeholder={c.whereLanguage === 'sql' ? "ServiceName = 'payment'" : 'ServiceName: payment'}
@@ -83,5 +88,32 @@ export function ChartBuilder({ value: c, onChange, onRun, fields, range }: Props
       </Group>
       {metrics && <Text size="xs" c="dimmed">Metrics: filters and group-by resolve attribute keys (e.g. ServiceName: payment, k8s.pod.name).</Text>}
     </Stack>
+  );
+}
+
+/** withoutRatio clears a ratio and the percent format that came with it. */
+function withoutRatio(c: ChartConfig): Partial<ChartConfig> {
+  if (c.seriesReturnType !== 'ratio') return {};
+  return { seriesReturnType: undefined, numberFormat: c.numberFormat?.output === 'percent' ? undefined : c.numberFormat };
+}
+
+/**
+ * RatioControls: with two series, "ratio" charts series 1 ÷ series 2 as one
+ * series per group (HyperDX's seriesReturnType ratio, e.g. errors /
+ * requests), shown as a percentage unless unticked.
+ */
+function RatioControls({ value: c, onChange }: { value: ChartConfig; onChange: (p: Partial<ChartConfig>) => void }) {
+  const ratio = isRatioChart(c);
+  return (
+    <>
+      <Switch size="xs" label="Ratio (series 1 ÷ series 2)" checked={ratio} aria-label="ratio" data-testid="ratio-toggle"
+        onChange={(e) => onChange(e.currentTarget.checked
+          ? { seriesReturnType: 'ratio', numberFormat: c.numberFormat ?? { output: 'percent' } }
+          : withoutRatio(c))} />
+      {ratio && (
+        <Checkbox size="xs" label="as %" aria-label="percent" checked={c.numberFormat?.output === 'percent'}
+          onChange={(e) => onChange({ numberFormat: e.currentTarget.checked ? { output: 'percent' } : undefined })} />
+      )}
+    </>
   );
 }

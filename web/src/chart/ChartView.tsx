@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import type { ChartConfig } from '../api/types';
 import { EChart } from '../components/EChart';
 import { ErrorNote } from '../components/ErrorNote';
-import { heatmapOption, tableRows, timeSeriesOption, valueFormatter } from './chartOptions';
+import { heatmapOption, tableHeads, tableRows, timeSeriesOption, valueFormatter } from './chartOptions';
 
 interface Props {
   config: ChartConfig;
@@ -40,11 +40,11 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
   }
   if (dt === 'table') {
     const rows = tableRows(q.data);
-    const heads = config.select.map((s, i) => s.alias || `${s.aggFn ?? 'count'}(${s.valueExpression ?? s.metricName ?? ''})` || String(i));
+    const heads = tableHeads(config);
     return (
       <div style={{ maxHeight: height, overflow: 'auto' }}>
         <Table striped fz="xs" data-testid="chart-table">
-          <Table.Thead><Table.Tr><Table.Th>{(config.groupBy ?? []).join(', ') || 'series'}</Table.Th>{heads.map((h) => <Table.Th key={h}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
+          <Table.Thead><Table.Tr><Table.Th>{(config.groupBy ?? []).join(', ') || 'series'}</Table.Th>{heads.map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
           <Table.Tbody>
             {rows.map((r) => <Table.Tr key={r.group}><Table.Td>{r.group}</Table.Td>{r.values.map((v, i) => <Table.Td key={i}>{v == null ? '–' : fmt(v)}</Table.Td>)}</Table.Tr>)}
           </Table.Tbody>

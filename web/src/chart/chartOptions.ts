@@ -7,8 +7,40 @@ export function isDurationChart(c: ChartConfig): boolean {
   return c.source === 'traces' && c.select.some((s) => /^duration$/i.test(s.valueExpression ?? '') && s.aggFn !== 'count' && s.aggFn !== 'count_distinct');
 }
 
+/** isRatioChart: one series per group, select[0] / select[1] (seriesReturnType ratio). */
+export function isRatioChart(c: ChartConfig): boolean {
+  return c.seriesReturnType === 'ratio' && c.select.length === 2;
+}
+
+/** fmtPercent shows a fraction as a percentage: 0.0525 → 5.25%. */
+export function fmtPercent(v: number, mantissa?: number): string {
+  if (!Number.isFinite(v)) return '–';
+  const digits = mantissa === undefined ? { maximumFractionDigits: 2 } : { minimumFractionDigits: mantissa, maximumFractionDigits: mantissa };
+  return `${(v * 100).toLocaleString('en-US', digits)}%`;
+}
+
+/**
+ * valueFormatter formats a chart's values: by the tile's numberFormat when
+ * it is a percentage, else as durations for Duration aggregates (never for
+ * a ratio, which has no unit), else as plain numbers.
+ */
 export function valueFormatter(c: ChartConfig): (v: number) => string {
-  return isDurationChart(c) ? (v) => fmtDuration(v) : (v) => fmtNumber(v);
+  if (c.numberFormat?.output === 'percent') return (v) => fmtPercent(v, c.numberFormat?.mantissa);
+  if (!isRatioChart(c) && isDurationChart(c)) return (v) => fmtDuration(v);
+  return (v) => fmtNumber(v);
+}
+
+/** selectLabel names a select as the server does: its alias, else aggFn(value). */
+export function selectLabel(s: ChartConfig['select'][number]): string {
+  if (s.alias) return s.alias;
+  const what = s.metricName || s.valueExpression || '';
+  return what ? `${s.aggFn ?? 'count'}(${what})` : (s.aggFn ?? 'count');
+}
+
+/** tableHeads are the value columns of a table chart: one per select, or one ratio column. */
+export function tableHeads(c: ChartConfig): string[] {
+  if (isRatioChart(c)) return [`${selectLabel(c.select[0])} / ${selectLabel(c.select[1])}`];
+  return c.select.map(selectLabel);
 }
 
 /** timeSeriesOption renders line and stacked_bar charts. */

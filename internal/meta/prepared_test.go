@@ -1,0 +1,38 @@
+package meta
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/overlook-dev/overlook/internal/query"
+)
+
+// TestPreparedTilesPlan: every prepared tile is a valid chart request (as
+// the UI sends it: the tile config without name and numberFormat).
+func TestPreparedTilesPlan(t *testing.T) {
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	for key, d := range Prepared() {
+		for i, tile := range d.Tiles {
+			raw, err := json.Marshal(tile.Config)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var req query.ChartRequest
+			if err := json.Unmarshal(raw, &req); err != nil {
+				t.Fatalf("%s tiles[%d]: %v", key, i, err)
+			}
+			if _, err := query.PlanChart(&req, t0, t0.Add(time.Hour), query.DuckDB); err != nil {
+				t.Errorf("%s tiles[%d] (%s): %v", key, i, tile.Config.Name, err)
+			}
+		}
+	}
+}
+
+func TestServicesREDErrorRate(t *testing.T) {
+	c := servicesRED().Tiles[1].Config
+	if c.SeriesReturnType != "ratio" || len(c.Select) != 2 || c.Select[0].AggCondition == "" || c.Select[1].AggCondition != "" ||
+		len(c.GroupBy) != 1 || c.GroupBy[0] != "ServiceName" || c.NumberFormat == nil || c.NumberFormat.Output != "percent" {
+		t.Fatalf("RED error tile is not errors / requests per service in percent: %+v", c)
+	}
+}

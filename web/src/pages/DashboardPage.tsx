@@ -1,4 +1,5 @@
 import { ActionIcon, Button, Group, Menu, Modal, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useElementSize } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
@@ -14,11 +15,19 @@ import { TileGrid } from '../dashboard/TileGrid';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso } from '../lib/time';
 
-/** FilteredTile draws a tile with the dashboard filter joined in (or why it cannot be). */
+/**
+ * FilteredTile draws a tile with the dashboard filter joined in (or why it
+ * cannot be), at the pixel height the tile's body has (it follows resizing).
+ */
 function FilteredTile({ config, filter, start, end }: { config: ChartConfig; filter: DashboardFilter; start: string; end: string }) {
   const r = useMemo(() => applyDashboardFilter(config, filter), [config, filter]);
-  if (r.error !== undefined) return <ErrorNote error={r.error} title="Dashboard filter not applied" />;
-  return <ChartView config={r.config} start={start} end={end} height="100%" />;
+  const { ref, height } = useElementSize();
+  return (
+    <div ref={ref} style={{ flex: 1, minHeight: 0, padding: 4 }}>
+      {r.error !== undefined ? <ErrorNote error={r.error} title="Dashboard filter not applied" />
+        : height > 0 && <ChartView config={r.config} start={start} end={end} height={Math.max(40, Math.floor(height) - 8)} />}
+    </div>
+  );
 }
 
 function TileEditor({ tile, onSave, onClose, range }: { tile: Tile | null; onSave: (c: ChartConfig) => void; onClose: () => void; range: { start: string; end: string } }) {
@@ -116,9 +125,7 @@ export default function DashboardPage() {
                 <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>
               </Group>
             </Group>
-            <div style={{ flex: 1, minHeight: 0, padding: 4 }}>
-              <FilteredTile config={t.config} filter={applied} start={iso.start} end={iso.end} />
-            </div>
+            <FilteredTile config={t.config} filter={applied} start={iso.start} end={iso.end} />
           </>
         )}
       />

@@ -1,6 +1,6 @@
 import { Grid, Group, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import { metricsApi, type MetricEntry, type MetricType } from '../api/metrics';
 import { ErrorNote } from '../components/ErrorNote';
@@ -11,6 +11,16 @@ import { toggleFilter, promQuery, type LabelFilter } from '../metrics/labels';
 import { MetricChart } from '../metrics/MetricChart';
 import { MetricBadges, MetricSearch } from '../metrics/MetricSearch';
 import { PromQLPanel } from '../metrics/PromQLPanel';
+
+/** readJSON parses a URL parameter holding JSON (fallback when absent or invalid). */
+function readJSON<T>(s: string | null, fallback: T): T {
+  if (!s) return fallback;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return fallback;
+  }
+}
 
 /** MetricInfo is the chosen metric's header: name, type, unit, help and Prometheus name. */
 function MetricInfo({ m }: { m: MetricEntry }) {
@@ -36,8 +46,8 @@ export default function MetricsPage() {
   const name = sp.get('metric') ?? '';
   const type = (sp.get('type') ?? 'gauge') as MetricType;
   const tab = sp.get('tab') === 'promql' ? 'promql' : 'builder';
-  const [filters, setFilters] = useState<LabelFilter[]>([]);
-  const [groupBy, setGroupBy] = useState<string[]>([]);
+  const filters = useMemo(() => readJSON<LabelFilter[]>(sp.get('filters'), []), [sp]);
+  const groupBy = useMemo(() => readJSON<string[]>(sp.get('groupBy'), []), [sp]);
   const set = (patch: Record<string, string | null>) => {
     const n = new URLSearchParams(sp);
     for (const [k, v] of Object.entries(patch)) {
@@ -53,11 +63,9 @@ export default function MetricsPage() {
     staleTime: 30_000,
   });
   const metric = info.data?.metrics.find((m) => m.name === name && m.type === type);
-  const select = (m: MetricEntry) => {
-    setFilters([]);
-    setGroupBy([]);
-    set({ metric: m.name, type: m.type });
-  };
+  const setFilters = (f: LabelFilter[]) => set({ filters: f.length ? JSON.stringify(f) : null });
+  const setGroupBy = (g: string[]) => set({ groupBy: g.length ? JSON.stringify(g) : null });
+  const select = (m: MetricEntry) => set({ metric: m.name, type: m.type, filters: null, groupBy: null });
   return (
     <Stack gap="sm">
       <Group justify="space-between">

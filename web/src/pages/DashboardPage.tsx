@@ -78,6 +78,15 @@ export default function DashboardPage() {
       setErr(e);
     }
   };
+  /** act runs a menu action, showing its failure inline. */
+  const act = async (f: () => Promise<void>) => {
+    setErr(null);
+    try {
+      await f();
+    } catch (e) {
+      setErr(e);
+    }
+  };
   const setParam = (k: string, v: string) => {
     const n = new URLSearchParams(sp);
     if (v) n.set(k, v);
@@ -105,13 +114,13 @@ export default function DashboardPage() {
               <Menu.Item onClick={() => { const n = window.prompt('Rename dashboard', d.name); if (n) save({ ...d, name: n }); }}>Rename</Menu.Item>
               <Menu.Item component="a" href={api.exportUrl(d.id, 'hyperdx')} download>Export (HyperDX JSON)</Menu.Item>
               <Menu.Item component="a" href={api.exportUrl(d.id, 'overlook')} download>Export (overlook JSON)</Menu.Item>
-              <Menu.Item onClick={async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); }}>Duplicate</Menu.Item>
-              <Menu.Item color="red" onClick={async () => { if (window.confirm(`Delete “${d.name}”?`)) { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); } }}>Delete</Menu.Item>
+              <Menu.Item onClick={() => act(async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); })}>Duplicate</Menu.Item>
+              <Menu.Item color="red" onClick={() => window.confirm(`Delete “${d.name}”?`) && act(async () => { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); })}>Delete</Menu.Item>
             </Menu.Dropdown>
           </Menu>
         </Group>
       </Group>
-      <ErrorNote error={err} title="Saving failed" />
+      <ErrorNote error={err} title="Dashboard change failed" />
       {d.tiles.length === 0 && <Text c="dimmed">No tiles yet: add one, or save a chart from the Chart Explorer.</Text>}
       <TileGrid
         tiles={d.tiles}

@@ -20,8 +20,11 @@ import (
 )
 
 // TestUIWalk starts the real binary, ingests a small OTel-demo-like data
-// set and runs the browser walk of seed 001 (web/e2e/walk.mjs, headless
-// Debian chromium driven by playwright-core). It needs the UI built and
+// set and runs the browser walk (web/e2e/walk.mjs, headless Debian
+// chromium driven by playwright-core): seed 001, the Metrics Explorer and
+// its PromQL tab on seed 000's Temporal metric, live tail, heatmap,
+// dashboard filter, tile drag and resize, inline server errors; it logs
+// first-paint timings without asserting on them. It needs the UI built and
 // web/node_modules; without them it skips, unless OVERLOOK_UI_TEST=1 (set
 // by `make test`) makes that a failure.
 func TestUIWalk(t *testing.T) {
@@ -54,7 +57,8 @@ func TestUIWalk(t *testing.T) {
 	}
 	cmd := exec.Command("node", "e2e/walk.mjs")
 	cmd.Dir = "../web"
-	cmd.Env = append(os.Environ(), "OVERLOOK_URL=http://"+s.api, "SCREENSHOTS="+shots, "CHROMIUM="+chromium)
+	cmd.Env = append(os.Environ(), "OVERLOOK_URL=http://"+s.api, "OVERLOOK_OTLP=http://"+s.http,
+		"SCREENSHOTS="+shots, "CHROMIUM="+chromium)
 	out, err := cmd.CombinedOutput()
 	t.Logf("walk output:\n%s", out)
 	if err != nil {
@@ -149,6 +153,8 @@ func ingestDemo(t *testing.T, s *server, now time.Time) {
 	tm.Resource().Attributes().PutStr("service.name", "temporal")
 	tg := tm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
 	tg.SetName("temporal_cloud_v1_workflow_success_count")
+	tg.SetUnit("{workflow}")
+	tg.SetDescription("Successful workflows per second")
 	tgauge := tg.SetEmptyGauge()
 	for m := 0; m <= 50; m++ {
 		p := gauge.DataPoints().AppendEmpty()
@@ -158,6 +164,10 @@ func ingestDemo(t *testing.T, s *server, now time.Time) {
 		q.SetTimestamp(p.Timestamp())
 		q.SetDoubleValue(0.05 + float64(m%7)/100)
 		q.Attributes().PutStr("temporal_namespace", "prod.a1b2")
+		d := tgauge.DataPoints().AppendEmpty()
+		d.SetTimestamp(p.Timestamp())
+		d.SetDoubleValue(0.5 + float64(m%5)/10)
+		d.Attributes().PutStr("temporal_namespace", "dev.c3d4")
 	}
 	tb, _ := ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 	lb, _ := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()

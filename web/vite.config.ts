@@ -20,7 +20,22 @@ export default defineConfig({
   build: {
     outDir,
     emptyOutDir: true,
-    chunkSizeWarningLimit: 1200,
+    chunkSizeWarningLimit: 700,
+    rolldownOptions: {
+      output: {
+        // Vendor chunks: React (every page), and ECharts and CodeMirror
+        // apart, fetched only by the code that uses them (docs/ui.md,
+        // "Bundle"). Mantine stays with the pages that use each component.
+        codeSplitting: {
+          groups: [
+            // tslib is also used by Mantine's scroll lock: in the start-up chunk, not pulled into ECharts'.
+            { name: 'react', priority: 3, test: /node_modules[\\/](react|react-dom|scheduler|react-router|@tanstack[\\/]react-query|@tanstack[\\/]query-core|tslib)[\\/]/ },
+            { name: 'echarts', priority: 1, test: /node_modules[\\/](echarts|zrender)[\\/]/ },
+            { name: 'codemirror', priority: 2, test: /node_modules[\\/](@codemirror|@lezer|@marijn|crelt|style-mod|w3c-keyname)[\\/]/ },
+          ],
+        },
+      },
+    },
   },
   server: {
     proxy: {

@@ -59,6 +59,7 @@ func New(opts Options) *Server {
 	s.route("GET /healthz", "healthz", s.handleHealthz)
 	s.mux.Handle("GET /metrics", opts.Metrics.Handler())
 	s.routeDashboards()
+	s.routeMetrics()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

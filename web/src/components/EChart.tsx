@@ -1,14 +1,7 @@
-import { useComputedColorScheme } from '@mantine/core';
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { BrushComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
-import * as echarts from 'echarts/core';
-import { CanvasRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense } from 'react';
 
-echarts.use([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, BrushComponent,
-  VisualMapComponent, CanvasRenderer]);
-
-export type EChartsOption = echarts.EChartsCoreOption;
+/** An ECharts option object (typed loosely so that echarts stays out of the main bundle). */
+export type EChartsOption = Record<string, unknown>;
 
 export interface EChartProps {
   option: EChartsOption;
@@ -18,40 +11,16 @@ export interface EChartProps {
   testId?: string;
 }
 
-/** EChart renders an ECharts option, following the theme and size. */
-export function EChart({ option, height, onBrushX, testId }: EChartProps) {
-  const el = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const scheme = useComputedColorScheme('light');
-  const brush = useRef(onBrushX);
-  brush.current = onBrushX;
+const Canvas = lazy(() => import('./EChartCanvas'));
 
-  useEffect(() => {
-    const c = echarts.init(el.current!, scheme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
-    chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
-    ro.observe(el.current!);
-    c.on('brushEnd', (e: unknown) => {
-      const areas = (e as { areas?: { coordRange?: [number, number] }[] }).areas ?? [];
-      const r = areas[0]?.coordRange;
-      if (r && brush.current) brush.current([Math.round(r[0]), Math.round(r[1])]);
-      c.dispatchAction({ type: 'brush', areas: [] });
-    });
-    return () => {
-      ro.disconnect();
-      c.dispose();
-      chart.current = null;
-    };
-  }, [scheme]);
-
-  useEffect(() => {
-    const c = chart.current;
-    if (!c) return;
-    c.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
-    if (onBrushX) {
-      c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
-    }
-  }, [option, scheme, onBrushX]);
-
-  return <div ref={el} style={{ width: '100%', height }} data-testid={testId} />;
+/**
+ * EChart renders an ECharts option. ECharts (≈ 600 kB) is its own chunk,
+ * loaded on the first chart, so pages paint without waiting for it.
+ */
+export function EChart(p: EChartProps) {
+  return (
+    <Suspense fallback={<div style={{ width: '100%', height: p.height }} data-testid={p.testId ? `${p.testId}-loading` : undefined} />}>
+      <Canvas {...p} />
+    </Suspense>
+  );
 }

@@ -1,23 +1,33 @@
-import { ActionIcon, Button, Group, Menu, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Button, Group, Menu, Modal, SegmentedControl, Stack, Text, TextInput, Title } from '@mantine/core';
+import { useElementSize } from '@mantine/hooks';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router';
 import { api } from '../api/client';
-import type { ChartConfig, Dashboard, Source, Tile } from '../api/types';
+import type { ChartConfig, Dashboard, Source, Tile, WhereLanguage } from '../api/types';
 import { ChartBuilder } from '../chart/ChartBuilder';
 import { ChartView } from '../chart/ChartView';
 import { ErrorNote } from '../components/ErrorNote';
 import { TimePicker } from '../components/TimePicker';
+import { applyDashboardFilter, type DashboardFilter } from '../dashboard/filter';
 import { appendTile } from '../dashboard/tiles';
 import { TileGrid } from '../dashboard/TileGrid';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso } from '../lib/time';
 
-/** withFilter ANDs the dashboard filter into a tile's where (same language only). */
-function withFilter(c: ChartConfig, where: string): ChartConfig {
-  if (!where.trim() || c.source === 'metrics') return c;
-  if ((c.whereLanguage ?? 'lucene') === 'sql') return c;
-  return { ...c, where: c.where?.trim() ? `(${c.where}) AND (${where})` : where };
+/**
+ * FilteredTile draws a tile with the dashboard filter joined in (or why it
+ * cannot be), at the pixel height the tile's body has (it follows resizing).
+ */
+function FilteredTile({ config, filter, start, end }: { config: ChartConfig; filter: DashboardFilter; start: string; end: string }) {
+  const r = useMemo(() => applyDashboardFilter(config, filter), [config, filter]);
+  const { ref, height } = useElementSize();
+  return (
+    <div ref={ref} style={{ flex: 1, minHeight: 0, padding: 4 }}>
+      {r.error !== undefined ? <ErrorNote error={r.error} title="Dashboard filter not applied" />
+        : height > 0 && <ChartView config={r.config} start={start} end={end} height={Math.max(40, Math.floor(height) - 8)} />}
+    </div>
+  );
 }
 
 function TileEditor({ tile, onSave, onClose, range }: { tile: Tile | null; onSave: (c: ChartConfig) => void; onClose: () => void; range: { start: string; end: string } }) {
@@ -48,13 +58,14 @@ export default function DashboardPage() {
   const [editing, setEditing] = useState<Tile | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const [filter, setFilter] = useState(sp.get('where') ?? '');
+  const filterLang: WhereLanguage = sp.get('lang') === 'sql' ? 'sql' : 'lucene';
   const qc = useQueryClient();
   const nav = useNavigate();
   useEffect(() => { if (q.data) setD(q.data); }, [q.data]);
   const range = parseRange(sp.get('range'), d?.timeRange || '1h');
   // eslint-disable-next-line react-hooks/exhaustive-deps
   const iso = useMemo(() => toIso(resolve(range)), [sp.get('range'), d?.timeRange]);
-  const applied = sp.get('where') ?? '';
+  const applied: DashboardFilter = useMemo(() => ({ where: sp.get('where') ?? '', language: filterLang }), [sp, filterLang]);
 
   const save = async (next: Dashboard) => {
     setD(next);
@@ -63,6 +74,15 @@ export default function DashboardPage() {
       const saved = await api.updateDashboard(next);
       qc.setQueryData(['dashboard', id], saved);
       await qc.invalidateQueries({ queryKey: ['dashboards'] });
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  /** act runs a menu action, showing its failure inline. */
+  const act = async (f: () => Promise<void>) => {
+    setErr(null);
+    try {
+      await f();
     } catch (e) {
       setErr(e);
     }
@@ -81,7 +101,10 @@ export default function DashboardPage() {
       <Group justify="space-between">
         <Title order={3} data-testid="dashboard-title">{d.name}</Title>
         <Group gap="xs">
-          <TextInput placeholder="Filter all tiles, e.g. ServiceName:payment" w={320} value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
+          <SegmentedControl size="xs" value={filterLang} aria-label="dashboard filter language" onChange={(v) => setParam('lang', v === 'sql' ? 'sql' : '')}
+            data={[{ value: 'lucene', label: 'Search' }, { value: 'sql', label: 'SQL' }]} />
+          <TextInput placeholder={filterLang === 'sql' ? "Filter all tiles, e.g. ServiceName = 'payment'" : 'Filter all tiles, e.g. ServiceName:payment'} w={320}
+            value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
             onKeyDown={(e) => e.key === 'Enter' && setParam('where', filter)} aria-label="dashboard filter" />
           <TimePicker value={range} onChange={(r) => setParam('range', formatRange(r))} />
           <Button onClick={() => save({ ...d, tiles: appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' }) })}>Add tile</Button>
@@ -91,13 +114,13 @@ export default function DashboardPage() {
               <Menu.Item onClick={() => { const n = window.prompt('Rename dashboard', d.name); if (n) save({ ...d, name: n }); }}>Rename</Menu.Item>
               <Menu.Item component="a" href={api.exportUrl(d.id, 'hyperdx')} download>Export (HyperDX JSON)</Menu.Item>
               <Menu.Item component="a" href={api.exportUrl(d.id, 'overlook')} download>Export (overlook JSON)</Menu.Item>
-              <Menu.Item onClick={async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); }}>Duplicate</Menu.Item>
-              <Menu.Item color="red" onClick={async () => { if (window.confirm(`Delete “${d.name}”?`)) { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); } }}>Delete</Menu.Item>
+              <Menu.Item onClick={() => act(async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); })}>Duplicate</Menu.Item>
+              <Menu.Item color="red" onClick={() => window.confirm(`Delete “${d.name}”?`) && act(async () => { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); })}>Delete</Menu.Item>
             </Menu.Dropdown>
           </Menu>
         </Group>
       </Group>
-      <ErrorNote error={err} title="Saving failed" />
+      <ErrorNote error={err} title="Dashboard change failed" />
       {d.tiles.length === 0 && <Text c="dimmed">No tiles yet: add one, or save a chart from the Chart Explorer.</Text>}
       <TileGrid
         tiles={d.tiles}
@@ -111,9 +134,7 @@ export default function DashboardPage() {
                 <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>
               </Group>
             </Group>
-            <div style={{ flex: 1, minHeight: 0, padding: 4 }}>
-              <ChartView config={withFilter(t.config, applied)} start={iso.start} end={iso.end} height="100%" />
-            </div>
+            <FilteredTile config={t.config} filter={applied} start={iso.start} end={iso.end} />
           </>
         )}
       />

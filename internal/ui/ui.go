@@ -36,6 +36,7 @@ func handler(files fs.FS) http.Handler {
 	index, err := fs.ReadFile(files, "index.html")
 	built := err == nil
 	static := http.FileServerFS(files)
+	gz := &gzipCache{files: files, enc: map[string][]byte{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -61,6 +62,9 @@ func handler(files fs.FS) http.Handler {
 				if strings.HasPrefix(name, "assets/") {
 					// Vite names assets by content hash.
 					w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+				}
+				if gz.serve(w, r, name) {
+					return
 				}
 				static.ServeHTTP(w, r)
 				return

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -58,5 +59,64 @@ func TestEmbeddedHandlerServes(t *testing.T) {
 	code, body, _ := get(t, Handler(), "GET", "/")
 	if code != 200 || !strings.Contains(body, "<") {
 		t.Fatalf("embedded handler: %d %q", code, body)
+	}
+}
+
+func TestGzipAssets(t *testing.T) {
+	big := strings.Repeat("console.log('overlook');\n", 200)
+	h := handler(fstest.MapFS{
+		"index.html":         {Data: []byte("<html>app</html>")},
+		"assets/app-1.js":    {Data: []byte(big)},
+		"assets/tiny-1.js":   {Data: []byte("x")},
+		"assets/logo-1.png":  {Data: []byte(big)},
+		"assets/style-1.css": {Data: []byte(strings.Repeat("a{b:c}", 400))},
+	})
+	tests := []struct {
+		path, accept string
+		gzipped      bool
+	}{
+		{"/assets/app-1.js", "gzip, deflate, br", true},
+		{"/assets/style-1.css", "br;q=1.0, gzip;q=0.8", true},
+		{"/assets/app-1.js", "", false},
+		{"/assets/app-1.js", "gzip;q=0", false},
+		{"/assets/app-1.js", "br", false},
+		{"/assets/tiny-1.js", "gzip", false},
+		{"/assets/logo-1.png", "gzip", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.path+" "+tc.accept, func(t *testing.T) {
+			req := httptest.NewRequest("GET", tc.path, nil)
+			if tc.accept != "" {
+				req.Header.Set("Accept-Encoding", tc.accept)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			res := rec.Result()
+			if res.StatusCode != 200 {
+				t.Fatalf("status %d", res.StatusCode)
+			}
+			got := res.Header.Get("Content-Encoding") == "gzip"
+			if got != tc.gzipped {
+				t.Fatalf("gzipped = %v, want %v", got, tc.gzipped)
+			}
+			body := res.Body
+			if got {
+				if res.Header.Get("Vary") != "Accept-Encoding" || !strings.Contains(res.Header.Get("Content-Type"), "/") {
+					t.Fatalf("headers: %v", res.Header)
+				}
+				zr, err := gzip.NewReader(res.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = zr
+			}
+			raw, err := io.ReadAll(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if path := strings.TrimPrefix(tc.path, "/"); len(raw) == 0 || (path == "assets/app-1.js" && string(raw) != big) {
+				t.Fatalf("body of %s: %d bytes", path, len(raw))
+			}
+		})
 	}
 }

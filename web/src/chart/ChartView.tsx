@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import type { ChartConfig } from '../api/types';
 import { EChart } from '../components/EChart';
 import { ErrorNote } from '../components/ErrorNote';
-import { heatmapOption, tableHeads, tableRows, timeSeriesOption, valueFormatter } from './chartOptions';
+import { columnFormatter, heatmapOption, tableHeads, tableRows, timeSeriesOption } from './chartOptions';
 
 interface Props {
   config: ChartConfig;
@@ -33,20 +33,21 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
   if (dt === 'markdown') return <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{config.where ?? ''}</Text>;
   if (q.error) return <ErrorNote error={q.error} title="Chart failed" />;
   if (!q.data) return <Center h={height}><Loader size="sm" /></Center>;
-  const fmt = valueFormatter(config);
   if (dt === 'number') {
+    const fmt = columnFormatter(config, 0);
     const v = tableRows(q.data)[0]?.values[0] ?? null;
     return <Center h={height} data-testid="chart-number"><Title order={1}>{v == null ? '–' : fmt(v)}</Title></Center>;
   }
   if (dt === 'table') {
     const rows = tableRows(q.data);
     const heads = tableHeads(config);
+    const fmts = heads.map((_, i) => columnFormatter(config, i));
     return (
       <div style={{ maxHeight: height, overflow: 'auto' }}>
         <Table striped fz="xs" data-testid="chart-table">
           <Table.Thead><Table.Tr><Table.Th>{(config.groupBy ?? []).join(', ') || 'series'}</Table.Th>{heads.map((h, i) => <Table.Th key={i}>{h}</Table.Th>)}</Table.Tr></Table.Thead>
           <Table.Tbody>
-            {rows.map((r) => <Table.Tr key={r.group}><Table.Td>{r.group}</Table.Td>{r.values.map((v, i) => <Table.Td key={i}>{v == null ? '–' : fmt(v)}</Table.Td>)}</Table.Tr>)}
+            {rows.map((r) => <Table.Tr key={r.group}><Table.Td>{r.group}</Table.Td>{r.values.map((v, i) => <Table.Td key={i}>{v == null ? '–' : fmts[i](v)}</Table.Td>)}</Table.Tr>)}
           </Table.Tbody>
         </Table>
       </div>

@@ -2,9 +2,14 @@
 import type { ChartConfig, ChartResult } from '../api/types';
 import { colorFor, fmtDuration, fmtNumber } from '../lib/format';
 
-/** isDurationChart: values are nanoseconds (a Duration aggregate). */
+/** isDurationSelect: the select's values are nanoseconds (an aggregate of a trace's Duration, not a count). */
+export function isDurationSelect(c: ChartConfig, s: ChartConfig['select'][number]): boolean {
+  return c.source === 'traces' && /^duration$/i.test(s.valueExpression ?? '') && s.aggFn !== 'count' && s.aggFn !== 'count_distinct';
+}
+
+/** isDurationChart: every select's values are nanoseconds, so the axis is a duration axis. */
 export function isDurationChart(c: ChartConfig): boolean {
-  return c.source === 'traces' && c.select.some((s) => /^duration$/i.test(s.valueExpression ?? '') && s.aggFn !== 'count' && s.aggFn !== 'count_distinct');
+  return c.select.length > 0 && c.select.every((s) => isDurationSelect(c, s));
 }
 
 /** isRatioChart: one series per group, select[0] / select[1] (seriesReturnType ratio). */
@@ -27,6 +32,17 @@ export function fmtPercent(v: number, mantissa?: number): string {
 export function valueFormatter(c: ChartConfig): (v: number) => string {
   if (c.numberFormat?.output === 'percent') return (v) => fmtPercent(v, c.numberFormat?.mantissa);
   if (!isRatioChart(c) && isDurationChart(c)) return (v) => fmtDuration(v);
+  return (v) => fmtNumber(v);
+}
+
+/**
+ * columnFormatter formats the values of one select (a table column, the
+ * number of a number tile): a duration column of a table that also counts
+ * requests is a duration, its count column a plain number.
+ */
+export function columnFormatter(c: ChartConfig, i: number): (v: number) => string {
+  if (c.numberFormat?.output === 'percent') return (v) => fmtPercent(v, c.numberFormat?.mantissa);
+  if (!isRatioChart(c) && c.select[i] && isDurationSelect(c, c.select[i])) return (v) => fmtDuration(v);
   return (v) => fmtNumber(v);
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -131,10 +132,11 @@ func buildFingerprintMap(ctx context.Context, db *sql.DB, t *schema.Table, kind 
 		pairs = pairs[len(chunk):]
 		args := make([]any, len(chunk))
 		for i, v := range chunk {
-			args[i] = v
+			// database/sql refuses uint64 values with the high bit set.
+			args[i] = strconv.FormatUint(v, 10)
 		}
 		ins := "INSERT INTO " + fingerprintMapTable + " VALUES " +
-			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(chunk)/2), ", ")
+			strings.TrimSuffix(strings.Repeat("(?::UBIGINT, ?::UBIGINT), ", len(chunk)/2), ", ")
 		if _, err := db.ExecContext(ctx, ins, args...); err != nil {
 			return 0, fmt.Errorf("fill fingerprints of %s: %w", t.Name, err)
 		}

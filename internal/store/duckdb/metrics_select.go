@@ -55,21 +55,27 @@ func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.
 		return nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
 	}
 	type part struct {
-		kind  store.MetricKind
-		extra string // the monotonic and temporality columns, or constants
+		kind       store.MetricKind
+		mono, temp string // the monotonic and temporality columns, or constants
 	}
 	parts := []part{
-		{store.MetricGauge, "false, 0"},
-		{store.MetricSum, "IsMonotonic, AggregationTemporality"},
-		{store.MetricHistogram, "false, AggregationTemporality"},
-		{store.MetricExpHistogram, "false, AggregationTemporality"},
-		{store.MetricSummary, "false, 0"},
+		{store.MetricGauge, "false", "0"},
+		{store.MetricSum, "IsMonotonic", "AggregationTemporality"},
+		{store.MetricHistogram, "false", "AggregationTemporality"},
+		{store.MetricExpHistogram, "false", "AggregationTemporality"},
+		{store.MetricSummary, "false", "0"},
 	}
 	var out []store.MetricInfo
 	for _, p := range parts {
 		t, _ := metricTable(p.kind)
-		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, ScopeName, any_value(MetricDescription), %s
-FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY ALL`, p.extra, quoteIdent(t.Name))
+		// Grouped by series first: the fingerprint determines every
+		// column grouped by, and hashing one integer per row is far
+		// cheaper than hashing its strings.
+		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, ScopeName, any_value(d), m, a FROM (
+	SELECT any_value(MetricName) AS MetricName, any_value(MetricUnit) AS MetricUnit, any_value(ScopeName) AS ScopeName,
+		any_value(MetricDescription) AS d, any_value(%s) AS m, any_value(%s) AS a
+	FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY SeriesFingerprint)
+GROUP BY ALL`, p.mono, p.temp, quoteIdent(t.Name))
 		rs, err := s.db.QueryContext(ctx, q, start.UTC(), end.UTC())
 		if err != nil {
 			return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)

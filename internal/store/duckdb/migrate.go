@@ -72,11 +72,6 @@ func (s *Store) migrateColumns(ctx context.Context) (sql.NullInt64, error) {
 		return v, fmt.Errorf("database %s has schema version %d, newer than this overlook (%d): upgrade overlook",
 			s.path, v.Int64, schemaVersion)
 	}
-	for _, t := range metricsTables {
-		if err := addMissingColumns(ctx, tx, t); err != nil {
-			return v, fmt.Errorf("migrate to schema version %d: %w", schemaVersion, err)
-		}
-	}
 	want, err := s.cfg.materializedSet()
 	if err != nil {
 		return v, fmt.Errorf("migrate: %w", err)
@@ -87,15 +82,22 @@ func (s *Store) migrateColumns(ctx context.Context) (sql.NullInt64, error) {
 	if err := tx.Commit(); err != nil {
 		return v, fmt.Errorf("migrate: %w", err)
 	}
+	for _, t := range metricsTables {
+		if err := addMissingColumns(ctx, s.db, t); err != nil {
+			return v, fmt.Errorf("migrate to schema version %d: %w", schemaVersion, err)
+		}
+	}
 	return v, nil
 }
 
 // addMissingColumns adds the columns of t that its table, made by an older
 // schema version, lacks: they are the schema's last ones. New columns hold
 // their type's zero value in existing rows, but SeriesFingerprint, NULL
-// until fillFingerprints computes it.
-func addMissingColumns(ctx context.Context, tx *sql.Tx, t *schema.Table) error {
-	rows, err := tx.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
+// until fillFingerprints computes it. Each column is added in its own
+// transaction (DuckDB refuses to commit several ALTERs of one table with
+// defaults in one); a partly migrated table gets the rest at the next Open.
+func addMissingColumns(ctx context.Context, db *sql.DB, t *schema.Table) error {
+	rows, err := db.QueryContext(ctx, `SELECT column_name FROM duckdb_columns()
 		WHERE database_name = current_database() AND schema_name = 'main' AND table_name = ?
 		ORDER BY column_index`, t.Name)
 	if err != nil {
@@ -128,7 +130,7 @@ func addMissingColumns(ctx context.Context, tx *sql.Tx, t *schema.Table) error {
 		if d := zeroDefault(c); d != "" && c.Name != schema.SeriesFingerprint {
 			q += " DEFAULT " + d
 		}
-		if _, err := tx.ExecContext(ctx, q); err != nil {
+		if _, err := db.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("add column %s to %s: %w", c.Name, t.Name, err)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 // migration did that and reached 5.8 GB RSS at 10M spans.
 
 // backfillBatchRows is the rowid span of one backfill transaction.
-var backfillBatchRows int64 = 1 << 18
+var backfillBatchRows int64 = 1 << 19
 
 // backfillTable records backfills in progress: each (table, column) until
 // every row up to next_rowid is filled. A backfill interrupted by a crash

@@ -352,7 +352,8 @@ func testMetricsRoundTrip(t *testing.T, open Opener) {
 			"Exemplars.SpanId": []string{""}, "Exemplars.FilteredAttributes": []map[string]string{{}},
 		}, nil},
 		{&schema.MetricsExpHistogram, 2, map[string]any{
-			"MetricName": "rpc.server.latency", "Count": 12, "Sum": 3.25, "Scale": 3, "ZeroCount": 1,
+			"MetricName": "rpc.server.latency", "Count": 12, "Sum": 3.25, "Scale": 3, "ZeroCount": 1, "ZeroThreshold": 1e-9,
+			"CounterResetHint": 0, "HasFloatCounts": false, "FloatPositiveBucketCounts": []float64{},
 			"PositiveOffset": -2, "PositiveBucketCounts": []uint64{1, 4, 6},
 			"NegativeOffset": 1, "NegativeBucketCounts": []uint64{0}, "Min": 0.01, "Max": 1.5,
 			"AggregationTemporality": int32(pmetric.AggregationTemporalityCumulative),

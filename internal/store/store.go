@@ -294,10 +294,11 @@ type MetricSeries struct {
 	Attributes         map[string]string
 	// Times are TimeUnix in ns since the epoch, ascending.
 	Times []int64
-	// StartTimes are StartTimeUnix in ns (0: unknown), parallel to Times.
+	// StartTimes are StartTimeUnix in ns (0: unknown), parallel to Times;
+	// nil when every one is 0.
 	StartTimes []int64
 	// Flags are the OTLP data point flags (bit 0: no recorded value),
-	// parallel to Times.
+	// parallel to Times; nil when every one is 0.
 	Flags []uint32
 	// Values hold gauge and sum points, parallel to Times.
 	Values []float64

@@ -27,7 +27,7 @@ type source struct {
 	hist func(i int) *histogram.FloatHistogram
 }
 
-func (s *source) stale(i int) bool { return s.ms.Flags[i]&1 != 0 }
+func (s *source) stale(i int) bool { return len(s.ms.Flags) > 0 && s.ms.Flags[i]&1 != 0 }
 
 // promSeries is one Prometheus series: its labels and the sources whose
 // samples it merges (usually one).

@@ -317,8 +317,6 @@ type chunkSpan struct {
 func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
 	b.series = slices.Grow(b.series, n)
 	b.times = slices.Grow(b.times, n)
-	b.starts = slices.Grow(b.starts, n)
-	b.flags = slices.Grow(b.flags, n)
 	if k == store.MetricGauge || k == store.MetricSum {
 		b.values = slices.Grow(b.values, n)
 	} else {
@@ -390,9 +388,14 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 			from = i
 		}
 	}
+	// Start times and flags are kept only once one is not zero.
+	if b.starts != nil || slices.ContainsFunc(starts, func(v int64) bool { return v != 0 }) {
+		b.starts = append(slices.Grow(b.starts, len(b.times)-len(b.starts)+len(starts))[:len(b.times)], starts...)
+	}
+	if b.flags != nil || slices.ContainsFunc(flags, func(v uint32) bool { return v != 0 }) {
+		b.flags = append(slices.Grow(b.flags, len(b.times)-len(b.flags)+len(flags))[:len(b.times)], flags...)
+	}
 	b.times = append(b.times, times...)
-	b.starts = append(b.starts, starts...)
-	b.flags = append(b.flags, flags...)
 	if values != nil {
 		b.values = append(b.values, values...)
 		return
@@ -433,7 +436,15 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	}
 	pos := append([]int(nil), offs[:n]...)
 	rows := len(b.series)
-	times, starts, flags := make([]int64, rows), make([]int64, rows), make([]uint32, rows)
+	times := make([]int64, rows)
+	var starts []int64
+	var flags []uint32
+	if b.starts != nil {
+		starts = make([]int64, rows)
+	}
+	if b.flags != nil {
+		flags = make([]uint32, rows)
+	}
 	var values []float64
 	var hists []store.HistogramPoint
 	if b.hists != nil {
@@ -456,7 +467,13 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 			s := b.series[r]
 			j := pos[s]
 			pos[s]++
-			times[j], starts[j], flags[j] = b.times[r], b.starts[r], b.flags[r]
+			times[j] = b.times[r]
+			if starts != nil {
+				starts[j] = b.starts[r]
+			}
+			if flags != nil {
+				flags[j] = b.flags[r]
+			}
 			if hists != nil {
 				hists[j] = b.hists[r]
 			} else {
@@ -469,7 +486,13 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 		lo, hi := offs[i], offs[i+1]
 		ms := &out[i]
 		ms.Info.Kind = k
-		ms.Times, ms.StartTimes, ms.Flags = times[lo:hi:hi], starts[lo:hi:hi], flags[lo:hi:hi]
+		ms.Times = times[lo:hi:hi]
+		if starts != nil {
+			ms.StartTimes = starts[lo:hi:hi]
+		}
+		if flags != nil {
+			ms.Flags = flags[lo:hi:hi]
+		}
 		if hists != nil {
 			ms.Histograms = hists[lo:hi:hi]
 		} else {

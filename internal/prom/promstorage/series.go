@@ -42,11 +42,10 @@ func (s *series) Labels() labels.Labels { return s.p.lset }
 // which are computed from the stored points on access (see samples).
 func (s *series) Iterator(chunkenc.Iterator) chunkenc.Iterator {
 	if len(s.p.sources) == 1 {
-		ss := newSourceSamples(s.p.sources[0])
-		if fs, ok := ss.floats(); ok {
+		if fs, ok := floatPoints(s.p.sources[0]); ok {
 			return promql.NewStorageSeries(promql.Series{Floats: fs}).Iterator(nil)
 		}
-		return storage.NewListSeriesIteratorWithCopy(ss)
+		return storage.NewListSeriesIteratorWithCopy(newSourceSamples(s.p.sources[0]))
 	}
 	return storage.NewListSeriesIteratorWithCopy(mergeSources(s.p.sources))
 }
@@ -106,13 +105,13 @@ func (s *sourceSamples) has(i int) bool {
 	return ok
 }
 
-// floats returns the samples as promql.FPoints when they are floats
-// without start timestamps: promql's own iterator over them (which reports
-// no start timestamps) is then exact, and several times cheaper per sample
-// than the list iterator, which fetches the sample through interfaces for
-// every accessor.
-func (s *sourceSamples) floats() ([]promql.FPoint, bool) {
-	src := s.src
+// floatPoints returns the samples of src (as sourceSamples selects them)
+// as promql.FPoints when they are floats without start timestamps:
+// promql's own iterator over them (which reports no start timestamps) is
+// then exact, and several times cheaper per sample than the list
+// iterator, which fetches the sample through interfaces for every
+// accessor.
+func floatPoints(src *source) ([]promql.FPoint, bool) {
 	if src.hist != nil {
 		return nil, false
 	}
@@ -121,17 +120,17 @@ func (s *sourceSamples) floats() ([]promql.FPoint, bool) {
 			return nil, false
 		}
 	}
-	out := make([]promql.FPoint, s.Len())
-	for i := range out {
-		p := i
-		if s.pos != nil {
-			p = int(s.pos[i])
+	times := src.ms.Times
+	out := make([]promql.FPoint, 0, len(times))
+	for i, t := range times {
+		ms := msOf(t)
+		if i+1 < len(times) && msOf(times[i+1]) == ms {
+			continue // the last point of a millisecond wins
 		}
-		out[i].T = msOf(src.ms.Times[p])
-		if src.stale(p) {
-			out[i].F = math.Float64frombits(value.StaleNaN)
-		} else {
-			out[i].F, _ = src.float(p)
+		if src.stale(i) {
+			out = append(out, promql.FPoint{T: ms, F: math.Float64frombits(value.StaleNaN)})
+		} else if f, ok := src.float(i); ok {
+			out = append(out, promql.FPoint{T: ms, F: f})
 		}
 	}
 	return out, true

@@ -196,6 +196,13 @@ const SeriesFingerprint = "SeriesFingerprint"
 
 func fingerprint() Column { return Column{Name: SeriesFingerprint, Type: UInt64} }
 
+// hasSumMinMax are OTLP's flags of the histogram tables (added by
+// overlook): whether the point has a sum, min and max; the exporter's
+// columns hold 0 when it has not.
+func hasSumMinMax() []Column {
+	return []Column{{Name: "HasSum", Type: Bool}, {Name: "HasMin", Type: Bool}, {Name: "HasMax", Type: Bool}}
+}
+
 // promHistogramExt are overlook's extension columns of the histogram
 // tables for what Prometheus native histograms have and OTLP lacks; only
 // the Prometheus appender (remote write) fills them, OTLP ingest leaves
@@ -248,6 +255,7 @@ var MetricsHistogram = Table{Name: MetricsHistogramTable, TimeColumn: "TimeUnix"
 	Column{Name: "Min", Type: Float64},
 	Column{Name: "Max", Type: Float64},
 	Column{Name: "AggregationTemporality", Type: Int32},
+	hasSumMinMax()[0], hasSumMinMax()[1], hasSumMinMax()[2],
 	fingerprint()),
 	promHistogramExt("FloatBucketCounts")...,
 )}
@@ -269,6 +277,7 @@ var MetricsExpHistogram = Table{Name: MetricsExpHistogramTable, TimeColumn: "Tim
 	Column{Name: "AggregationTemporality", Type: Int32},
 	// Added by overlook: OTLP's zero_threshold, the zero bucket's width.
 	Column{Name: "ZeroThreshold", Type: Float64},
+	hasSumMinMax()[0], hasSumMinMax()[1], hasSumMinMax()[2],
 	fingerprint()),
 	promHistogramExt("FloatZeroCount", "FloatPositiveBucketCounts", "FloatNegativeBucketCounts")...,
 )}

@@ -312,6 +312,9 @@ type MetricSeries struct {
 type HistogramPoint struct {
 	Count uint64
 	Sum   float64
+	// NoSum is set for (exponential) histogram points without a sum
+	// (OTLP's HasSum false); Sum is 0 then.
+	NoSum bool
 	// Explicit-bucket histograms.
 	Bounds  []float64
 	Buckets []uint64

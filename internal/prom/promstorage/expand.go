@@ -130,7 +130,9 @@ func countSum(ms *store.MetricSeries, family string, one oneFunc) []promSeries {
 			return float64(ms.Histograms[i].Count), true
 		}}),
 		one(family+naming.SuffixSum, &source{ms: ms, float: func(i int) (float64, bool) {
-			return ms.Histograms[i].Sum, true
+			// A point without a sum has no _sum sample, as in
+			// Prometheus's OTLP translation.
+			return ms.Histograms[i].Sum, !ms.Histograms[i].NoSum
 		}}),
 	}
 }

@@ -181,7 +181,7 @@ func TestFingerprintMigration(t *testing.T) {
 // the end of a metrics table.
 func versionThreeColumns(tbl *schema.Table) int {
 	for i, c := range tbl.Columns {
-		if c.Name == "ZeroThreshold" || c.Name == schema.SeriesFingerprint {
+		if c.Name == "ZeroThreshold" || c.Name == "HasSum" || c.Name == schema.SeriesFingerprint {
 			return len(tbl.Columns) - i
 		}
 	}

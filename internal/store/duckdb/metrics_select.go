@@ -581,6 +581,7 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 		if fixed[bool](ch.vec(9), ch.n)[i] {
 			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(10), ch.n)[i], Buckets: listAt[float64](ch.vec(11), i)}
 		}
+		h.NoSum = !fixed[bool](ch.vec(12), ch.n)[i]
 	case store.MetricExpHistogram:
 		h.Scale = fixed[int32](ch.vec(6), ch.n)[i]
 		h.ZeroCount = fixed[uint64](ch.vec(7), ch.n)[i]
@@ -595,6 +596,7 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 				ZeroCount: fixed[float64](ch.vec(16), ch.n)[i],
 				Positive:  listAt[float64](ch.vec(17), i), Negative: listAt[float64](ch.vec(18), i)}
 		}
+		h.NoSum = !fixed[bool](ch.vec(19), ch.n)[i]
 	case store.MetricSummary:
 		q := ch.vec(6)
 		h.Quantiles = listAt[float64](bindings.StructVectorGetChild(q, 0), i)
@@ -608,10 +610,10 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 func pointColumns(k store.MetricKind) string {
 	switch k {
 	case store.MetricHistogram:
-		return "Count, Sum, ExplicitBounds, BucketCounts, CounterResetHint, HasFloatCounts, FloatCount, FloatBucketCounts"
+		return "Count, Sum, ExplicitBounds, BucketCounts, CounterResetHint, HasFloatCounts, FloatCount, FloatBucketCounts, HasSum"
 	case store.MetricExpHistogram:
 		return "Count, Sum, Scale, ZeroCount, PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts, " +
-			"ZeroThreshold, CounterResetHint, HasFloatCounts, FloatCount, FloatZeroCount, FloatPositiveBucketCounts, FloatNegativeBucketCounts"
+			"ZeroThreshold, CounterResetHint, HasFloatCounts, FloatCount, FloatZeroCount, FloatPositiveBucketCounts, FloatNegativeBucketCounts, HasSum"
 	case store.MetricSummary:
 		return "Count, Sum, ValueAtQuantiles"
 	}

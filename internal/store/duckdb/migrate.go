@@ -127,7 +127,9 @@ func addMissingColumns(ctx context.Context, db *sql.DB, t *schema.Table) error {
 	}
 	for _, c := range t.Columns[len(names):] {
 		q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", quoteIdent(t.Name), quoteIdent(c.Name), duckType(c))
-		if d := zeroDefault(c); d != "" && c.Name != schema.SeriesFingerprint {
+		if d, ok := existingRowDefaults[c.Name]; ok {
+			q += " DEFAULT " + d
+		} else if d := zeroDefault(c); d != "" && c.Name != schema.SeriesFingerprint {
 			q += " DEFAULT " + d
 		}
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -136,6 +138,12 @@ func addMissingColumns(ctx context.Context, db *sql.DB, t *schema.Table) error {
 	}
 	return nil
 }
+
+// existingRowDefaults are the values of added columns in rows stored
+// before them that are not their type's zero: rows stored without the
+// Has* flags had a sum, min and max as far as readers knew (absent ones
+// read as 0, as the ClickHouse exporter stores them).
+var existingRowDefaults = map[string]string{"HasSum": "true", "HasMin": "true", "HasMax": "true"}
 
 // zeroDefault is the SQL literal of a column type's zero value ("" for
 // types without one here).

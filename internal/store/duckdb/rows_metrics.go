@@ -178,6 +178,8 @@ func metricChunks(md pmetric.Metrics, ext store.MetricsExt) []tableChunks {
 		sValue, sTemp, sMono           = sl.col("Value"), sl.col("AggregationTemporality"), sl.col("IsMonotonic")
 		hCount, hSum, hBuckets, hBound = hl.col("Count"), hl.col("Sum"), hl.col("BucketCounts"), hl.col("ExplicitBounds")
 		hMin, hMax, hTemp              = hl.col("Min"), hl.col("Max"), hl.col("AggregationTemporality")
+		hHas                           = [3]int{hl.col("HasSum"), hl.col("HasMin"), hl.col("HasMax")}
+		eHas                           = [3]int{el.col("HasSum"), el.col("HasMin"), el.col("HasMax")}
 		eCount, eSum, eScale, eZero    = el.col("Count"), el.col("Sum"), el.col("Scale"), el.col("ZeroCount")
 		ePosOff, ePos, eNegOff, eNeg   = el.col("PositiveOffset"), el.col("PositiveBucketCounts"), el.col("NegativeOffset"), el.col("NegativeBucketCounts")
 		eMin, eMax, eTemp, eZeroThr    = el.col("Min"), el.col("Max"), el.col("AggregationTemporality"), el.col("ZeroThreshold")
@@ -224,6 +226,9 @@ func metricChunks(md pmetric.Metrics, ext store.MetricsExt) []tableChunks {
 						hb.f64(hMin, dp.Min())
 						hb.f64(hMax, dp.Max())
 						hb.i32(hTemp, temp)
+						hb.bool(hHas[0], dp.HasSum())
+						hb.bool(hHas[1], dp.HasMin())
+						hb.bool(hHas[2], dp.HasMax())
 						hx.write(hb)
 						hb.next()
 					}
@@ -245,6 +250,9 @@ func metricChunks(md pmetric.Metrics, ext store.MetricsExt) []tableChunks {
 						eb.f64(eMax, dp.Max())
 						eb.i32(eTemp, temp)
 						eb.f64(eZeroThr, dp.ZeroThreshold())
+						eb.bool(eHas[0], dp.HasSum())
+						eb.bool(eHas[1], dp.HasMin())
+						eb.bool(eHas[2], dp.HasMax())
 						ex.write(eb)
 						eb.next()
 					}

@@ -48,55 +48,6 @@ func identity(k store.MetricKind) []string {
 	return cols
 }
 
-// MetricInfos lists the metrics with points in [start, end]: one entry per
-// table, MetricName, MetricUnit and (sums) monotonicity and temporality.
-func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
-	if start.IsZero() || end.IsZero() {
-		return nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
-	type part struct {
-		kind       store.MetricKind
-		mono, temp string // the monotonic and temporality columns, or constants
-	}
-	parts := []part{
-		{store.MetricGauge, "false", "0"},
-		{store.MetricSum, "IsMonotonic", "AggregationTemporality"},
-		{store.MetricHistogram, "false", "AggregationTemporality"},
-		{store.MetricExpHistogram, "false", "AggregationTemporality"},
-		{store.MetricSummary, "false", "0"},
-	}
-	var out []store.MetricInfo
-	for _, p := range parts {
-		t, _ := metricTable(p.kind)
-		// Grouped by series first: the fingerprint determines every
-		// column grouped by, and hashing one integer per row is far
-		// cheaper than hashing its strings.
-		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, ScopeName, any_value(d), m, a FROM (
-	SELECT any_value(MetricName) AS MetricName, any_value(MetricUnit) AS MetricUnit, any_value(ScopeName) AS ScopeName,
-		any_value(MetricDescription) AS d, any_value(%s) AS m, any_value(%s) AS a
-	FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY SeriesFingerprint)
-GROUP BY ALL`, p.mono, p.temp, quoteIdent(t.Name))
-		rs, err := s.db.QueryContext(ctx, q, start.UTC(), end.UTC())
-		if err != nil {
-			return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-		}
-		for rs.Next() {
-			m := store.MetricInfo{Kind: p.kind}
-			if err := rs.Scan(&m.Name, &m.Unit, &m.ScopeName, &m.Description, &m.IsMonotonic, &m.Temporality); err != nil {
-				rs.Close()
-				return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-			}
-			out = append(out, m)
-		}
-		err = rs.Err()
-		rs.Close()
-		if err != nil {
-			return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-		}
-	}
-	return out, nil
-}
-
 // metricWhere renders the WHERE clause of p with its arguments.
 func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 	if len(p.Names) == 0 {

@@ -243,9 +243,10 @@ func decodeV2(raw []byte) ([]rwSeries, error) {
 // (protobuf, snappy). Samples are stored as OTLP metrics through
 // promstorage.Appendable, committed before the answer (204). Malformed
 // requests get 400 (senders drop them); a saturated store 503 (senders
-// retry). Samples that cannot be stored (non-integer native histograms,
-// series without a name) are left out and reported with 400 after the
-// rest is stored.
+// retry). Samples that cannot be stored (series without a name or with
+// duplicate labels; native histograms with non-integer counts when the
+// store lacks store.MetricExtInserter) are left out and reported with 400
+// after the rest is stored.
 func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	fail := func(code int, format string, args ...any) int {
 		http.Error(w, fmt.Sprintf(format, args...), code)

@@ -80,14 +80,18 @@ func TestRemoteWrite(t *testing.T) {
 			b, _ := (&writev2.Request{Symbols: []string{""}, Timeseries: []writev2.TimeSeries{{LabelsRefs: []uint32{1, 2}}}}).Marshal()
 			return b
 		}()), 400, nil, "symbols"},
-		{"float histogram", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+		// A float histogram (non-integer counts) is stored (extension
+		// columns); a series without a name is refused after the rest is.
+		{"float histogram and no name", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
 			b, _ := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
 				{Labels: []prompb.Label{{Name: "__name__", Value: "fh"}},
-					Histograms: []prompb.Histogram{{Count: &prompb.Histogram_CountFloat{CountFloat: 1.5}, Timestamp: t0.UnixMilli()}}},
+					Histograms: []prompb.Histogram{{Count: &prompb.Histogram_CountFloat{CountFloat: 1.5},
+						ZeroCount: &prompb.Histogram_ZeroCountFloat{ZeroCountFloat: 1.5}, ZeroThreshold: 0.001, Timestamp: t0.UnixMilli()}}},
 				{Labels: []prompb.Label{{Name: "__name__", Value: "kept"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
+				{Labels: []prompb.Label{{Name: "a", Value: "b"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
 			}}).Marshal()
 			return b
-		}()), 400, nil, "stored 1 samples and 0 histograms"},
+		}()), 400, nil, "stored 1 samples and 1 histograms"},
 		{"no name", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
 			b, _ := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
 				{Labels: []prompb.Label{{Name: "a", Value: "b"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
@@ -134,7 +138,9 @@ func TestRemoteWrite(t *testing.T) {
 		`rw_native`:                      `"histogram":[1795305600,{"count":"3","sum":"4","buckets":[[3,"-0","0","1"],[0,"1","2","1"],[0,"2","4","1"]]}]`,
 		`kept`:                           `"value":[1795305600,"1"]`,
 		`histogram_count(rw_native)`:     `"value":[1795305600,"3"]`,
-		`count({__name__=~"rw.*|fh"})`:   `"value":[1795305600,"3"]`,
+		`count({__name__=~"rw.*|fh"})`:   `"value":[1795305600,"4"]`,
+		`histogram_count(fh)`:            `"value":[1795305600,"1.5"]`,
+		`fh`:                             `"histogram":[1795305600,{"count":"1.5","sum":"0","buckets":[[3,"-0.001","0.001","1.5"]]}]`,
 		`timestamp(unit_ok_seconds)`:     `"value":[1795305600,"1795305600"]`,
 		`count_over_time(rw_total[10m])`: `"value":[1795305600,"2"]`,
 	} {

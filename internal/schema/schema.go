@@ -186,11 +186,52 @@ var TraceIDTs = Table{Name: TraceIDTsTable, TimeColumn: "Start", Columns: []Colu
 	{Name: "End", Type: Timestamp},
 }}
 
+// SeriesFingerprint is the column every metrics table ends its exporter
+// columns with (added by overlook): a 64-bit hash of what identifies the
+// row's series (name, unit, scope name, service, resource and point
+// attributes, and, per table, monotonicity and temporality), computed at
+// insert. Readers group points into series by it without decoding the
+// attribute maps of every row.
+const SeriesFingerprint = "SeriesFingerprint"
+
+func fingerprint() Column { return Column{Name: SeriesFingerprint, Type: UInt64} }
+
+// hasSumMinMax are OTLP's flags of the histogram tables (added by
+// overlook): whether the point has a sum, min and max; the exporter's
+// columns hold 0 when it has not.
+func hasSumMinMax() []Column {
+	return []Column{{Name: "HasSum", Type: Bool}, {Name: "HasMin", Type: Bool}, {Name: "HasMax", Type: Bool}}
+}
+
+// promHistogramExt are overlook's extension columns of the histogram
+// tables for what Prometheus native histograms have and OTLP lacks; only
+// the Prometheus appender (remote write) fills them, OTLP ingest leaves
+// the zero values: CounterResetHint (Prometheus's histogram.CounterResetHint:
+// 0 unknown, 1 reset, 2 not reset, 3 gauge) and, when some count of the
+// point is not an integer (HasFloatCounts), the exact counts as DOUBLEs
+// (the integer columns then hold them rounded).
+func promHistogramExt(buckets ...string) []Column {
+	cols := []Column{
+		{Name: "CounterResetHint", Type: UInt8},
+		{Name: "HasFloatCounts", Type: Bool},
+		{Name: "FloatCount", Type: Float64},
+	}
+	for _, b := range buckets {
+		t := ArrayFloat64
+		if b == "FloatZeroCount" {
+			t = Float64
+		}
+		cols = append(cols, Column{Name: b, Type: t})
+	}
+	return cols
+}
+
 // MetricsGauge is otel_metrics_gauge.
 var MetricsGauge = Table{Name: MetricsGaugeTable, TimeColumn: "TimeUnix", Columns: with(metricsHead(),
 	Column{Name: "Value", Type: Float64},
 	Column{Name: "Flags", Type: UInt32},
 	exemplars(Timestamp),
+	fingerprint(),
 )}
 
 // MetricsSum is otel_metrics_sum.
@@ -200,10 +241,11 @@ var MetricsSum = Table{Name: MetricsSumTable, TimeColumn: "TimeUnix", Columns: w
 	exemplars(Timestamp),
 	Column{Name: "AggregationTemporality", Type: Int32},
 	Column{Name: "IsMonotonic", Type: Bool},
+	fingerprint(),
 )}
 
 // MetricsHistogram is otel_metrics_histogram.
-var MetricsHistogram = Table{Name: MetricsHistogramTable, TimeColumn: "TimeUnix", Columns: with(metricsHead(),
+var MetricsHistogram = Table{Name: MetricsHistogramTable, TimeColumn: "TimeUnix", Columns: append(with(metricsHead(),
 	Column{Name: "Count", Type: UInt64},
 	Column{Name: "Sum", Type: Float64},
 	Column{Name: "BucketCounts", Type: ArrayUInt64},
@@ -213,10 +255,13 @@ var MetricsHistogram = Table{Name: MetricsHistogramTable, TimeColumn: "TimeUnix"
 	Column{Name: "Min", Type: Float64},
 	Column{Name: "Max", Type: Float64},
 	Column{Name: "AggregationTemporality", Type: Int32},
+	hasSumMinMax()[0], hasSumMinMax()[1], hasSumMinMax()[2],
+	fingerprint()),
+	promHistogramExt("FloatBucketCounts")...,
 )}
 
 // MetricsExpHistogram is otel_metrics_exponential_histogram.
-var MetricsExpHistogram = Table{Name: MetricsExpHistogramTable, TimeColumn: "TimeUnix", Columns: with(metricsHead(),
+var MetricsExpHistogram = Table{Name: MetricsExpHistogramTable, TimeColumn: "TimeUnix", Columns: append(with(metricsHead(),
 	Column{Name: "Count", Type: UInt64},
 	Column{Name: "Sum", Type: Float64},
 	Column{Name: "Scale", Type: Int32},
@@ -230,6 +275,11 @@ var MetricsExpHistogram = Table{Name: MetricsExpHistogramTable, TimeColumn: "Tim
 	Column{Name: "Min", Type: Float64},
 	Column{Name: "Max", Type: Float64},
 	Column{Name: "AggregationTemporality", Type: Int32},
+	// Added by overlook: OTLP's zero_threshold, the zero bucket's width.
+	Column{Name: "ZeroThreshold", Type: Float64},
+	hasSumMinMax()[0], hasSumMinMax()[1], hasSumMinMax()[2],
+	fingerprint()),
+	promHistogramExt("FloatZeroCount", "FloatPositiveBucketCounts", "FloatNegativeBucketCounts")...,
 )}
 
 // MetricsSummary is otel_metrics_summary.
@@ -241,6 +291,7 @@ var MetricsSummary = Table{Name: MetricsSummaryTable, TimeColumn: "TimeUnix", Co
 		{Name: "Value", Type: Float64},
 	}},
 	Column{Name: "Flags", Type: UInt32},
+	fingerprint(),
 )}
 
 // Tables lists every table, in creation order.

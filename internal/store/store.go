@@ -48,6 +48,45 @@ type MetricInserter interface {
 	InsertMetrics(ctx context.Context, md pmetric.Metrics) error
 }
 
+// MetricExtInserter is an optional capability of a MetricInserter: storing
+// the details of Prometheus native histograms that OTLP points cannot
+// carry (overlook extension columns; see docs/metrics.md). Same contract
+// as InsertMetrics.
+type MetricExtInserter interface {
+	InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext MetricsExt) error
+}
+
+// MetricsExt holds one HistogramExt per histogram point of an
+// InsertMetricsExt call: Histograms for the explicit-bucket histogram
+// points, ExpHistograms for the exponential ones, each in md's order
+// (resource, scope, metric, data point). A nil slice means zero values
+// for every point of that type; otherwise its length MUST equal the
+// number of such points (ErrInvalidArgument).
+type MetricsExt struct {
+	Histograms, ExpHistograms []HistogramExt
+}
+
+// HistogramExt is what a Prometheus native histogram sample has beyond
+// its OTLP point.
+type HistogramExt struct {
+	// CounterResetHint is Prometheus's histogram.CounterResetHint (0
+	// unknown, 1 reset, 2 not reset, 3 gauge).
+	CounterResetHint uint8
+	// FloatCounts are the exact counts when some count is not an integer
+	// (the OTLP point then holds them rounded); nil otherwise.
+	FloatCounts *FloatCounts
+}
+
+// FloatCounts are the counts of a histogram point as floats, laid out as
+// the OTLP point's integer counts: Buckets parallel to BucketCounts
+// (explicit-bucket histograms), Positive and Negative from the point's
+// offsets (exponential histograms).
+type FloatCounts struct {
+	Count, ZeroCount   float64
+	Buckets            []float64
+	Positive, Negative []float64
+}
+
 // Row is one stored row, keyed by the schema's column names. Values are
 // JSON-ready: strings, numbers, bools, map[string]string, slices, and
 // timestamps as time.Time. Nested columns appear flattened under their
@@ -255,10 +294,11 @@ type MetricSeries struct {
 	Attributes         map[string]string
 	// Times are TimeUnix in ns since the epoch, ascending.
 	Times []int64
-	// StartTimes are StartTimeUnix in ns (0: unknown), parallel to Times.
+	// StartTimes are StartTimeUnix in ns (0: unknown), parallel to Times;
+	// nil when every one is 0.
 	StartTimes []int64
 	// Flags are the OTLP data point flags (bit 0: no recorded value),
-	// parallel to Times.
+	// parallel to Times; nil when every one is 0.
 	Flags []uint32
 	// Values hold gauge and sum points, parallel to Times.
 	Values []float64
@@ -272,6 +312,9 @@ type MetricSeries struct {
 type HistogramPoint struct {
 	Count uint64
 	Sum   float64
+	// NoSum is set for (exponential) histogram points without a sum
+	// (OTLP's HasSum false); Sum is 0 then.
+	NoSum bool
 	// Explicit-bucket histograms.
 	Bounds  []float64
 	Buckets []uint64
@@ -280,6 +323,12 @@ type HistogramPoint struct {
 	ZeroCount                      uint64
 	PositiveOffset, NegativeOffset int32
 	Positive, Negative             []uint64
+	// ZeroThreshold is the width of an exponential histogram's zero bucket.
+	ZeroThreshold float64
+	// CounterResetHint and FloatCounts are the native-histogram details
+	// of MetricExtInserter (zero values for points stored from OTLP).
+	CounterResetHint uint8
+	FloatCounts      *FloatCounts
 	// Summaries: quantiles and their values, parallel.
 	Quantiles, QuantileValues []float64
 }

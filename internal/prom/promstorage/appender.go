@@ -23,8 +23,9 @@ import (
 // ScopeName is the instrumentation scope of metrics written by Appendable.
 const ScopeName = "github.com/overlook-dev/overlook/prometheus"
 
-// ErrUnsupportedSample is wrapped by Append for samples the OTLP tables
-// cannot hold: native histograms with non-integer counts.
+// ErrUnsupportedSample is wrapped by Append for samples the store cannot
+// hold: native histograms with non-integer counts, when the store is not a
+// store.MetricExtInserter.
 var ErrUnsupportedSample = errors.New("unsupported sample")
 
 // Appendable turns Prometheus samples into OTLP metrics and inserts them
@@ -36,30 +37,37 @@ var ErrUnsupportedSample = errors.New("unsupported sample")
 //   - float series named *_total whose type is counter or unknown become
 //     monotonic cumulative sums, all other float series gauges (a counter
 //     without _total stays a gauge: as a sum it would read back renamed);
-//   - native histograms become exponential histograms (the zero bucket
-//     width and counter reset hints other than "gauge" are not kept),
-//     custom-bucket ones explicit-bucket histograms in the scope
-//     naming.NHCBScopeName, which reads back as custom-bucket native
-//     histograms; gauge histogram samples become delta points;
+//   - native histograms become exponential histograms (with OTLP's zero
+//     threshold), custom-bucket ones explicit-bucket histograms in the
+//     scope naming.NHCBScopeName, which reads back as custom-bucket native
+//     histograms; gauge histogram samples become delta points. When the
+//     store is a store.MetricExtInserter, the counter reset hint and
+//     non-integer counts are stored in its extension columns; otherwise
+//     other hints are lost and non-integer counts refused;
 //   - stale markers become points flagged "no recorded value";
 //   - start timestamps become StartTimeUnix.
 type Appendable struct {
 	ins store.MetricInserter
+	ext store.MetricExtInserter // ins, if it has the capability
 }
 
 var _ storage.AppendableV2 = (*Appendable)(nil)
 
 // NewAppendable returns an Appendable inserting into ins.
-func NewAppendable(ins store.MetricInserter) *Appendable { return &Appendable{ins: ins} }
+func NewAppendable(ins store.MetricInserter) *Appendable {
+	ext, _ := ins.(store.MetricExtInserter)
+	return &Appendable{ins: ins, ext: ext}
+}
 
 // AppenderV2 implements storage.AppendableV2.
 func (a *Appendable) AppenderV2(ctx context.Context) storage.AppenderV2 {
-	return &appender{ctx: ctx, ins: a.ins, series: map[uint64]*pending{}}
+	return &appender{ctx: ctx, ins: a.ins, ext: a.ext, series: map[uint64]*pending{}}
 }
 
 type appender struct {
 	ctx    context.Context
 	ins    store.MetricInserter
+	ext    store.MetricExtInserter
 	series map[uint64]*pending
 	order  []*pending
 }
@@ -96,7 +104,7 @@ func (a *appender) Append(_ storage.SeriesRef, ls labels.Labels, st, t int64, v 
 	if h != nil {
 		fh = h.ToFloat(nil)
 	}
-	if fh != nil && !value.IsStaleNaN(fh.Sum) {
+	if fh != nil && a.ext == nil && !value.IsStaleNaN(fh.Sum) {
 		if err := promotlp.CheckIntegral(fh); err != nil {
 			return 0, fmt.Errorf("series %s at %d: %w: %w", ls, t, ErrUnsupportedSample, err)
 		}
@@ -125,11 +133,22 @@ func (a *appender) Commit() error {
 	if len(a.order) == 0 {
 		return nil
 	}
-	md := a.metrics()
+	if a.ext != nil {
+		for _, p := range a.order {
+			p.inferResetHints()
+		}
+	}
+	md, ext := a.metrics()
 	if md.DataPointCount() == 0 {
 		return nil
 	}
-	if err := a.ins.InsertMetrics(a.ctx, md); err != nil {
+	var err error
+	if a.ext != nil {
+		err = a.ext.InsertMetricsExt(a.ctx, md, ext)
+	} else {
+		err = a.ins.InsertMetrics(a.ctx, md)
+	}
+	if err != nil {
 		return fmt.Errorf("store samples: %w", err)
 	}
 	return nil
@@ -143,52 +162,65 @@ func (a *appender) Rollback() error {
 
 type resKey struct{ job, instance string }
 
-// metrics builds one OTLP metric per series (two if it has floats and
-// histograms), grouped into one resource per job and instance.
-func (a *appender) metrics() pmetric.Metrics {
+// metrics builds one OTLP metric per series (more if it has floats and
+// histograms of several kinds), grouped into one resource per job and
+// instance, and the native-histogram details of its histogram points in
+// md's order (store.MetricsExt).
+func (a *appender) metrics() (pmetric.Metrics, store.MetricsExt) {
 	md := pmetric.NewMetrics()
-	type scopes struct{ ms, nhcb pmetric.MetricSlice }
-	byRes := map[resKey]scopes{}
+	var ext store.MetricsExt
+	var keys []resKey
+	byRes := map[resKey][]*pending{}
 	for _, p := range a.order {
 		key := resKey{p.lset.Get("job"), p.lset.Get("instance")}
-		sc, ok := byRes[key]
-		if !ok {
-			rm := md.ResourceMetrics().AppendEmpty()
-			if key.job != "" {
-				rm.Resource().Attributes().PutStr(naming.AttrServiceName, key.job)
-			}
-			if key.instance != "" {
-				rm.Resource().Attributes().PutStr(naming.AttrServiceInstanceID, key.instance)
-			}
-			sm := rm.ScopeMetrics().AppendEmpty()
-			sm.Scope().SetName(ScopeName)
-			nm := rm.ScopeMetrics().AppendEmpty()
-			nm.Scope().SetName(naming.NHCBScopeName)
-			sc = scopes{sm.Metrics(), nm.Metrics()}
-			byRes[key] = sc
+		if _, ok := byRes[key]; !ok {
+			keys = append(keys, key)
 		}
-		p.appendTo(sc.ms, sc.nhcb)
+		byRes[key] = append(byRes[key], p)
 	}
-	// Drop empty scopes (pdata keeps them otherwise).
-	for _, rm := range md.ResourceMetrics().All() {
+	for _, key := range keys {
+		rm := md.ResourceMetrics().AppendEmpty()
+		if key.job != "" {
+			rm.Resource().Attributes().PutStr(naming.AttrServiceName, key.job)
+		}
+		if key.instance != "" {
+			rm.Resource().Attributes().PutStr(naming.AttrServiceInstanceID, key.instance)
+		}
+		sm := rm.ScopeMetrics().AppendEmpty()
+		sm.Scope().SetName(ScopeName)
+		for _, p := range byRes[key] {
+			p.appendTo(sm.Metrics(), &ext)
+		}
+		nm := rm.ScopeMetrics().AppendEmpty()
+		nm.Scope().SetName(naming.NHCBScopeName)
+		for _, p := range byRes[key] {
+			p.appendCustomBuckets(nm.Metrics(), &ext)
+		}
+		// Drop empty scopes (pdata keeps them otherwise).
 		rm.ScopeMetrics().RemoveIf(func(sm pmetric.ScopeMetrics) bool { return sm.Metrics().Len() == 0 })
 	}
-	return md
+	if a.ext == nil {
+		ext = store.MetricsExt{}
+	}
+	return md, ext
 }
 
-func (p *pending) appendTo(ms, nhcb pmetric.MetricSlice) {
+func (p *pending) newMetric(ms pmetric.MetricSlice) pmetric.Metric {
 	name := p.lset.Get(labels.MetricName)
-	newMetric := func(ms pmetric.MetricSlice) pmetric.Metric {
-		m := ms.AppendEmpty()
-		m.SetName(name)
-		m.SetDescription(p.help)
-		if p.unit != "" && strings.HasSuffix(name, "_"+p.unit) {
-			m.SetUnit(p.unit)
-		}
-		return m
+	m := ms.AppendEmpty()
+	m.SetName(name)
+	m.SetDescription(p.help)
+	if p.unit != "" && strings.HasSuffix(name, "_"+p.unit) {
+		m.SetUnit(p.unit)
 	}
+	return m
+}
+
+// appendTo appends the float and exponential histogram metrics of p.
+func (p *pending) appendTo(ms pmetric.MetricSlice, ext *store.MetricsExt) {
+	name := p.lset.Get(labels.MetricName)
 	if len(p.floats) > 0 {
-		m := newMetric(ms)
+		m := p.newMetric(ms)
 		var dps pmetric.NumberDataPointSlice
 		if strings.HasSuffix(name, "_total") && (p.meta == "" || p.meta == model.MetricTypeCounter || p.meta == model.MetricTypeUnknown) {
 			s := m.SetEmptySum()
@@ -211,29 +243,39 @@ func (p *pending) appendTo(ms, nhcb pmetric.MetricSlice) {
 			}
 		}
 	}
-	// One metric per kind of histogram and per temporality: a gauge
-	// histogram sample becomes a delta point, others cumulative ones.
-	var exp, custom [2][]histSample
+	for _, ss := range p.histGroups(false) {
+		p.appendExponential(p.newMetric(ms), ss, ext)
+	}
+}
+
+// histGroups returns p's exponential (custom: custom-bucket) histogram
+// samples in one group per temporality: a gauge histogram sample becomes a
+// delta point, others cumulative ones.
+func (p *pending) histGroups(custom bool) [][]histSample {
+	var gs [2][]histSample
 	for _, s := range p.hists {
+		if s.fh.UsesCustomBuckets() != custom {
+			continue
+		}
 		g := 0
 		if s.fh.CounterResetHint == histogram.GaugeType {
 			g = 1
 		}
-		if s.fh.UsesCustomBuckets() {
-			custom[g] = append(custom[g], s)
-		} else {
-			exp[g] = append(exp[g], s)
+		gs[g] = append(gs[g], s)
+	}
+	var out [][]histSample
+	for _, g := range gs {
+		if len(g) > 0 {
+			out = append(out, g)
 		}
 	}
-	for _, ss := range exp {
-		if len(ss) > 0 {
-			p.appendExponential(newMetric(ms), ss)
-		}
-	}
-	for _, ss := range custom {
-		if len(ss) > 0 {
-			p.appendCustom(newMetric(nhcb), ss)
-		}
+	return out
+}
+
+// appendCustomBuckets appends the custom-bucket histogram metrics of p.
+func (p *pending) appendCustomBuckets(ms pmetric.MetricSlice, ext *store.MetricsExt) {
+	for _, ss := range p.histGroups(true) {
+		p.appendCustom(p.newMetric(ms), ss, ext)
 	}
 }
 
@@ -255,7 +297,7 @@ func msTimestamp(ms int64) pcommon.Timestamp {
 	return pcommon.Timestamp(ms * 1_000_000)
 }
 
-func (p *pending) appendExponential(m pmetric.Metric, ss []histSample) {
+func (p *pending) appendExponential(m pmetric.Metric, ss []histSample, ext *store.MetricsExt) {
 	eh := m.SetEmptyExponentialHistogram()
 	eh.SetAggregationTemporality(promotlp.Temporality(ss[0].fh))
 	for _, s := range ss {
@@ -263,15 +305,20 @@ func (p *pending) appendExponential(m pmetric.Metric, ss []histSample) {
 		p.attrs(dp.Attributes())
 		dp.SetTimestamp(msTimestamp(s.t))
 		dp.SetStartTimestamp(msTimestamp(s.st))
+		x := store.HistogramExt{CounterResetHint: uint8(s.fh.CounterResetHint)}
 		if value.IsStaleNaN(s.fh.Sum) {
 			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
-			continue
+		} else {
+			promotlp.SetExponential(dp, s.fh)
+			if promotlp.CheckIntegral(s.fh) != nil {
+				x.FloatCounts = promotlp.ExponentialFloatCounts(s.fh)
+			}
 		}
-		promotlp.SetExponential(dp, s.fh)
+		ext.ExpHistograms = append(ext.ExpHistograms, x)
 	}
 }
 
-func (p *pending) appendCustom(m pmetric.Metric, ss []histSample) {
+func (p *pending) appendCustom(m pmetric.Metric, ss []histSample, ext *store.MetricsExt) {
 	hm := m.SetEmptyHistogram()
 	hm.SetAggregationTemporality(promotlp.Temporality(ss[0].fh))
 	for _, s := range ss {
@@ -279,10 +326,15 @@ func (p *pending) appendCustom(m pmetric.Metric, ss []histSample) {
 		p.attrs(dp.Attributes())
 		dp.SetTimestamp(msTimestamp(s.t))
 		dp.SetStartTimestamp(msTimestamp(s.st))
+		x := store.HistogramExt{CounterResetHint: uint8(s.fh.CounterResetHint)}
 		if value.IsStaleNaN(s.fh.Sum) {
 			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
-			continue
+		} else {
+			promotlp.SetCustomBuckets(dp, s.fh)
+			if promotlp.CheckIntegral(s.fh) != nil {
+				x.FloatCounts = promotlp.CustomFloatCounts(s.fh)
+			}
 		}
-		promotlp.SetCustomBuckets(dp, s.fh)
+		ext.Histograms = append(ext.Histograms, x)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/overlook-dev/overlook/internal/prom/naming"
+	"github.com/overlook-dev/overlook/internal/store"
 )
 
 type captureInserter struct{ got []pmetric.Metrics }
@@ -122,5 +123,85 @@ func TestAppender(t *testing.T) {
 	// A committed appender is empty; Rollback drops.
 	if err := app.Commit(); err != nil || len(ins.got) != 1 {
 		t.Errorf("second commit inserted: %v", err)
+	}
+}
+
+// extCapture is an inserter with store.MetricExtInserter.
+type extCapture struct {
+	captureInserter
+	ext []store.MetricsExt
+}
+
+func (c *extCapture) InsertMetricsExt(_ context.Context, md pmetric.Metrics, ext store.MetricsExt) error {
+	c.got = append(c.got, md)
+	c.ext = append(c.ext, ext)
+	return nil
+}
+
+// TestAppenderExt checks what an extension-capable store receives: one
+// HistogramExt per histogram point in md's order, inferred counter reset
+// hints, and exact non-integer counts (rounded in the OTLP point).
+func TestAppenderExt(t *testing.T) {
+	ins := &extCapture{}
+	app := NewAppendable(ins).AppenderV2(context.Background())
+	h := func(count float64, buckets ...float64) *histogram.FloatHistogram {
+		return &histogram.FloatHistogram{Schema: 0, Count: count, Sum: 1, ZeroThreshold: 0.001,
+			PositiveSpans: []histogram.Span{{Offset: 0, Length: uint32(len(buckets))}}, PositiveBuckets: buckets}
+	}
+	stale := h(0)
+	stale.Sum = math.Float64frombits(value.StaleNaN)
+	samples := []struct {
+		name string
+		t    int64
+		fh   *histogram.FloatHistogram
+	}{
+		{"a", 1000, h(2, 1, 1)},
+		{"a", 2000, h(3, 2, 1)},     // continues: not reset
+		{"a", 3000, h(1, 1)},        // reset: unknown
+		{"a", 4000, stale},          // stale marker
+		{"a", 5000, h(2.5, 1.5, 1)}, // after a stale marker: unknown; float counts
+		{"z", 1000, h(4, 4)},        // another series, first sample
+		{"c", 1000, &histogram.FloatHistogram{Schema: histogram.CustomBucketsSchema, Count: 2.5, Sum: 1,
+			CustomValues: []float64{1}, PositiveSpans: []histogram.Span{{Length: 2}}, PositiveBuckets: []float64{0.5, 2}}},
+	}
+	for _, s := range samples {
+		if _, err := app.Append(0, labels.FromStrings("__name__", s.name), 0, s.t, 0, nil, s.fh, storage.AppendV2Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := app.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if len(ins.ext) != 1 {
+		t.Fatalf("%d inserts", len(ins.ext))
+	}
+	ext := ins.ext[0]
+	wantHints := []histogram.CounterResetHint{histogram.UnknownCounterReset, histogram.NotCounterReset,
+		histogram.UnknownCounterReset, histogram.UnknownCounterReset, histogram.UnknownCounterReset, histogram.UnknownCounterReset}
+	if len(ext.ExpHistograms) != len(wantHints) {
+		t.Fatalf("%d exponential histogram extensions, want %d", len(ext.ExpHistograms), len(wantHints))
+	}
+	for i, w := range wantHints {
+		if got := histogram.CounterResetHint(ext.ExpHistograms[i].CounterResetHint); got != w {
+			t.Errorf("point %d: hint %v, want %v", i, got, w)
+		}
+	}
+	fc := ext.ExpHistograms[4].FloatCounts
+	if fc == nil || fc.Count != 2.5 || len(fc.Positive) != 2 || fc.Positive[0] != 1.5 {
+		t.Errorf("float counts of the non-integer point: %+v", fc)
+	}
+	for i, x := range ext.ExpHistograms {
+		if i != 4 && x.FloatCounts != nil {
+			t.Errorf("point %d has float counts %+v", i, x.FloatCounts)
+		}
+	}
+	ms := metricsByName(ins.got[0])
+	dp := ms["a"][0].ExponentialHistogram().DataPoints().At(4)
+	if dp.Count() != 3 || dp.Positive().BucketCounts().At(0) != 2 || dp.ZeroThreshold() != 0.001 {
+		t.Errorf("OTLP point of the non-integer sample: count %d, buckets %v, zero threshold %v",
+			dp.Count(), dp.Positive().BucketCounts().AsRaw(), dp.ZeroThreshold())
+	}
+	if len(ext.Histograms) != 1 || ext.Histograms[0].FloatCounts == nil || ext.Histograms[0].FloatCounts.Buckets[0] != 0.5 {
+		t.Errorf("custom-bucket extensions: %+v", ext.Histograms)
 	}
 }

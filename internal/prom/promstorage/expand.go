@@ -27,7 +27,7 @@ type source struct {
 	hist func(i int) *histogram.FloatHistogram
 }
 
-func (s *source) stale(i int) bool { return s.ms.Flags[i]&1 != 0 }
+func (s *source) stale(i int) bool { return len(s.ms.Flags) > 0 && s.ms.Flags[i]&1 != 0 }
 
 // promSeries is one Prometheus series: its labels and the sources whose
 // samples it merges (usually one).
@@ -130,7 +130,9 @@ func countSum(ms *store.MetricSeries, family string, one oneFunc) []promSeries {
 			return float64(ms.Histograms[i].Count), true
 		}}),
 		one(family+naming.SuffixSum, &source{ms: ms, float: func(i int) (float64, bool) {
-			return ms.Histograms[i].Sum, true
+			// A point without a sum has no _sum sample, as in
+			// Prometheus's OTLP translation.
+			return ms.Histograms[i].Sum, !ms.Histograms[i].NoSum
 		}}),
 	}
 }
@@ -195,13 +197,6 @@ func (e *expander) expandSummary(ms *store.MetricSeries, family string, one oneF
 	return out
 }
 
-// zeroThreshold is the zero bucket width of native histograms read from
-// exponential histograms: the tables do not store OTLP's zero_threshold,
-// whose default (and what SDKs send) is 0. Prometheus's OTLP translation
-// uses 1e-128 for the same reason; 0 makes Prometheus histograms without
-// a zero bucket width round-trip unchanged.
-const zeroThreshold = 0
-
 // nativeHistogram converts an exponential histogram point. OTLP bucket
 // index k covers (base^k, base^(k+1)], Prometheus index k+1 the same
 // range, hence the +1. Scales above 8 are reduced to 8; below -4 the
@@ -211,17 +206,21 @@ func nativeHistogram(p *store.HistogramPoint, delta bool) *histogram.FloatHistog
 		return nil
 	}
 	fh := &histogram.FloatHistogram{
-		Schema:        p.Scale,
-		ZeroThreshold: zeroThreshold,
-		ZeroCount:     float64(p.ZeroCount),
-		Count:         float64(p.Count),
-		Sum:           p.Sum,
+		Schema:           p.Scale,
+		ZeroThreshold:    p.ZeroThreshold,
+		ZeroCount:        float64(p.ZeroCount),
+		Count:            float64(p.Count),
+		Sum:              p.Sum,
+		CounterResetHint: resetHint(p, delta),
 	}
-	if delta {
-		fh.CounterResetHint = histogram.GaugeType
+	if fc := p.FloatCounts; fc != nil {
+		fh.Count, fh.ZeroCount = fc.Count, fc.ZeroCount
+		fh.PositiveSpans, fh.PositiveBuckets = sparse(fc.Positive, p.PositiveOffset+1)
+		fh.NegativeSpans, fh.NegativeBuckets = sparse(fc.Negative, p.NegativeOffset+1)
+	} else {
+		fh.PositiveSpans, fh.PositiveBuckets = sparse(p.Positive, p.PositiveOffset+1)
+		fh.NegativeSpans, fh.NegativeBuckets = sparse(p.Negative, p.NegativeOffset+1)
 	}
-	fh.PositiveSpans, fh.PositiveBuckets = sparse(p.Positive, p.PositiveOffset+1)
-	fh.NegativeSpans, fh.NegativeBuckets = sparse(p.Negative, p.NegativeOffset+1)
 	if fh.Schema > histogram.ExponentialSchemaMax {
 		if err := fh.ReduceResolution(histogram.ExponentialSchemaMax); err != nil {
 			return nil
@@ -237,22 +236,34 @@ func customBucketsHistogram(p *store.HistogramPoint, delta bool) *histogram.Floa
 		return nil
 	}
 	fh := &histogram.FloatHistogram{
-		Schema:       histogram.CustomBucketsSchema,
-		Count:        float64(p.Count),
-		Sum:          p.Sum,
-		CustomValues: slices.Clone(p.Bounds),
+		Schema:           histogram.CustomBucketsSchema,
+		Count:            float64(p.Count),
+		Sum:              p.Sum,
+		CustomValues:     slices.Clone(p.Bounds),
+		CounterResetHint: resetHint(p, delta),
 	}
-	if delta {
-		fh.CounterResetHint = histogram.GaugeType
+	if fc := p.FloatCounts; fc != nil && len(fc.Buckets) == len(p.Buckets) {
+		fh.Count = fc.Count
+		fh.PositiveSpans, fh.PositiveBuckets = sparse(fc.Buckets, 0)
+	} else {
+		fh.PositiveSpans, fh.PositiveBuckets = sparse(p.Buckets, 0)
 	}
-	fh.PositiveSpans, fh.PositiveBuckets = sparse(p.Buckets, 0)
 	return fh
+}
+
+// resetHint is the counter reset hint of a point: gauge for delta points,
+// else the stored hint (unknown for points from OTLP).
+func resetHint(p *store.HistogramPoint, delta bool) histogram.CounterResetHint {
+	if delta {
+		return histogram.GaugeType
+	}
+	return histogram.CounterResetHint(p.CounterResetHint)
 }
 
 // sparse converts dense bucket counts starting at index first into
 // Prometheus spans and absolute counts, leaving out runs of more than two
 // empty buckets (as client_golang does).
-func sparse(counts []uint64, first int32) ([]histogram.Span, []float64) {
+func sparse[T uint64 | float64](counts []T, first int32) ([]histogram.Span, []float64) {
 	var (
 		spans   []histogram.Span
 		buckets []float64

@@ -14,8 +14,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/prometheus/prometheus/model/histogram"
-	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/storage"
 
@@ -191,24 +189,6 @@ type testStorage struct {
 	*Queryable
 	*Appendable
 	st *duckdb.Store
-}
-
-// AppenderV2 skips samples the tables cannot hold (native histograms with
-// non-integer counts) instead of failing the load, so that the rest of
-// the script runs; the evals reading them are known failures.
-func (s *testStorage) AppenderV2(ctx context.Context) storage.AppenderV2 {
-	return skipUnsupported{s.Appendable.AppenderV2(ctx)}
-}
-
-type skipUnsupported struct{ storage.AppenderV2 }
-
-func (a skipUnsupported) Append(ref storage.SeriesRef, ls labels.Labels, st, t int64, v float64,
-	h *histogram.Histogram, fh *histogram.FloatHistogram, opts storage.AppendV2Options) (storage.SeriesRef, error) {
-	r, err := a.AppenderV2.Append(ref, ls, st, t, v, h, fh, opts)
-	if errors.Is(err, ErrUnsupportedSample) {
-		return 0, nil
-	}
-	return r, err
 }
 
 func (*testStorage) Appender(context.Context) storage.Appender {

@@ -210,3 +210,24 @@ func TestMaxPoints(t *testing.T) {
 		t.Errorf("MaxPoints not passed down: %+v", r.last)
 	}
 }
+
+// TestHistogramWithoutSum: an explicit-bucket histogram point without a
+// sum (OTLP HasSum false) has no _sum sample; _count and buckets are there.
+func TestHistogramWithoutSum(t *testing.T) {
+	ms := &store.MetricSeries{
+		Info:  store.MetricInfo{Kind: store.MetricHistogram, Name: "lat", Temporality: 2},
+		Times: []int64{1e9, 2e9},
+		Histograms: []store.HistogramPoint{
+			{Count: 2, Sum: 3, Bounds: []float64{1}, Buckets: []uint64{1, 1}},
+			{Count: 4, NoSum: true, Bounds: []float64{1}, Buckets: []uint64{2, 2}},
+		},
+	}
+	var e expander
+	want := map[string]int{"lat_sum": 1, "lat_count": 2, "lat_bucket": 2}
+	for _, p := range e.expand(ms) {
+		name := p.lset.Get("__name__")
+		if got := newSourceSamples(p.sources[0]).Len(); got != want[name] {
+			t.Errorf("%s: %d samples, want %d", p.lset, got, want[name])
+		}
+	}
+}

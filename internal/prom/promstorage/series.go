@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
+	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/prometheus/prometheus/tsdb/chunks"
@@ -41,6 +42,9 @@ func (s *series) Labels() labels.Labels { return s.p.lset }
 // which are computed from the stored points on access (see samples).
 func (s *series) Iterator(chunkenc.Iterator) chunkenc.Iterator {
 	if len(s.p.sources) == 1 {
+		if fs, ok := floatPoints(s.p.sources[0]); ok {
+			return promql.NewStorageSeries(promql.Series{Floats: fs}).Iterator(nil)
+		}
 		return storage.NewListSeriesIteratorWithCopy(newSourceSamples(s.p.sources[0]))
 	}
 	return storage.NewListSeriesIteratorWithCopy(mergeSources(s.p.sources))
@@ -101,6 +105,37 @@ func (s *sourceSamples) has(i int) bool {
 	return ok
 }
 
+// floatPoints returns the samples of src (as sourceSamples selects them)
+// as promql.FPoints when they are floats without start timestamps:
+// promql's own iterator over them (which reports no start timestamps) is
+// then exact, and several times cheaper per sample than the list
+// iterator, which fetches the sample through interfaces for every
+// accessor.
+func floatPoints(src *source) ([]promql.FPoint, bool) {
+	if src.hist != nil {
+		return nil, false
+	}
+	for _, st := range src.ms.StartTimes {
+		if st > 0 {
+			return nil, false
+		}
+	}
+	times := src.ms.Times
+	out := make([]promql.FPoint, 0, len(times))
+	for i, t := range times {
+		ms := msOf(t)
+		if i+1 < len(times) && msOf(times[i+1]) == ms {
+			continue // the last point of a millisecond wins
+		}
+		if src.stale(i) {
+			out = append(out, promql.FPoint{T: ms, F: math.Float64frombits(value.StaleNaN)})
+		} else if f, ok := src.float(i); ok {
+			out = append(out, promql.FPoint{T: ms, F: f})
+		}
+	}
+	return out, true
+}
+
 func (s *sourceSamples) Len() int {
 	if s.pos == nil {
 		return len(s.src.ms.Times)
@@ -120,8 +155,8 @@ func (s *sourceSamples) Get(i int) chunks.Sample {
 	s.cur = sample{pos: p, t: msOf(src.ms.Times[p])}
 	// Start timestamps of histograms are left out, as Prometheus's TSDB
 	// does (promqltest's start_timestamps.test expects them ignored).
-	if st := src.ms.StartTimes[p]; st > 0 && src.hist == nil {
-		s.cur.st = msOf(st)
+	if src.hist == nil && len(src.ms.StartTimes) > 0 && src.ms.StartTimes[p] > 0 {
+		s.cur.st = msOf(src.ms.StartTimes[p])
 	}
 	switch {
 	case src.hist != nil && src.stale(p):

@@ -14,7 +14,9 @@ import (
 //
 //	1: the schema's tables (createTableSQL).
 //	2: plus the default materialised attribute columns (materialized.go).
-const schemaVersion = 2
+//	3: plus the metrics tables' SeriesFingerprint, ZeroThreshold and
+//	   Prometheus extension columns (migrate.go).
+const schemaVersion = 3
 
 // versionTable records which schemaVersion created/migrated the file.
 const versionTable = "overlook_schema_version"
@@ -91,6 +93,7 @@ func ddl() []string {
 	stmts := []string{
 		"CREATE TABLE IF NOT EXISTS " + versionTable +
 			" (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)",
+		backfillDDL(),
 	}
 	for _, t := range schema.Tables {
 		stmts = append(stmts, createTableSQL(t))

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/storetest"
 )
 
@@ -94,7 +95,7 @@ func FuzzMetrics(f *testing.F) {
 			return
 		}
 		rows := 0
-		for _, c := range metricChunks(md) {
+		for _, c := range metricChunks(md, store.MetricsExt{}) {
 			rows += c.rows
 			freeChunks(c.chunks)
 		}

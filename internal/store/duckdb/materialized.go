@@ -97,17 +97,16 @@ func physicalMaterialized(ctx context.Context, q interface {
 }
 
 // ensureMaterialized adds the columns of want that tx's database lacks and
-// fills them from the maps of the rows already stored (one UPDATE per
-// table). It returns the set the database now has: every materialised
+// records them as backfills to run (runMaterializedBackfills, after tx
+// commits). It returns the set the database now has: every materialised
 // column present, configured or not, in column order.
-func ensureMaterialized(ctx context.Context, tx *sql.Tx, want schema.MaterializedSet, log *slog.Logger) (schema.MaterializedSet, error) {
+func ensureMaterialized(ctx context.Context, tx *sql.Tx, want schema.MaterializedSet) (schema.MaterializedSet, error) {
 	have := schema.MaterializedSet{}
 	for _, t := range materializedTables {
 		cur, err := physicalMaterialized(ctx, tx, t)
 		if err != nil {
 			return nil, err
 		}
-		var added []schema.Materialized
 		for _, m := range want[t.Name] {
 			if slices.Contains(cur, m) {
 				continue
@@ -116,17 +115,10 @@ func ensureMaterialized(ctx context.Context, tx *sql.Tx, want schema.Materialize
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return nil, fmt.Errorf("add materialised column %s to %s: %w", m.Column(), t.Name, err)
 			}
-			cur = append(cur, m)
-			added = append(added, m)
-		}
-		if len(added) > 0 {
-			start := time.Now()
-			n, err := backfill(ctx, tx, t, added)
-			if err != nil {
-				return nil, err
+			if _, err := tx.ExecContext(ctx, "INSERT INTO "+backfillTable+" VALUES (?, ?, 0)", t.Name, m.Column()); err != nil {
+				return nil, fmt.Errorf("record backfill of %s.%s: %w", t.Name, m.Column(), err)
 			}
-			log.Info("added materialised attribute columns", "table", t.Name, "columns", len(added),
-				"rows", n, "took", time.Since(start).Round(time.Millisecond))
+			cur = append(cur, m)
 		}
 		if len(cur) > 0 {
 			have[t.Name] = cur
@@ -135,9 +127,64 @@ func ensureMaterialized(ctx context.Context, tx *sql.Tx, want schema.Materialize
 	return have, nil
 }
 
-// backfill fills the columns of ms from their maps in every row of t.
-// The table is scanned once; rows whose maps lack every key are skipped.
-func backfill(ctx context.Context, tx *sql.Tx, t *schema.Table, ms []schema.Materialized) (int64, error) {
+// runMaterializedBackfills fills the materialised columns recorded in
+// backfillTable from their maps, table by table in bounded batches,
+// resuming where an interrupted run stopped.
+func runMaterializedBackfills(ctx context.Context, db *sql.DB, log *slog.Logger) error {
+	for _, t := range materializedTables {
+		rows, err := db.QueryContext(ctx, "SELECT column_name, next_rowid FROM "+backfillTable+" WHERE table_name = ?", t.Name)
+		if err != nil {
+			return fmt.Errorf("read backfills of %s: %w", t.Name, err)
+		}
+		var ms []schema.Materialized
+		start := int64(-1)
+		for rows.Next() {
+			var col string
+			var next int64
+			if err := rows.Scan(&col, &next); err != nil {
+				rows.Close()
+				return fmt.Errorf("read backfills of %s: %w", t.Name, err)
+			}
+			m, ok := schema.ParseMaterialized(t, col)
+			if !ok {
+				rows.Close()
+				return fmt.Errorf("backfill of %s: %q is not a materialised column", t.Name, col)
+			}
+			ms = append(ms, m)
+			if start < 0 || next < start {
+				start = next
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return fmt.Errorf("read backfills of %s: %w", t.Name, err)
+		}
+		if len(ms) == 0 {
+			continue
+		}
+		began := time.Now()
+		n, err := backfill(ctx, db, t, ms, start, func(tx *sql.Tx, next int64) error {
+			_, err := tx.ExecContext(ctx, "UPDATE "+backfillTable+" SET next_rowid = ? WHERE table_name = ?", next, t.Name)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := db.ExecContext(ctx, "DELETE FROM "+backfillTable+" WHERE table_name = ?", t.Name); err != nil {
+			return fmt.Errorf("end backfill of %s: %w", t.Name, err)
+		}
+		log.Info("filled materialised attribute columns", "table", t.Name, "columns", len(ms),
+			"rows", n, "took", time.Since(began).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// backfill fills the columns of ms from their maps in the rows of t from
+// rowid start on, in bounded batches (batchedUpdate); rows whose maps lack
+// every key are skipped.
+func backfill(ctx context.Context, db *sql.DB, t *schema.Table, ms []schema.Materialized, start int64,
+	after func(tx *sql.Tx, next int64) error) (int64, error) {
 	var set, conds []string
 	var args []any
 	for _, m := range ms {
@@ -148,12 +195,14 @@ func backfill(ctx context.Context, tx *sql.Tx, t *schema.Table, ms []schema.Mate
 		conds = append(conds, fmt.Sprintf("map_contains(%s, ?)", quoteIdent(m.Map)))
 		args = append(args, m.Key)
 	}
-	q := fmt.Sprintf("UPDATE %s SET %s WHERE %s", quoteIdent(t.Name), strings.Join(set, ", "), strings.Join(conds, " OR "))
-	res, err := tx.ExecContext(ctx, q, args...)
+	end, err := rowidEnd(ctx, db, t.Name)
 	if err != nil {
-		return 0, fmt.Errorf("fill materialised columns of %s: %w", t.Name, err)
+		return 0, err
 	}
-	n, _ := res.RowsAffected()
+	n, err := batchedUpdate(ctx, db, t.Name, strings.Join(set, ", "), "", strings.Join(conds, " OR "), args, start, end, after)
+	if err != nil {
+		return n, fmt.Errorf("fill materialised columns of %s: %w", t.Name, err)
+	}
 	return n, nil
 }
 
@@ -242,29 +291,22 @@ func (b *chunkBuilder) materialize(c int, keys, vals []string) {
 }
 
 // FillMaterialized sets every materialised column of db's tables from its
-// map, in all rows. For tools that write rows with plain SQL (bench/query
-// generates them with INSERT … SELECT, which leaves the columns NULL); the
-// store itself fills them on insert and when it adds a column.
+// map, in all rows, in bounded batches. For tools that write rows with
+// plain SQL (bench/query generates them with INSERT … SELECT, which leaves
+// the columns NULL); the store itself fills them on insert and when it
+// adds a column.
 func FillMaterialized(ctx context.Context, db *sql.DB) error {
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("fill materialised columns: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
 	for _, t := range materializedTables {
-		ms, err := physicalMaterialized(ctx, tx, t)
+		ms, err := physicalMaterialized(ctx, db, t)
 		if err != nil {
 			return err
 		}
 		if len(ms) == 0 {
 			continue
 		}
-		if _, err := backfill(ctx, tx, t, ms); err != nil {
+		if _, err := backfill(ctx, db, t, ms, 0, nil); err != nil {
 			return err
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("fill materialised columns: %w", err)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,49 +48,6 @@ func identity(k store.MetricKind) []string {
 	return cols
 }
 
-// MetricInfos lists the metrics with points in [start, end]: one entry per
-// table, MetricName, MetricUnit and (sums) monotonicity and temporality.
-func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
-	if start.IsZero() || end.IsZero() {
-		return nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
-	type part struct {
-		kind  store.MetricKind
-		extra string // the monotonic and temporality columns, or constants
-	}
-	parts := []part{
-		{store.MetricGauge, "false, 0"},
-		{store.MetricSum, "IsMonotonic, AggregationTemporality"},
-		{store.MetricHistogram, "false, AggregationTemporality"},
-		{store.MetricExpHistogram, "false, AggregationTemporality"},
-		{store.MetricSummary, "false, 0"},
-	}
-	var out []store.MetricInfo
-	for _, p := range parts {
-		t, _ := metricTable(p.kind)
-		q := fmt.Sprintf(`SELECT MetricName, MetricUnit, ScopeName, any_value(MetricDescription), %s
-FROM %s WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY ALL`, p.extra, quoteIdent(t.Name))
-		rs, err := s.db.QueryContext(ctx, q, start.UTC(), end.UTC())
-		if err != nil {
-			return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-		}
-		for rs.Next() {
-			m := store.MetricInfo{Kind: p.kind}
-			if err := rs.Scan(&m.Name, &m.Unit, &m.ScopeName, &m.Description, &m.IsMonotonic, &m.Temporality); err != nil {
-				rs.Close()
-				return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-			}
-			out = append(out, m)
-		}
-		err = rs.Err()
-		rs.Close()
-		if err != nil {
-			return nil, fmt.Errorf("list metrics of %s: %w", t.Name, err)
-		}
-	}
-	return out, nil
-}
-
 // metricWhere renders the WHERE clause of p with its arguments.
 func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 	if len(p.Names) == 0 {
@@ -111,47 +69,37 @@ func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 	}
 	b.WriteByte(')')
 	for _, f := range p.Filters {
-		var target string
-		switch {
-		case f.Column == "ServiceName":
-			target = "ServiceName"
-		case f.Column == "ResourceAttributes" || (f.Column == "Attributes" && f.Key != ""):
-			target = "coalesce(map_extract_value(" + f.Column + ", ?), '')"
-			args = append(args, f.Key)
-		case f.Column == "Attributes":
-			// Any attribute's value.
+		// Filters on the attribute maps are applied per series in Go
+		// (seriesFilter): in SQL they would decode the maps of every row.
+		switch f.Column {
+		case "ServiceName":
 			if f.Regex {
-				b.WriteString(" AND list_bool_or(list_transform(map_values(Attributes), lambda x: regexp_full_match(x, ?)))")
+				b.WriteString(" AND regexp_full_match(ServiceName, ?)")
 			} else {
-				b.WriteString(" AND list_contains(map_values(Attributes), ?)")
+				b.WriteString(" AND ServiceName = ?")
 			}
 			args = append(args, f.Value)
-			continue
+		case "ResourceAttributes", "Attributes":
 		default:
 			return "", nil, fmt.Errorf("%w: cannot filter metrics on %q", store.ErrInvalidArgument, f.Column)
 		}
-		if f.Regex {
-			b.WriteString(" AND regexp_full_match(" + target + ", ?)")
-		} else {
-			b.WriteString(" AND " + target + " = ?")
-		}
-		args = append(args, f.Value)
 	}
 	return b.String(), args, nil
 }
 
-// SelectMetrics reads the series of p in one snapshot, in two steps:
+// SelectMetrics reads the series of p in one snapshot. A series is
+// identified by its rows' SeriesFingerprint (fingerprint.go), so points are
+// read and grouped without touching the attribute MAP columns, which
+// DuckDB decompresses whole (≈ 60–100 ns per row, ten times the rest of a
+// point); the maps are read for about one row per series: at the series'
+// first timestamp (scrapes and exports put many series at the same
+// timestamps, and the time filter lets DuckDB skip the other row groups).
 //
-//  1. every point in the range with hash(identity columns) as its series
-//     key, read from the result vectors directly (rawread.go);
-//  2. each series' name and attribute maps, from rows at the series' first
-//     timestamps only.
-//
-// Reading the MAP columns costs ≈ 60 ns per row (DuckDB decompresses the
-// nested strings), ten times the rest of a point, so step 2 reads them for
-// about one row per series instead of every row: scrapes and exports put
-// many series at the same timestamps, and the time filter lets DuckDB skip
-// the other row groups.
+// Without filters on the maps: the points first (fingerprint as series
+// key, read from the result vectors directly: rawread.go), then each
+// series' labels. With them, or for SeriesOnly: the series first
+// (fingerprints and first timestamps, then labels), the filters applied
+// to each series in Go, then the points of the series kept.
 func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) ([]store.MetricSeries, error) {
 	t, err := metricTable(p.Kind)
 	if err != nil {
@@ -161,40 +109,59 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	if err != nil {
 		return nil, err
 	}
-	id := "hash(" + strings.Join(identity(p.Kind), ", ") + ")"
-	pointsQ := fmt.Sprintf("SELECT %s AS sid, TimeUnix, StartTimeUnix, Flags, %s FROM %s WHERE %s",
-		id, pointColumns(p.Kind), quoteIdent(t.Name), where)
-	if p.SeriesOnly {
-		pointsQ = fmt.Sprintf("SELECT %s AS sid, min(TimeUnix), 0::BIGINT, 0::UINTEGER, NULL::DOUBLE FROM %s WHERE %s GROUP BY sid",
-			id, quoteIdent(t.Name), where)
+	match, err := seriesFilter(p.Filters)
+	if err != nil {
+		return nil, err
 	}
 	var out []store.MetricSeries
 	err = s.rawRead(ctx, func(r *rawReader) error {
+		var known []store.MetricSeries
 		var cols pointColumnsBuf
-		if !p.SeriesOnly && !filtersMaps(p.Filters) {
-			// Counting without reading the MAP columns is cheap: it sizes
-			// the buffers and fails oversized reads before reading them.
-			n, err := countRows(r, t, where, args)
-			if err != nil {
-				return fmt.Errorf("count points: %w", err)
+		if p.SeriesOnly || match != nil {
+			var fps []uint64
+			if known, fps, err = readSeries(r, t, p, where, args, match); err != nil {
+				return fmt.Errorf("read series: %w", err)
 			}
-			if p.MaxPoints > 0 && n > p.MaxPoints {
-				return fmt.Errorf("%w: %d points in the range, more than %d", store.ErrTooManyPoints, n, p.MaxPoints)
+			if p.SeriesOnly || len(known) == 0 {
+				out = known
+				return nil
 			}
-			cols.grow(p.Kind, n)
+			cols.only(fps)
+			if len(known) <= maxFingerprintsInSQL {
+				where += " AND SeriesFingerprint IN (" + fingerprintList(cols.sids) + ")"
+			}
 		}
-		err := r.query(pointsQ, args, func(ch *rawChunk) error {
-			if p.MaxPoints > 0 && len(cols.series)+ch.n > p.MaxPoints {
+		n, err := countRows(r, t, where, args)
+		if err != nil {
+			return fmt.Errorf("count points: %w", err)
+		}
+		exact := known == nil || len(known) <= maxFingerprintsInSQL
+		if exact && p.MaxPoints > 0 && n > p.MaxPoints {
+			return fmt.Errorf("%w: %d points in the range, more than %d", store.ErrTooManyPoints, n, p.MaxPoints)
+		}
+		// Counting without reading the MAP columns is cheap: it sizes the
+		// buffers and fails oversized reads before reading them.
+		cols.grow(p.Kind, n)
+		pointsQ := fmt.Sprintf("SELECT SeriesFingerprint, TimeUnix, StartTimeUnix, Flags, %s FROM %s WHERE %s",
+			pointColumns(p.Kind), quoteIdent(t.Name), where)
+		err = r.query(pointsQ, args, func(ch *rawChunk) error {
+			cols.add(p.Kind, ch)
+			if p.MaxPoints > 0 && len(cols.series) > p.MaxPoints {
 				return fmt.Errorf("%w: more than %d points in the range", store.ErrTooManyPoints, p.MaxPoints)
 			}
-			cols.add(p.Kind, ch, p.SeriesOnly)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("read points: %w", err)
 		}
 		out = cols.split(p.Kind)
-		if err := readSeriesLabels(r, t, p, id, cols.index, cols.sids, out); err != nil {
+		if known != nil {
+			for i := range out {
+				withLabels(&out[i], &known[i])
+			}
+			return nil
+		}
+		if err := readSeriesLabels(r, t, p, cols.index, cols.sids, out); err != nil {
 			return fmt.Errorf("read series: %w", err)
 		}
 		return nil
@@ -208,14 +175,58 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	return out, nil
 }
 
-// filtersMaps reports whether a filter reads a MAP column.
-func filtersMaps(fs []store.MetricFilter) bool {
-	for _, f := range fs {
-		if f.Column != "ServiceName" {
-			return true
+// maxFingerprintsInSQL bounds the fingerprints listed in a points
+// statement; with more series kept, the others' rows are skipped in Go.
+const maxFingerprintsInSQL = 2048
+
+func fingerprintList(fps []uint64) string {
+	var b strings.Builder
+	for i, fp := range fps {
+		if i > 0 {
+			b.WriteString(", ")
 		}
+		b.WriteString(strconv.FormatUint(fp, 10))
 	}
-	return false
+	return b.String()
+}
+
+// withLabels copies the identity of series from into ms.
+func withLabels(ms, from *store.MetricSeries) {
+	ms.Info = from.Info
+	ms.ServiceName = from.ServiceName
+	ms.ResourceAttributes, ms.Attributes = from.ResourceAttributes, from.Attributes
+}
+
+// readSeries returns the series of p with their identity and one point
+// without values, at their first timestamp, keeping those match accepts
+// (all with a nil match), and their fingerprints.
+func readSeries(r *rawReader, t *schema.Table, p store.MetricSelectParams, where string, args []any,
+	match func(*store.MetricSeries) bool) ([]store.MetricSeries, []uint64, error) {
+	var cols pointColumnsBuf
+	q := fmt.Sprintf("SELECT SeriesFingerprint, min(TimeUnix), 0::BIGINT, 0::UINTEGER, 0::DOUBLE FROM %s WHERE %s GROUP BY 1",
+		quoteIdent(t.Name), where)
+	if err := r.query(q, args, func(ch *rawChunk) error {
+		cols.add(store.MetricGauge, ch) // one zero value per series
+		return nil
+	}); err != nil {
+		return nil, nil, err
+	}
+	series := cols.split(p.Kind)
+	if err := readSeriesLabels(r, t, p, cols.index, cols.sids, series); err != nil {
+		return nil, nil, err
+	}
+	fps := cols.sids
+	if match != nil {
+		w := 0
+		for i := range series {
+			if match(&series[i]) {
+				series[w], fps[w] = series[i], fps[i]
+				w++
+			}
+		}
+		series, fps = series[:w], fps[:w]
+	}
+	return series, fps, nil
 }
 
 // countRows counts the rows of t matching where.
@@ -243,6 +254,7 @@ type pointColumnsBuf struct {
 	values []float64
 	hists  []store.HistogramPoint
 	chunks []chunkSpan
+	fixed  bool // only: rows of series not in index are skipped
 }
 
 // chunkSpan is a run of rows of one result chunk in time order, and its
@@ -256,8 +268,6 @@ type chunkSpan struct {
 func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
 	b.series = slices.Grow(b.series, n)
 	b.times = slices.Grow(b.times, n)
-	b.starts = slices.Grow(b.starts, n)
-	b.flags = slices.Grow(b.flags, n)
 	if k == store.MetricGauge || k == store.MetricSum {
 		b.values = slices.Grow(b.values, n)
 	} else {
@@ -265,47 +275,103 @@ func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
 	}
 }
 
-func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk, seriesOnly bool) {
+// only restricts the buffer to the series with fingerprints fps (in that
+// order); add skips the rows of others.
+func (b *pointColumnsBuf) only(fps []uint64) {
+	b.index = make(map[uint64]int, len(fps))
+	for i, fp := range fps {
+		b.index[fp] = i
+	}
+	b.sids, b.fixed = fps, true
+}
+
+func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	if b.index == nil {
 		b.index = map[uint64]int{}
 	}
 	keys := fixed[uint64](ch.vec(0), ch.n)
-	times := fixed[int64](ch.vec(1), ch.n)
-	// Record the chunk's runs of non-decreasing time (a chunk may join
-	// the tail of one row group with the head of another).
-	base, from := len(b.times), 0
-	for i := 1; i <= len(times); i++ {
-		if i == len(times) || times[i] < times[i-1] {
-			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
-			from = i
-		}
-	}
-	b.times = append(b.times, times...)
-	b.starts = append(b.starts, fixed[int64](ch.vec(2), ch.n)...)
-	b.flags = append(b.flags, fixed[uint32](ch.vec(3), ch.n)...)
-	switch {
-	case seriesOnly:
-		b.values = append(b.values, make([]float64, ch.n)...)
-	case k == store.MetricGauge || k == store.MetricSum:
-		b.values = append(b.values, fixed[float64](ch.vec(4), ch.n)...)
-	default:
-		for i := range ch.n {
-			b.hists = append(b.hists, histogramAt(k, ch, i))
-		}
-	}
+	// The series of each row; with only, rows of other series are left
+	// out (sel lists the rows kept then).
+	var sel []int
+	first := len(b.series)
 	last, idx := uint64(0), -1
-	for _, key := range keys {
+	for i, key := range keys {
 		if idx < 0 || key != last {
 			var ok bool
 			if idx, ok = b.index[key]; !ok {
+				if b.fixed {
+					if sel == nil {
+						sel = make([]int, 0, ch.n)
+						for j := range i {
+							sel = append(sel, j)
+						}
+					}
+					idx = -1
+					continue
+				}
 				idx = len(b.sids)
 				b.index[key] = idx
 				b.sids = append(b.sids, key)
 			}
 			last = key
 		}
+		if sel != nil {
+			sel = append(sel, i)
+		}
 		b.series = append(b.series, int32(idx))
 	}
+	times := fixed[int64](ch.vec(1), ch.n)
+	starts := fixed[int64](ch.vec(2), ch.n)
+	flags := fixed[uint32](ch.vec(3), ch.n)
+	var values []float64
+	if k == store.MetricGauge || k == store.MetricSum {
+		values = fixed[float64](ch.vec(4), ch.n)
+	}
+	if sel != nil {
+		times, starts, flags, values = pick(times, sel), pick(starts, sel), pick(flags, sel), pick(values, sel)
+	}
+	// Record the chunk's runs of non-decreasing time (a chunk may join
+	// the tail of one row group with the head of another).
+	base, from := first, 0
+	for i := 1; i <= len(times); i++ {
+		if i == len(times) || times[i] < times[i-1] {
+			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
+			from = i
+		}
+	}
+	// Start times and flags are kept only once one is not zero.
+	if b.starts != nil || slices.ContainsFunc(starts, func(v int64) bool { return v != 0 }) {
+		b.starts = append(slices.Grow(b.starts, len(b.times)-len(b.starts)+len(starts))[:len(b.times)], starts...)
+	}
+	if b.flags != nil || slices.ContainsFunc(flags, func(v uint32) bool { return v != 0 }) {
+		b.flags = append(slices.Grow(b.flags, len(b.times)-len(b.flags)+len(flags))[:len(b.times)], flags...)
+	}
+	b.times = append(b.times, times...)
+	if values != nil {
+		b.values = append(b.values, values...)
+		return
+	}
+	if sel == nil {
+		for i := range ch.n {
+			b.hists = append(b.hists, histogramAt(k, ch, i))
+		}
+		return
+	}
+	for _, i := range sel {
+		b.hists = append(b.hists, histogramAt(k, ch, i))
+	}
+}
+
+// pick returns the elements of s at sel (nil for a nil s).
+func pick[T any](s []T, sel []int) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(sel))
+	for i, j := range sel {
+		out[i] = s[j]
+	}
+	return out
 }
 
 // split returns one MetricSeries per series with its points (in the order
@@ -321,7 +387,15 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	}
 	pos := append([]int(nil), offs[:n]...)
 	rows := len(b.series)
-	times, starts, flags := make([]int64, rows), make([]int64, rows), make([]uint32, rows)
+	times := make([]int64, rows)
+	var starts []int64
+	var flags []uint32
+	if b.starts != nil {
+		starts = make([]int64, rows)
+	}
+	if b.flags != nil {
+		flags = make([]uint32, rows)
+	}
 	var values []float64
 	var hists []store.HistogramPoint
 	if b.hists != nil {
@@ -344,7 +418,13 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 			s := b.series[r]
 			j := pos[s]
 			pos[s]++
-			times[j], starts[j], flags[j] = b.times[r], b.starts[r], b.flags[r]
+			times[j] = b.times[r]
+			if starts != nil {
+				starts[j] = b.starts[r]
+			}
+			if flags != nil {
+				flags[j] = b.flags[r]
+			}
 			if hists != nil {
 				hists[j] = b.hists[r]
 			} else {
@@ -357,7 +437,13 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 		lo, hi := offs[i], offs[i+1]
 		ms := &out[i]
 		ms.Info.Kind = k
-		ms.Times, ms.StartTimes, ms.Flags = times[lo:hi:hi], starts[lo:hi:hi], flags[lo:hi:hi]
+		ms.Times = times[lo:hi:hi]
+		if starts != nil {
+			ms.StartTimes = starts[lo:hi:hi]
+		}
+		if flags != nil {
+			ms.Flags = flags[lo:hi:hi]
+		}
 		if hists != nil {
 			ms.Histograms = hists[lo:hi:hi]
 		} else {
@@ -372,7 +458,7 @@ const maxTimesPerLookup = 256
 
 // readSeriesLabels fills in the identity columns of every series in out
 // (keyed by sids) from rows at the series' first timestamps.
-func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams, id string,
+func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
 	index map[uint64]int, sids []uint64, out []store.MetricSeries) error {
 	firsts := make([]int64, 0, len(out))
 	for i := range out {
@@ -401,8 +487,8 @@ func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
 		for _, ns := range batch {
 			args = append(args, ns)
 		}
-		sq := fmt.Sprintf(`SELECT %s AS sid, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s, ScopeName
-FROM %s WHERE %s`, id, extra, quoteIdent(t.Name), where)
+		sq := fmt.Sprintf(`SELECT SeriesFingerprint, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s, ScopeName
+FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 		err = r.query(sq, args, func(ch *rawChunk) error {
 			keys := fixed[uint64](ch.vec(0), ch.n)
 			names, units, svcs := ch.vec(1), ch.vec(2), ch.vec(3)
@@ -442,6 +528,11 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 	case store.MetricHistogram:
 		h.Bounds = listAt[float64](ch.vec(6), i)
 		h.Buckets = listAt[uint64](ch.vec(7), i)
+		h.CounterResetHint = fixed[uint8](ch.vec(8), ch.n)[i]
+		if fixed[bool](ch.vec(9), ch.n)[i] {
+			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(10), ch.n)[i], Buckets: listAt[float64](ch.vec(11), i)}
+		}
+		h.NoSum = !fixed[bool](ch.vec(12), ch.n)[i]
 	case store.MetricExpHistogram:
 		h.Scale = fixed[int32](ch.vec(6), ch.n)[i]
 		h.ZeroCount = fixed[uint64](ch.vec(7), ch.n)[i]
@@ -449,6 +540,14 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 		h.Positive = listAt[uint64](ch.vec(9), i)
 		h.NegativeOffset = fixed[int32](ch.vec(10), ch.n)[i]
 		h.Negative = listAt[uint64](ch.vec(11), i)
+		h.ZeroThreshold = fixed[float64](ch.vec(12), ch.n)[i]
+		h.CounterResetHint = fixed[uint8](ch.vec(13), ch.n)[i]
+		if fixed[bool](ch.vec(14), ch.n)[i] {
+			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(15), ch.n)[i],
+				ZeroCount: fixed[float64](ch.vec(16), ch.n)[i],
+				Positive:  listAt[float64](ch.vec(17), i), Negative: listAt[float64](ch.vec(18), i)}
+		}
+		h.NoSum = !fixed[bool](ch.vec(19), ch.n)[i]
 	case store.MetricSummary:
 		q := ch.vec(6)
 		h.Quantiles = listAt[float64](bindings.StructVectorGetChild(q, 0), i)
@@ -462,9 +561,10 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 func pointColumns(k store.MetricKind) string {
 	switch k {
 	case store.MetricHistogram:
-		return "Count, Sum, ExplicitBounds, BucketCounts"
+		return "Count, Sum, ExplicitBounds, BucketCounts, CounterResetHint, HasFloatCounts, FloatCount, FloatBucketCounts, HasSum"
 	case store.MetricExpHistogram:
-		return "Count, Sum, Scale, ZeroCount, PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts"
+		return "Count, Sum, Scale, ZeroCount, PositiveOffset, PositiveBucketCounts, NegativeOffset, NegativeBucketCounts, " +
+			"ZeroThreshold, CounterResetHint, HasFloatCounts, FloatCount, FloatZeroCount, FloatPositiveBucketCounts, FloatNegativeBucketCounts, HasSum"
 	case store.MetricSummary:
 		return "Count, Sum, ValueAtQuantiles"
 	}

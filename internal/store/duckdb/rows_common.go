@@ -131,7 +131,7 @@ func (b *chunkBuilder) attrs(c int, m pcommon.Map) {
 	e := &b.memo[c]
 	if !e.ok || e.m != m {
 		e.keys, e.vals = flattenMap(m, e.keys[:0], e.vals[:0])
-		e.m, e.ok = m, true
+		e.m, e.ok, e.hashed = m, true, false
 	}
 	writeMap(b.cols[c], b.row, e.keys, e.vals)
 	if b.layout.mats != nil {
@@ -139,16 +139,36 @@ func (b *chunkBuilder) attrs(c int, m pcommon.Map) {
 	}
 }
 
-// mapMemo is the last map written to a column, flattened.
+// mapMemo is the last map written to a column, flattened, and its
+// attrsHash once asked for (attrsHashOf).
 type mapMemo struct {
 	m          pcommon.Map
 	keys, vals []string
-	ok         bool
+	hash       uint64
+	ok, hashed bool
+}
+
+// attrsHashOf returns the attrsHash of the map last written to column c.
+func (b *chunkBuilder) attrsHashOf(c int) uint64 {
+	e := &b.memo[c]
+	if !e.hashed {
+		e.hash, e.hashed = attrsHash(e.keys, e.vals), true
+	}
+	return e.hash
 }
 
 // tsSeconds stores ns truncated to the second into a TIMESTAMP (µs) column.
 func (b *chunkBuilder) tsSeconds(c int, ns int64) {
 	b.cols[c].setI64(b.row, ns/int64(time.Second)*int64(time.Second/time.Microsecond))
+}
+
+// floats writes v as the list in column c.
+func (b *chunkBuilder) floats(c int, v []float64) {
+	x := b.cols[c]
+	off := x.list(b.row, uint64(len(v)))
+	for i, f := range v {
+		x.child.setF64(off+uint64(i), f)
+	}
 }
 
 func setU64s(x *vec, row uint64, s pcommon.UInt64Slice) {

@@ -168,55 +168,6 @@ func (s *Store) configure() error {
 	return nil
 }
 
-// migrate creates the schema, migrates an older one and records the
-// version:
-//
-//	1 → 2: materialised attribute columns (materialized.go): the default
-//	       ones are added and filled from the maps.
-//
-// Configured materialised columns the database lacks are added and filled
-// at every open.
-func (s *Store) migrate() error {
-	ctx := context.Background()
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	for _, q := range ddl() {
-		if _, err := tx.Exec(q); err != nil {
-			return fmt.Errorf("create schema: %w\n%s", err, q)
-		}
-	}
-	var v sql.NullInt64
-	if err := tx.QueryRow("SELECT max(version) FROM " + versionTable).Scan(&v); err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	if v.Int64 > schemaVersion {
-		return fmt.Errorf("database %s has schema version %d, newer than this overlook (%d): upgrade overlook",
-			s.path, v.Int64, schemaVersion)
-	}
-	want, err := s.cfg.materializedSet()
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	if s.mat, err = ensureMaterialized(ctx, tx, want, s.log); err != nil {
-		return fmt.Errorf("migrate to schema version %d: %w", schemaVersion, err)
-	}
-	if !v.Valid || v.Int64 < schemaVersion {
-		if v.Valid {
-			s.log.Info("migrated database schema", "path", s.path, "from", v.Int64, "to", schemaVersion)
-		}
-		if _, err := tx.Exec("INSERT INTO "+versionTable+" (version) VALUES (?)", schemaVersion); err != nil {
-			return fmt.Errorf("record schema version: %w", err)
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	return nil
-}
-
 // InsertLogs stores every log record of ld; see store.LogInserter.
 // Conversion happens in the caller's goroutine; ld is not retained.
 func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
@@ -244,8 +195,19 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 
 // InsertMetrics stores every data point of md; see store.MetricInserter.
 func (s *Store) InsertMetrics(ctx context.Context, md pmetric.Metrics) error {
+	return s.InsertMetricsExt(ctx, md, store.MetricsExt{})
+}
+
+var _ store.MetricExtInserter = (*Store)(nil)
+
+// InsertMetricsExt stores every data point of md with the native-histogram
+// details of ext; see store.MetricExtInserter.
+func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext store.MetricsExt) error {
+	if err := checkExt(md, ext); err != nil {
+		return fmt.Errorf("insert metrics: %w", err)
+	}
 	var b batch
-	for _, t := range metricChunks(md) {
+	for _, t := range metricChunks(md, ext) {
 		b.add(t)
 	}
 	if err := s.metrics.submit(ctx, b); err != nil {

@@ -282,6 +282,7 @@ func SampleMetricsAt(t time.Time) pmetric.Metrics {
 		edp.SetSum(3.25)
 		edp.SetScale(3)
 		edp.SetZeroCount(1)
+		edp.SetZeroThreshold(1e-9)
 		edp.SetMin(0.01)
 		edp.SetMax(1.5)
 		edp.Positive().SetOffset(-2)

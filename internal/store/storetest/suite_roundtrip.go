@@ -346,13 +346,15 @@ func testMetricsRoundTrip(t *testing.T, open Opener) {
 		{&schema.MetricsHistogram, 2, map[string]any{
 			"MetricName": "http.server.duration", "MetricUnit": "ms", "Count": 10, "Sum": 123.5,
 			"Min": 0.5, "Max": 80.0, "ExplicitBounds": []float64{1, 10, 100},
-			"BucketCounts": []uint64{2, 5, 3, 0}, "Flags": 0,
+			"BucketCounts": []uint64{2, 5, 3, 0}, "Flags": 0, "HasSum": true, "HasMin": true, "HasMax": true,
 			"AggregationTemporality": int32(pmetric.AggregationTemporalityDelta),
 			"Exemplars.Value":        []float64{75}, "Exemplars.TraceId": []string{""},
 			"Exemplars.SpanId": []string{""}, "Exemplars.FilteredAttributes": []map[string]string{{}},
 		}, nil},
 		{&schema.MetricsExpHistogram, 2, map[string]any{
-			"MetricName": "rpc.server.latency", "Count": 12, "Sum": 3.25, "Scale": 3, "ZeroCount": 1,
+			"MetricName": "rpc.server.latency", "Count": 12, "Sum": 3.25, "Scale": 3, "ZeroCount": 1, "ZeroThreshold": 1e-9,
+			"CounterResetHint": 0, "HasFloatCounts": false, "FloatPositiveBucketCounts": []float64{},
+			"HasSum": true, "HasMin": true, "HasMax": true,
 			"PositiveOffset": -2, "PositiveBucketCounts": []uint64{1, 4, 6},
 			"NegativeOffset": 1, "NegativeBucketCounts": []uint64{0}, "Min": 0.01, "Max": 1.5,
 			"AggregationTemporality": int32(pmetric.AggregationTemporalityCumulative),

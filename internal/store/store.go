@@ -342,3 +342,42 @@ type MetricReader interface {
 	// points in [p.Start, p.End] passing p.Filters, in no particular order.
 	SelectMetrics(ctx context.Context, p MetricSelectParams) ([]MetricSeries, error)
 }
+
+// MetricFamilyMetadata is the metadata of a Prometheus metric family as a
+// remote-write sender gave it.
+type MetricFamilyMetadata struct {
+	// Family is the family name: a counter's name as sent (with or without
+	// _total), a classic histogram's or summary's name without _bucket,
+	// _sum or _count.
+	Family string
+	// Type is the Prometheus type (counter, gauge, histogram,
+	// gaugehistogram, summary, info, stateset, unknown).
+	Type       string
+	Unit, Help string
+	// Seen is when the sender last sent it (refreshed at most hourly).
+	Seen time.Time
+}
+
+// MetricMetadataStore keeps metric family metadata, one record per family:
+// an optional capability of a Store. PutMetricMetadata replaces the
+// records of the families of mds and returns only after they are durable.
+type MetricMetadataStore interface {
+	PutMetricMetadata(ctx context.Context, mds []MetricFamilyMetadata) error
+	// MetricMetadata returns every record, sorted by family.
+	MetricMetadata(ctx context.Context) ([]MetricFamilyMetadata, error)
+}
+
+// MetricResource is one distinct resource of stored metric points.
+type MetricResource struct {
+	Attributes map[string]string
+	// Times holds, for each minute in which the resource has points, the
+	// time of its last point in that minute; ascending.
+	Times []time.Time
+}
+
+// MetricResourceReader lists the resources of the metric points in
+// [start, end] (for Prometheus's target_info): an optional capability of a
+// MetricReader.
+type MetricResourceReader interface {
+	MetricResources(ctx context.Context, start, end time.Time) ([]MetricResource, error)
+}

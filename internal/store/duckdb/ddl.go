@@ -16,7 +16,8 @@ import (
 //	2: plus the default materialised attribute columns (materialized.go).
 //	3: plus the metrics tables' SeriesFingerprint, ZeroThreshold and
 //	   Prometheus extension columns (migrate.go).
-const schemaVersion = 3
+//	4: plus the metric family metadata table (metric_metadata.go).
+const schemaVersion = 4
 
 // versionTable records which schemaVersion created/migrated the file.
 const versionTable = "overlook_schema_version"
@@ -94,6 +95,7 @@ func ddl() []string {
 		"CREATE TABLE IF NOT EXISTS " + versionTable +
 			" (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)",
 		backfillDDL(),
+		metricMetadataDDL,
 	}
 	for _, t := range schema.Tables {
 		stmts = append(stmts, createTableSQL(t))

@@ -23,6 +23,8 @@ var metricsTables = []*schema.Table{&schema.MetricsGauge, &schema.MetricsSum,
 //	       the exponential histograms' ZeroThreshold, the histogram
 //	       tables' Prometheus extension columns) are added; fingerprints
 //	       are computed for the rows already stored (fingerprint_fill.go).
+//	3 → 4: the metric family metadata table (metric_metadata.go) is
+//	       created, empty; nothing to fill.
 //
 // Column additions commit first; backfills then run in bounded batches
 // (backfill.go) and resume after a crash; the version is recorded last.

@@ -1,0 +1,102 @@
+package duckdb
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+func TestMetricMetadata(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	seen := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	puts := [][]store.MetricFamilyMetadata{
+		{{Family: "b_total", Type: "counter", Help: "old", Seen: seen}, {Family: "a", Type: "histogram", Unit: "seconds", Help: "h", Seen: seen}},
+		{{Family: "b_total", Type: "gauge", Help: "new", Seen: seen.Add(time.Hour)}},
+		nil,
+	}
+	for _, mds := range puts {
+		if err := s.PutMetricMetadata(ctx, mds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.MetricMetadata(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.MetricFamilyMetadata{
+		{Family: "a", Type: "histogram", Unit: "seconds", Help: "h", Seen: seen},
+		{Family: "b_total", Type: "gauge", Help: "new", Seen: seen.Add(time.Hour)},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("records = %+v, want %+v", got, want)
+	}
+	if err := s.PutMetricMetadata(ctx, []store.MetricFamilyMetadata{{Type: "gauge"}}); err == nil {
+		t.Error("a record without family was accepted")
+	}
+}
+
+func TestMetricResources(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	base := time.Now().Truncate(time.Hour).Add(-time.Hour)
+	md := pmetric.NewMetrics()
+	for i, pod := range []string{"p1", "p2"} {
+		rm := md.ResourceMetrics().AppendEmpty()
+		rm.Resource().Attributes().PutStr("service.name", "svc")
+		rm.Resource().Attributes().PutStr("k8s.pod.name", pod)
+		sm := rm.ScopeMetrics().AppendEmpty()
+		g := sm.Metrics().AppendEmpty()
+		g.SetName("temp")
+		dps := g.SetEmptyGauge().DataPoints()
+		for _, off := range []time.Duration{10 * time.Second, 20 * time.Second, 70 * time.Second} {
+			dp := dps.AppendEmpty()
+			dp.SetTimestamp(pcommon.NewTimestampFromTime(base.Add(off + time.Duration(i)*time.Hour)))
+			dp.SetDoubleValue(1)
+		}
+	}
+	if err := s.InsertMetrics(ctx, md); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		start, end time.Time
+		want       []store.MetricResource
+	}{
+		{"both", base, base.Add(2 * time.Hour), []store.MetricResource{
+			{Attributes: map[string]string{"service.name": "svc", "k8s.pod.name": "p1"},
+				Times: []time.Time{base.Add(20 * time.Second).UTC(), base.Add(70 * time.Second).UTC()}},
+			{Attributes: map[string]string{"service.name": "svc", "k8s.pod.name": "p2"},
+				Times: []time.Time{base.Add(time.Hour + 20*time.Second).UTC(), base.Add(time.Hour + 70*time.Second).UTC()}},
+		}},
+		{"first only", base, base.Add(15 * time.Second), []store.MetricResource{
+			{Attributes: map[string]string{"service.name": "svc", "k8s.pod.name": "p1"},
+				Times: []time.Time{base.Add(10 * time.Second).UTC()}},
+		}},
+		{"none", base.Add(-time.Hour), base.Add(-time.Minute), []store.MetricResource{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.MetricResources(ctx, tc.start, tc.end)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}

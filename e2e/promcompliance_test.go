@@ -202,11 +202,10 @@ remote_write:
       min_backoff: 100ms
       max_backoff: 1s
     # Prometheus 2 sends metadata apart from the samples, first after one
-    # interval; samples written before it have no help. With the default
-    # (1m) the metadata would arrive in the middle of the test's data, and
-    # which help the store lists for a metric would be a matter of chance.
+    # interval: it arrives in the middle of the test's data, after samples
+    # that carry none, as it does in production (default 1m).
     metadata_config:
-      send_interval: 10m
+      send_interval: 20s
 `, p.addr, quote(demo[:2]), quote(demo[2:]), writeURL)
 	cfgPath := filepath.Join(dir, "prometheus.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {

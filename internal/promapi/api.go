@@ -35,6 +35,13 @@ type Options struct {
 	Reader store.MetricReader
 	// Inserter stores remote-written samples; nil disables remote write.
 	Inserter store.MetricInserter
+	// Metadata keeps the metric family metadata of remote write and
+	// answers /api/v1/metadata with it; nil: metadata is only remembered
+	// in memory, for the samples that follow it.
+	Metadata store.MetricMetadataStore
+	// Resources lists the resources of stored metrics for the target_info
+	// series (internal/prom/targetinfo); nil: no target_info.
+	Resources store.MetricResourceReader
 	// Targets lists scrape targets; nil: none.
 	Targets targets.Source
 	// Logger receives request errors. Required.

@@ -57,7 +57,7 @@ func newTestAPI(t *testing.T) (*httptest.Server, *duckdb.Store) {
 	if err := app.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Options{Prefix: "/prometheus", Reader: st, Inserter: st, Targets: noTargets{},
+	h := New(Options{Prefix: "/prometheus", Reader: st, Inserter: st, Metadata: st, Resources: st, Targets: noTargets{},
 		Logger: slog.New(slog.DiscardHandler)})
 	h.now = func() time.Time { return t0 }
 	t.Cleanup(func() { _ = h.Close() })

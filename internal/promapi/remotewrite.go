@@ -7,8 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"strconv"
-	"strings"
-	"sync"
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/prometheus/common/model"
@@ -32,8 +30,8 @@ const (
 // rwRequest is a decoded remote-write request.
 type rwRequest struct {
 	series []rwSeries
-	// metadata is a 1.0 request's metadata by family name (2.0 requests
-	// carry it per series).
+	// metadata is the request's metadata by family name: a 1.0 request's
+	// metadata list, or what the series of a 2.0 request carry.
 	metadata map[string]metadata.Metadata
 }
 
@@ -91,7 +89,7 @@ func decodeWrite(proto string, body []byte, compressed bool, maxBytes int64) (rw
 	}
 	if proto == protoV2 {
 		series, err := decodeV2(raw)
-		return rwRequest{series: series}, err
+		return rwRequest{series: series, metadata: seriesMetadata(series)}, err
 	}
 	return decodeV1(raw)
 }
@@ -128,63 +126,6 @@ func decodeV1(raw []byte) (rwRequest, error) {
 		out = append(out, s)
 	}
 	return rwRequest{series: out, metadata: metas}, nil
-}
-
-// maxFamilies bounds the metadata a Handler remembers from remote write.
-const maxFamilies = 100_000
-
-// familyMetadata remembers the metadata of remote-write 1.0 requests.
-// Prometheus sends metadata apart from the samples, in requests without
-// series (every metadata_config.send_interval, 1m by default), so the
-// samples of a family take the metadata last sent for it: the store
-// keeps help and type with the samples.
-type familyMetadata struct {
-	mu    sync.Mutex
-	metas map[string]metadata.Metadata
-}
-
-// learn remembers metas; when the bound is reached it starts over.
-func (f *familyMetadata) learn(metas map[string]metadata.Metadata) {
-	if len(metas) == 0 {
-		return
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.metas == nil || len(f.metas)+len(metas) > maxFamilies {
-		f.metas = make(map[string]metadata.Metadata, len(metas))
-	}
-	for name, m := range metas {
-		f.metas[name] = m
-	}
-}
-
-// fill gives the series without metadata the remembered one of their
-// family.
-func (f *familyMetadata) fill(series []rwSeries) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.metas) == 0 {
-		return
-	}
-	for i := range series {
-		if s := &series[i]; s.meta == (metadata.Metadata{}) {
-			s.meta = familyMeta(f.metas, s.lset.Get(labels.MetricName))
-		}
-	}
-}
-
-// familyMeta finds a series' metadata by its family name: the name itself
-// or the name without a type suffix.
-func familyMeta(metas map[string]metadata.Metadata, name string) metadata.Metadata {
-	if m, ok := metas[name]; ok {
-		return m
-	}
-	for _, suffix := range []string{"_total", "_bucket", "_sum", "_count", "_created"} {
-		if m, ok := metas[strings.TrimSuffix(name, suffix)]; ok && strings.HasSuffix(name, suffix) {
-			return m
-		}
-	}
-	return metadata.Metadata{}
 }
 
 func v1Type(t prompb.MetricMetadata_MetricType) model.MetricType {
@@ -277,7 +218,13 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	if err != nil {
 		return fail(http.StatusBadRequest, "%v", err)
 	}
-	h.families.learn(req.metadata)
+	if err := h.saveMetadata(r.Context(), req.metadata); err != nil {
+		if errors.Is(err, store.ErrOverloaded) {
+			return fail(http.StatusServiceUnavailable, "%v", err)
+		}
+		h.opts.Logger.Error("remote write: store metadata", "err", err)
+		return fail(http.StatusInternalServerError, "%v", err)
+	}
 	h.families.fill(req.series)
 	series := req.series
 	app := h.appender.AppenderV2(r.Context())

@@ -222,7 +222,8 @@ func TestRemoteWriteMetadataApart(t *testing.T) {
 	for _, tc := range []struct{ metric, want string }{
 		{"apart_requests_total", `{"apart_requests_total":[{"type":"counter","help":"Requests.","unit":""}]}`},
 		{"apart_balance_total", `{"apart_balance_total":[{"type":"gauge","help":"Balance.","unit":""}]}`},
-		{"apart_latency_seconds_count", `{"apart_latency_seconds_count":[{"type":"gauge","help":"Latency.","unit":""}]}`},
+		{"apart_latency_seconds", `{"apart_latency_seconds":[{"type":"histogram","help":"Latency.","unit":""}]}`},
+		{"apart_latency_seconds_count", `{}`},
 	} {
 		_, env := get(t, srv, "metadata", url.Values{"metric": {tc.metric}})
 		if string(env.Data) != tc.want {

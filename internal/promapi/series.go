@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/prometheus/util/annotations"
 
 	"github.com/overlook-dev/overlook/internal/prom/naming"
+	"github.com/overlook-dev/overlook/internal/store"
 )
 
 // timeRange reads start and end; without start the range is the
@@ -175,7 +176,11 @@ type metricMetadata struct {
 
 // metadata is GET /api/v1/metadata: the type, help and unit of every
 // metric family with points in the last 24 hours (from the store, so it
-// covers scraped, OTLP and remote-written metrics alike).
+// covers scraped, OTLP and remote-written metrics alike). A family whose
+// remote-write sender gave metadata (store.MetricMetadataStore) is answered
+// with that record alone, its series (`_bucket`, `_sum`, `_count`,
+// `_total`, ...) folded into it; the others with the type, unit and
+// description of their stored OTLP metrics (see metadataFamilies).
 func (h *Handler) metadata(r *http.Request) result {
 	limit, err := parseLimit(r.FormValue("limit"))
 	if err != nil {
@@ -190,30 +195,24 @@ func (h *Handler) metadata(r *http.Request) result {
 	if err != nil {
 		return result{err: queryError(err)}
 	}
-	want := r.FormValue("metric")
-	out := map[string][]metricMetadata{}
-	for _, info := range infos {
-		fam, typ := naming.Family(info)
-		if fam == "" || (want != "" && fam != want) {
-			continue
+	var recs []store.MetricFamilyMetadata
+	if h.opts.Metadata != nil {
+		if recs, err = h.opts.Metadata.MetricMetadata(r.Context()); err != nil {
+			return result{err: queryError(err)}
 		}
-		md := metricMetadata{Type: string(typ), Help: info.Description}
-		if info.Unit != "" && info.Unit != "1" {
-			md.Unit = info.Unit
-		}
-		if !slices.Contains(out[fam], md) {
-			out[fam] = append(out[fam], md)
+	}
+	out := metadataFamilies(infos, recs, now.Add(-metadataWindow))
+	if want := r.FormValue("metric"); want != "" {
+		for fam := range out {
+			if fam != want {
+				delete(out, fam)
+			}
 		}
 	}
 	for fam, mds := range out {
-		mds = withoutHelpless(mds)
-		slices.SortFunc(mds, func(a, b metricMetadata) int {
-			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Help, b.Help), cmp.Compare(a.Unit, b.Unit))
-		})
 		if perMetric > 0 && len(mds) > perMetric {
-			mds = mds[:perMetric]
+			out[fam] = mds[:perMetric]
 		}
-		out[fam] = mds
 	}
 	if limit > 0 && len(out) > limit {
 		names := make([]string, 0, len(out))
@@ -226,6 +225,58 @@ func (h *Handler) metadata(r *http.Request) result {
 		}
 	}
 	return result{data: out}
+}
+
+// metadataFamilies returns the metadata entries of each family, sorted:
+//
+//   - a family with a sender's record (recs) has that record as its only
+//     entry, when it has points in infos (its own or those of its series'
+//     names, e.g. `_bucket`) or the record was seen after since;
+//   - the other families have one entry per distinct type, description
+//     and unit (not "1") of their stored metrics (naming.Family), without
+//     the entries lacking a description that another entry of the same
+//     type and unit has.
+func metadataFamilies(infos []store.MetricInfo, recs []store.MetricFamilyMetadata, since time.Time) map[string][]metricMetadata {
+	byFam := make(map[string]store.MetricFamilyMetadata, len(recs))
+	for _, r := range recs {
+		byFam[r.Family] = r
+	}
+	lookup := func(n string) (model.MetricType, bool) {
+		r, ok := byFam[n]
+		return model.MetricType(r.Type), ok
+	}
+	out := map[string][]metricMetadata{}
+	for _, info := range infos {
+		fam, typ := naming.Family(info)
+		if fam == "" {
+			continue
+		}
+		if owner := familyOfSeries(fam, lookup); owner != "" {
+			r := byFam[owner]
+			out[owner] = []metricMetadata{{Type: r.Type, Help: r.Help, Unit: r.Unit}}
+			continue
+		}
+		md := metricMetadata{Type: string(typ), Help: info.Description}
+		if info.Unit != "" && info.Unit != "1" {
+			md.Unit = info.Unit
+		}
+		if !slices.Contains(out[fam], md) {
+			out[fam] = append(out[fam], md)
+		}
+	}
+	for _, r := range recs {
+		if _, ok := out[r.Family]; !ok && !r.Seen.Before(since) {
+			out[r.Family] = []metricMetadata{{Type: r.Type, Help: r.Help, Unit: r.Unit}}
+		}
+	}
+	for fam, mds := range out {
+		mds = withoutHelpless(mds)
+		slices.SortFunc(mds, func(a, b metricMetadata) int {
+			return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(a.Help, b.Help), cmp.Compare(a.Unit, b.Unit))
+		})
+		out[fam] = mds
+	}
+	return out
 }
 
 // withoutHelpless drops the entries without help that another entry of

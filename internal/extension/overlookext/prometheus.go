@@ -45,6 +45,12 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) http.H
 	if p.targets != nil {
 		opts.Targets = p.targets
 	}
+	if m, ok := st.(store.MetricMetadataStore); ok {
+		opts.Metadata = m
+	}
+	if rr, ok := st.(store.MetricResourceReader); ok {
+		opts.Resources = rr
+	}
 	h := promapi.New(opts)
 	p.mu.Lock()
 	p.handler = h

@@ -19,9 +19,11 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/util/annotations"
 
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
+	"github.com/overlook-dev/overlook/internal/prom/targetinfo"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
@@ -67,11 +69,13 @@ type Options struct {
 
 // Handler is the API's http.Handler. It is safe for concurrent use.
 type Handler struct {
-	opts      Options
-	mux       *http.ServeMux
-	engine    *promql.Engine
-	parser    parser.Parser
-	queryable *promstorage.Queryable
+	opts   Options
+	mux    *http.ServeMux
+	engine *promql.Engine
+	parser parser.Parser
+	// queryable is the store's series (promstorage) with target_info
+	// (targetinfo) merged in.
+	queryable storage.Queryable
 	appender  *promstorage.Appendable
 	families  familyMetadata
 	now       func() time.Time
@@ -97,7 +101,8 @@ func New(opts Options) *Handler {
 	p := parser.NewParser(parser.Options{})
 	h := &Handler{
 		opts: opts, mux: http.NewServeMux(), parser: p, now: time.Now,
-		queryable: promstorage.NewQueryable(opts.Reader, promstorage.Options{MaxPoints: opts.MaxPoints}),
+		queryable: targetinfo.NewQueryable(
+			promstorage.NewQueryable(opts.Reader, promstorage.Options{MaxPoints: opts.MaxPoints}), opts.Resources),
 		engine: promql.NewEngine(promql.EngineOpts{
 			Logger:                   opts.Logger.With("part", "promql"),
 			MaxSamples:               opts.MaxSamples,

@@ -51,7 +51,9 @@ func (f *fakeResources) MetricResources(context.Context, time.Time, time.Time) (
 
 type emptyQueryable struct{}
 
-func (emptyQueryable) Querier(int64, int64) (storage.Querier, error) { return storage.NoopQuerier(), nil }
+func (emptyQueryable) Querier(int64, int64) (storage.Querier, error) {
+	return storage.NoopQuerier(), nil
+}
 
 func TestSelect(t *testing.T) {
 	t1, t2 := time.UnixMilli(60_000), time.UnixMilli(120_000)

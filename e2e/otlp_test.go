@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -152,6 +153,7 @@ func TestOTLPRoundTrip(t *testing.T) {
 		})
 	}
 	checkMetricsCounter(t, s)
+	checkTargetInfo(t, s)
 	s.stop()
 	checkMetricsStored(t, s.dataDir)
 }
@@ -275,6 +277,25 @@ func checkMetricsCounter(t *testing.T, s *server) {
 		if !strings.Contains(string(body), name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
+	}
+}
+
+// checkTargetInfo joins the OTLP counter with target_info, which carries
+// the resource attributes that are not job and instance.
+func checkTargetInfo(t *testing.T, s *server) {
+	t.Helper()
+	got := map[string]any{}
+	// Queries take whole seconds: the next one is after the points.
+	at := time.Now().Add(time.Second)
+	for _, smp := range s.instant(`orders_placed_total * on(job, instance) group_left(k8s_pod_name, host_cpu_count) target_info`, at) {
+		if smp.Metric["host_cpu_count"] != "2" {
+			t.Errorf("target_info join: %v lacks host_cpu_count=\"2\"", smp.Metric)
+		}
+		got[smp.Metric["job"]+" "+smp.Metric["k8s_pod_name"]] = smp.Value[1]
+	}
+	want := map[string]any{"checkout-grpc checkout-7d9f-grpc": "7", "checkout-http checkout-7d9f-http": "7"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("target_info join = %v, want %v", got, want)
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/prometheus/prometheus/prompb"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/overlook-dev/overlook/internal/store"
 )
@@ -135,5 +137,28 @@ func TestRemoteWriteMetadataAfter(t *testing.T) {
 	_, env := get(t, srv2, "query", url.Values{"query": {"after_balance_total"}, "time": {"1795305600"}})
 	if !bytes.Contains(env.Data, []byte(`"value":[1795305600,"-2"]`)) {
 		t.Errorf("after_balance_total: %s", env.Data)
+	}
+}
+
+// TestMetadataDescribedLater stores an OTLP gauge whose first points lack
+// the description its later ones have: the metadata API gives it.
+func TestMetadataDescribedLater(t *testing.T) {
+	srv, st := newTestAPI(t)
+	md := pmetric.NewMetrics()
+	ms := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics()
+	for i, desc := range []string{"", "Queue length."} {
+		g := ms.AppendEmpty()
+		g.SetName("queue_length")
+		g.SetDescription(desc)
+		dp := g.SetEmptyGauge().DataPoints().AppendEmpty()
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i-2) * time.Minute)))
+		dp.SetDoubleValue(1)
+	}
+	if err := st.InsertMetrics(t.Context(), md); err != nil {
+		t.Fatal(err)
+	}
+	_, env := get(t, srv, "metadata", url.Values{"metric": {"queue_length"}})
+	if want := `{"queue_length":[{"type":"gauge","help":"Queue length.","unit":""}]}`; string(env.Data) != want {
+		t.Errorf("metadata = %s, want %s", env.Data, want)
 	}
 }

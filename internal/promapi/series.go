@@ -2,6 +2,7 @@ package promapi
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -201,6 +202,11 @@ func (h *Handler) metadata(r *http.Request) result {
 			return result{err: queryError(err)}
 		}
 	}
+	if d, ok := h.opts.Reader.(store.MetricDescriber); ok {
+		if err := describe(r.Context(), d, infos, recs, now.Add(-metadataWindow), now); err != nil {
+			return result{err: queryError(err)}
+		}
+	}
 	out := metadataFamilies(infos, recs, now.Add(-metadataWindow))
 	if want := r.FormValue("metric"); want != "" {
 		for fam := range out {
@@ -277,6 +283,42 @@ func metadataFamilies(infos []store.MetricInfo, recs []store.MetricFamilyMetadat
 		out[fam] = mds
 	}
 	return out
+}
+
+// describe gives the metrics of infos without a description, and without
+// a sender's record, a description of theirs stored elsewhere in
+// [start, end] if there is one: MetricInfos takes any one description
+// per metric, possibly that of points stored before the metric had one.
+func describe(ctx context.Context, d store.MetricDescriber, infos []store.MetricInfo, recs []store.MetricFamilyMetadata, start, end time.Time) error {
+	byFam := make(map[string]model.MetricType, len(recs))
+	for _, r := range recs {
+		byFam[r.Family] = model.MetricType(r.Type)
+	}
+	lookup := func(n string) (model.MetricType, bool) {
+		t, ok := byFam[n]
+		return t, ok
+	}
+	var names []string
+	seen := map[string]bool{}
+	for _, info := range infos {
+		if fam, _ := naming.Family(info); info.Description == "" && fam != "" && !seen[info.Name] && familyOfSeries(fam, lookup) == "" {
+			seen[info.Name] = true
+			names = append(names, info.Name)
+		}
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	descs, err := d.MetricDescriptions(ctx, start, end, names)
+	if err != nil {
+		return fmt.Errorf("metric descriptions: %w", err)
+	}
+	for i := range infos {
+		if infos[i].Description == "" {
+			infos[i].Description = descs[infos[i].Name]
+		}
+	}
+	return nil
 }
 
 // withoutHelpless drops the entries without help that another entry of

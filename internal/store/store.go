@@ -381,3 +381,14 @@ type MetricResource struct {
 type MetricResourceReader interface {
 	MetricResources(ctx context.Context, start, end time.Time) ([]MetricResource, error)
 }
+
+// MetricDescriber finds descriptions the metric list lacks: an optional
+// capability of a MetricReader, whose MetricInfos gives any one
+// description per metric, possibly an empty one of points stored before
+// the metric had a description.
+type MetricDescriber interface {
+	// MetricDescriptions returns, for the metrics named in names, a
+	// non-empty description of one of their points in [start, end];
+	// metrics without one are absent.
+	MetricDescriptions(ctx context.Context, start, end time.Time, names []string) (map[string]string, error)
+}

@@ -56,6 +56,11 @@ func (q queryable) Querier(mint, maxt int64) (storage.Querier, error) {
 	return storage.NewMergeQuerier([]storage.Querier{n, ti}, nil, storage.ChainedSeriesMerge), nil
 }
 
+var (
+	_ storage.Queryable = queryable{}
+	_ storage.Querier   = (*querier)(nil)
+)
+
 // querier serves the target_info series alone.
 type querier struct {
 	r          store.MetricResourceReader

@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/overlook-dev/overlook/internal/store"
@@ -85,6 +86,45 @@ func (s *Store) MetricMetadata(ctx context.Context) ([]store.MetricFamilyMetadat
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read metric metadata: %w", err)
+	}
+	return out, nil
+}
+
+var _ store.MetricDescriber = (*Store)(nil)
+
+// MetricDescriptions returns a non-empty description per named metric
+// with points in [start, end] over all metrics tables; see
+// store.MetricDescriber. It reads the description column of the named
+// metrics' rows only.
+func (s *Store) MetricDescriptions(ctx context.Context, start, end time.Time, names []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(names) == 0 {
+		return out, nil
+	}
+	parts := make([]string, len(metricsTables))
+	for i, t := range metricsTables {
+		parts[i] = "SELECT MetricName, MetricDescription FROM " + quoteIdent(t.Name) +
+			" WHERE TimeUnix BETWEEN ? AND ? AND MetricDescription <> '' AND list_contains(?::VARCHAR[], MetricName)"
+	}
+	q := "SELECT MetricName, max(MetricDescription) FROM (" + strings.Join(parts, " UNION ALL ") + ") GROUP BY MetricName"
+	args := make([]any, 0, 3*len(metricsTables))
+	for range metricsTables {
+		args = append(args, start.UTC(), end.UTC(), names)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read metric descriptions: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, desc string
+		if err := rows.Scan(&name, &desc); err != nil {
+			return nil, fmt.Errorf("read metric descriptions: %w", err)
+		}
+		out[name] = desc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read metric descriptions: %w", err)
 	}
 	return out, nil
 }

@@ -100,3 +100,45 @@ func TestMetricResources(t *testing.T) {
 		})
 	}
 }
+
+func TestMetricDescriptions(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	base := time.Now().Truncate(time.Hour).Add(-time.Hour)
+	md := pmetric.NewMetrics()
+	ms := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics()
+	for i, m := range []struct{ name, desc string }{{"temp", ""}, {"temp", "Temperature."}, {"load", ""}, {"cpu", "CPU."}} {
+		g := ms.AppendEmpty()
+		g.SetName(m.name)
+		g.SetDescription(m.desc)
+		dp := g.SetEmptyGauge().DataPoints().AppendEmpty()
+		dp.SetTimestamp(pcommon.NewTimestampFromTime(base.Add(time.Duration(i) * time.Minute)))
+	}
+	if err := s.InsertMetrics(ctx, md); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		start, end time.Time
+		names      []string
+		want       map[string]string
+	}{
+		{"described later", base, base.Add(time.Hour), []string{"temp", "load"}, map[string]string{"temp": "Temperature."}},
+		{"outside the range", base, base.Add(30 * time.Second), []string{"temp"}, map[string]string{}},
+		{"no names", base, base.Add(time.Hour), nil, map[string]string{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.MetricDescriptions(ctx, tc.start, tc.end, tc.names)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

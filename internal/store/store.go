@@ -268,6 +268,11 @@ type MetricSelectParams struct {
 	Kind MetricKind
 	// Names are the MetricNames to read; at least one is required.
 	Names []string
+	// AllNames tells that Names are every metric of Kind with points in
+	// the range (as MetricInfos listed them): the store MAY then skip
+	// filtering on the name, and return series of metrics written since
+	// too (the caller filters them out).
+	AllNames bool
 	// Start and End bound TimeUnix, both inclusive; both are required.
 	Start, End time.Time
 	// Filters are ANDed.

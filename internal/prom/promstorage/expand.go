@@ -25,6 +25,9 @@ type source struct {
 	float func(i int) (v float64, ok bool)
 	// hist, for native histograms, returns the histogram of point i.
 	hist func(i int) *histogram.FloatHistogram
+	// plain: the samples are ms.Values (a gauge or sum), so floatIter
+	// may read them in place.
+	plain bool
 }
 
 func (s *source) stale(i int) bool { return len(s.ms.Flags) > 0 && s.ms.Flags[i]&1 != 0 }
@@ -102,7 +105,7 @@ func (e *expander) expand(ms *store.MetricSeries) []promSeries {
 	}
 	switch ms.Info.Kind {
 	case store.MetricGauge, store.MetricSum:
-		return []promSeries{one(family, &source{ms: ms, float: func(i int) (float64, bool) { return ms.Values[i], true }})}
+		return []promSeries{one(family, &source{ms: ms, plain: true, float: func(i int) (float64, bool) { return ms.Values[i], true }})}
 	case store.MetricExpHistogram:
 		delta := ms.Info.Temporality == naming.TemporalityDelta
 		return []promSeries{one(family, &source{ms: ms, hist: func(i int) *histogram.FloatHistogram {

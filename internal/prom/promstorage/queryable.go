@@ -118,6 +118,17 @@ func (q *Queryable) selectSeries(ctx context.Context, start, end int64, ms []*la
 			}
 		}
 	}
+	// A kind whose every metric is selected is read without a name
+	// filter (extra series of metrics written since are dropped below).
+	allNames := map[store.MetricKind]bool{}
+	for _, k := range kinds {
+		allNames[k] = true
+	}
+	for _, info := range infos {
+		if !slices.Contains(names[info.Kind], info.Name) {
+			allNames[info.Kind] = false
+		}
+	}
 	filters := pushdown(ms)
 	var (
 		out    []promSeries
@@ -130,7 +141,7 @@ func (q *Queryable) selectSeries(ctx context.Context, start, end int64, ms []*la
 			continue
 		}
 		stored, err := q.r.SelectMetrics(ctx, store.MetricSelectParams{Kind: k, Names: names[k],
-			Start: st, End: en, Filters: filters, MaxPoints: budget, SeriesOnly: seriesOnly})
+			AllNames: allNames[k], Start: st, End: en, Filters: filters, MaxPoints: budget, SeriesOnly: seriesOnly})
 		if err != nil {
 			if errors.Is(err, store.ErrTooManyPoints) {
 				return nil, fmt.Errorf("the query reads more than %d stored points: narrow the time range or the selectors: %w",

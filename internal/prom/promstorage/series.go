@@ -7,7 +7,6 @@ import (
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
-	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
 	"github.com/prometheus/prometheus/tsdb/chunks"
@@ -38,12 +37,19 @@ type series struct{ p *promSeries }
 
 func (s *series) Labels() labels.Labels { return s.p.lset }
 
-// Iterator returns Prometheus's list iterator over the series' samples,
-// which are computed from the stored points on access (see samples).
-func (s *series) Iterator(chunkenc.Iterator) chunkenc.Iterator {
+// Iterator returns an iterator over the series' samples: floatIter
+// (reused when it is one) for a gauge's or sum's points in distinct
+// milliseconds, else Prometheus's list iterator over samples computed from
+// the stored points on access (sourceSamples, mergeSources).
+func (s *series) Iterator(it chunkenc.Iterator) chunkenc.Iterator {
 	if len(s.p.sources) == 1 {
-		if fs, ok := floatPoints(s.p.sources[0]); ok {
-			return promql.NewStorageSeries(promql.Series{Floats: fs}).Iterator(nil)
+		if src := s.p.sources[0]; plainFloats(src) {
+			fi, ok := it.(*floatIter[int64])
+			if !ok {
+				fi = &floatIter[int64]{}
+			}
+			fi.reset(src.ms)
+			return fi
 		}
 		return storage.NewListSeriesIteratorWithCopy(newSourceSamples(s.p.sources[0]))
 	}
@@ -103,37 +109,6 @@ func (s *sourceSamples) has(i int) bool {
 	}
 	_, ok := src.float(i)
 	return ok
-}
-
-// floatPoints returns the samples of src (as sourceSamples selects them)
-// as promql.FPoints when they are floats without start timestamps:
-// promql's own iterator over them (which reports no start timestamps) is
-// then exact, and several times cheaper per sample than the list
-// iterator, which fetches the sample through interfaces for every
-// accessor.
-func floatPoints(src *source) ([]promql.FPoint, bool) {
-	if src.hist != nil {
-		return nil, false
-	}
-	for _, st := range src.ms.StartTimes {
-		if st > 0 {
-			return nil, false
-		}
-	}
-	times := src.ms.Times
-	out := make([]promql.FPoint, 0, len(times))
-	for i, t := range times {
-		ms := msOf(t)
-		if i+1 < len(times) && msOf(times[i+1]) == ms {
-			continue // the last point of a millisecond wins
-		}
-		if src.stale(i) {
-			out = append(out, promql.FPoint{T: ms, F: math.Float64frombits(value.StaleNaN)})
-		} else if f, ok := src.float(i); ok {
-			out = append(out, promql.FPoint{T: ms, F: f})
-		}
-	}
-	return out, true
 }
 
 func (s *sourceSamples) Len() int {

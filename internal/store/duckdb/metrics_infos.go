@@ -86,10 +86,11 @@ WHERE TimeUnix >= ? AND TimeUnix <= ? AND epoch_ns(TimeUnix) IN (%s)`,
 }
 
 // firstTimes returns the distinct first timestamps (ns) of the series of
-// table (quoted) in [start, end], ascending.
+// table (quoted) in [start, end], ascending. epoch_ns is applied to each
+// group's minimum, not to every row (≈ 10 % of MetricInfos over 5.76M rows).
 func firstTimes(r *rawReader, table string, start, end time.Time) ([]int64, error) {
 	var firsts []int64
-	q := "SELECT min(epoch_ns(TimeUnix)) FROM " + table + " WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY SeriesFingerprint"
+	q := "SELECT epoch_ns(min(TimeUnix)) FROM " + table + " WHERE TimeUnix >= ? AND TimeUnix <= ? GROUP BY SeriesFingerprint"
 	err := r.query(q, []any{start.UTC(), end.UTC()}, func(ch *rawChunk) error {
 		firsts = append(firsts, fixed[int64](ch.vec(0), ch.n)...)
 		return nil

@@ -161,6 +161,19 @@ func TestSelectMetrics(t *testing.T) {
 				t.Errorf("points of a = %v %v %v", a.Times, a.Values, a.Flags)
 			}
 		}},
+		{"all names, no name filter", store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"temperature"}, AllNames: true},
+			func(t *testing.T, got []store.MetricSeries) {
+				if len(got) != 2 || got[0].Info.Name != "temperature" || got[1].Info.Name != "temperature" ||
+					len(got[0].Times)+len(got[1].Times) != 7 {
+					t.Fatalf("got %+v", got)
+				}
+			}},
+		{"all names, filtered", store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"temperature"}, AllNames: true,
+			Filters: []store.MetricFilter{{Column: "Attributes", Value: "b"}}}, func(t *testing.T, got []store.MetricSeries) {
+			if len(got) != 1 || got[0].Attributes["room"] != "b" {
+				t.Fatalf("got %+v", got)
+			}
+		}},
 		{"filter on attribute value", store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"temperature"},
 			Filters: []store.MetricFilter{{Column: "Attributes", Value: "b"}}}, func(t *testing.T, got []store.MetricSeries) {
 			if len(got) != 1 || got[0].Attributes["room"] != "b" {

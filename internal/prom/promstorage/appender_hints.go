@@ -1,6 +1,7 @@
 package promstorage
 
 import (
+	"cmp"
 	"slices"
 
 	"github.com/prometheus/prometheus/model/histogram"
@@ -20,11 +21,11 @@ func (p *pending) inferResetHints() {
 	if len(p.hists) == 0 {
 		return
 	}
-	slices.SortStableFunc(p.hists, func(a, b histSample) int { return int64Cmp(a.t, b.t) })
+	slices.SortStableFunc(p.hists, func(a, b histSample) int { return cmp.Compare(a.t, b.t) })
 	var prev *histogram.FloatHistogram
 	fi := 0 // p.floats are in append order; skip those before each sample
 	floats := slices.Clone(p.floats)
-	slices.SortStableFunc(floats, func(a, b floatSample) int { return int64Cmp(a.t, b.t) })
+	slices.SortStableFunc(floats, func(a, b floatSample) int { return cmp.Compare(a.t, b.t) })
 	var lastHist int64
 	for i := range p.hists {
 		s := &p.hists[i]
@@ -48,14 +49,4 @@ func (p *pending) inferResetHints() {
 		}
 		prev, lastHist = fh, s.t
 	}
-}
-
-func int64Cmp(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

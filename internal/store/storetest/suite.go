@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -362,7 +363,7 @@ func testFields(t *testing.T, open Opener) {
 		if err != nil {
 			t.Fatalf("Fields: %v", err)
 		}
-		if !slices.IsSortedFunc(fs, func(a, b store.Field) int { return compareStrings(a.Name, b.Name) }) {
+		if !slices.IsSortedFunc(fs, func(a, b store.Field) int { return cmp.Compare(a.Name, b.Name) }) {
 			t.Errorf("Fields not sorted: %v", fs)
 		}
 		m := map[string]string{}
@@ -405,16 +406,6 @@ func testFields(t *testing.T, open Opener) {
 	if !found {
 		t.Errorf("traces Fields lacks Events.Name: %v", fs)
 	}
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func testConcurrentInserts(t *testing.T, open Opener) {

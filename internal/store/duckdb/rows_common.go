@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -227,9 +228,29 @@ func flattenMap(m pcommon.Map, keys, vals []string) ([]string, []string) {
 			continue
 		}
 		keys = append(keys, k)
-		vals = append(vals, str(v.AsString()))
+		vals = append(vals, valueString(v))
 	}
 	return keys, vals
+}
+
+// smallInts are the decimal forms of 0…1023: integer attributes (status
+// codes, ports, counts) would otherwise allocate one string each.
+var smallInts = func() (t [1024]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// valueString is v.AsString(), valid UTF-8, without allocating for small
+// integers.
+func valueString(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeInt {
+		if i := v.Int(); i >= 0 && i < int64(len(smallInts)) {
+			return smallInts[i]
+		}
+	}
+	return str(v.AsString())
 }
 
 // writeMap writes keys and vals as the MAP entry row of x and returns

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"encoding/hex"
 	"fmt"
 	"sync"
 	"unsafe"
@@ -172,6 +173,16 @@ type vec struct {
 	n, cap uint64 // kList: child entries used and reserved
 	// validity is the validity mask of a nullable vector (setValid).
 	validity unsafe.Pointer
+	// kStr: the last long string assigned and its slot (setStr), and
+	// the long map keys assigned in this chunk (setKey). A vec lives for
+	// one chunk, and a string_t copied from another slot of the same
+	// vector points into that vector's own string heap, which a reserve
+	// does not move.
+	last    string
+	lastAt  uint64
+	hasLast bool
+	keys    map[string]uint64
+	hexBuf  [32]byte // setHex's scratch (a stack buffer would escape via cgo)
 }
 
 func newVec(v bindings.Vector, s *vspec) *vec {
@@ -244,15 +255,89 @@ func (x *vec) at(i uint64, size uintptr) unsafe.Pointer {
 	return unsafe.Add(x.data, uintptr(i)*size)
 }
 
+// setStr sets row i to s. A long string equal to the previous long one
+// (a scope name, schema URL or resource value repeated on every row of a
+// ResourceSpans) reuses its slot's string_t instead of a cgo call and a
+// copy into the heap.
 func (x *vec) setStr(i uint64, s string) {
 	if len(s) <= 12 {
-		p := (*[16]byte)(x.at(i, 16))
-		*p = [16]byte{}
-		*(*uint32)(unsafe.Pointer(p)) = uint32(len(s))
-		copy(p[4:], s)
+		x.setShort(i, s)
+		return
+	}
+	if x.hasLast && len(x.last) == len(s) && x.last == s {
+		x.copySlot(i, x.lastAt)
 		return
 	}
 	bindings.UnsafeVectorAssignStringElementLen(x.v, bindings.IdxT(i), unsafe.Slice(unsafe.StringData(s), len(s)))
+	x.last, x.lastAt, x.hasLast = s, i, true
+}
+
+// setHex sets row i to the lowercase hex form of id (a trace or span
+// id), or "" when id is all zero, as traceID and spanID do, without
+// allocating the string.
+func (x *vec) setHex(i uint64, id []byte) {
+	buf := &x.hexBuf
+	if len(id) > len(buf)/2 {
+		panic("BUG: id longer than 16 bytes")
+	}
+	zero := true
+	for _, c := range id {
+		if c != 0 {
+			zero = false
+			break
+		}
+	}
+	if zero {
+		x.setShort(i, "")
+		return
+	}
+	n := hex.Encode(buf[:], id)
+	if n <= 12 {
+		x.setShort(i, unsafe.String(&buf[0], n))
+		return
+	}
+	bindings.UnsafeVectorAssignStringElementLen(x.v, bindings.IdxT(i), buf[:n])
+}
+
+// setShort sets row i to an inlined string of at most 12 bytes.
+func (x *vec) setShort(i uint64, s string) {
+	p := (*[16]byte)(x.at(i, 16))
+	*p = [16]byte{}
+	*(*uint32)(unsafe.Pointer(p)) = uint32(len(s))
+	copy(p[4:], s)
+}
+
+// setKey sets row i to attribute key k, assigning each distinct long key
+// once per chunk: keys repeat on almost every row.
+func (x *vec) setKey(i uint64, k string) {
+	if len(k) <= 12 {
+		x.setShort(i, k)
+		return
+	}
+	if at, ok := x.keys[k]; ok {
+		x.copySlot(i, at)
+		return
+	}
+	bindings.UnsafeVectorAssignStringElementLen(x.v, bindings.IdxT(i), unsafe.Slice(unsafe.StringData(k), len(k)))
+	if x.keys == nil {
+		x.keys = make(map[string]uint64, 64)
+	}
+	if len(x.keys) < maxInternedKeys {
+		x.keys[k] = i
+	}
+}
+
+// maxInternedKeys bounds setKey's memory when keys are unbounded.
+const maxInternedKeys = 4096
+
+// copySlot copies the string_t of slot from into slot i.
+func (x *vec) copySlot(i, from uint64) {
+	*(*[16]byte)(x.at(i, 16)) = *(*[16]byte)(x.at(from, 16))
+}
+
+// copySlots copies the n string_t of slots from… into slots i….
+func (x *vec) copySlots(i, from, n uint64) {
+	copy(unsafe.Slice((*[16]byte)(x.at(i, 16)), n), unsafe.Slice((*[16]byte)(x.at(from, 16)), n))
 }
 
 func (x *vec) setI32(i uint64, v int32)   { *(*int32)(x.at(i, 4)) = v }
@@ -293,6 +378,7 @@ type chunkBuilder struct {
 	keys   []string // scratch for attribute maps
 	vals   []string
 	memo   []mapMemo // per column: the last map written (attrs)
+	gen    uint64    // counts the chunks begun (mapMemo.gen)
 }
 
 var vectorSize = uint64(bindings.VectorSize())
@@ -307,6 +393,7 @@ func (b *chunkBuilder) begin() {
 		return
 	}
 	b.cur = bindings.CreateDataChunk(b.layout.types)
+	b.gen++
 	b.cols = b.cols[:0]
 	for i, s := range b.layout.specs {
 		v := newVec(bindings.DataChunkGetVector(b.cur, bindings.IdxT(i)), s)

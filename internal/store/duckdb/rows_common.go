@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -103,6 +104,7 @@ func serviceName(res pcommon.Resource) string {
 // Row-level setters of the chunk builder: column c of the current row.
 
 func (b *chunkBuilder) str(c int, s string)               { b.cols[c].setStr(b.row, s) }
+func (b *chunkBuilder) hex(c int, id []byte)              { b.cols[c].setHex(b.row, id) }
 func (b *chunkBuilder) u8(c int, v uint8)                 { b.cols[c].setU8(b.row, v) }
 func (b *chunkBuilder) u32(c int, v uint32)               { b.cols[c].setU32(b.row, v) }
 func (b *chunkBuilder) u64(c int, v uint64)               { b.cols[c].setU64(b.row, v) }
@@ -129,22 +131,39 @@ func (b *chunkBuilder) attrs(c int, m pcommon.Map) {
 		b.memo = make([]mapMemo, len(b.layout.specs))
 	}
 	e := &b.memo[c]
-	if !e.ok || e.m != m {
+	x := b.cols[c]
+	switch {
+	case !e.ok || e.m != m:
 		e.keys, e.vals = flattenMap(m, e.keys[:0], e.vals[:0])
 		e.m, e.ok, e.hashed = m, true, false
+	case e.gen == b.gen:
+		// The same map, already written in this chunk: copy its entries.
+		n := uint64(len(e.keys))
+		off := x.list(b.row, n)
+		if n > 0 {
+			kv, vv := x.child.fields[0], x.child.fields[1]
+			kv.copySlots(off, e.off, n)
+			vv.copySlots(off, e.off, n)
+		}
+		if b.layout.mats != nil {
+			b.materialize(c, e.keys, e.vals)
+		}
+		return
 	}
-	writeMap(b.cols[c], b.row, e.keys, e.vals)
+	e.off, e.gen = writeMap(x, b.row, e.keys, e.vals), b.gen
 	if b.layout.mats != nil {
 		b.materialize(c, e.keys, e.vals)
 	}
 }
 
 // mapMemo is the last map written to a column, flattened, and its
-// attrsHash once asked for (attrsHashOf).
+// attrsHash once asked for (attrsHashOf). off is where its entries start
+// in the column's child vector of chunk number gen.
 type mapMemo struct {
 	m          pcommon.Map
 	keys, vals []string
 	hash       uint64
+	off, gen   uint64
 	ok, hashed bool
 }
 
@@ -209,20 +228,42 @@ func flattenMap(m pcommon.Map, keys, vals []string) ([]string, []string) {
 			continue
 		}
 		keys = append(keys, k)
-		vals = append(vals, str(v.AsString()))
+		vals = append(vals, valueString(v))
 	}
 	return keys, vals
 }
 
-// writeMap writes keys and vals as the MAP entry row of x.
-func writeMap(x *vec, row uint64, keys, vals []string) {
+// smallInts are the decimal forms of 0…1023: integer attributes (status
+// codes, ports, counts) would otherwise allocate one string each.
+var smallInts = func() (t [1024]string) {
+	for i := range t {
+		t[i] = strconv.Itoa(i)
+	}
+	return t
+}()
+
+// valueString is v.AsString(), valid UTF-8, without allocating for small
+// integers.
+func valueString(v pcommon.Value) string {
+	if v.Type() == pcommon.ValueTypeInt {
+		if i := v.Int(); i >= 0 && i < int64(len(smallInts)) {
+			return smallInts[i]
+		}
+	}
+	return str(v.AsString())
+}
+
+// writeMap writes keys and vals as the MAP entry row of x and returns
+// the position of its first entry in x.child.
+func writeMap(x *vec, row uint64, keys, vals []string) uint64 {
 	off := x.list(row, uint64(len(keys)))
 	if len(keys) == 0 {
-		return
+		return off
 	}
 	kv, vv := x.child.fields[0], x.child.fields[1]
 	for i := range keys {
-		kv.setStr(off+uint64(i), keys[i])
+		kv.setKey(off+uint64(i), keys[i])
 		vv.setStr(off+uint64(i), vals[i])
 	}
+	return off
 }

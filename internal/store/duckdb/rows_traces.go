@@ -60,9 +60,10 @@ func traceChunks(ls *[numTables]*chunkLayout, td ptrace.Traces) (spans, ids tabl
 					}
 				}
 				b.tsNanos(cTs, start)
-				b.str(cTraceID, traceID(sp.TraceID()))
-				b.str(cSpanID, spanID(sp.SpanID()))
-				b.str(cParent, spanID(sp.ParentSpanID()))
+				tid, sid, pid := sp.TraceID(), sp.SpanID(), sp.ParentSpanID()
+				b.hex(cTraceID, tid[:])
+				b.hex(cSpanID, sid[:])
+				b.hex(cParent, pid[:])
 				b.str(cState, str(sp.TraceState().AsRaw()))
 				b.str(cName, str(sp.Name()))
 				b.str(cKind, sp.Kind().String())
@@ -95,7 +96,7 @@ func traceChunks(ls *[numTables]*chunkLayout, td ptrace.Traces) (spans, ids tabl
 	for _, id := range order {
 		w := windows[id]
 		ib.begin()
-		ib.str(cID, traceID(id))
+		ib.hex(cID, id[:])
 		ib.tsNanos(cStart, w.start)
 		ib.tsNanos(cEnd, w.end)
 		ib.next()
@@ -155,8 +156,9 @@ func (b *chunkBuilder) links(c int, idx []int, links ptrace.SpanLinkSlice) {
 	b.nested(c, uint64(links.Len()), idx, f[:], offs[:])
 	for i, l := range links.All() {
 		k := uint64(i)
-		f[0].setStr(offs[0]+k, traceID(l.TraceID()))
-		f[1].setStr(offs[1]+k, spanID(l.SpanID()))
+		tid, sid := l.TraceID(), l.SpanID()
+		f[0].setHex(offs[0]+k, tid[:])
+		f[1].setHex(offs[1]+k, sid[:])
 		f[2].setStr(offs[2]+k, str(l.TraceState().AsRaw()))
 		b.setMap(f[3], offs[3]+k, l.Attributes())
 		f[4].setU32(offs[4]+k, l.DroppedAttributesCount())

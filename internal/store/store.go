@@ -341,7 +341,11 @@ type HistogramPoint struct {
 // MetricReader reads metrics as series, for PromQL and the Prometheus API.
 // Every read is bounded by a time range.
 type MetricReader interface {
-	// MetricInfos lists the metrics with points in [start, end].
+	// MetricInfos lists the metrics with points in [start, end]: every
+	// metric with committed points in the range, and, exactly to the
+	// point, no other — except that metrics whose points retention is
+	// deleting may be listed until it is done (callers must tolerate a
+	// list that is over-inclusive, never one missing a metric).
 	MetricInfos(ctx context.Context, start, end time.Time) ([]MetricInfo, error)
 	// SelectMetrics returns the series of p.Names (of kind p.Kind) with
 	// points in [p.Start, p.End] passing p.Filters, in no particular order.

@@ -12,7 +12,23 @@ import (
 
 // MetricInfos lists the metrics with points in [start, end]: one entry per
 // table, MetricName, MetricUnit, ScopeName and (sums, histograms)
-// monotonicity and temporality, with any one description.
+// monotonicity and temporality, with any one description. It answers from
+// the metric catalogue (see metrics_catalogue.go), and reads the tables
+// (sqlMetricInfos) only when the catalogue cannot tell.
+func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
+	if start.IsZero() || end.IsZero() {
+		return nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if infos, ok := s.cat.infos(start.UnixNano(), end.UnixNano()); ok {
+		return infos, nil
+	}
+	return s.sqlMetricInfos(ctx, start, end)
+}
+
+// sqlMetricInfos is MetricInfos read from the tables.
 //
 // Per table, in one snapshot: the series in the range (fingerprint and
 // first timestamp, two fixed-width columns), then the metric columns of
@@ -20,10 +36,7 @@ import (
 // there, and every row there belongs to a metric in the range, so the list
 // is exact; grouping every row by its string columns instead decompressed
 // them all (≈ 60 ms of a 24 h PromQL query over 5.76M points).
-func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
-	if start.IsZero() || end.IsZero() {
-		return nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
+func (s *Store) sqlMetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
 	type part struct {
 		kind       store.MetricKind
 		mono, temp string // the monotonic and temporality columns, or constants

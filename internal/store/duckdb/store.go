@@ -35,6 +35,7 @@ type Store struct {
 	db        *sql.DB // readers, retention, checkpoints
 	gate      commitGate
 	maint     sync.Mutex // one checkpoint or retention run at a time
+	cat       catalogue  // the metrics in the tables, for MetricInfos
 
 	logs, traces, metrics *writer
 
@@ -131,6 +132,10 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		ws = append(ws, newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger))
 	}
 	s.logs, s.traces, s.metrics = ws[0], ws[1], ws[2]
+	if err := s.rebuildCatalogue(context.Background(), allMetricKinds()...); err != nil {
+		// MetricInfos reads the tables instead.
+		logger.Warn("metric catalogue not built", "err", err)
+	}
 	s.bg.Add(2)
 	go s.checkpointLoop()
 	go s.retentionLoop()
@@ -210,9 +215,11 @@ func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext st
 	for _, t := range metricChunks(md, ext) {
 		b.add(t)
 	}
+	cb := catalogueBatch(md)
 	if err := s.metrics.submit(ctx, b); err != nil {
 		return fmt.Errorf("insert metrics: %w", err)
 	}
+	s.cat.addBatch(cb) // only once committed: never list rolled-back points
 	return nil
 }
 

@@ -1,3 +1,12 @@
+import { cleanup } from '@testing-library/react';
+import { afterEach } from 'vitest';
+
+// Unmount every rendered tree after each test (vitest runs without globals,
+// so testing-library cannot register this itself): a tree left mounted can
+// have React work scheduled after the file's jsdom window is torn down,
+// which fails the run with "window is not defined".
+afterEach(() => cleanup());
+
 // jsdom lacks layout APIs that Mantine, CodeMirror and the grid touch.
 class RO {
   observe() {}

@@ -1,12 +1,18 @@
 package promapi
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/klauspost/compress/snappy"
+	"github.com/prometheus/prometheus/prompb"
+	writev2 "github.com/prometheus/prometheus/prompb/io/prometheus/write/v2"
 
 	"github.com/overlook-dev/overlook/internal/store/storetest"
 )
@@ -53,7 +59,8 @@ func TestQueryExemplars(t *testing.T) {
 		{"bucket matcher", with("query", `latency_bucket{le="1"}`), 200,
 			`[{"seriesLabels":` + b("1") + `,"exemplars":[{"labels":{"span_id":"0800000000000008","trace_id":"07000000000000000000000000000007"},"value":"0.5","timestamp":1795305580}]}]`},
 		{"histogram count has none", with("query", `latency_count`), 200, `[]`},
-		{"gauges have none, as in Prometheus", with("query", `temperature`), 200, `[]`},
+		{"gauge", with("query", `temperature`), 200, `[{"seriesLabels":{"__name__":"temperature","instance":"i-1","job":"checkout"},` +
+			`"exemplars":[{"labels":{"span_id":"0900000000000009","trace_id":"09000000000000000000000000000009"},"value":"21","timestamp":1795305599}]}]`},
 		{"limit", with("query", `{__name__=~"requests_total|latency_bucket"}`, "limit", "1"), 200, ``},
 		{"no selectors", with("query", `1 + 1`), 200, `[]`},
 		{"bad query", with("query", `requests_total{`), 400, ``},
@@ -91,5 +98,68 @@ func TestQueryExemplarsDefaultRange(t *testing.T) {
 	}
 	if code, env := get(t, srv, "query_exemplars", url.Values{"query": {"requests_total"}}); code != 200 || string(env.Data) != `[]` {
 		t.Errorf("status %d, data %s", code, env.Data)
+	}
+}
+
+// TestRemoteWriteExemplars writes exemplars with remote write 1.0 and 2.0
+// and reads them back through query_exemplars.
+func TestRemoteWriteExemplars(t *testing.T) {
+	srv, _ := newTestAPI(t)
+	ms := t0.UnixMilli()
+	v1, err := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
+		{Labels: []prompb.Label{{Name: "__name__", Value: "ex_total"}, {Name: "job", Value: "rw"}},
+			Samples: []prompb.Sample{{Value: 1, Timestamp: ms - 60_000}, {Value: 3, Timestamp: ms}},
+			Exemplars: []prompb.Exemplar{{Value: 1.5, Timestamp: ms - 30_000, Labels: []prompb.Label{
+				{Name: "trace_id", Value: "0102030405060708090a0b0c0d0e0f10"}, {Name: "span_id", Value: "0102030405060708"}, {Name: "user", Value: "u"}}}}},
+		{Labels: []prompb.Label{{Name: "__name__", Value: "ex_seconds_bucket"}, {Name: "job", Value: "rw"}, {Name: "le", Value: "0.5"}},
+			Samples:   []prompb.Sample{{Value: 4, Timestamp: ms}},
+			Exemplars: []prompb.Exemplar{{Value: 0.25, Timestamp: ms - 1_000, Labels: []prompb.Label{{Name: "trace_id", Value: "not-hex"}}}}},
+	}}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := (&writev2.Request{
+		Symbols: []string{"", "__name__", "ex_gauge", "job", "rw", "trace_id", "ffffffffffffffffffffffffffffffff"},
+		Timeseries: []writev2.TimeSeries{{LabelsRefs: []uint32{1, 2, 3, 4},
+			Samples:   []writev2.Sample{{Value: 2.5, Timestamp: ms}},
+			Exemplars: []writev2.Exemplar{{LabelsRefs: []uint32{5, 6}, Value: 7, Timestamp: ms - 2_000}},
+			Metadata:  writev2.Metadata{Type: writev2.Metadata_METRIC_TYPE_GAUGE}}},
+	}).Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []struct {
+		ct   string
+		body []byte
+	}{{"application/x-protobuf", v1}, {ctV2, v2}} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/prometheus/api/v1/write", bytes.NewReader(snappy.Encode(nil, w.body)))
+		req.Header.Set("Content-Type", w.ct)
+		req.Header.Set("Content-Encoding", "snappy")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNoContent {
+			t.Fatalf("%s: status %d", w.ct, resp.StatusCode)
+		}
+		if got := resp.Header.Get("X-Prometheus-Remote-Write-Exemplars-Written"); w.ct == ctV2 && got != "1" {
+			t.Errorf("exemplars written = %q, want 1", got)
+		}
+	}
+	sec := func(d time.Duration) string { return strconv.FormatInt(t0.Add(d).Unix(), 10) }
+	tests := []struct{ query, want string }{
+		{"ex_total", `[{"seriesLabels":{"__name__":"ex_total","job":"rw"},"exemplars":[{"labels":{"span_id":"0102030405060708",` +
+			`"trace_id":"0102030405060708090a0b0c0d0e0f10","user":"u"},"value":"1.5","timestamp":` + sec(-30*time.Second) + `}]}]`},
+		{`ex_seconds_bucket{le="0.5"}`, `[{"seriesLabels":{"__name__":"ex_seconds_bucket","job":"rw","le":"0.5"},` +
+			`"exemplars":[{"labels":{"trace_id":"not-hex"},"value":"0.25","timestamp":` + sec(-time.Second) + `}]}]`},
+		{"ex_gauge", `[{"seriesLabels":{"__name__":"ex_gauge","job":"rw"},"exemplars":[{"labels":{"trace_id":"ffffffffffffffffffffffffffffffff"},` +
+			`"value":"7","timestamp":` + sec(-2*time.Second) + `}]}]`},
+	}
+	for _, tt := range tests {
+		code, env := get(t, srv, "query_exemplars", url.Values{"query": {tt.query}, "start": {sec(-time.Hour)}, "end": {sec(0)}})
+		if code != 200 || string(env.Data) != tt.want {
+			t.Errorf("%s: %d\n got %s\nwant %s", tt.query, code, env.Data, tt.want)
+		}
 	}
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// exemplarKinds are the kinds whose exemplars Prometheus's OTLP
-// translation keeps: sums (on the sum's series), explicit-bucket
-// histograms (on a `_bucket` series) and exponential histograms (on the
-// native histogram). Gauges' exemplars are dropped, summaries have none.
-var exemplarKinds = []store.MetricKind{store.MetricSum, store.MetricHistogram, store.MetricExpHistogram}
+// exemplarKinds are the kinds with exemplars: those Prometheus's OTLP
+// translation keeps (sums on the sum's series, explicit-bucket histograms
+// on a `_bucket` series, exponential histograms on the native histogram),
+// and gauges, which that translation drops but which hold the exemplars of
+// remote-written gauge, `_bucket` and untyped series. Summaries have none.
+var exemplarKinds = []store.MetricKind{store.MetricGauge, store.MetricSum, store.MetricHistogram, store.MetricExpHistogram}
 
 // Exemplar label names and the bound on their runes, as in Prometheus's
 // OTLP translation (and OpenMetrics): filtered attributes are only kept
@@ -101,7 +102,7 @@ type exemplarID struct {
 }
 
 // exemplarSeries returns the labels of the Prometheus series an exemplar
-// of ms attaches to: the series of a sum or native histogram; for a
+// of ms attaches to: the series of a gauge, sum or native histogram; for a
 // classic histogram the `_bucket` series of the first bound at least the
 // exemplar's value (`le="+Inf"` above them all).
 func (e *expander) exemplarSeries(ms *store.MetricSeries, ex store.Exemplar) (labels.Labels, bool) {

@@ -3,9 +3,11 @@ package e2e
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -77,6 +79,7 @@ func newExporters(t *testing.T, ctx context.Context, s *server, transport string
 func TestOTLPRoundTrip(t *testing.T) {
 	s := newServer(t, "")
 	s.start()
+	traceIDs := map[string]string{} // service → trace of the exemplar
 	for _, transport := range []string{"grpc", "http"} {
 		t.Run(transport, func(t *testing.T) {
 			ctx := context.Background()
@@ -138,7 +141,9 @@ func TestOTLPRoundTrip(t *testing.T) {
 			gauge.Record(ctx, 99.5)
 			hist, _ := meter.Float64Histogram("checkout.duration", metric.WithUnit("ms"))
 			hist.Record(ctx, 12)
-			hist.Record(ctx, 250)
+			// In the sampled root span's context: the SDK attaches an
+			// exemplar with its trace and span.
+			hist.Record(rootCtx, 250)
 			// Shutdown collects and exports once (a ForceFlush before it
 			// would export the cumulative points a second time).
 			for _, shut := range []func(context.Context) error{tp.Shutdown, lp.Shutdown, mp.Shutdown} {
@@ -148,12 +153,14 @@ func TestOTLPRoundTrip(t *testing.T) {
 			}
 
 			traceID := root.SpanContext().TraceID().String()
+			traceIDs[service] = traceID + " " + root.SpanContext().SpanID().String()
 			checkSpans(t, s, service, traceID, root.SpanContext().SpanID().String(), child.SpanContext().SpanID().String(), spanStart)
 			checkLogs(t, s, service, transport, traceID, root.SpanContext().SpanID().String(), logTime)
 		})
 	}
 	checkMetricsCounter(t, s)
 	checkTargetInfo(t, s)
+	checkExemplars(t, s, traceIDs)
 	s.stop()
 	checkMetricsStored(t, s.dataDir)
 }
@@ -277,6 +284,39 @@ func checkMetricsCounter(t *testing.T, s *server) {
 		if !strings.Contains(string(body), name) {
 			t.Errorf("/metrics lacks %s", name)
 		}
+	}
+}
+
+// checkExemplars reads the histogram's exemplars through
+// query_exemplars: the 250 ms one, on the le="250" bucket of each
+// service, links to the root span.
+func checkExemplars(t *testing.T, s *server, traceIDs map[string]string) {
+	t.Helper()
+	now := time.Now()
+	res := s.promGet("query_exemplars", url.Values{"query": {`checkout_duration_milliseconds_bucket`},
+		"start": {fmt.Sprint(now.Add(-time.Hour).Unix())}, "end": {fmt.Sprint(now.Unix() + 1)}})
+	var data []struct {
+		SeriesLabels map[string]string `json:"seriesLabels"`
+		Exemplars    []struct {
+			Labels map[string]string `json:"labels"`
+			Value  string            `json:"value"`
+		} `json:"exemplars"`
+	}
+	if err := json.Unmarshal(res.Data, &data); err != nil {
+		t.Fatalf("query_exemplars: %s (%v)", res.Data, err)
+	}
+	got := map[string]string{}
+	for _, se := range data {
+		for _, ex := range se.Exemplars {
+			got[se.SeriesLabels["job"]] = se.SeriesLabels["le"] + " " + ex.Value + " " + ex.Labels["trace_id"] + " " + ex.Labels["span_id"]
+		}
+	}
+	want := map[string]string{}
+	for svc, ids := range traceIDs {
+		want[svc] = "250 250 " + ids
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("exemplars = %v, want %v\n%s", got, want, res.Data)
 	}
 }
 

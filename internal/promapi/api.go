@@ -76,9 +76,11 @@ type Handler struct {
 	// queryable is the store's series (promstorage) with target_info
 	// (targetinfo) merged in.
 	queryable storage.Queryable
-	appender  *promstorage.Appendable
-	families  familyMetadata
-	now       func() time.Time
+	// prom is the store's series alone, for exemplars.
+	prom     *promstorage.Queryable
+	appender *promstorage.Appendable
+	families familyMetadata
+	now      func() time.Time
 }
 
 // New returns the API handler; Close releases the query engine.
@@ -99,10 +101,10 @@ func New(opts Options) *Handler {
 		opts.DefaultRange = time.Hour
 	}
 	p := parser.NewParser(parser.Options{})
+	prom := promstorage.NewQueryable(opts.Reader, promstorage.Options{MaxPoints: opts.MaxPoints})
 	h := &Handler{
-		opts: opts, mux: http.NewServeMux(), parser: p, now: time.Now,
-		queryable: targetinfo.NewQueryable(
-			promstorage.NewQueryable(opts.Reader, promstorage.Options{MaxPoints: opts.MaxPoints}), opts.Resources),
+		opts: opts, mux: http.NewServeMux(), parser: p, now: time.Now, prom: prom,
+		queryable: targetinfo.NewQueryable(prom, opts.Resources),
 		engine: promql.NewEngine(promql.EngineOpts{
 			Logger:                   opts.Logger.With("part", "promql"),
 			MaxSamples:               opts.MaxSamples,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
+	"github.com/prometheus/prometheus/model/exemplar"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
@@ -148,6 +149,10 @@ func (h *Handler) exec(ctx context.Context, q promql.Query, qs string, limit int
 // writeData encodes the API data values, with Prometheus's JSON for
 // PromQL values (web/api/v1/json_codec.go).
 func writeData(s *jsoniter.Stream, data any) {
+	if ex, ok := data.([]exemplar.QueryResult); ok {
+		writeExemplars(s, ex)
+		return
+	}
 	d, ok := data.(*queryData)
 	if !ok {
 		s.WriteVal(data)

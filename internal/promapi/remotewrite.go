@@ -10,6 +10,7 @@ import (
 
 	"github.com/klauspost/compress/snappy"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/exemplar"
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/metadata"
@@ -46,6 +47,27 @@ type rwSample struct {
 	st, t int64
 	v     float64
 	fh    *histogram.FloatHistogram
+	// exs are the series' exemplars this sample carries (attachExemplars).
+	exs []exemplar.Exemplar
+}
+
+// attachExemplars gives each exemplar of a series to its first sample at
+// or after the exemplar's time (the last sample if none is): exemplars are
+// stored with points. A series without samples drops its exemplars.
+func attachExemplars(samples []rwSample, exs []exemplar.Exemplar) {
+	if len(samples) == 0 {
+		return
+	}
+	for _, e := range exs {
+		i := len(samples) - 1
+		for j := range samples {
+			if samples[j].t >= e.Ts {
+				i = j
+				break
+			}
+		}
+		samples[i].exs = append(samples[i].exs, e)
+	}
 }
 
 // protoOf returns the message a Content-Type names: v1 when absent.
@@ -123,6 +145,11 @@ func decodeV1(raw []byte) (rwRequest, error) {
 			}
 			s.samples = append(s.samples, rwSample{t: h.Timestamp, fh: fh})
 		}
+		exs := make([]exemplar.Exemplar, 0, len(ts.Exemplars))
+		for _, e := range ts.Exemplars {
+			exs = append(exs, e.ToExemplar(&b, nil))
+		}
+		attachExemplars(s.samples, exs)
 		out = append(out, s)
 	}
 	return rwRequest{series: out, metadata: metas}, nil
@@ -175,6 +202,15 @@ func decodeV2(raw []byte) ([]rwSeries, error) {
 			}
 			s.samples = append(s.samples, rwSample{st: h.StartTimestamp, t: h.Timestamp, fh: fh})
 		}
+		exs := make([]exemplar.Exemplar, 0, len(ts.Exemplars))
+		for _, e := range ts.Exemplars {
+			ex, err := e.ToExemplar(&b, req.Symbols)
+			if err != nil {
+				return nil, fmt.Errorf("series %s: exemplar: %w", ls, err)
+			}
+			exs = append(exs, ex)
+		}
+		attachExemplars(s.samples, exs)
 		out = append(out, s)
 	}
 	return out, nil
@@ -229,18 +265,20 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	series := req.series
 	app := h.appender.AppenderV2(r.Context())
 	var (
-		floats, hists int
-		rejected      []error
+		floats, hists, exs int
+		rejected           []error
 	)
 	for _, s := range series {
 		opts := storage.AppendV2Options{MetricFamilyName: s.lset.Get(labels.MetricName), Metadata: s.meta}
 		for _, smp := range s.samples {
+			opts.Exemplars = smp.exs
 			if _, err := app.Append(0, s.lset, smp.st, smp.t, smp.v, nil, smp.fh, opts); err != nil {
 				if len(rejected) < 10 {
 					rejected = append(rejected, err)
 				}
 				continue
 			}
+			exs += len(smp.exs)
 			if smp.fh != nil {
 				hists++
 			} else {
@@ -258,7 +296,7 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	if proto == protoV2 {
 		w.Header().Set("X-Prometheus-Remote-Write-Samples-Written", strconv.Itoa(floats))
 		w.Header().Set("X-Prometheus-Remote-Write-Histograms-Written", strconv.Itoa(hists))
-		w.Header().Set("X-Prometheus-Remote-Write-Exemplars-Written", "0")
+		w.Header().Set("X-Prometheus-Remote-Write-Exemplars-Written", strconv.Itoa(exs))
 	}
 	if len(rejected) > 0 {
 		return fail(http.StatusBadRequest, "stored %d samples and %d histograms; rejected some: %v",

@@ -11,10 +11,14 @@ import (
 	"strings"
 	"time"
 
+	jsoniter "github.com/json-iterator/go"
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/exemplar"
 	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/util/annotations"
+	"github.com/prometheus/prometheus/util/jsonutil"
 
 	"github.com/overlook-dev/overlook/internal/prom/naming"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -337,12 +341,78 @@ func withoutHelpless(mds []metricMetadata) []metricMetadata {
 	})
 }
 
-// queryExemplars is /api/v1/query_exemplars: exemplars are stored but not
-// served yet; the answer is an empty list, as from a Prometheus without
-// exemplar storage.
+// DefaultExemplarLimit caps the exemplars of one query_exemplars answer
+// without a limit parameter.
+const DefaultExemplarLimit = 10_000
+
+// queryExemplars is GET/POST /api/v1/query_exemplars: the exemplars in
+// [start, end] of the series the query's selectors match, as Prometheus
+// answers it, from the store's OTLP exemplars (see
+// promstorage.Queryable.Exemplars). Unlike Prometheus, the time range
+// defaults to the DefaultRange before end, and at most limit exemplars
+// (default DefaultExemplarLimit) are read, the newest kept. A store
+// without exemplars (no store.ExemplarReader) answers an empty list.
 func (h *Handler) queryExemplars(r *http.Request) result {
-	if _, err := h.parser.ParseExpr(r.FormValue("query")); err != nil {
+	expr, err := h.parser.ParseExpr(r.FormValue("query"))
+	if err != nil {
 		return result{err: &apiError{errorBadData, err}}
 	}
-	return result{data: []any{}}
+	limit, err := parseLimit(r.FormValue("limit"))
+	if err != nil {
+		return badData(err, "limit")
+	}
+	if limit == 0 {
+		limit = DefaultExemplarLimit
+	}
+	start, end, bad := h.timeRange(r)
+	if bad != nil {
+		return *bad
+	}
+	er, ok := h.opts.Reader.(store.ExemplarReader)
+	sets := parser.ExtractSelectors(expr)
+	if !ok || len(sets) == 0 {
+		return result{data: []exemplar.QueryResult{}}
+	}
+	res, err := h.prom.Exemplars(r.Context(), er, start.UnixMilli(), end.UnixMilli(), sets, limit)
+	if err != nil {
+		return result{err: queryError(err)}
+	}
+	if res == nil {
+		res = []exemplar.QueryResult{}
+	}
+	return result{data: res}
+}
+
+// writeExemplars writes query_exemplars results as Prometheus does.
+func writeExemplars(s *jsoniter.Stream, res []exemplar.QueryResult) {
+	s.WriteArrayStart()
+	for i, r := range res {
+		if i > 0 {
+			s.WriteMore()
+		}
+		s.WriteObjectStart()
+		s.WriteObjectField("seriesLabels")
+		writeLabels(s, r.SeriesLabels)
+		s.WriteMore()
+		s.WriteObjectField("exemplars")
+		s.WriteArrayStart()
+		for j, ex := range r.Exemplars {
+			if j > 0 {
+				s.WriteMore()
+			}
+			s.WriteObjectStart()
+			s.WriteObjectField("labels")
+			writeLabels(s, ex.Labels)
+			s.WriteMore()
+			s.WriteObjectField("value")
+			jsonutil.MarshalFloat(ex.Value, s)
+			s.WriteMore()
+			s.WriteObjectField("timestamp")
+			jsonutil.MarshalTimestamp(ex.Ts, s)
+			s.WriteObjectEnd()
+		}
+		s.WriteArrayEnd()
+		s.WriteObjectEnd()
+	}
+	s.WriteArrayEnd()
 }

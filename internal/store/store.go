@@ -401,3 +401,55 @@ type MetricDescriber interface {
 	// metrics without one are absent.
 	MetricDescriptions(ctx context.Context, start, end time.Time, names []string) (map[string]string, error)
 }
+
+// Exemplar is one stored OTLP exemplar.
+type Exemplar struct {
+	// Time is the exemplar's TimeUnix in ns since the epoch.
+	Time  int64
+	Value float64
+	// TraceID and SpanID are lowercase hex; empty when unset.
+	TraceID, SpanID string
+	// Attributes are the exemplar's filtered attributes.
+	Attributes map[string]string
+	// Bounds are the explicit bounds of the histogram point carrying the
+	// exemplar (explicit-bucket histograms only), which decide its
+	// Prometheus `_bucket` series.
+	Bounds []float64
+}
+
+// SeriesExemplars is one stored series (Info, ServiceName,
+// ResourceAttributes and Attributes set; no points) and its exemplars in
+// the selected range, oldest first, without duplicates.
+type SeriesExemplars struct {
+	Series    MetricSeries
+	Exemplars []Exemplar
+}
+
+// ExemplarSelectParams selects the exemplars of some metrics of one kind.
+type ExemplarSelectParams struct {
+	Kind MetricKind
+	// Names are the MetricNames to read; at least one is required.
+	Names []string
+	// Start and End bound the exemplars' TimeUnix, both inclusive; both
+	// are required. Exemplars are read from the points in [Start, End +
+	// ExemplarSlack]: a point carries exemplars recorded before it.
+	Start, End time.Time
+	// Filters are ANDed, as in MetricSelectParams.
+	Filters []MetricFilter
+	// Limit caps the exemplars returned (the newest are kept); zero: no
+	// cap.
+	Limit int
+}
+
+// ExemplarSlack is how long after an exemplar the point carrying it may
+// be: longer than any usual export or scrape interval.
+const ExemplarSlack = 15 * time.Minute
+
+// ExemplarReader reads the exemplars of metric points (for the Prometheus
+// API's query_exemplars): an optional capability of a MetricReader.
+type ExemplarReader interface {
+	// SelectExemplars returns the series of p.Names (of kind p.Kind)
+	// passing p.Filters that have exemplars in [p.Start, p.End], in no
+	// particular order.
+	SelectExemplars(ctx context.Context, p ExemplarSelectParams) ([]SeriesExemplars, error)
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/exemplar"
 	"github.com/prometheus/prometheus/model/histogram"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
@@ -84,11 +86,13 @@ type pending struct {
 type floatSample struct {
 	st, t int64
 	v     float64
+	exs   []exemplar.Exemplar
 }
 
 type histSample struct {
 	st, t int64
 	fh    *histogram.FloatHistogram
+	exs   []exemplar.Exemplar
 }
 
 // Append implements storage.AppenderV2. The returned reference is the
@@ -120,9 +124,9 @@ func (a *appender) Append(_ storage.SeriesRef, ls labels.Labels, st, t int64, v 
 		p.meta, p.help, p.unit = opts.Metadata.Type, opts.Metadata.Help, opts.Metadata.Unit
 	}
 	if fh != nil {
-		p.hists = append(p.hists, histSample{st: st, t: t, fh: fh.Copy()})
+		p.hists = append(p.hists, histSample{st: st, t: t, fh: fh.Copy(), exs: slices.Clone(opts.Exemplars)})
 	} else {
-		p.floats = append(p.floats, floatSample{st: st, t: t, v: v})
+		p.floats = append(p.floats, floatSample{st: st, t: t, v: v, exs: slices.Clone(opts.Exemplars)})
 	}
 	return storage.SeriesRef(hash), nil
 }
@@ -237,6 +241,7 @@ func (p *pending) appendTo(ms pmetric.MetricSlice, ext *store.MetricsExt) {
 			dp.SetTimestamp(msTimestamp(s.t))
 			dp.SetStartTimestamp(msTimestamp(s.st))
 			dp.SetDoubleValue(s.v)
+			setExemplars(dp.Exemplars(), s.exs, s.t)
 			if value.IsStaleNaN(s.v) {
 				dp.SetDoubleValue(math.NaN())
 				dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
@@ -305,6 +310,7 @@ func (p *pending) appendExponential(m pmetric.Metric, ss []histSample, ext *stor
 		p.attrs(dp.Attributes())
 		dp.SetTimestamp(msTimestamp(s.t))
 		dp.SetStartTimestamp(msTimestamp(s.st))
+		setExemplars(dp.Exemplars(), s.exs, s.t)
 		x := store.HistogramExt{CounterResetHint: uint8(s.fh.CounterResetHint)}
 		if value.IsStaleNaN(s.fh.Sum) {
 			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
@@ -326,6 +332,7 @@ func (p *pending) appendCustom(m pmetric.Metric, ss []histSample, ext *store.Met
 		p.attrs(dp.Attributes())
 		dp.SetTimestamp(msTimestamp(s.t))
 		dp.SetStartTimestamp(msTimestamp(s.st))
+		setExemplars(dp.Exemplars(), s.exs, s.t)
 		x := store.HistogramExt{CounterResetHint: uint8(s.fh.CounterResetHint)}
 		if value.IsStaleNaN(s.fh.Sum) {
 			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))

@@ -97,38 +97,7 @@ func (q *Queryable) selectSeries(ctx context.Context, start, end int64, ms []*la
 	if err != nil {
 		return nil, fmt.Errorf("list metrics: %w", err)
 	}
-	var nameMs []*labels.Matcher
-	for _, m := range ms {
-		if m.Name == labels.MetricName {
-			nameMs = append(nameMs, m)
-		}
-	}
-	names := map[store.MetricKind][]string{}
-	for _, info := range infos {
-		fam, _ := naming.Family(info)
-		if fam == "" {
-			continue
-		}
-		for _, n := range naming.SeriesNames(fam, info.Kind, info.ScopeName) {
-			if matchesAll(nameMs, labels.MetricName, n) {
-				if !slices.Contains(names[info.Kind], info.Name) {
-					names[info.Kind] = append(names[info.Kind], info.Name)
-				}
-				break
-			}
-		}
-	}
-	// A kind whose every metric is selected is read without a name
-	// filter (extra series of metrics written since are dropped below).
-	allNames := map[store.MetricKind]bool{}
-	for _, k := range kinds {
-		allNames[k] = true
-	}
-	for _, info := range infos {
-		if !slices.Contains(names[info.Kind], info.Name) {
-			allNames[info.Kind] = false
-		}
-	}
+	names, allNames := selectedNames(infos, ms)
 	filters := pushdown(ms)
 	var (
 		out    []promSeries
@@ -167,6 +136,45 @@ func (q *Queryable) selectSeries(ctx context.Context, start, end int64, ms []*la
 	}
 	slices.SortFunc(out, func(a, b promSeries) int { return labels.Compare(a.lset, b.lset) })
 	return out, nil
+}
+
+// selectedNames returns, per kind, the MetricNames of infos having a
+// Prometheus series name matched by the __name__ matchers of ms, and
+// whether that is every metric of the kind (which is then read without a
+// name filter; extra series of metrics written since are dropped by the
+// caller).
+func selectedNames(infos []store.MetricInfo, ms []*labels.Matcher) (map[store.MetricKind][]string, map[store.MetricKind]bool) {
+	var nameMs []*labels.Matcher
+	for _, m := range ms {
+		if m.Name == labels.MetricName {
+			nameMs = append(nameMs, m)
+		}
+	}
+	names := map[store.MetricKind][]string{}
+	for _, info := range infos {
+		fam, _ := naming.Family(info)
+		if fam == "" {
+			continue
+		}
+		for _, n := range naming.SeriesNames(fam, info.Kind, info.ScopeName) {
+			if matchesAll(nameMs, labels.MetricName, n) {
+				if !slices.Contains(names[info.Kind], info.Name) {
+					names[info.Kind] = append(names[info.Kind], info.Name)
+				}
+				break
+			}
+		}
+	}
+	allNames := map[store.MetricKind]bool{}
+	for _, k := range kinds {
+		allNames[k] = true
+	}
+	for _, info := range infos {
+		if !slices.Contains(names[info.Kind], info.Name) {
+			allNames[info.Kind] = false
+		}
+	}
+	return names, allNames
 }
 
 func matchesAll(ms []*labels.Matcher, name, value string) bool {

@@ -305,30 +305,34 @@ func msTimestamp(ms int64) pcommon.Timestamp {
 func (p *pending) appendExponential(m pmetric.Metric, ss []histSample, ext *store.MetricsExt) {
 	eh := m.SetEmptyExponentialHistogram()
 	eh.SetAggregationTemporality(promotlp.Temporality(ss[0].fh))
-	for _, s := range ss {
-		dp := eh.DataPoints().AppendEmpty()
-		p.attrs(dp.Attributes())
-		dp.SetTimestamp(msTimestamp(s.t))
-		dp.SetStartTimestamp(msTimestamp(s.st))
-		setExemplars(dp.Exemplars(), s.exs, s.t)
-		x := store.HistogramExt{CounterResetHint: uint8(s.fh.CounterResetHint)}
-		if value.IsStaleNaN(s.fh.Sum) {
-			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
-		} else {
-			promotlp.SetExponential(dp, s.fh)
-			if promotlp.CheckIntegral(s.fh) != nil {
-				x.FloatCounts = promotlp.ExponentialFloatCounts(s.fh)
-			}
-		}
-		ext.ExpHistograms = append(ext.ExpHistograms, x)
-	}
+	ext.ExpHistograms = appendHistPoints(p, ss, ext.ExpHistograms, eh.DataPoints().AppendEmpty,
+		promotlp.SetExponential, promotlp.ExponentialFloatCounts)
 }
 
 func (p *pending) appendCustom(m pmetric.Metric, ss []histSample, ext *store.MetricsExt) {
 	hm := m.SetEmptyHistogram()
 	hm.SetAggregationTemporality(promotlp.Temporality(ss[0].fh))
+	ext.Histograms = appendHistPoints(p, ss, ext.Histograms, hm.DataPoints().AppendEmpty,
+		promotlp.SetCustomBuckets, promotlp.CustomFloatCounts)
+}
+
+// histPoint is what appendHistPoints needs of an OTLP histogram point
+// (pmetric.HistogramDataPoint, pmetric.ExponentialHistogramDataPoint).
+type histPoint interface {
+	Attributes() pcommon.Map
+	SetTimestamp(pcommon.Timestamp)
+	SetStartTimestamp(pcommon.Timestamp)
+	Exemplars() pmetric.ExemplarSlice
+	SetFlags(pmetric.DataPointFlags)
+}
+
+// appendHistPoints appends one point per sample (a stale marker as a point
+// with no recorded value) with add, filled by set, and each point's
+// extension record (reset hint, float counts when not integral) to exts.
+func appendHistPoints[DP histPoint](p *pending, ss []histSample, exts []store.HistogramExt, add func() DP,
+	set func(DP, *histogram.FloatHistogram), floatCounts func(*histogram.FloatHistogram) *store.FloatCounts) []store.HistogramExt {
 	for _, s := range ss {
-		dp := hm.DataPoints().AppendEmpty()
+		dp := add()
 		p.attrs(dp.Attributes())
 		dp.SetTimestamp(msTimestamp(s.t))
 		dp.SetStartTimestamp(msTimestamp(s.st))
@@ -337,11 +341,12 @@ func (p *pending) appendCustom(m pmetric.Metric, ss []histSample, ext *store.Met
 		if value.IsStaleNaN(s.fh.Sum) {
 			dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
 		} else {
-			promotlp.SetCustomBuckets(dp, s.fh)
+			set(dp, s.fh)
 			if promotlp.CheckIntegral(s.fh) != nil {
-				x.FloatCounts = promotlp.CustomFloatCounts(s.fh)
+				x.FloatCounts = floatCounts(s.fh)
 			}
 		}
-		ext.Histograms = append(ext.Histograms, x)
+		exts = append(exts, x)
 	}
+	return exts
 }

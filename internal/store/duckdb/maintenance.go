@@ -155,6 +155,13 @@ func (s *Store) RunRetention(ctx context.Context) (int64, error) {
 			return total, fmt.Errorf("retention %s: %w", tg.table.Name, err)
 		}
 	}
+	if keep := s.cfg.Retention.Metrics; keep > 0 {
+		n, err := s.expireMetricMetadata(ctx, now.Add(-max(keep, metadataMinKeep)))
+		total += n
+		if err != nil {
+			return total, fmt.Errorf("retention %s: %w", metricMetadataTable, err)
+		}
+	}
 	return total, nil
 }
 

@@ -27,6 +27,24 @@ const metricMetadataDDL = "CREATE TABLE IF NOT EXISTS " + metricMetadataTable + 
 
 var _ store.MetricMetadataStore = (*Store)(nil)
 
+// metadataMinKeep is the least time a family's record outlives its last
+// refresh: senders refresh records at most hourly (internal/promapi), so
+// a record of a family still being sent is never expired, however short
+// the metrics retention.
+const metadataMinKeep = 24 * time.Hour
+
+// expireMetricMetadata deletes the records of families whose metadata
+// was last sent before cutoff (retention: by then their samples are gone
+// too) and returns how many it deleted.
+func (s *Store) expireMetricMetadata(ctx context.Context, cutoff time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, "DELETE FROM "+metricMetadataTable+" WHERE LastSeen < ?", cutoff.UTC())
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}
+
 // PutMetricMetadata replaces the records of the families of mds in one
 // transaction, committed (the WAL fsynced) before it returns; see
 // store.MetricMetadataStore. The last record of a family in mds wins.

@@ -50,28 +50,10 @@ func (s *Store) SelectExemplars(ctx context.Context, p store.ExemplarSelectParam
 	cols := identity(p.Kind)
 	var b strings.Builder
 	args := []any{p.Start.UTC(), p.End.Add(store.ExemplarSlack).UTC()}
-	b.WriteString("TimeUnix >= ? AND TimeUnix <= ? AND len(Exemplars.TimeUnix) > 0 AND MetricName IN (")
-	for i, n := range p.Names {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('?')
-		args = append(args, n)
-	}
-	b.WriteByte(')')
-	for _, f := range p.Filters {
-		switch f.Column {
-		case "ServiceName":
-			if f.Regex {
-				b.WriteString(" AND regexp_full_match(ServiceName, ?)")
-			} else {
-				b.WriteString(" AND ServiceName = ?")
-			}
-			args = append(args, f.Value)
-		case "ResourceAttributes", "Attributes":
-		default:
-			return nil, fmt.Errorf("%w: cannot filter metrics on %q", store.ErrInvalidArgument, f.Column)
-		}
+	b.WriteString("TimeUnix >= ? AND TimeUnix <= ? AND len(Exemplars.TimeUnix) > 0")
+	args = writeNameIn(&b, args, p.Names)
+	if args, err = writeServiceFilters(&b, args, p.Filters); err != nil {
+		return nil, err
 	}
 	bounds := "NULL"
 	if p.Kind == store.MetricHistogram {

@@ -63,10 +63,20 @@ func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 	// The name filter costs ≈ 4 ns per row (a string comparison each,
 	// 20 ms of a 5.76M-point read); it is left out when it would keep
 	// every row.
-	for i, n := range p.Names {
-		if p.AllNames {
-			break
-		}
+	if !p.AllNames {
+		args = writeNameIn(&b, args, p.Names)
+	}
+	args, err := writeServiceFilters(&b, args, p.Filters)
+	if err != nil {
+		return "", nil, err
+	}
+	return b.String(), args, nil
+}
+
+// writeNameIn writes " AND MetricName IN (?, …)" for names (nothing for
+// none) and returns args with the names appended.
+func writeNameIn(b *strings.Builder, args []any, names []string) []any {
+	for i, n := range names {
 		if i == 0 {
 			b.WriteString(" AND MetricName IN (")
 		} else {
@@ -74,13 +84,19 @@ func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 		}
 		b.WriteByte('?')
 		args = append(args, n)
-		if i == len(p.Names)-1 {
-			b.WriteByte(')')
-		}
 	}
-	for _, f := range p.Filters {
-		// Filters on the attribute maps are applied per series in Go
-		// (seriesFilter): in SQL they would decode the maps of every row.
+	if len(names) > 0 {
+		b.WriteByte(')')
+	}
+	return args
+}
+
+// writeServiceFilters writes the SQL predicates of the filters on
+// ServiceName and returns args with their values appended. Filters on the
+// attribute maps are applied per series in Go (seriesFilter): in SQL they
+// would decode the maps of every row.
+func writeServiceFilters(b *strings.Builder, args []any, fs []store.MetricFilter) ([]any, error) {
+	for _, f := range fs {
 		switch f.Column {
 		case "ServiceName":
 			if f.Regex {
@@ -91,10 +107,10 @@ func metricWhere(p store.MetricSelectParams) (string, []any, error) {
 			args = append(args, f.Value)
 		case "ResourceAttributes", "Attributes":
 		default:
-			return "", nil, fmt.Errorf("%w: cannot filter metrics on %q", store.ErrInvalidArgument, f.Column)
+			return nil, fmt.Errorf("%w: cannot filter metrics on %q", store.ErrInvalidArgument, f.Column)
 		}
 	}
-	return b.String(), args, nil
+	return args, nil
 }
 
 // SelectMetrics reads the series of p in one snapshot. A series is

@@ -94,6 +94,7 @@ func ResolverSettings(s Sources) (confmap.ResolverSettings, error) {
 		},
 		ConverterFactories: []confmap.ConverterFactory{
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return ensureExtension{} }),
+			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return guardReceivers{} }),
 		},
 		DefaultScheme: "env",
 	}, nil

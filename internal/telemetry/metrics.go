@@ -34,6 +34,8 @@ type Metrics struct {
 	QueryDuration *prometheus.HistogramVec
 	// HTTPRequests counts API requests by endpoint and status code.
 	HTTPRequests *prometheus.CounterVec
+	// Ingest counts what ingest limits refused or truncated (ingest.go).
+	Ingest IngestMetrics
 
 	storeSize atomic.Pointer[func() float64]
 }
@@ -79,6 +81,7 @@ func New() *Metrics {
 			Help: "API requests, by endpoint and status code.",
 		}, []string{"endpoint", "code"}),
 	}
+	m.Ingest = newIngestMetrics(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -12,8 +12,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
+	"github.com/overlook-dev/overlook/internal/ingest/limits"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -23,6 +26,7 @@ type storeExporter struct {
 	set      exporter.Settings
 	metrics  *telemetry.Metrics
 	provider overlookext.StoreProvider
+	limits   limits.Limits // extensions::overlook::ingest, applied before storing
 }
 
 func newExporter(cfg *Config, set exporter.Settings, metrics *telemetry.Metrics) *storeExporter {
@@ -43,6 +47,9 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 			e.set.ID, e.cfg.Extension)
 	}
 	e.provider = p
+	if l, ok := ext.(overlookext.IngestLimiter); ok {
+		e.limits = l.IngestLimits()
+	}
 	return nil
 }
 
@@ -58,6 +65,11 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	if err != nil {
 		return e.failed("traces", err)
 	}
+	stats, err := e.limits.Traces(td)
+	if err != nil {
+		return invalid(err)
+	}
+	e.truncated("traces", stats)
 	start := time.Now()
 	if err := st.InsertTraces(ctx, td); err != nil {
 		return e.failed("traces", err)
@@ -72,6 +84,11 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if err != nil {
 		return e.failed("logs", err)
 	}
+	stats, err := e.limits.Logs(ld)
+	if err != nil {
+		return invalid(err)
+	}
+	e.truncated("logs", stats)
 	start := time.Now()
 	if err := st.InsertLogs(ctx, ld); err != nil {
 		return e.failed("logs", err)
@@ -86,6 +103,9 @@ func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) err
 	if err != nil {
 		return e.failed("metrics", err)
 	}
+	if err := e.limits.Metrics(md); err != nil {
+		return invalid(err)
+	}
 	start := time.Now()
 	if err := st.InsertMetrics(ctx, md); err != nil {
 		return e.failed("metrics", err)
@@ -93,6 +113,19 @@ func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) err
 	var sizer pmetric.ProtoMarshaler
 	e.done("metrics", start, md.DataPointCount(), sizer.MetricsSize(md))
 	return nil
+}
+
+// invalid is the answer to data the client must fix (a timestamp the store
+// cannot hold): permanent, with InvalidArgument, which the OTLP receiver
+// sends as gRPC InvalidArgument / HTTP 400.
+func invalid(err error) error {
+	return consumererror.NewPermanent(status.Error(codes.InvalidArgument, err.Error()))
+}
+
+func (e *storeExporter) truncated(signal string, st limits.Stats) {
+	st.Each(func(what string, n int) {
+		e.metrics.Ingest.Truncated.WithLabelValues(signal, what).Add(float64(n))
+	})
 }
 
 func (e *storeExporter) done(signal string, start time.Time, rows, bytes int) {

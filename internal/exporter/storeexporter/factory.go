@@ -62,6 +62,7 @@ func (e *storeExporter) options(cfg *Config) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: false}),
+		// The ingest limits truncate attributes, names and bodies in place.
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
 	}
 }

@@ -23,6 +23,8 @@ type Config struct {
 	HTTP confighttp.ServerConfig `mapstructure:"http"`
 	// QueryTimeout bounds every API query. Default 30s.
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
+	// Ingest bounds OTLP requests and the data stored (config_ingest.go).
+	Ingest IngestConfig `mapstructure:"ingest"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -68,6 +70,7 @@ func createDefaultConfig() *Config {
 		},
 		HTTP:         httpCfg,
 		QueryTimeout: 30 * time.Second,
+		Ingest:       defaultIngestConfig(),
 	}
 }
 
@@ -97,6 +100,9 @@ func (c *Config) Validate() error {
 	}
 	if c.QueryTimeout < 0 {
 		errs = append(errs, fmt.Errorf("query_timeout is negative (%s)", c.QueryTimeout))
+	}
+	if err := c.Ingest.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

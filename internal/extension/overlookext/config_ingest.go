@@ -88,3 +88,12 @@ func (c IngestConfig) limits() limits.Limits {
 		MaxLinks:                c.MaxLinks,
 	}
 }
+
+// IngestLimiter is implemented by the extension; the store exporters
+// type-assert it to apply extensions::overlook::ingest before storing.
+type IngestLimiter interface {
+	IngestLimits() limits.Limits
+}
+
+// IngestLimits implements IngestLimiter.
+func (e *Extension) IngestLimits() limits.Limits { return e.cfg.Ingest.limits() }

@@ -49,6 +49,8 @@ var (
 	_ extension.Extension                   = (*Extension)(nil)
 	_ extensioncapabilities.PipelineWatcher = (*Extension)(nil)
 	_ extensionmiddleware.HTTPServer        = (*Extension)(nil)
+	_ extensionmiddleware.GRPCServer        = (*Extension)(nil)
+	_ IngestLimiter                         = (*Extension)(nil)
 	_ StoreProvider                         = (*Extension)(nil)
 )
 

@@ -47,11 +47,7 @@ func hostileString(r *rand.Rand) string {
 	case 4:
 		return `'; DROP TABLE otel_logs; --" OR 1=1 \u0000 %s%n ${jndi:x}`
 	case 5:
-		n := 1 << (10 + r.IntN(7)) // 1 KiB .. 64 KiB
-		if r.IntN(20) == 0 {
-			n = 1 << 20 // 1 MiB now and then: within the body limit
-		}
-		return strings.Repeat(string(rune('a'+r.IntN(26))), n)
+		return strings.Repeat(string(rune('a'+r.IntN(26))), 1<<(8+r.IntN(5))) // 256 B .. 4 KiB
 	default:
 		return fmt.Sprintf("v%d-%x", r.IntN(1000), r.Uint32())
 	}
@@ -76,9 +72,16 @@ func hostileTime(r *rand.Rand) pcommon.Timestamp {
 	}
 }
 
-func hostileAttrs(r *rand.Rand, m pcommon.Map) {
+// hugeString is 256 KiB .. 2 MiB: one per request at most, so bodies stay
+// within the receiver's 20 MiB limit.
+func hugeString(r *rand.Rand) string {
+	return strings.Repeat("x", 256<<(10+r.IntN(4)))
+}
+
+// hostileAttrs fills m; many allows thousands of attributes.
+func hostileAttrs(r *rand.Rand, m pcommon.Map, many bool) {
 	n := r.IntN(6)
-	if r.IntN(30) == 0 {
+	if many && r.IntN(15) == 0 {
 		n = 2000 + r.IntN(3000) // many attributes
 	}
 	for i := 0; i < n; i++ {
@@ -115,7 +118,7 @@ func recordCount(r *rand.Rand) int {
 func hostileLogs(r *rand.Rand) plog.Logs {
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
-	hostileAttrs(r, rl.Resource().Attributes())
+	hostileAttrs(r, rl.Resource().Attributes(), true)
 	sl := rl.ScopeLogs().AppendEmpty()
 	sl.Scope().SetName(hostileString(r))
 	n := recordCount(r)
@@ -127,9 +130,12 @@ func hostileLogs(r *rand.Rand) plog.Logs {
 		lr.SetSeverityText(hostileString(r))
 		if n < 100 {
 			lr.Body().SetStr(hostileString(r))
-			hostileAttrs(r, lr.Attributes())
+			hostileAttrs(r, lr.Attributes(), false)
 		}
 		lr.SetDroppedAttributesCount(r.Uint32())
+	}
+	if r.IntN(25) == 0 {
+		sl.LogRecords().At(0).Body().SetStr(hugeString(r))
 	}
 	return ld
 }
@@ -137,7 +143,7 @@ func hostileLogs(r *rand.Rand) plog.Logs {
 func hostileTraces(r *rand.Rand) ptrace.Traces {
 	td := ptrace.NewTraces()
 	rs := td.ResourceSpans().AppendEmpty()
-	hostileAttrs(r, rs.Resource().Attributes())
+	hostileAttrs(r, rs.Resource().Attributes(), true)
 	ss := rs.ScopeSpans().AppendEmpty()
 	n := recordCount(r)
 	for i := 0; i < n; i++ {
@@ -156,7 +162,7 @@ func hostileTraces(r *rand.Rand) ptrace.Traces {
 		sp.SetKind(ptrace.SpanKind(r.Int32N(10) - 2))
 		if n < 100 {
 			sp.SetName(hostileString(r))
-			hostileAttrs(r, sp.Attributes())
+			hostileAttrs(r, sp.Attributes(), false)
 			for j := r.IntN(4); j > 0; j-- {
 				ev := sp.Events().AppendEmpty()
 				ev.SetName(hostileString(r))
@@ -168,13 +174,16 @@ func hostileTraces(r *rand.Rand) ptrace.Traces {
 		}
 		sp.Status().SetCode(ptrace.StatusCode(r.Int32N(6) - 1))
 	}
+	if r.IntN(25) == 0 {
+		ss.Spans().At(0).SetName(hugeString(r))
+	}
 	return td
 }
 
 func hostileMetrics(r *rand.Rand) pmetric.Metrics {
 	md := pmetric.NewMetrics()
 	rm := md.ResourceMetrics().AppendEmpty()
-	hostileAttrs(r, rm.Resource().Attributes())
+	hostileAttrs(r, rm.Resource().Attributes(), true)
 	sm := rm.ScopeMetrics().AppendEmpty()
 	n := 1 + r.IntN(5)
 	for i := 0; i < n; i++ {
@@ -223,7 +232,7 @@ func hostileMetrics(r *rand.Rand) pmetric.Metrics {
 			q := p.QuantileValues().AppendEmpty()
 			q.SetQuantile([]float64{-1, 2, math.NaN(), 0.5}[r.IntN(4)])
 		}
-		hostileAttrs(r, m.Metadata())
+		hostileAttrs(r, m.Metadata(), false)
 	}
 	return md
 }

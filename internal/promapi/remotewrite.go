@@ -254,6 +254,8 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	if err != nil {
 		return fail(http.StatusBadRequest, "%v", err)
 	}
+	req, rejected := sanitizeWrite(req)
+	nRejected := len(rejected)
 	if err := h.saveMetadata(r.Context(), req.metadata); err != nil {
 		if errors.Is(err, store.ErrOverloaded) {
 			return fail(http.StatusServiceUnavailable, "%v", err)
@@ -264,16 +266,13 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	h.families.fill(req.series)
 	series := req.series
 	app := h.appender.AppenderV2(r.Context())
-	var (
-		floats, hists, exs int
-		rejected           []error
-	)
+	var floats, hists, exs int
 	for _, s := range series {
 		opts := storage.AppendV2Options{MetricFamilyName: s.lset.Get(labels.MetricName), Metadata: s.meta}
 		for _, smp := range s.samples {
 			opts.Exemplars = smp.exs
 			if _, err := app.Append(0, s.lset, smp.st, smp.t, smp.v, nil, smp.fh, opts); err != nil {
-				if len(rejected) < 10 {
+				if nRejected++; len(rejected) < 10 {
 					rejected = append(rejected, err)
 				}
 				continue
@@ -299,6 +298,9 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 		w.Header().Set("X-Prometheus-Remote-Write-Exemplars-Written", strconv.Itoa(exs))
 	}
 	if len(rejected) > 0 {
+		if nRejected > 10 {
+			rejected = append(rejected[:10], fmt.Errorf("and %d more", nRejected-10))
+		}
 		return fail(http.StatusBadRequest, "stored %d samples and %d histograms; rejected some: %v",
 			floats, hists, errors.Join(rejected...))
 	}

@@ -98,6 +98,29 @@ func TestRemoteWrite(t *testing.T) {
 			}}).Marshal()
 			return b
 		}()), 400, nil, "without a metric name"},
+		// Found by the hostile-input suite: these reached the database and
+		// came back as 500s.
+		{"metadata without a family", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&prompb.WriteRequest{
+				Metadata:   []prompb.MetricMetadata{{Type: prompb.MetricMetadata_GAUGE, Help: "h"}},
+				Timeseries: []prompb.TimeSeries{{Labels: []prompb.Label{{Name: "__name__", Value: "g"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}}},
+			}).Marshal()
+			return b
+		}()), 204, nil, ""},
+		{"metadata not UTF-8", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&prompb.WriteRequest{
+				Metadata:   []prompb.MetricMetadata{{MetricFamilyName: "g\xff", Type: prompb.MetricMetadata_GAUGE, Help: "h\xfe"}},
+				Timeseries: []prompb.TimeSeries{{Labels: []prompb.Label{{Name: "__name__", Value: "g"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}}},
+			}).Marshal()
+			return b
+		}()), 400, nil, "stored 1 samples and 0 histograms; rejected some: metadata of family"},
+		{"label value not UTF-8", "application/x-protobuf", "snappy", snappy.Encode(nil, func() []byte {
+			b, _ := (&prompb.WriteRequest{Timeseries: []prompb.TimeSeries{
+				{Labels: []prompb.Label{{Name: "__name__", Value: "u"}, {Name: "a", Value: "\xff"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
+				{Labels: []prompb.Label{{Name: "__name__", Value: "u"}, {Name: "a", Value: "ok"}}, Samples: []prompb.Sample{{Value: 1, Timestamp: t0.UnixMilli()}}},
+			}}).Marshal()
+			return b
+		}()), 400, nil, "stored 1 samples and 0 histograms; rejected some: series"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

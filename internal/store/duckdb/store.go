@@ -28,15 +28,15 @@ var _ store.Store = (*Store)(nil)
 
 // Store is the embedded DuckDB backend. It is safe for concurrent use.
 type Store struct {
-	cfg       Config
-	log       *slog.Logger
-	path      string
-	conn      swapConnector // s.db's connector; swapped by a reopen (health.go)
-	db        *sql.DB       // readers, retention, checkpoints
-	health    health
-	gate      commitGate
-	maint     sync.Mutex // one checkpoint or retention run at a time
-	cat       catalogue  // the metrics in the tables, for MetricInfos
+	cfg    Config
+	log    *slog.Logger
+	path   string
+	conn   swapConnector // s.db's connector; swapped by a reopen (health.go)
+	db     *sql.DB       // readers, retention, checkpoints
+	health health
+	gate   commitGate
+	maint  sync.Mutex // one checkpoint or retention run at a time
+	cat    catalogue  // the metrics in the tables, for MetricInfos
 
 	logs, traces, metrics *writer
 

@@ -51,8 +51,8 @@ type writer struct {
 	name         string
 	log          *slog.Logger
 	maxPending   int
-	maxQueueWait time.Duration // 0: unbounded
-	admit        func() error  // nil: always admitted
+	maxQueueWait time.Duration     // 0: unbounded
+	admit        func() error      // nil: always admitted
 	noteError    func(error) error // classifies a failed commit; nil: as is
 	gate         *commitGate
 

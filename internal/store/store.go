@@ -32,6 +32,11 @@ var ErrClosed = errors.New("store is closed")
 // 503; API reads: 503) and nothing of the refused data was stored.
 var ErrUnavailable = errors.New("store is unavailable")
 
+// ErrDown is wrapped, besides ErrUnavailable, by the health of a store
+// whose reads fail too (its database is invalidated or being reopened):
+// the API answers reads 503 then, not 500.
+var ErrDown = errors.New("the database is down")
+
 // HealthReporter is an optional capability of a Store: Health returns nil
 // while the store takes writes, else an error wrapping ErrUnavailable that
 // says why not and what to do. /ready reports it.

@@ -35,7 +35,11 @@ type Metrics struct {
 	// HTTPRequests counts API requests by endpoint and status code.
 	HTTPRequests *prometheus.CounterVec
 
+	// MemoryBudget is the process memory budget and its parts, by part.
+	MemoryBudget *prometheus.GaugeVec
+
 	storeSize atomic.Pointer[func() float64]
+	store     storeState
 }
 
 // New returns Metrics registered on a fresh registry, with Go runtime and
@@ -78,6 +82,10 @@ func New() *Metrics {
 			Name: "overlook_http_requests_total",
 			Help: "API requests, by endpoint and status code.",
 		}, []string{"endpoint", "code"}),
+		MemoryBudget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "overlook_memory_budget_bytes",
+			Help: "The process memory budget (part=total) and its parts: go (GOMEMLIMIT), memory_limiter, duckdb (memory_limit), pending_rows (store queues). See docs/limits.md.",
+		}, []string{"part"}),
 	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -88,7 +96,9 @@ func New() *Metrics {
 			Name: "overlook_store_disk_bytes",
 			Help: "Bytes the store occupies on disk (database file and write-ahead log).",
 		}, m.readStoreSize),
+		m.MemoryBudget,
 	)
+	reg.MustRegister(m.storeCollectors()...)
 	return m
 }
 

@@ -137,10 +137,10 @@ func (s *Store) markInvalid(cause error) error {
 	s.health.mu.Lock()
 	defer s.health.mu.Unlock()
 	if s.health.invalid == nil {
-		s.health.invalid = fmt.Errorf("%w: the database was invalidated by a fatal I/O error (is the disk of %s full?); "+
+		s.health.invalid = fmt.Errorf("%w: %w: it was invalidated by a fatal I/O error (is the disk of %s full?); "+
 			"writes are refused and overlook reopens the database by itself once the disk has room "+
 			"(free space, or lower extensions::overlook::storage::retention): %v",
-			store.ErrUnavailable, s.cfg.Dir, cause)
+			store.ErrUnavailable, store.ErrDown, s.cfg.Dir, cause)
 		s.log.Error("database invalidated; refusing writes until it can be reopened", "err", cause)
 	}
 	return s.health.invalid
@@ -289,17 +289,17 @@ func (s *Store) reopen() error {
 	defer s.maint.Unlock()
 	s.gate.mu.Lock()
 	defer s.gate.mu.Unlock()
-	s.conn.mu.Lock()
-	s.conn.down = fmt.Errorf("%w: the database is being reopened after a fatal I/O error", store.ErrUnavailable)
-	s.conn.mu.Unlock()
+	s.connector.mu.Lock()
+	s.connector.down = fmt.Errorf("%w: %w: it is being reopened after a fatal I/O error", store.ErrUnavailable, store.ErrDown)
+	s.connector.mu.Unlock()
 	reopened := false
 	defer func() {
 		if !reopened {
 			// Let reads reach the (still invalidated) instance again, so
 			// they fail with its own message until the next try.
-			s.conn.mu.Lock()
-			s.conn.down = nil
-			s.conn.mu.Unlock()
+			s.connector.mu.Lock()
+			s.connector.down = nil
+			s.connector.mu.Unlock()
 		}
 		s.db.SetMaxIdleConns(sqlIdleConns)
 	}()
@@ -316,19 +316,19 @@ func (s *Store) reopen() error {
 	for _, w := range []*writer{s.logs, s.traces, s.metrics} {
 		w.disconnect()
 	}
-	if s.conn.cur != nil {
-		if err := s.conn.cur.Close(); err != nil {
+	if s.connector.cur != nil {
+		if err := s.connector.cur.Close(); err != nil {
 			s.log.Debug("close invalidated connector", "err", err)
 		}
-		s.conn.cur = nil
+		s.connector.cur = nil
 	}
 	connector, err := duckdb.NewConnector(s.path, nil)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", s.path, err)
 	}
-	s.conn.mu.Lock()
-	s.conn.cur, s.conn.down = connector, nil
-	s.conn.mu.Unlock()
+	s.connector.mu.Lock()
+	s.connector.cur, s.connector.down = connector, nil
+	s.connector.mu.Unlock()
 	if err := s.configure(); err != nil {
 		return err
 	}

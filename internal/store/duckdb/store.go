@@ -28,15 +28,15 @@ var _ store.Store = (*Store)(nil)
 
 // Store is the embedded DuckDB backend. It is safe for concurrent use.
 type Store struct {
-	cfg    Config
-	log    *slog.Logger
-	path   string
-	conn   swapConnector // s.db's connector; swapped by a reopen (health.go)
-	db     *sql.DB       // readers, retention, checkpoints
-	health health
-	gate   commitGate
-	maint  sync.Mutex // one checkpoint or retention run at a time
-	cat    catalogue  // the metrics in the tables, for MetricInfos
+	cfg       Config
+	log       *slog.Logger
+	path      string
+	connector swapConnector // s.db's; a reopen swaps its instance (health.go)
+	db        *sql.DB       // readers, retention, checkpoints
+	health    health
+	gate      commitGate
+	maint     sync.Mutex // one checkpoint or retention run at a time
+	cat       catalogue  // the metrics in the tables, for MetricInfos
 
 	logs, traces, metrics *writer
 
@@ -98,8 +98,8 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		cfg: cfg, log: logger, path: path,
 		stop: make(chan struct{}),
 	}
-	s.conn.cur = connector
-	s.db = sql.OpenDB(&s.conn)
+	s.connector.cur = connector
+	s.db = sql.OpenDB(&s.connector)
 	fail := func(err error) (*Store, error) {
 		_ = s.db.Close()
 		return nil, err

@@ -58,6 +58,20 @@ type health struct {
 	fsFree   atomic.Int64 // bytes free for the store on its file system
 	fileFree atomic.Int64 // bytes of free blocks inside the database file
 	floor    atomic.Int64 // the effective floor in bytes (0: none)
+	measured atomic.Int64 // unix nanos of the last statfs
+}
+
+// diskStale is how old a free-space reading may be when a write is
+// admitted: at ingest speed the disk fills by a few MB in that time.
+const diskStale = 100 * time.Millisecond
+
+// admit is asked before a batch is queued: it refreshes a stale reading
+// of the disk (a statfs costs microseconds) and returns Health.
+func (s *Store) admit() error {
+	if time.Since(time.Unix(0, s.health.measured.Load())) >= diskStale {
+		s.measureDisk()
+	}
+	return s.Health()
 }
 
 // Health implements store.HealthReporter: nil while the store takes
@@ -211,6 +225,7 @@ func (s *Store) measureDisk() {
 		return
 	}
 	bs := int64(st.Bsize) //nolint:unconvert // Bsize's type differs by platform
+	s.health.measured.Store(time.Now().UnixNano())
 	free := int64(st.Bavail) * bs
 	s.health.fsFree.Store(free)
 	s.health.floor.Store(effectiveFloor(s.cfg.MinFreeDisk, int64(st.Blocks)*bs))

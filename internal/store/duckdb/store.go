@@ -133,7 +133,7 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		}
 		w := newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger)
 		w.maxQueueWait = cfg.MaxQueueWait
-		w.admit = s.Health
+		w.admit = s.admit
 		w.noteError = s.noteError
 		ws = append(ws, w)
 	}

@@ -1,0 +1,171 @@
+package e2e
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+)
+
+const diskBatch = 200
+
+// bulkyLogBatch is one OTLP logs request of diskBatch records with
+// incompressible 1 KB bodies, tagged with the batch number.
+func bulkyLogBatch(t *testing.T, batch int) []byte {
+	t.Helper()
+	ld := plog.NewLogs()
+	rl := ld.ResourceLogs().AppendEmpty()
+	rl.Resource().Attributes().PutStr("service.name", "disk-test")
+	sl := rl.ScopeLogs().AppendEmpty()
+	now := time.Now()
+	buf := make([]byte, 512)
+	for i := range diskBatch {
+		r := sl.LogRecords().AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(now))
+		_, _ = rand.Read(buf)
+		r.Body().SetStr(hex.EncodeToString(buf))
+		r.Attributes().PutStr("batch", strconv.Itoa(batch))
+		r.Attributes().PutInt("seq", int64(i))
+	}
+	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// tinyDisk mounts a tmpfs of size bytes; the test is skipped where
+// mounting is not permitted (not root). CI runs as root.
+func tinyDisk(t *testing.T, size int64) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, fmt.Sprintf("size=%d", size)); err != nil {
+		t.Skipf("cannot mount a tmpfs for the full-disk test (needs root): %v", err)
+	}
+	t.Cleanup(func() {
+		if err := syscall.Unmount(dir, syscall.MNT_DETACH); err != nil {
+			t.Errorf("unmount %s: %v", dir, err)
+		}
+	})
+	return dir
+}
+
+// TestFullDiskRefusesAndRecovers puts the data directory on a tiny file
+// system and fills it: ingest must be refused retryably (503 with
+// Retry-After), /ready must turn 503 with the reason and /metrics show it;
+// once space is freed the server must take data again by itself, with
+// every acknowledged record stored exactly once and no refused one stored.
+// "floor" refuses at storage::min_free_disk before the disk is full;
+// "full" disables the floor, so the disk really fills under DuckDB.
+func TestFullDiskRefusesAndRecovers(t *testing.T) {
+	for _, tc := range []struct {
+		name, floor, reason string
+	}{
+		{"floor", "8MiB", "below the floor of 8MiB (extensions::overlook::storage::min_free_disk)"},
+		{"full", "0", "is full"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			mnt := tinyDisk(t, 64<<20)
+			ballast := filepath.Join(mnt, "ballast")
+			if err := os.WriteFile(ballast, make([]byte, 24<<20), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := newServer(t, fmt.Sprintf("extensions:\n  overlook:\n    storage:\n      min_free_disk: %q\n", tc.floor))
+			s.dataDir = filepath.Join(mnt, "data")
+			s.start()
+
+			client := &http.Client{Timeout: 30 * time.Second}
+			post := func(batch int) *http.Response {
+				resp, err := client.Post("http://"+s.http+"/v1/logs", "application/x-protobuf", bytes.NewReader(bulkyLogBatch(t, batch)))
+				if err != nil {
+					t.Fatalf("export batch %d: %v", batch, err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				return resp
+			}
+			acked, batch := 0, 0
+			var refused []int
+			for ; batch < 1000 && len(refused) == 0; batch++ {
+				resp := post(batch)
+				switch resp.StatusCode {
+				case http.StatusOK:
+					acked++
+				case http.StatusServiceUnavailable:
+					refused = append(refused, batch)
+					if ra := resp.Header.Get("Retry-After"); ra == "" {
+						t.Errorf("503 without Retry-After")
+					}
+				default:
+					t.Fatalf("batch %d: status %d, want 200 or a retryable 503", batch, resp.StatusCode)
+				}
+			}
+			if len(refused) == 0 {
+				t.Fatalf("the disk never filled after %d batches", batch)
+			}
+			t.Logf("refused after %d acknowledged batches", acked)
+
+			var ready struct{ Error string }
+			eventually(t, "/ready 503", func() bool { return s.getJSON("/ready", &ready) == http.StatusServiceUnavailable })
+			if !strings.Contains(ready.Error, tc.reason) {
+				t.Errorf("/ready error %q does not name %q", ready.Error, tc.reason)
+			}
+			if m := scrape(t, s); !strings.Contains(m, "overlook_store_healthy 0") || !strings.Contains(m, "overlook_store_disk_free_bytes") {
+				t.Errorf("/metrics does not show the unhealthy store and its free space")
+			}
+			// Still refused, retryably, while the disk is full.
+			if resp := post(batch); resp.StatusCode != http.StatusServiceUnavailable {
+				t.Errorf("export while full: status %d, want 503", resp.StatusCode)
+			}
+			refused = append(refused, batch)
+			batch++
+
+			if err := os.Remove(ballast); err != nil {
+				t.Fatal(err)
+			}
+			deadline := time.Now().Add(60 * time.Second)
+			for s.getJSON("/ready", nil) != http.StatusOK {
+				if time.Now().After(deadline) {
+					t.Fatalf("/ready not 200 within 60s of freeing space")
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+			if resp := post(batch); resp.StatusCode != http.StatusOK {
+				t.Fatalf("export after recovery: status %d", resp.StatusCode)
+			}
+			acked++
+			if total := s.search("logs", `ServiceName:"disk-test"`).Count; total != int64(acked*diskBatch) {
+				t.Errorf("stored %d records, want exactly the %d acknowledged", total, acked*diskBatch)
+			}
+			for _, b := range refused {
+				if n := s.search("logs", fmt.Sprintf(`ServiceName:"disk-test" AND LogAttributes.batch:"%d"`, b)).Count; n != 0 {
+					t.Errorf("refused batch %d has %d stored records", b, n)
+				}
+			}
+		})
+	}
+}
+
+func scrape(t *testing.T, s *server) string {
+	t.Helper()
+	resp, err := http.Get("http://" + s.api + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}

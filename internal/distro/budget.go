@@ -49,10 +49,11 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 	}
 	if c.b != nil && conf.IsSet("extensions::overlook") {
 		const st = "extensions::overlook::storage::"
-		if !conf.IsSet(st + "memory_limit") {
+		// Unset, "" and 0 all mean "the default", which the budget sets.
+		if v := conf.Get(st + "memory_limit"); v == nil || v == "" {
 			set[st+"memory_limit"] = fmt.Sprintf("%dMiB", c.b.DuckDB>>20)
 		}
-		if !conf.IsSet(st + "max_pending_rows") {
+		if v := conf.Get(st + "max_pending_rows"); v == nil || fmt.Sprint(v) == "0" {
 			set[st+"max_pending_rows"] = c.b.PendingRows
 		}
 	}

@@ -27,6 +27,7 @@ extensions:
   overlook:
     storage:
       max_pending_rows: 1234
+      memory_limit: ""
 `)
 	conf, err := Resolve(context.Background(), Sources{Files: []string{user}, Budget: &b})
 	if err != nil {

@@ -287,6 +287,9 @@ func (c *swapConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if c.down != nil {
 		return nil, c.down
 	}
+	if c.cur == nil {
+		return nil, fmt.Errorf("%w: %w: a reopen after a fatal I/O error has not completed yet", store.ErrUnavailable, store.ErrDown)
+	}
 	return c.cur.Connect(ctx)
 }
 
@@ -331,11 +334,8 @@ func (s *Store) reopen() error {
 	for _, w := range []*writer{s.logs, s.traces, s.metrics} {
 		w.disconnect()
 	}
-	if s.connector.cur != nil {
-		if err := s.connector.cur.Close(); err != nil {
-			s.log.Debug("close invalidated connector", "err", err)
-		}
-		s.connector.cur = nil
+	if err := s.connector.Close(); err != nil {
+		s.log.Debug("close invalidated connector", "err", err)
 	}
 	connector, err := duckdb.NewConnector(s.path, nil)
 	if err != nil {

@@ -169,3 +169,32 @@ func scrape(t *testing.T, s *server) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestMemoryBudgetExposed starts the binary with GOMEMLIMIT and checks that
+// /metrics publishes the budget's parts, with the user's GOMEMLIMIT kept as
+// the Go limit and every part inside the budget.
+func TestMemoryBudgetExposed(t *testing.T) {
+	s := newServer(t, "")
+	s.env = append(s.env, "GOMEMLIMIT=1GiB")
+	s.start()
+	parts := map[string]float64{}
+	for line := range strings.SplitSeq(scrape(t, s), "\n") {
+		var part string
+		var v float64
+		if _, err := fmt.Sscanf(line, "overlook_memory_budget_bytes{part=%q} %g", &part, &v); err == nil {
+			parts[part] = v
+		}
+	}
+	if parts["go"] != 1<<30 {
+		t.Errorf("budget part go = %g, want GOMEMLIMIT (1GiB); parts %v", parts["go"], parts)
+	}
+	total := parts["total"]
+	for _, p := range []string{"memory_limiter", "duckdb", "pending_rows"} {
+		if parts[p] <= 0 || parts[p] > total {
+			t.Errorf("budget part %s = %g, want within (0, total %g]", p, parts[p], total)
+		}
+	}
+	if !strings.Contains(s.out.String(), "memory budget") {
+		t.Errorf("the log does not state the memory budget")
+	}
+}

@@ -71,7 +71,7 @@ type writer struct {
 // writerStats are cumulative counters of a writer.
 type writerStats struct {
 	Commits, Batches, Rows          int64
-	Withdrawn                       int64 // batches refused after waiting in the queue
+	Withdrawn                       int64 // batches withdrawn from the queue (client gone, max_queue_wait)
 	Append, Flush, Commit, GateWait time.Duration
 }
 
@@ -128,9 +128,12 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 		b.free()
 		return store.ErrClosed
 	case w.pending > 0 && w.pending+b.rows > w.maxPending:
+		pending := w.pending
 		w.mu.Unlock()
 		b.free()
-		return store.ErrOverloaded
+		return fmt.Errorf("%w: %d %s rows are waiting for commit, the bound is %d "+
+			"(extensions::overlook::storage::max_pending_rows); nothing of this batch was stored",
+			store.ErrOverloaded, pending, w.name, w.maxPending)
 	}
 	w.pending += b.rows
 	w.queue = append(w.queue, r)

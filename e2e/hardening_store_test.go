@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -18,6 +19,11 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 )
 
 const diskBatch = 200
@@ -126,9 +132,29 @@ func TestFullDiskRefusesAndRecovers(t *testing.T) {
 			if m := scrape(t, s); !strings.Contains(m, "overlook_store_healthy 0") || !strings.Contains(m, "overlook_store_disk_free_bytes") {
 				t.Errorf("/metrics does not show the unhealthy store and its free space")
 			}
-			// Still refused, retryably, while the disk is full.
+			// Still refused, retryably, while the disk is full: over
+			// HTTP, and over gRPC as Unavailable with a RetryInfo.
 			if resp := post(batch); resp.StatusCode != http.StatusServiceUnavailable {
 				t.Errorf("export while full: status %d, want 503", resp.StatusCode)
+			}
+			refused = append(refused, batch)
+			batch++
+			req := plogotlp.NewExportRequest()
+			if err := req.UnmarshalProto(bulkyLogBatch(t, batch)); err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			_, err := diskTestGRPC(t, s.grpc).Export(ctx, req)
+			cancel()
+			st, _ := status.FromError(err)
+			retry := false
+			for _, d := range st.Details() {
+				if _, ok := d.(*errdetails.RetryInfo); ok {
+					retry = true
+				}
+			}
+			if st.Code() != codes.Unavailable || !retry || !strings.Contains(st.Message(), tc.reason) {
+				t.Errorf("gRPC export while full: %v (RetryInfo %v), want Unavailable with RetryInfo naming %q", err, retry, tc.reason)
 			}
 			refused = append(refused, batch)
 			batch++
@@ -197,4 +223,14 @@ func TestMemoryBudgetExposed(t *testing.T) {
 	if !strings.Contains(s.out.String(), "memory budget") {
 		t.Errorf("the log does not state the memory budget")
 	}
+}
+
+func diskTestGRPC(t *testing.T, addr string) plogotlp.GRPCClient {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return plogotlp.NewGRPCClient(conn)
 }

@@ -79,9 +79,14 @@ func tinyDisk(t *testing.T, size int64) string {
 func TestFullDiskRefusesAndRecovers(t *testing.T) {
 	for _, tc := range []struct {
 		name, floor, reason string
+		// invalidated: wait, disk still full, until the idle background
+		// checkpoint fails and DuckDB invalidates the database (the
+		// issue's case: reads then fail too).
+		invalidated bool
 	}{
-		{"floor", "8MiB", "below the floor of 8MiB (extensions::overlook::storage::min_free_disk)"},
-		{"full", "0", "is full"},
+		{"floor", "8MiB", "below the floor of 8MiB (extensions::overlook::storage::min_free_disk)", false},
+		{"full", "0", "is full", false},
+		{"checkpoint fails", "0", "is full", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mnt := tinyDisk(t, 64<<20)
@@ -159,6 +164,30 @@ func TestFullDiskRefusesAndRecovers(t *testing.T) {
 			refused = append(refused, batch)
 			batch++
 
+			if tc.invalidated {
+				// The writers are idle: within CheckpointIdle (10s) the
+				// background checkpoint runs into the full disk.
+				deadline := time.Now().Add(60 * time.Second)
+				for !strings.Contains(ready.Error, "invalidated by a fatal I/O error") {
+					if time.Now().After(deadline) {
+						t.Fatalf("database not invalidated 60s after the disk filled; /ready says %q", ready.Error)
+					}
+					time.Sleep(500 * time.Millisecond)
+					s.getJSON("/ready", &ready)
+				}
+				now := time.Now().UTC()
+				var res searchResult
+				code := s.postJSON("/api/search", map[string]any{"source": "logs", "query": `ServiceName:"disk-test"`,
+					"start": now.Add(-time.Hour).Format(time.RFC3339), "end": now.Add(time.Minute).Format(time.RFC3339)}, &res)
+				if code != http.StatusServiceUnavailable || !strings.Contains(res.Error, "invalidated by a fatal I/O error") {
+					t.Errorf("search while invalidated: %d %q, want 503 naming the invalidated database", code, res.Error)
+				}
+				if resp := post(batch); resp.StatusCode != http.StatusServiceUnavailable {
+					t.Errorf("export while invalidated: status %d, want 503", resp.StatusCode)
+				}
+				refused = append(refused, batch)
+				batch++
+			}
 			if err := os.Remove(ballast); err != nil {
 				t.Fatal(err)
 			}

@@ -7,13 +7,16 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"go.opentelemetry.io/collector/otelcol"
 
+	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/distro"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -92,6 +95,14 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 
+	var goLimitErr error
+	if b, err := budget.Detect(budget.System()); err != nil {
+		// memory_limiter falls back to percentages of the machine's memory.
+		goLimitErr = err
+	} else {
+		src.Budget = &b
+	}
+
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch cmd {
@@ -104,14 +115,27 @@ func run(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout, "configuration is valid")
 		return nil
 	}
-	return serve(ctx, stop, src)
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+	if goLimitErr != nil {
+		log.Warn("no process memory budget; memory defaults follow the machine's memory", "err", goLimitErr)
+	}
+	return serve(ctx, stop, src, log)
 }
 
-func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources) error {
+func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log *slog.Logger) error {
 	if err := distro.Validate(ctx, src); err != nil {
 		return err
 	}
-	set, err := distro.CollectorSettings(src, version, telemetry.New())
+	metrics := telemetry.New()
+	if b := src.Budget; b != nil {
+		if !b.GoLimitFromEnv {
+			// The Go heap's share of the budget; GOMEMLIMIT overrides it.
+			debug.SetMemoryLimit(b.GoLimit)
+		}
+		metrics.SetMemoryBudget(b.Parts())
+		log.Info(b.String())
+	}
+	set, err := distro.CollectorSettings(src, version, metrics)
 	if err != nil {
 		return err
 	}

@@ -126,6 +126,15 @@ func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, what string
 	case r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(499)
+	case errors.Is(err, store.ErrUnavailable) || errors.Is(s.storeHealth(), store.ErrDown):
+		// The store's own state (invalidated by a disk error, reopening):
+		// retryable, and the reason is the store's, not the query's.
+		reason := s.storeHealth()
+		if reason == nil {
+			reason = err
+		}
+		w.Header().Set("Retry-After", "5")
+		writeError(w, http.StatusServiceUnavailable, what+" failed: "+reason.Error())
 	default:
 		s.opts.Logger.Error("query failed", "endpoint", what, "error", err)
 		writeError(w, http.StatusInternalServerError, what+" failed: "+err.Error())

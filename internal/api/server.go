@@ -104,7 +104,19 @@ func (s *Server) handleReady(w http.ResponseWriter, _ *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "not ready: pipelines are starting or stopping")
 		return
 	}
+	if err := s.storeHealth(); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// storeHealth is why the store cannot take writes now (nil: it can).
+func (s *Server) storeHealth() error {
+	if h, ok := s.opts.Store.(store.HealthReporter); ok {
+		return h.Health()
+	}
+	return nil
 }
 
 func (s *Server) handleHealthz(w http.ResponseWriter, _ *http.Request) {

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 	"go.opentelemetry.io/collector/otelcol"
 
+	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
@@ -40,6 +41,9 @@ type Sources struct {
 	DataDir string
 	// Sets are --set values, `a::b::c=value` as in the collector.
 	Sets []string
+	// Budget, if set, fills the memory settings the configuration leaves
+	// unset (memory_limiter, storage::memory_limit, max_pending_rows).
+	Budget *budget.Budget
 }
 
 // URIs lists the configuration URIs in merge order.
@@ -95,6 +99,7 @@ func ResolverSettings(s Sources) (confmap.ResolverSettings, error) {
 		ConverterFactories: []confmap.ConverterFactory{
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return ensureExtension{} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return guardReceivers{} }),
+			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return budgetDefaults{b: s.Budget} }),
 		},
 		DefaultScheme: "env",
 	}, nil

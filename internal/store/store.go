@@ -25,6 +25,25 @@ var ErrOverloaded = errors.New("store is saturated, retry later")
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("store is closed")
 
+// ErrUnavailable is wrapped by errors of a store that cannot serve now for
+// a reason of its own, not the caller's (its database was invalidated by a
+// disk error and is being reopened, or free disk space is below the
+// configured floor). Like ErrOverloaded it is retryable (OTLP: Unavailable /
+// 503; API reads: 503) and nothing of the refused data was stored.
+var ErrUnavailable = errors.New("store is unavailable")
+
+// ErrDown is wrapped, besides ErrUnavailable, by the health of a store
+// whose reads fail too (its database is invalidated or being reopened):
+// the API answers reads 503 then, not 500.
+var ErrDown = errors.New("the database is down")
+
+// HealthReporter is an optional capability of a Store: Health returns nil
+// while the store takes writes, else an error wrapping ErrUnavailable that
+// says why not and what to do. /ready reports it.
+type HealthReporter interface {
+	Health() error
+}
+
 // ErrInvalidArgument is wrapped by errors about the caller's input (a
 // malformed trace ID, a missing or inverted time range, an unknown source):
 // the API maps it to 400, not 500.
@@ -157,6 +176,13 @@ type Retention struct {
 type Stats struct {
 	// DiskBytes is the on-disk size of the store's files.
 	DiskBytes int64
+	// DiskFreeBytes is the free space of the file system holding the
+	// store; FileFreeBytes the free space inside its files that it reuses
+	// before growing them; MinFreeDiskBytes the floor of their sum below
+	// which writes are refused (0: none). Zero when unknown.
+	DiskFreeBytes, FileFreeBytes, MinFreeDiskBytes int64
+	// Unhealthy is nil while the store takes writes, else why not.
+	Unhealthy error
 }
 
 // Store is everything a backend provides.

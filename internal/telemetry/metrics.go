@@ -37,7 +37,11 @@ type Metrics struct {
 	// Ingest counts what ingest limits refused or truncated (ingest.go).
 	Ingest IngestMetrics
 
+	// MemoryBudget is the process memory budget and its parts, by part.
+	MemoryBudget *prometheus.GaugeVec
+
 	storeSize atomic.Pointer[func() float64]
+	store     storeState
 }
 
 // New returns Metrics registered on a fresh registry, with Go runtime and
@@ -80,6 +84,10 @@ func New() *Metrics {
 			Name: "overlook_http_requests_total",
 			Help: "API requests, by endpoint and status code.",
 		}, []string{"endpoint", "code"}),
+		MemoryBudget: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "overlook_memory_budget_bytes",
+			Help: "The process memory budget (part=total) and its parts: go (GOMEMLIMIT), memory_limiter, duckdb (memory_limit), pending_rows (store queues). See docs/limits.md.",
+		}, []string{"part"}),
 	}
 	m.Ingest = newIngestMetrics(reg)
 	reg.MustRegister(
@@ -91,7 +99,9 @@ func New() *Metrics {
 			Name: "overlook_store_disk_bytes",
 			Help: "Bytes the store occupies on disk (database file and write-ahead log).",
 		}, m.readStoreSize),
+		m.MemoryBudget,
 	)
+	reg.MustRegister(m.storeCollectors()...)
 	return m
 }
 

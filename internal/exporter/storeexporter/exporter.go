@@ -140,12 +140,15 @@ func (e *storeExporter) done(signal string, start time.Time, rows, bytes int) {
 // permanent, and the store accepts every valid OTLP payload.
 func (e *storeExporter) failed(signal string, err error) error {
 	reason := "error"
-	if errors.Is(err, store.ErrOverloaded) {
+	switch {
+	case errors.Is(err, store.ErrOverloaded):
 		reason = "overloaded"
+	case errors.Is(err, store.ErrUnavailable):
+		reason = "unavailable"
 	}
 	e.metrics.StoreErrors.WithLabelValues(signal, reason).Inc()
 	if consumererror.IsPermanent(err) {
 		return err
 	}
-	return fmt.Errorf("store %s: %w", signal, err)
+	return refusal(signal, err)
 }

@@ -7,10 +7,12 @@ package overlookext
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.opentelemetry.io/collector/config/confighttp"
 
+	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
@@ -49,6 +51,29 @@ type StorageConfig struct {
 	// Charts, filters and value lists on them read the column (≈ 8× less
 	// CPU than the map). Columns are added and filled at start-up.
 	MaterializedAttributes map[string][]string `mapstructure:"materialized_attributes"`
+	// MaxQueueWait bounds how long an export waits for the store to take
+	// its batch; past it the export is refused, retryably (gRPC
+	// Unavailable, HTTP 503 + Retry-After). Default 2s; -1s: unbounded.
+	MaxQueueWait time.Duration `mapstructure:"max_queue_wait"`
+	// MinFreeDisk is the free disk space (e.g. "1GiB", "500MB") below which
+	// exports are refused, retryably, before a full disk stops the store.
+	// Empty: 1GiB, at most 10% of the file system; "0": no floor.
+	MinFreeDisk string `mapstructure:"min_free_disk"`
+}
+
+// minFreeDisk is MinFreeDisk in the store's terms (0: default, -1: none).
+func (c StorageConfig) minFreeDisk() (int64, error) {
+	if strings.TrimSpace(c.MinFreeDisk) == "" {
+		return 0, nil
+	}
+	n, err := budget.ParseBytes(c.MinFreeDisk)
+	if err != nil {
+		return 0, fmt.Errorf("storage::min_free_disk: %w", err)
+	}
+	if n == 0 {
+		return -1, nil
+	}
+	return n, nil
 }
 
 // RetentionConfig is the per-signal retention.
@@ -94,6 +119,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.MaxPendingRows < 0 {
 		errs = append(errs, fmt.Errorf("storage::max_pending_rows is negative (%d)", c.Storage.MaxPendingRows))
+	}
+	if _, err := c.Storage.minFreeDisk(); err != nil {
+		errs = append(errs, err)
 	}
 	if c.HTTP.NetAddr.Endpoint == "" {
 		errs = append(errs, errors.New("http::endpoint is empty: set it to host:port, e.g. 0.0.0.0:8080"))

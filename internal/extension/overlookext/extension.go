@@ -61,6 +61,10 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 
 // Start opens the store and starts serving the API.
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
+	minFree, err := e.cfg.Storage.minFreeDisk()
+	if err != nil {
+		return err
+	}
 	st, err := duckdb.Open(duckdb.Config{
 		Dir: e.cfg.Storage.Directory,
 		Retention: store.Retention{
@@ -71,11 +75,18 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		MaxPendingRows:         e.cfg.Storage.MaxPendingRows,
 		MemoryLimit:            e.cfg.Storage.MemoryLimit,
 		MaterializedAttributes: e.cfg.Storage.MaterializedAttributes,
+		MaxQueueWait:           e.cfg.Storage.MaxQueueWait,
+		MinFreeDisk:            minFree,
 	}, e.logger.With("store", "duckdb"))
 	if err != nil {
 		return fmt.Errorf("open store in %q (extensions::overlook::storage::directory): %w", e.cfg.Storage.Directory, err)
 	}
 	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
+	e.metrics.SetStoreState(func() telemetry.StoreState {
+		s := st.Stats()
+		return telemetry.StoreState{Healthy: s.Unhealthy == nil, DiskFreeBytes: s.DiskFreeBytes,
+			FileFreeBytes: s.FileFreeBytes, MinFreeDiskBytes: s.MinFreeDiskBytes}
+	})
 
 	ms, err := meta.Open(filepath.Join(e.cfg.Storage.Directory, "meta"))
 	if err == nil {
@@ -129,6 +140,7 @@ func (e *Extension) Shutdown(ctx context.Context) error {
 	e.prom.close()
 	if st != nil {
 		e.metrics.SetStoreSize(nil)
+		e.metrics.SetStoreState(nil)
 		if err := st.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close store: %w", err))
 		}

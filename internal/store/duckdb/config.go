@@ -61,6 +61,22 @@ type Config struct {
 	// CheckpointIdle: a non-empty WAL is checkpointed once no commit has
 	// happened for this long. Zero: 10 s.
 	CheckpointIdle time.Duration
+
+	// MaxQueueWait bounds how long a batch waits in a writer's queue for a
+	// committer to take it (a checkpoint holds the commit gate, or the
+	// committers are saturated). Past it the batch is withdrawn and refused
+	// with store.ErrOverloaded (retryable), so that clients are answered
+	// well inside the OTel SDKs' 10 s export timeout instead of being
+	// acknowledged after they gave up (and retried: a duplicate). Zero: 2 s;
+	// negative: unbounded.
+	MaxQueueWait time.Duration
+
+	// MinFreeDisk is the floor of free disk space (the file system's free
+	// bytes plus the free blocks inside the database file) below which
+	// writes are refused with store.ErrUnavailable (retryable), before a
+	// full disk invalidates the database. Zero: DefaultMinFreeDisk, but at
+	// most 10% of the file system; negative: no floor.
+	MinFreeDisk int64
 }
 
 // Defaults.
@@ -70,6 +86,12 @@ const (
 	DefaultCheckpointWALBytes = 256 << 20
 	DefaultCheckpointIdle     = 10 * time.Second
 	DefaultWriterConns        = 2
+	DefaultMaxQueueWait       = 2 * time.Second
+	// DefaultMinFreeDisk is 1 GiB: a background checkpoint writes up to
+	// CheckpointWALBytes (256 MiB) of new blocks before it frees the old
+	// ones, while the WAL keeps growing; four times that leaves room for
+	// a checkpoint and the WAL behind it with margin.
+	DefaultMinFreeDisk = 1 << 30
 )
 
 // Validate reports whether c is usable.
@@ -118,6 +140,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CheckpointIdle == 0 {
 		c.CheckpointIdle = DefaultCheckpointIdle
+	}
+	switch {
+	case c.MaxQueueWait == 0:
+		c.MaxQueueWait = DefaultMaxQueueWait
+	case c.MaxQueueWait < 0:
+		c.MaxQueueWait = 0 // unbounded
 	}
 	return c
 }

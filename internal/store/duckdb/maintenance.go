@@ -34,6 +34,7 @@ func (s *Store) checkpointLoop() {
 		case <-t.C:
 			if s.checkpointDue() {
 				if err := s.Checkpoint(); err != nil {
+					err = s.noteError(err) // a full disk or an invalidated database
 					s.log.Warn("background checkpoint failed", "err", err)
 				}
 			}

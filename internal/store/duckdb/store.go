@@ -31,8 +31,9 @@ type Store struct {
 	cfg       Config
 	log       *slog.Logger
 	path      string
-	connector *duckdb.Connector
-	db        *sql.DB // readers, retention, checkpoints
+	connector swapConnector // s.db's; a reopen swaps its instance (health.go)
+	db        *sql.DB       // readers, retention, checkpoints
+	health    health
 	gate      commitGate
 	maint     sync.Mutex // one checkpoint or retention run at a time
 	cat       catalogue  // the metrics in the tables, for MetricInfos
@@ -94,10 +95,11 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{
-		cfg: cfg, log: logger, path: path, connector: connector,
-		db:   sql.OpenDB(connector),
+		cfg: cfg, log: logger, path: path,
 		stop: make(chan struct{}),
 	}
+	s.connector.cur = connector
+	s.db = sql.OpenDB(&s.connector)
 	fail := func(err error) (*Store, error) {
 		_ = s.db.Close()
 		return nil, err
@@ -129,16 +131,23 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 			}
 			conns = append(conns, conn)
 		}
-		ws = append(ws, newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger))
+		w := newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger)
+		w.maxQueueWait = cfg.MaxQueueWait
+		w.admit = s.admit
+		w.noteError = s.noteError
+		ws = append(ws, w)
 	}
 	s.logs, s.traces, s.metrics = ws[0], ws[1], ws[2]
 	if err := s.rebuildCatalogue(context.Background(), allMetricKinds()...); err != nil {
 		// MetricInfos reads the tables instead.
 		logger.Warn("metric catalogue not built", "err", err)
 	}
-	s.bg.Add(2)
+	s.measureDisk()
+	s.probe()
+	s.bg.Add(3)
 	go s.checkpointLoop()
 	go s.retentionLoop()
+	go s.healthLoop()
 	logger.Info("duckdb store opened", "path", path)
 	return s, nil
 }
@@ -223,7 +232,8 @@ func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext st
 	return nil
 }
 
-// Stats reports the size of the database file and its WAL.
+// Stats reports the size of the database file and its WAL, and the
+// store's health and disk headroom.
 func (s *Store) Stats() store.Stats {
 	var st store.Stats
 	for _, p := range []string{s.path, s.path + ".wal"} {
@@ -231,6 +241,8 @@ func (s *Store) Stats() store.Stats {
 			st.DiskBytes += fi.Size()
 		}
 	}
+	st.DiskFreeBytes, st.FileFreeBytes, st.MinFreeDiskBytes = s.DiskHeadroom()
+	st.Unhealthy = s.Health()
 	return st
 }
 

@@ -37,13 +37,24 @@ import (
 //     deadline.
 //   - A failed commit fails every batch of its group, and none of their
 //     rows is visible (the transaction is rolled back).
+//   - A batch no committer has taken within maxQueueWait (a checkpoint
+//     holds the gate, or the committers are saturated) is withdrawn and
+//     refused with store.ErrOverloaded: a retryable refusal within the
+//     bound, rather than an acknowledgement that arrives after the
+//     client's own timeout (whose retry would then store it twice).
+//   - admit, when set, is asked before a batch is queued; its error
+//     (store.ErrUnavailable: the database is invalidated, the disk is
+//     below its floor) refuses the batch at once.
 //   - close commits what is queued, then stops; later submits get
 //     store.ErrClosed.
 type writer struct {
-	name       string
-	log        *slog.Logger
-	maxPending int
-	gate       *commitGate
+	name         string
+	log          *slog.Logger
+	maxPending   int
+	maxQueueWait time.Duration     // 0: unbounded
+	admit        func() error      // nil: always admitted
+	noteError    func(error) error // classifies a failed commit; nil: as is
+	gate         *commitGate
 
 	mu       sync.Mutex
 	queue    []*request
@@ -60,6 +71,7 @@ type writer struct {
 // writerStats are cumulative counters of a writer.
 type writerStats struct {
 	Commits, Batches, Rows          int64
+	Withdrawn                       int64 // batches withdrawn from the queue (client gone, max_queue_wait)
 	Append, Flush, Commit, GateWait time.Duration
 }
 
@@ -102,6 +114,12 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 		b.free()
 		return err
 	}
+	if w.admit != nil {
+		if err := w.admit(); err != nil {
+			b.free()
+			return err
+		}
+	}
 	r := &request{ctx: ctx, b: b, done: make(chan error, 1)}
 	w.mu.Lock()
 	switch {
@@ -110,9 +128,12 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 		b.free()
 		return store.ErrClosed
 	case w.pending > 0 && w.pending+b.rows > w.maxPending:
+		pending := w.pending
 		w.mu.Unlock()
 		b.free()
-		return store.ErrOverloaded
+		return fmt.Errorf("%w: %d %s rows are waiting for commit, the bound is %d "+
+			"(extensions::overlook::storage::max_pending_rows); nothing of this batch was stored",
+			store.ErrOverloaded, pending, w.name, w.maxPending)
 	}
 	w.pending += b.rows
 	w.queue = append(w.queue, r)
@@ -121,18 +142,31 @@ func (w *writer) submit(ctx context.Context, b batch) error {
 	case w.wake <- struct{}{}:
 	default:
 	}
+	var expired <-chan time.Time
+	if w.maxQueueWait > 0 {
+		t := time.NewTimer(w.maxQueueWait)
+		defer t.Stop()
+		expired = t.C
+	}
+	var cause error
 	select {
 	case err := <-r.done:
 		return err
 	case <-ctx.Done():
+		cause = ctx.Err()
+	case <-expired:
+		cause = fmt.Errorf("%w: the batch waited %s in the commit queue without being taken "+
+			"(extensions::overlook::storage::max_queue_wait); nothing of it was stored",
+			store.ErrOverloaded, w.maxQueueWait)
 	}
 	w.mu.Lock()
 	if !r.taken {
 		w.queue = slices.DeleteFunc(w.queue, func(q *request) bool { return q == r })
 		w.pending -= b.rows
+		w.stats.Withdrawn++
 		w.mu.Unlock()
 		b.free()
-		return ctx.Err()
+		return cause
 	}
 	w.mu.Unlock()
 	// A committer owns the batch: it either drops it (its ctx has ended)
@@ -182,6 +216,9 @@ func (c *committer) run() {
 			var err error
 			if len(live) > 0 {
 				err = c.commit(live, &st)
+				if err != nil && w.noteError != nil {
+					err = w.noteError(err)
+				}
 			}
 			w.gate.leave()
 			rows := 0
@@ -250,16 +287,54 @@ func (w *writer) close() error {
 	w.stopped.Wait()
 	var errs []error
 	for _, c := range w.cs {
-		for t, a := range c.appenders {
-			if bindings.AppenderDestroy(&a) == bindings.StateError {
-				errs = append(errs, fmt.Errorf("close appender %s", tableList[t].Name))
-			}
+		if err := c.disconnect(); err != nil {
+			errs = append(errs, err)
 		}
-		c.appenders = nil
-		c.conn.close()
 	}
 	w.cs = nil
 	return errors.Join(errs...)
+}
+
+// disconnect destroys the committer's appenders and closes its connection.
+func (c *committer) disconnect() error {
+	var errs []error
+	for t, a := range c.appenders {
+		if bindings.AppenderDestroy(&a) == bindings.StateError {
+			errs = append(errs, fmt.Errorf("close appender %s", tableList[t].Name))
+		}
+	}
+	c.appenders = map[int]bindings.Appender{}
+	if c.conn != nil {
+		c.conn.close()
+		c.conn = nil
+	}
+	return errors.Join(errs...)
+}
+
+// disconnect closes every committer's connection, for a reopen; the caller
+// holds the commit gate exclusively, so no commit is using them.
+func (w *writer) disconnect() {
+	for _, c := range w.cs {
+		if err := c.disconnect(); err != nil {
+			w.log.Debug("disconnect for reopen", "err", err)
+		}
+	}
+}
+
+// reconnect gives every committer a connection to the (reopened) database
+// at path; the caller holds the commit gate exclusively.
+func (w *writer) reconnect(path string) error {
+	for _, c := range w.cs {
+		if c.conn != nil {
+			continue
+		}
+		conn, err := openRaw(path)
+		if err != nil {
+			return fmt.Errorf("connect %s writer: %w", w.name, err)
+		}
+		c.conn = conn
+	}
+	return nil
 }
 
 // idleSince reports when the writer last committed and whether it is idle
@@ -275,6 +350,9 @@ func (w *writer) idleSince() (time.Time, bool) {
 func (c *committer) commit(reqs []*request, st *writerStats) (err error) {
 	w := c.w
 	t1 := time.Now()
+	if c.conn == nil {
+		return fmt.Errorf("%s: %w: %w", w.name, store.ErrUnavailable, errConnClosed)
+	}
 	if err := c.conn.exec("BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("%s: begin: %w", w.name, err)
 	}
@@ -316,6 +394,16 @@ func (c *committer) commit(reqs []*request, st *writerStats) (err error) {
 	t3 := time.Now()
 	st.Flush = t3.Sub(t2)
 	if err := c.conn.exec("COMMIT"); err != nil {
+		if committedDurably(err) {
+			// The rows are in the WAL (a reopen replays them): the
+			// batches are stored, and saying otherwise would make their
+			// retries duplicates. The store is unusable all the same.
+			if w.noteError != nil {
+				_ = w.noteError(err)
+			}
+			st.Commit = time.Since(t3)
+			return nil
+		}
 		return fmt.Errorf("%s: commit: %w", w.name, err)
 	}
 	st.Commit = time.Since(t3)

@@ -3,9 +3,11 @@ package duckdb
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/storetest"
 )
 
@@ -49,5 +51,55 @@ func TestWriterAnswersTruthfullyAcrossStalls(t *testing.T) {
 	}
 	if _, idle := s.logs.idleSince(); !idle {
 		t.Error("writer still counts pending rows after the stall")
+	}
+}
+
+// TestWriterRefusesAfterMaxQueueWait holds the commit gate (a stalled
+// checkpoint) and checks that a patient export is refused as overloaded
+// (retryable) once it has waited MaxQueueWait, and that none of its rows
+// is stored when the gate opens; and that an export whose context is
+// already done is never queued.
+func TestWriterRefusesAfterMaxQueueWait(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir(), MaxQueueWait: 50 * time.Millisecond}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := time.Now().Add(-time.Minute)
+
+	s.gate.mu.Lock() // a checkpoint is running
+	refused := make(chan error, 1)
+	go func() {
+		refused <- s.InsertLogs(context.Background(), storetest.SampleLogsAt(base, 7))
+	}()
+	var got error
+	select {
+	case got = <-refused:
+	case <-time.After(30 * time.Second): // generous: the bound is 50ms
+		s.gate.mu.Unlock()
+		t.Fatal("export not refused while the commit gate was held")
+	}
+	s.gate.mu.Unlock()
+	if !errors.Is(got, store.ErrOverloaded) || !strings.Contains(got.Error(), "max_queue_wait") {
+		t.Fatalf("export that waited past max_queue_wait: err = %v, want store.ErrOverloaded naming max_queue_wait", got)
+	}
+
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.InsertLogs(done, storetest.SampleLogsAt(base, 3)); !errors.Is(err, context.Canceled) {
+		t.Fatalf("export with a finished context: err = %v, want context.Canceled", err)
+	}
+	if err := s.InsertLogs(context.Background(), storetest.SampleLogsAt(base.Add(time.Second), 5)); err != nil {
+		t.Fatalf("export after the stall: %v", err)
+	}
+	var n int
+	if err := s.db.QueryRow(`SELECT count(*) FROM otel_logs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 5 {
+		t.Fatalf("stored %d log rows, want 5 (the refused batch of 7 and the cancelled one of 3 must not be stored)", n)
+	}
+	if st := s.logs.statsSnapshot(); st.Withdrawn != 1 {
+		t.Errorf("withdrawn batches = %d, want 1", st.Withdrawn)
 	}
 }

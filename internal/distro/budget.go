@@ -1,0 +1,64 @@
+package distro
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.opentelemetry.io/collector/confmap"
+
+	"github.com/overlook-dev/overlook/internal/budget"
+)
+
+// budgetDefaults fills the memory settings the user did not set from the
+// process memory budget (internal/budget, docs/limits.md):
+//   - every memory_limiter processor without limit_mib or
+//     limit_percentage gets limit_mib and spike_limit_mib;
+//   - extensions::overlook::storage::memory_limit (DuckDB) and
+//     max_pending_rows.
+//
+// With no budget (nil), memory_limiters fall back to the collector's
+// percentages of the machine's (or cgroup's) memory.
+type budgetDefaults struct {
+	b *budget.Budget
+}
+
+func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
+	set := map[string]any{}
+	procs, _ := conf.Get("processors").(map[string]any)
+	for name := range procs {
+		if name != "memory_limiter" && !strings.HasPrefix(name, "memory_limiter/") {
+			continue
+		}
+		key := "processors::" + name + "::"
+		if conf.IsSet(key+"limit_mib") || conf.IsSet(key+"limit_percentage") {
+			continue
+		}
+		spikeSet := conf.IsSet(key+"spike_limit_mib") || conf.IsSet(key+"spike_limit_percentage")
+		if c.b == nil {
+			set[key+"limit_percentage"] = 80
+			if !spikeSet {
+				set[key+"spike_limit_percentage"] = 20
+			}
+			continue
+		}
+		set[key+"limit_mib"] = c.b.MemoryLimiter >> 20
+		if !spikeSet {
+			set[key+"spike_limit_mib"] = c.b.MemoryLimiterSpike >> 20
+		}
+	}
+	if c.b != nil && conf.IsSet("extensions::overlook") {
+		const st = "extensions::overlook::storage::"
+		// Unset, "" and 0 all mean "the default", which the budget sets.
+		if v := conf.Get(st + "memory_limit"); v == nil || v == "" {
+			set[st+"memory_limit"] = fmt.Sprintf("%dMiB", c.b.DuckDB>>20)
+		}
+		if v := conf.Get(st + "max_pending_rows"); v == nil || fmt.Sprint(v) == "0" {
+			set[st+"max_pending_rows"] = c.b.PendingRows
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return conf.Merge(confmap.NewFromStringMap(set))
+}

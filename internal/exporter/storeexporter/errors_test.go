@@ -1,0 +1,56 @@
+package storeexporter
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// TestRefusalCarriesRetryHint checks what the OTLP receiver sees for each
+// store refusal: Unavailable (HTTP 503), a RetryInfo it turns into
+// Retry-After, the store's message, and the store error still matchable.
+func TestRefusalCarriesRetryHint(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		err       error
+		wantDelay time.Duration // 0: no RetryInfo
+	}{
+		{"overloaded", fmt.Errorf("insert logs: %w", store.ErrOverloaded), retryOverloaded},
+		{"unavailable", fmt.Errorf("insert logs: %w: disk full", store.ErrUnavailable), retryUnavailable},
+		{"other", errors.New("boom"), 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := refusal("logs", tc.err)
+			if !errors.Is(err, tc.err) {
+				t.Errorf("refusal does not unwrap to the store's error: %v", err)
+			}
+			// The collector may wrap it on the way to the receiver.
+			st, ok := status.FromError(fmt.Errorf("exporter: %w", err))
+			if tc.wantDelay == 0 {
+				if ok {
+					t.Errorf("plain error became a status %v", st)
+				}
+				return
+			}
+			if !ok || st.Code() != codes.Unavailable {
+				t.Fatalf("status = %v (ok %v), want Unavailable", st, ok)
+			}
+			var delay time.Duration
+			for _, d := range st.Details() {
+				if ri, ok := d.(*errdetails.RetryInfo); ok {
+					delay = ri.GetRetryDelay().AsDuration()
+				}
+			}
+			if delay != tc.wantDelay {
+				t.Errorf("retry delay = %s, want %s", delay, tc.wantDelay)
+			}
+		})
+	}
+}

@@ -453,6 +453,15 @@ func (b *binder) in(n *In) (bpred, error) {
 		items = append(items, v)
 		allNum = allNum && v.kind().numeric()
 	}
+	if x.kind() == kString && !allNum && len(items) > 1 {
+		for i, v := range items {
+			if v.kind().numeric() {
+				// 'a' and -1 cannot both be compared with a string safely:
+				// DuckDB would fail converting 'a' to a number.
+				return nil, &TypeError{Pos: n.List[i].Position(), Msg: "IN list mixes strings and numbers: quote every value ('a', '-1') or none"}
+			}
+		}
+	}
 	nx := x
 	if x.kind() == kString && allNum {
 		nx = &bFunc{fn: "tofloat64", args: []bexpr{x}, k: kFloat}

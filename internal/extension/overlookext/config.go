@@ -23,6 +23,8 @@ type Config struct {
 	HTTP confighttp.ServerConfig `mapstructure:"http"`
 	// QueryTimeout bounds every API query. Default 30s.
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
+	// Query bounds query complexity and response size (config_query.go).
+	Query QueryConfig `mapstructure:"query"`
 }
 
 // StorageConfig configures the embedded DuckDB store.

@@ -121,18 +121,22 @@ func (c *complexity) at(d int) {
 	}
 }
 
+// node counts n, nested in d-1 operators: AND, OR and NOT are levels,
+// and so are function calls inside calls; leaves are not.
 func (c *complexity) node(n Node, d int) {
-	c.at(d)
 	switch n := n.(type) {
 	case *And:
+		c.at(d)
 		for _, t := range n.Terms {
 			c.node(t, d+1)
 		}
 	case *Or:
+		c.at(d)
 		for _, t := range n.Terms {
 			c.node(t, d+1)
 		}
 	case *Not:
+		c.at(d)
 		c.node(n.X, d+1)
 	case *Search:
 		c.terms++
@@ -164,8 +168,8 @@ func (c *complexity) node(n Node, d int) {
 }
 
 func (c *complexity) expr(e Expr, d int) {
-	c.at(d)
 	if call, ok := e.(*Call); ok {
+		c.at(d)
 		if call.Name == "match" {
 			c.patterns++
 		}

@@ -107,9 +107,6 @@ func Compile(n Node, src *schema.Source, d Dialect) (where string, args []any, e
 	if err != nil {
 		return "", nil, err
 	}
-	if d.Name() == "duckdb" {
-		p = mergeTextOr(p)
-	}
 	r := &renderer{d: d}
 	r.pred(p)
 	return r.b.String(), r.args, nil

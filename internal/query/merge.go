@@ -6,35 +6,6 @@ import (
 	"strings"
 )
 
-// mergeTextOr rewrites, inside every OR, the case-insensitive word and
-// phrase matches on one same value into a single regexp_matches over it.
-//
-// Rendered one by one, each of N bare words reads and lower-cases the text
-// column again (contains(lower(x), ?) AND regexp_matches(x, ?)): with one
-// 10 MB SpanName in range, 300 words OR-ed took 3.2 GB and 5 s (issue 9,
-// finding 2). One RE2 alternation reads the value once, in time linear in
-// its length, without a lowered copy. DuckDB only: ClickHouse answers the
-// separate hasTokenCaseInsensitive calls from its token index.
-func mergeTextOr(p bpred) bpred {
-	switch p := p.(type) {
-	case *bAnd:
-		for i, x := range p.xs {
-			p.xs[i] = mergeTextOr(x)
-		}
-	case *bNot:
-		p.x = mergeTextOr(p.x)
-	case *bOr:
-		for i, x := range p.xs {
-			p.xs[i] = mergeTextOr(x)
-		}
-		p.xs = mergeOrTerms(p.xs)
-		if len(p.xs) == 1 {
-			return p.xs[0]
-		}
-	}
-	return p
-}
-
 // textAlt is one alternative of a merged match: the core regex and the
 // boundaries it needs.
 type textAlt struct {
@@ -93,6 +64,16 @@ func mergedRegex(alts []textAlt) string {
 	return "(?i)" + strings.Join(parts, "|")
 }
 
+// mergeOrTerms rewrites the terms of an OR: the case-insensitive word and
+// phrase matches on one same value become a single regexp_matches over it.
+//
+// Rendered one by one, each of N bare words reads and lower-cases the text
+// column again (contains(lower(x), ?) AND regexp_matches(x, ?)): with one
+// 10 MB SpanName in range, 300 words OR-ed took 3.2 GB and 5 s (issue 9,
+// finding 2). One RE2 alternation reads the value once, in time linear in
+// its length, without a lowered copy. DuckDB only (the renderer calls it
+// for every OR): ClickHouse answers the separate hasTokenCaseInsensitive
+// calls from its token index.
 func mergeOrTerms(xs []bpred) []bpred {
 	type group struct {
 		x    bexpr

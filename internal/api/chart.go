@@ -39,6 +39,7 @@ func (s *Server) handleChart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, msg)
 		return
 	}
+	req.ChartRequest.Limits = s.opts.Limits
 	ch := s.opts.Store
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()

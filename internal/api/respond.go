@@ -15,12 +15,21 @@ type errorBody struct {
 	Position *int   `json:"position,omitempty"`
 }
 
+// writeJSON writes v as the JSON answer; an answer larger than the
+// route's response cap is replaced by a 422 that says how to narrow it.
 func writeJSON(w http.ResponseWriter, code int, v any) {
+	max := maxResponseOf(w)
+	b, err := encodeCapped(v, max)
+	if errors.Is(err, errTooLarge) {
+		code, b = http.StatusUnprocessableEntity, &cappedBuffer{max: max}
+		_ = json.NewEncoder(&b.buf).Encode(errorBody{Error: tooLargeMessage(max)})
+	} else if err != nil {
+		code, b = http.StatusInternalServerError, &cappedBuffer{max: max}
+		_ = json.NewEncoder(&b.buf).Encode(errorBody{Error: "encode the response: " + err.Error()})
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v) // the client went away; nothing else to do
+	_, _ = b.buf.WriteTo(w) // the client went away; nothing else to do
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {

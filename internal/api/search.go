@@ -60,7 +60,7 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %d is out of range: use 1 to %d", limit, maxLimit))
 		return
 	}
-	filter, ok := parseFilter(w, req.Query, req.WhereLanguage)
+	filter, ok := s.parseFilter(w, req.Query, req.WhereLanguage)
 	if !ok {
 		return
 	}
@@ -79,23 +79,17 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, searchResponse{Rows: res.Rows, Count: res.Count})
 }
 
-// parseFilter parses q in the given language, writing a 400 with the error
-// position on failure.
-func parseFilter(w http.ResponseWriter, q, lang string) (query.Node, bool) {
-	var (
-		n   query.Node
-		err error
-	)
+// parseFilter parses q in the given language within the configured
+// limits, writing a 400 with the error position on failure.
+func (s *Server) parseFilter(w http.ResponseWriter, q, lang string) (query.Node, bool) {
 	switch strings.ToLower(lang) {
-	case "", "lucene":
-		n, err = query.Parse(q)
-	case "sql":
-		n, err = query.ParseSQL(q)
+	case "", "lucene", "sql":
 	default:
 		writeError(w, http.StatusBadRequest, fmt.Sprintf(
 			"unknown whereLanguage %q: use \"lucene\" or \"sql\"", lang))
 		return nil, false
 	}
+	n, err := query.ParseLimited(q, lang, s.opts.Limits)
 	if err != nil {
 		var se *query.SyntaxError
 		if errors.As(err, &se) {
@@ -118,14 +112,16 @@ func (s *Server) queryFailed(w http.ResponseWriter, r *http.Request, what string
 		writeErrorAt(w, http.StatusBadRequest, "invalid query: "+fe.Error(), fe.Pos)
 	case errors.As(err, &se):
 		writeErrorAt(w, http.StatusBadRequest, "invalid query: "+se.Error(), se.Pos)
+	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() == nil:
+		// The query's own timeout (query_timeout) fired and DuckDB was
+		// interrupted. The exact body is part of the API contract.
+		writeError(w, http.StatusGatewayTimeout, "query timed out after "+s.opts.QueryTimeout.String())
+	case r.Context().Err() != nil:
+		// The client went away, or the server is shutting down and
+		// cancelled every running query.
+		writeError(w, 499, what+" cancelled: the client closed the request or the server is shutting down")
 	case errors.Is(err, store.ErrInvalidArgument):
 		writeError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		writeError(w, http.StatusGatewayTimeout, fmt.Sprintf(
-			"%s took longer than %s: narrow the time range or the query", what, s.opts.QueryTimeout))
-	case r.Context().Err() != nil:
-		// The client went away; nobody reads the answer.
-		w.WriteHeader(499)
 	case errors.Is(err, store.ErrUnavailable) || errors.Is(s.storeHealth(), store.ErrDown):
 		// The store's own state (invalidated by a disk error, reopening):
 		// retryable, and the reason is the store's, not the query's.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/overlook-dev/overlook/internal/meta"
+	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -27,6 +28,12 @@ type Options struct {
 	QueryTimeout time.Duration
 	// MaxBodyBytes bounds JSON request bodies; zero means 1 MiB.
 	MaxBodyBytes int64
+	// Limits bound the complexity of search and chart filters; zero
+	// fields use query's defaults.
+	Limits query.Limits
+	// MaxResponseBytes caps every JSON answer; a larger one is refused
+	// with 422. Zero means DefaultMaxResponseBytes.
+	MaxResponseBytes int64
 	// Meta stores dashboards; nil leaves /api/dashboards unrouted.
 	Meta *meta.Store
 	// UI serves the web app at / (nil: not served).
@@ -45,6 +52,10 @@ func New(opts Options) *Server {
 	if opts.QueryTimeout <= 0 {
 		opts.QueryTimeout = 30 * time.Second
 	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = DefaultMaxResponseBytes
+	}
+	opts.Limits = opts.Limits.WithDefaults()
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -82,7 +93,7 @@ func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
 	m := s.opts.Metrics
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK, maxBytes: s.opts.MaxResponseBytes}
 		h(rec, r)
 		m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(rec.code)).Inc()
 		m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
@@ -91,7 +102,8 @@ func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
 
 type statusRecorder struct {
 	http.ResponseWriter
-	code int
+	code     int
+	maxBytes int64
 }
 
 func (r *statusRecorder) WriteHeader(code int) {

@@ -6,6 +6,7 @@
 package promapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -62,6 +63,9 @@ type Options struct {
 	MaxPoints int
 	// MaxWriteBytes bounds a remote-write body after decompression; zero: 64 MiB.
 	MaxWriteBytes int64
+	// MaxResponseBytes caps every answer's body; a larger one is refused
+	// with 422 (errorType "execution"). Zero: 32 MiB.
+	MaxResponseBytes int64
 	// DefaultRange is the time range of series, labels and label values
 	// requests without start: end minus DefaultRange. Zero: 1h.
 	DefaultRange time.Duration
@@ -96,6 +100,9 @@ func New(opts Options) *Handler {
 	}
 	if opts.MaxWriteBytes <= 0 {
 		opts.MaxWriteBytes = 64 << 20
+	}
+	if opts.MaxResponseBytes <= 0 {
+		opts.MaxResponseBytes = 32 << 20
 	}
 	if opts.DefaultRange <= 0 {
 		opts.DefaultRange = time.Hour
@@ -225,7 +232,10 @@ func (h *Handler) route(pattern, endpoint string, fn apiFunc) {
 			writeError(w, res.err)
 			return res.err.typ.code
 		}
-		writeSuccess(w, res)
+		if err := h.writeSuccess(w, res); err != nil {
+			writeError(w, err)
+			return err.typ.code
+		}
 		return http.StatusOK
 	})
 }
@@ -246,9 +256,12 @@ func (h *Handler) handle(pattern, endpoint string, fn func(http.ResponseWriter, 
 var jsonAPI = jsoniter.ConfigCompatibleWithStandardLibrary
 
 // writeSuccess writes {"status":"success","data":...,"warnings":[...],"infos":[...]}.
-func writeSuccess(w http.ResponseWriter, res result) {
-	w.Header().Set("Content-Type", "application/json")
-	stream := jsonAPI.BorrowStream(w)
+// The answer is encoded into a buffer capped at MaxResponseBytes, flushed
+// series by series (writeData), so an oversized answer stops encoding at
+// the cap and is refused with 422 before anything is sent.
+func (h *Handler) writeSuccess(w http.ResponseWriter, res result) *apiError {
+	buf := &cappedBuffer{max: h.opts.MaxResponseBytes}
+	stream := jsonAPI.BorrowStream(buf)
 	defer jsonAPI.ReturnStream(stream)
 	stream.WriteObjectStart()
 	stream.WriteObjectField("status")
@@ -271,7 +284,39 @@ func writeSuccess(w http.ResponseWriter, res result) {
 		stream.WriteVal(f.vals)
 	}
 	stream.WriteObjectEnd()
-	_ = stream.Flush()
+	if err := stream.Flush(); err != nil || buf.over {
+		return &apiError{errorExec, fmt.Errorf("response is larger than the limit of %d bytes "+
+			"(extensions::overlook::query::max_response_bytes): narrow the time range, raise the step, "+
+			"select fewer series, or raise the limit", h.opts.MaxResponseBytes)}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = buf.buf.WriteTo(w) // the client went away; nothing else to do
+	return nil
+}
+
+// cappedBuffer holds an answer up to max bytes; writes past it fail.
+type cappedBuffer struct {
+	buf  bytes.Buffer
+	max  int64
+	over bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.over || int64(c.buf.Len())+int64(len(p)) > c.max {
+		c.over = true
+		return 0, errors.New("response too large")
+	}
+	return c.buf.Write(p)
+}
+
+// flushSome moves the stream's buffer into its writer once it holds 64
+// KiB, so the cap is checked while a large answer is encoded; it reports
+// whether encoding should go on.
+func flushSome(s *jsoniter.Stream) bool {
+	if s.Buffered() >= 64<<10 {
+		_ = s.Flush()
+	}
+	return s.Error == nil
 }
 
 // errorBody is Prometheus's error envelope, fields in its order.

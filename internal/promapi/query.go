@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"reflect"
 	"time"
 
 	jsoniter "github.com/json-iterator/go"
@@ -155,7 +156,7 @@ func writeData(s *jsoniter.Stream, data any) {
 	}
 	d, ok := data.(*queryData)
 	if !ok {
-		s.WriteVal(data)
+		writeList(s, data)
 		return
 	}
 	s.WriteObjectStart()
@@ -171,6 +172,9 @@ func writeData(s *jsoniter.Stream, data any) {
 				s.WriteMore()
 			}
 			writeSeries(s, se)
+			if !flushSome(s) {
+				return
+			}
 		}
 		s.WriteArrayEnd()
 	case promql.Vector:
@@ -180,6 +184,9 @@ func writeData(s *jsoniter.Stream, data any) {
 				s.WriteMore()
 			}
 			writeSample(s, sa)
+			if !flushSome(s) {
+				return
+			}
 		}
 		s.WriteArrayEnd()
 	case promql.Scalar:
@@ -271,4 +278,25 @@ func writeSample(s *jsoniter.Stream, sa promql.Sample) {
 	}
 	s.WriteArrayEnd()
 	s.WriteObjectEnd()
+}
+
+// writeList writes data; a slice (series, label names and values) element
+// by element, so that the response cap is checked as it grows.
+func writeList(s *jsoniter.Stream, data any) {
+	v := reflect.ValueOf(data)
+	if v.Kind() != reflect.Slice || v.IsNil() {
+		s.WriteVal(data)
+		return
+	}
+	s.WriteArrayStart()
+	for i := range v.Len() {
+		if i > 0 {
+			s.WriteMore()
+		}
+		s.WriteVal(v.Index(i).Interface())
+		if !flushSome(s) {
+			return
+		}
+	}
+	s.WriteArrayEnd()
 }

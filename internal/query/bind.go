@@ -212,7 +212,7 @@ func (b *binder) search(s *Search) (bpred, error) {
 		case Glob:
 			return &bToken{x: text, t: newTokenMatch(s.Pieces)}, nil
 		default: // Phrase
-			return &bLike{x: text, pat: &bParam{v: "%" + escapeLike(s.Value) + "%", k: kString}, ci: true}, nil
+			return containsLike(text, s.Value), nil
 		}
 	}
 	f, err := resolveField(s.Field, b.src)
@@ -234,7 +234,7 @@ func (b *binder) search(s *Search) (bpred, error) {
 		}
 		return &bToken{x: x, t: newTokenMatch([]string{s.Value})}, nil
 	case Phrase:
-		return &bLike{x: x, pat: &bParam{v: "%" + escapeLike(s.Value) + "%", k: kString}, ci: true}, nil
+		return containsLike(x, s.Value), nil
 	case Glob:
 		if k != kString {
 			x = &bFunc{fn: "tostring", args: []bexpr{x}, k: kString}
@@ -266,7 +266,7 @@ func (b *binder) search(s *Search) (bpred, error) {
 		if s.Kind == Exact {
 			return &bCompare{op: Eq, l: x, r: &bParam{v: s.Value, k: kString}}, nil
 		}
-		return &bLike{x: x, pat: &bParam{v: "%" + escapeLike(s.Value) + "%", k: kString}, ci: true}, nil
+		return containsLike(x, s.Value), nil
 	}
 	if k == kTime && s.Kind == Contains {
 		if _, err := parseTime(s.Value); err != nil {
@@ -294,6 +294,11 @@ func (b *binder) errorish(text bexpr) bpred {
 		return in
 	}
 	return &bOr{xs: []bpred{&bCompare{op: Ge, l: &bColumn{name: "SeverityNumber", k: kUint}, r: &bParam{v: int64(17), k: kInt}}, in}}
+}
+
+// containsLike is the case-insensitive substring match of v in x.
+func containsLike(x bexpr, v string) *bLike {
+	return &bLike{x: x, pat: &bParam{v: "%" + escapeLike(v) + "%", k: kString}, ci: true, sub: &v}
 }
 
 // escapeLike escapes LIKE metacharacters (% _ \) with a backslash.
@@ -448,6 +453,15 @@ func (b *binder) in(n *In) (bpred, error) {
 		items = append(items, v)
 		allNum = allNum && v.kind().numeric()
 	}
+	if x.kind() == kString && !allNum && len(items) > 1 {
+		for i, v := range items {
+			if v.kind().numeric() {
+				// 'a' and -1 cannot both be compared with a string safely:
+				// DuckDB would fail converting 'a' to a number.
+				return nil, &TypeError{Pos: n.List[i].Position(), Msg: "IN list mixes strings and numbers: quote every value ('a', '-1') or none"}
+			}
+		}
+	}
 	nx := x
 	if x.kind() == kString && allNum {
 		nx = &bFunc{fn: "tofloat64", args: []bexpr{x}, k: kFloat}
@@ -480,6 +494,11 @@ func (b *binder) like(n *Like) (bpred, error) {
 	}
 	if pat.kind() != kString {
 		return nil, &TypeError{Pos: n.Pattern.Position(), Msg: "LIKE pattern must be a string"}
+	}
+	if _, ok := pat.(*bParam); !ok {
+		// A pattern read from the data could be one that makes the
+		// match exponential (see like_regex.go).
+		return nil, &TypeError{Pos: n.Pattern.Position(), Msg: "LIKE pattern must be a string literal, e.g. Body LIKE '%timeout%'"}
 	}
 	return &bLike{x: x, pat: pat, ci: n.CaseInsensitive, neg: n.Negated}, nil
 }

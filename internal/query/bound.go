@@ -116,6 +116,9 @@ type (
 		x, pat bexpr
 		ci     bool
 		neg    bool
+		// sub, when set, is the literal substring that pat ('%sub%')
+		// looks for (phrase and contains searches); see merge.go.
+		sub *string
 	}
 	bIsNull struct {
 		x   bexpr

@@ -45,6 +45,9 @@ type ChartRequest struct {
 	MetricType string `json:"metricType"`
 	// Heatmap tunes the heatmap display type.
 	Heatmap *HeatmapOptions `json:"heatmap,omitempty"`
+	// Limits bound the complexity of where and aggCondition (not JSON: the
+	// server's configuration sets them; zero fields use the defaults).
+	Limits Limits `json:"-"`
 	// SeriesReturnType is HyperDX's: "column" (default, one series per
 	// select and group) or "ratio" (exactly two selects; one series per
 	// group: select[0] / select[1] in each bucket). See chart_ratio.go.
@@ -267,7 +270,7 @@ func (r *ChartRequest) validate(start, end time.Time) (*chartSpec, error) {
 		return nil, err
 	}
 	lang := r.WhereLanguage
-	n, err := parseWhere(r.Where, lang)
+	n, err := r.parseWhere(r.Where, lang)
 	if err != nil {
 		return nil, &ChartError{Field: "where", Err: err}
 	}
@@ -355,15 +358,10 @@ func exprText(src string, e Expr, list []Expr) string {
 	return strings.TrimRight(strings.TrimSpace(src[start:end]), ", ")
 }
 
-// parseWhere parses a filter in the given language ("lucene" or "sql").
-func parseWhere(q, lang string) (Node, error) {
-	switch strings.ToLower(strings.TrimSpace(lang)) {
-	case "", "lucene":
-		return Parse(q)
-	case "sql":
-		return ParseSQL(q)
-	}
-	return nil, fmt.Errorf("unknown whereLanguage %q: use \"lucene\" or \"sql\"", lang)
+// parseWhere parses a filter in the given language ("lucene" or "sql"),
+// within r.Limits.
+func (r *ChartRequest) parseWhere(q, lang string) (Node, error) {
+	return ParseLimited(q, lang, r.Limits)
 }
 
 func (r *ChartRequest) validateSelect(s *chartSpec, i int) (selectSpec, error) {
@@ -408,7 +406,7 @@ func (r *ChartRequest) validateSelect(s *chartSpec, i int) (selectSpec, error) {
 	if lang == "" {
 		lang = r.WhereLanguage
 	}
-	n, err := parseWhere(where, lang)
+	n, err := r.parseWhere(where, lang)
 	if err != nil {
 		return sel, &ChartError{Field: at(whereField), Err: err}
 	}

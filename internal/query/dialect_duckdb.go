@@ -83,8 +83,23 @@ func (duckDB) mapNotEmpty(r *renderer, m string) {
 	r.w(") > 0")
 }
 
-// DuckDB's LIKE has no default escape character: name the backslash.
-func (duckDB) like(r *renderer, p *bLike) {
+// DuckDB's LIKE has no default escape character: name the backslash. A
+// literal pattern that DuckDB would match by backtracking (see
+// like_regex.go) is rendered as regexp_full_match instead.
+func (d duckDB) like(r *renderer, p *bLike) {
+	if pat, ok := p.pat.(*bParam); ok {
+		if s, ok := pat.v.(string); ok && !likeIsSimple(s) {
+			if p.neg {
+				r.w("NOT ")
+			}
+			r.w("regexp_full_match(")
+			r.expr(p.x)
+			r.w(", ")
+			d.param(r, likeRegex(s, p.ci))
+			r.w(")")
+			return
+		}
+	}
 	renderLike(r, p)
 	r.w(` ESCAPE '\'`)
 }

@@ -508,7 +508,7 @@ var sqlWords = map[string]bool{}
 func init() {
 	for _, w := range strings.Fields(`AND OR NOT IN LIKE ILIKE ESCAPE IS NULL TRUE FALSE CAST TRY_CAST AS
 		DOUBLE VARCHAR BIGINT UBIGINT BOOLEAN coalesce ifNull false map_extract_value map_contains
-		cardinality contains lower upper length regexp_matches starts_with ends_with multiIf mapContains
+		cardinality contains lower upper length regexp_matches regexp_full_match starts_with ends_with multiIf mapContains
 		notEmpty hasTokenCaseInsensitive match lengthUTF8 toString toFloat64OrNull toFloat64
 		toInt64OrNull toInt64 toUInt64OrNull toUInt64 toBool startsWith endsWith`) {
 		sqlWords[w] = true

@@ -31,7 +31,15 @@ func (r *renderer) pred(p bpred) {
 	case *bAnd:
 		r.join(p.xs, " AND ")
 	case *bOr:
-		r.join(p.xs, " OR ")
+		xs := p.xs
+		if r.d.Name() == "duckdb" {
+			xs = mergeOrTerms(xs) // see merge.go
+		}
+		if len(xs) == 1 {
+			r.pred(xs[0])
+			return
+		}
+		r.join(xs, " OR ")
 	case *bNot:
 		r.d.notNullSafe(r, p.x)
 	case *bCompare:

@@ -16,6 +16,12 @@ import (
 // tokenClass is the regexp character class of token characters.
 const tokenClass = `0-9A-Za-z\x{80}-\x{10FFFF}`
 
+// The token boundaries: start/end of the value or a non-token character.
+const (
+	preBoundary  = `(?:^|[^` + tokenClass + `])`
+	postBoundary = `(?:$|[^` + tokenClass + `])`
+)
+
 // tokenMatch is a compiled bare-word match.
 type tokenMatch struct {
 	// regex is an RE2 pattern (case-insensitive) equivalent to the match,
@@ -31,6 +37,11 @@ type tokenMatch struct {
 	// single is true when the match is exactly one whole token, so
 	// hasTokenCaseInsensitive alone decides it.
 	single bool
+	// core is regex without the case flag and the token boundaries;
+	// pre and post say whether regex requires a boundary before / after
+	// it. An OR of matches merges them by boundaries (merge.go).
+	core      string
+	pre, post bool
 }
 
 func isTokenByte(c byte) bool {
@@ -40,12 +51,14 @@ func isTokenByte(c byte) bool {
 // newTokenMatch builds the match for a bare word split at its wildcards.
 func newTokenMatch(pieces []string) tokenMatch {
 	var re strings.Builder
+	var m tokenMatch
 	re.WriteString("(?i)")
 	last := len(pieces) - 1
 	if pieces[0] != "" || last == 0 {
-		re.WriteString(`(?:^|[^` + tokenClass + `])`)
+		re.WriteString(preBoundary)
+		m.pre = true
 	}
-	var m tokenMatch
+	coreAt := re.Len()
 	for i, p := range pieces {
 		if i > 0 {
 			re.WriteString(`[` + tokenClass + `]*`)
@@ -70,8 +83,10 @@ func newTokenMatch(pieces []string) tokenMatch {
 			s = e
 		}
 	}
+	m.core = re.String()[coreAt:]
 	if pieces[last] != "" || last == 0 {
-		re.WriteString(`(?:$|[^` + tokenClass + `])`)
+		re.WriteString(postBoundary)
+		m.post = true
 	}
 	m.regex = re.String()
 	m.single = last == 0 && len(m.tokens) == 1 && m.tokens[0] == strings.ToLower(pieces[0])

@@ -27,6 +27,8 @@ type Config struct {
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
 	// Ingest bounds OTLP requests and the data stored (config_ingest.go).
 	Ingest IngestConfig `mapstructure:"ingest"`
+	// Query bounds query complexity and response size (config_query.go).
+	Query QueryConfig `mapstructure:"query"`
 }
 
 // StorageConfig configures the embedded DuckDB store.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/extension"
@@ -43,7 +45,13 @@ type Extension struct {
 	server *http.Server
 	served chan error
 	prom   promMount
+	// cancelQueries cancels the context of every API request.
+	cancelQueries context.CancelFunc
 }
+
+// writeTimeoutMargin is how much longer than query_timeout the API's
+// write timeout is at least, to encode and send a timeout answer.
+const writeTimeoutMargin = 10 * time.Second
 
 var (
 	_ extension.Extension                   = (*Extension)(nil)
@@ -96,7 +104,8 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
 	}
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
-		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler()})
+		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
+		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes()})
 	ln, err := e.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
@@ -105,6 +114,20 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.prom.mount(a, st, e))
 	if err != nil {
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
+	}
+	// Every request's context derives from base, cancelled first thing
+	// at Shutdown: running queries are interrupted instead of holding
+	// the shutdown (and SIGTERM) until they finish.
+	base, cancelQueries := context.WithCancel(context.Background())
+	srv.BaseContext = func(net.Listener) context.Context { return base }
+	// The timeout answer must be able to reach the client: a write
+	// timeout at or below query_timeout (confighttp's default is 30s,
+	// the default query_timeout too) dropped the connection instead of
+	// sending the 504.
+	if minWrite := e.cfg.QueryTimeout + writeTimeoutMargin; srv.WriteTimeout > 0 && srv.WriteTimeout < minWrite {
+		e.logger.Info("raising the API's write timeout above query_timeout so that timeouts are answered",
+			"http_write_timeout", srv.WriteTimeout, "effective", minWrite)
+		srv.WriteTimeout = minWrite
 	}
 	served := make(chan error, 1)
 	go func() {
@@ -115,7 +138,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		served <- err
 	}()
 	e.mu.Lock()
-	e.store, e.api, e.server, e.served = st, a, srv, served
+	e.store, e.api, e.server, e.served, e.cancelQueries = st, a, srv, served, cancelQueries
 	e.mu.Unlock()
 	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
 	return nil
@@ -125,9 +148,12 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 // every pipeline has stopped, so no export is in flight.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	st, srv, served := e.store, e.server, e.served
-	e.store, e.server = nil, nil
+	st, srv, served, cancelQueries := e.store, e.server, e.served, e.cancelQueries
+	e.store, e.server, e.cancelQueries = nil, nil, nil
 	e.mu.Unlock()
+	if cancelQueries != nil {
+		cancelQueries()
+	}
 	var errs []error
 	if srv != nil {
 		if err := srv.Shutdown(ctx); err != nil {

@@ -33,7 +33,7 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 		if errors.As(err, &ce) {
 			return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
 		}
-		return nil, fmt.Errorf("chart: %w", err)
+		return nil, readErr(fmt.Errorf("chart: %w", err))
 	}
 	return res, nil
 }

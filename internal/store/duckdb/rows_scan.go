@@ -12,11 +12,25 @@ import (
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// selectList is the SELECT list reading every column of t, in schema order.
+// MaxReadAttributes bounds the entries of each attribute map a search or
+// trace view materialises per row. Ingest caps attributes (OTel limits),
+// but rows stored before that, or by another writer, can hold any number:
+// one log with 100k attributes made every search returning it take 45 s
+// (issue 9, finding 4). Beyond the cap a map keeps its first
+// MaxReadAttributes entries in stored order; docs/limits.md.
+const MaxReadAttributes = 1000
+
+// selectList is the SELECT list reading every column of t, in schema order,
+// attribute maps capped at MaxReadAttributes entries.
 func selectList(t *schema.Table) string {
 	cols := make([]string, len(t.Columns))
 	for i, c := range t.Columns {
-		cols[i] = quoteIdent(c.Name)
+		q := quoteIdent(c.Name)
+		if c.Type == schema.Map {
+			q = fmt.Sprintf("CASE WHEN cardinality(%[1]s) > %[2]d THEN map_from_entries(list_slice(map_entries(%[1]s), 1, %[2]d)) ELSE %[1]s END AS %[1]s",
+				q, MaxReadAttributes)
+		}
+		cols[i] = q
 	}
 	return strings.Join(cols, ", ")
 }

@@ -94,10 +94,10 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 		selectList(t), quoteIdent(t.Name), where, tc, limit)
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return res, fmt.Errorf("search %s: %w", p.Source.Name, err)
+		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
 	}
 	if res.Rows, err = scanRows(rs, t); err != nil {
-		return res, fmt.Errorf("search %s: %w", p.Source.Name, err)
+		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
 	}
 	if len(res.Rows) < limit {
 		res.Count = int64(len(res.Rows))
@@ -105,7 +105,7 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 	}
 	cq := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", quoteIdent(t.Name), where)
 	if err := s.db.QueryRowContext(ctx, cq, args...).Scan(&res.Count); err != nil {
-		return res, fmt.Errorf("count %s: %w", p.Source.Name, err)
+		return res, readErr(fmt.Errorf("count %s: %w", p.Source.Name, err))
 	}
 	return res, nil
 }

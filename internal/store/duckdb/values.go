@@ -33,7 +33,7 @@ func (s *Store) Values(ctx context.Context, p store.ValuesParams) ([]store.Value
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("values of %s: %w", p.Field, err)
+			return nil, readErr(fmt.Errorf("values of %s: %w", p.Field, err))
 		}
 	}
 	if len(stmts) > 1 {

@@ -1,5 +1,4 @@
 -- search on logs: level:(error OR warn)
-(SeverityText ILIKE ? ESCAPE '\' OR SeverityText ILIKE ? ESCAPE '\')
+(regexp_matches(SeverityText, ?))
 -- args:
-string "%error%"
-string "%warn%"
+string "(?i)(?:error|warn)"

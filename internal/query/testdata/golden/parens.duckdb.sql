@@ -1,9 +1,6 @@
 -- search on logs: (a OR b) c
-(((contains(lower(Body), ?) AND regexp_matches(Body, ?)) OR (contains(lower(Body), ?) AND regexp_matches(Body, ?))) AND (contains(lower(Body), ?) AND regexp_matches(Body, ?)))
+((regexp_matches(Body, ?)) AND (contains(lower(Body), ?) AND regexp_matches(Body, ?)))
 -- args:
-string "a"
-string "(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])a(?:$|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])"
-string "b"
-string "(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])b(?:$|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])"
+string "(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])(?:a|b)(?:$|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])"
 string "c"
 string "(?i)(?:^|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])c(?:$|[^0-9A-Za-z\\x{80}-\\x{10FFFF}])"

@@ -1,0 +1,58 @@
+package overlookext
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/overlook-dev/overlook/internal/api"
+	"github.com/overlook-dev/overlook/internal/query"
+)
+
+// QueryConfig bounds what one API request may ask of the server
+// (extensions::overlook::query::...). Zero fields use the defaults below;
+// docs/limits.md (Query) explains each one.
+type QueryConfig struct {
+	// MaxTerms bounds the conditions of one search or chart filter (words,
+	// field:value, comparisons; each IN-list value counts). Default 256.
+	MaxTerms int `mapstructure:"max_terms"`
+	// MaxDepth bounds the nesting of AND/OR/NOT and parentheses. Default 32.
+	MaxDepth int `mapstructure:"max_depth"`
+	// MaxPatterns bounds wildcard words, LIKE/ILIKE and match() regular
+	// expressions in one filter. Default 32.
+	MaxPatterns int `mapstructure:"max_patterns"`
+	// MaxQueryLength bounds a filter's text in bytes. Default 16384.
+	MaxQueryLength int `mapstructure:"max_query_length"`
+	// MaxResponseBytes caps every API answer (native and Prometheus);
+	// larger answers are refused with 422. Default 33554432 (32 MiB).
+	MaxResponseBytes int64 `mapstructure:"max_response_bytes"`
+}
+
+// limits is the query package's view of c.
+func (c QueryConfig) limits() query.Limits {
+	return query.Limits{MaxLength: c.MaxQueryLength, MaxTerms: c.MaxTerms, MaxDepth: c.MaxDepth, MaxPatterns: c.MaxPatterns}.WithDefaults()
+}
+
+// maxResponseBytes is the response cap, default applied.
+func (c QueryConfig) maxResponseBytes() int64 {
+	if c.MaxResponseBytes <= 0 {
+		return api.DefaultMaxResponseBytes
+	}
+	return c.MaxResponseBytes
+}
+
+// Validate rejects negative limits (0 means the default).
+func (c QueryConfig) Validate() error {
+	var errs []error
+	for _, f := range []struct {
+		key string
+		v   int64
+	}{
+		{"max_terms", int64(c.MaxTerms)}, {"max_depth", int64(c.MaxDepth)}, {"max_patterns", int64(c.MaxPatterns)},
+		{"max_query_length", int64(c.MaxQueryLength)}, {"max_response_bytes", c.MaxResponseBytes},
+	} {
+		if f.v < 0 {
+			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -104,6 +104,9 @@ func TestHardeningQueryManyOrTermsOverLongField(t *testing.T) {
   overlook:
     query:
       max_response_bytes: 200000
+    # Data stored before the ingest caps existed, or with them turned off.
+    ingest:
+      max_span_name_length: 0
 `)
 	s.start()
 	// One span whose name is 2 MB; before the fix each of 250 OR-ed

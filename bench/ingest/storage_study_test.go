@@ -13,7 +13,8 @@ package main
 //
 // Designs: today (internal/store/duckdb), arrow-map and arrow-kv
 // (prototype/duckarrow; need -tags duckdb_arrow), parquet
-// (prototype/parquetparts).
+// and parquet-traceid (prototype/parquetparts, parts sorted by
+// (ServiceName, Timestamp) or by (TraceId, Timestamp)).
 
 import (
 	"context"
@@ -43,7 +44,7 @@ import (
 )
 
 var (
-	studyDesign      = flag.String("study.design", "", "design to measure: today, arrow-map, arrow-kv, parquet (empty: skip)")
+	studyDesign      = flag.String("study.design", "", "design to measure: today, arrow-map, arrow-kv, parquet, parquet-traceid (empty: skip)")
 	studySpans       = flag.Int("study.spans", 1_000_000, "spans to insert")
 	studyDir         = flag.String("study.dir", "", "data dir (default: a temporary one); kept when given")
 	studyConcurrency = flag.Int("study.concurrency", 4, "inserting goroutines")
@@ -69,6 +70,10 @@ var studySinks = map[string]func(dir string) (studySink, error){
 	},
 	"parquet": func(dir string) (studySink, error) {
 		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows})
+		return &parquetSink{st: st}, err
+	},
+	"parquet-traceid": func(dir string) (studySink, error) {
+		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows, Order: parquetparts.ByTraceID})
 		return &parquetSink{st: st}, err
 	},
 }
@@ -128,7 +133,7 @@ func (s *parquetSink) query(ctx context.Context) (map[string]func(string) (int, 
 		if len(files) == 0 {
 			return 0, nil
 		}
-		return studyCountRows(ctx, db, "SELECT * FROM ("+parquetparts.ViewSQL(files)+") WHERE TraceId = ?", id)
+		return studyCountRows(ctx, db, parquetparts.ViewSQL(files, "TraceId = unhex(?)"), id)
 	}
 	look := map[string]func(string) (int, error){
 		"all parts":    func(id string) (int, error) { return scan(all, id) },

@@ -1,7 +1,6 @@
 package parquetparts
 
 import (
-	"encoding/hex"
 	"strconv"
 	"sync"
 
@@ -25,8 +24,8 @@ type Event struct {
 
 // Link is one span link.
 type Link struct {
-	TraceId                string `parquet:"TraceId"`
-	SpanId                 string `parquet:"SpanId"`
+	TraceId                []byte `parquet:"TraceId"`
+	SpanId                 []byte `parquet:"SpanId"`
 	TraceState             string `parquet:"TraceState,dict"`
 	Attributes             KV     `parquet:"Attributes"`
 	DroppedAttributesCount uint32 `parquet:"DroppedAttributesCount"`
@@ -35,11 +34,14 @@ type Link struct {
 
 // SpanRow is one otel_traces row, with the ClickHouse exporter's column
 // names (Map columns as KV groups, Nested ones as lists of structs).
+// Trace and span IDs are stored as their bytes (BLOB in DuckDB; empty for
+// an all-zero ID), not as hex text: random IDs do not compress, so hex
+// costs twice their size. ViewSQL turns them back into lowercase hex.
 type SpanRow struct {
 	Timestamp                int64   `parquet:"Timestamp,timestamp(nanosecond),delta"`
-	TraceId                  string  `parquet:"TraceId"`
-	SpanId                   string  `parquet:"SpanId"`
-	ParentSpanId             string  `parquet:"ParentSpanId"`
+	TraceId                  []byte  `parquet:"TraceId"`
+	SpanId                   []byte  `parquet:"SpanId"`
+	ParentSpanId             []byte  `parquet:"ParentSpanId"`
 	TraceState               string  `parquet:"TraceState,dict"`
 	SpanName                 string  `parquet:"SpanName,dict"`
 	SpanKind                 string  `parquet:"SpanKind,dict"`
@@ -133,13 +135,27 @@ func (in *interner) kv(m pcommon.Map) KV {
 	return out
 }
 
-func hexID(b []byte) string {
+// ids hands out ID copies from one allocation per batch.
+type ids struct{ buf []byte }
+
+func (a *ids) id(b []byte) []byte {
+	zero := true
 	for _, c := range b {
 		if c != 0 {
-			return hex.EncodeToString(b)
+			zero = false
+			break
 		}
 	}
-	return ""
+	if zero {
+		return nil
+	}
+	if len(a.buf) < len(b) {
+		a.buf = make([]byte, 32<<10)
+	}
+	out := a.buf[:len(b):len(b)]
+	copy(out, b)
+	a.buf = a.buf[len(b):]
+	return out
 }
 
 func nanos(t pcommon.Timestamp) int64 {
@@ -151,6 +167,7 @@ func nanos(t pcommon.Timestamp) int64 {
 
 // Convert appends the rows of td to dst, in td's order.
 func (in *interner) Convert(dst []SpanRow, td ptrace.Traces) []SpanRow {
+	var a ids
 	for _, rs := range td.ResourceSpans().All() {
 		res := rs.Resource()
 		resKV := in.kv(res.Attributes()) // shared by the resource's spans
@@ -168,9 +185,9 @@ func (in *interner) Convert(dst []SpanRow, td ptrace.Traces) []SpanRow {
 				tid, sid, pid := sp.TraceID(), sp.SpanID(), sp.ParentSpanID()
 				r := SpanRow{
 					Timestamp:                start,
-					TraceId:                  hexID(tid[:]),
-					SpanId:                   hexID(sid[:]),
-					ParentSpanId:             hexID(pid[:]),
+					TraceId:                  a.id(tid[:]),
+					SpanId:                   a.id(sid[:]),
+					ParentSpanId:             a.id(pid[:]),
 					TraceState:               in.get(sp.TraceState().AsRaw()),
 					SpanName:                 in.get(sp.Name()),
 					SpanKind:                 sp.Kind().String(),
@@ -208,8 +225,8 @@ func (in *interner) Convert(dst []SpanRow, td ptrace.Traces) []SpanRow {
 					for _, l := range links.All() {
 						ltid, lsid := l.TraceID(), l.SpanID()
 						r.Links = append(r.Links, Link{
-							TraceId:                hexID(ltid[:]),
-							SpanId:                 hexID(lsid[:]),
+							TraceId:                a.id(ltid[:]),
+							SpanId:                 a.id(lsid[:]),
 							TraceState:             in.get(l.TraceState().AsRaw()),
 							Attributes:             in.kv(l.Attributes()),
 							DroppedAttributesCount: l.DroppedAttributesCount(),

@@ -21,6 +21,8 @@ type Config struct {
 	PartRows int
 	// RowGroupRows: rows per Parquet row group (default 50k).
 	RowGroupRows int
+	// Order of the rows within a part (default ByServiceTime).
+	Order SortOrder
 }
 
 // Store is the prototype trace store. It implements store.TraceInserter.
@@ -90,7 +92,7 @@ func Open(cfg Config) (*Store, error) {
 		}
 		if len(rows) > 0 {
 			s.segNo++
-			m, err := writePart(cfg.Dir, fmt.Sprintf("part-%08d", s.segNo), rows, cfg.RowGroupRows)
+			m, err := writePart(cfg.Dir, fmt.Sprintf("part-%08d", s.segNo), rows, cfg.RowGroupRows, cfg.Order)
 			if err != nil {
 				return nil, fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -187,7 +189,7 @@ func (s *Store) sync(my uint64) error {
 func (s *Store) flusher() {
 	defer s.flushWG.Done()
 	for job := range s.flushes {
-		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows)
+		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.Order)
 		if err == nil {
 			err = os.Remove(job.seg.path)
 		}
@@ -220,7 +222,7 @@ func (s *Store) Close() error {
 	s.flushWG.Wait()
 	if err == nil && len(rows) > 0 {
 		var m *PartMeta
-		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows); err == nil {
+		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.Order); err == nil {
 			s.metas = append(s.metas, m)
 		}
 	}
@@ -249,8 +251,11 @@ func (s *Store) Files(traceID string) []string {
 }
 
 // ViewSQL is a DuckDB query over files that exposes the ClickHouse
-// exporter's otel_traces columns (Map columns as MAPs).
-func ViewSQL(files []string) string {
+// exporter's otel_traces columns: Map columns as MAPs, IDs as lowercase
+// hex ('' when empty). where, if not empty, filters the stored columns
+// before that (IDs are BLOBs there: TraceId = unhex(?)), so that
+// DuckDB can prune row groups by their statistics and bloom filters.
+func ViewSQL(files []string, where string) string {
 	list := "["
 	for i, f := range files {
 		if i > 0 {
@@ -259,9 +264,13 @@ func ViewSQL(files []string) string {
 		list += "'" + f + "'"
 	}
 	list += "]"
+	if where != "" {
+		where = " WHERE " + where
+	}
 	return `SELECT * REPLACE (
+  lower(hex(TraceId)) AS TraceId, lower(hex(SpanId)) AS SpanId, lower(hex(ParentSpanId)) AS ParentSpanId,
   map(ResourceAttributes.keys, ResourceAttributes.values) AS ResourceAttributes,
   map(SpanAttributes.keys, SpanAttributes.values) AS SpanAttributes,
   map(ScopeAttributes.keys, ScopeAttributes.values) AS ScopeAttributes)
-FROM read_parquet(` + list + `)`
+FROM read_parquet(` + list + `)` + where
 }

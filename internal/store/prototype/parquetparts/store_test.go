@@ -87,6 +87,11 @@ func readAll(t *testing.T, s *Store) []SpanRow {
 func normalise(rows []SpanRow) {
 	for i := range rows {
 		r := &rows[i]
+		for _, id := range []*[]byte{&r.TraceId, &r.SpanId, &r.ParentSpanId} {
+			if len(*id) == 0 {
+				*id = nil
+			}
+		}
 		for _, kv := range []*KV{&r.ResourceAttributes, &r.SpanAttributes, &r.ScopeAttributes} {
 			if len(kv.Keys) == 0 {
 				*kv = KV{}
@@ -116,14 +121,16 @@ func TestRoundTrip(t *testing.T) {
 		name     string
 		partRows int
 		batches  int
+		order    SortOrder
 	}{
-		{"one part on close", 1000, 1},
-		{"parts by rotation", 25, 3},
+		{"one part on close", 1000, 1, ByServiceTime},
+		{"parts by rotation", 25, 3, ByServiceTime},
+		{"parts sorted by trace ID", 25, 3, ByTraceID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := Open(Config{Dir: dir, PartRows: tt.partRows, RowGroupRows: 10})
+			s, err := Open(Config{Dir: dir, PartRows: tt.partRows, RowGroupRows: 10, Order: tt.order})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -171,7 +178,7 @@ func rowsEqual(a, b SpanRow) bool {
 	}
 	for i := range a.Links {
 		x, y := a.Links[i], b.Links[i]
-		if x.TraceId != y.TraceId || x.SpanId != y.SpanId || x.Flags != y.Flags {
+		if !slices.Equal(x.TraceId, y.TraceId) || !slices.Equal(x.SpanId, y.SpanId) || x.Flags != y.Flags {
 			return false
 		}
 	}
@@ -247,13 +254,14 @@ func TestDuckDBReadsParts(t *testing.T) {
 	}
 	var n int
 	var method, svc string
-	q := "SELECT count(*), any_value(SpanAttributes['http.method']), any_value(ServiceName) FROM (" +
-		ViewSQL(files) + ") WHERE TraceId = ?"
-	if err := db.QueryRow(q, id).Scan(&n, &method, &svc); err != nil {
+	var tid string
+	q := "SELECT count(*), any_value(SpanAttributes['http.method']), any_value(ServiceName), any_value(TraceId) FROM (" +
+		ViewSQL(files, "TraceId = unhex(?)") + ")"
+	if err := db.QueryRow(q, id).Scan(&n, &method, &svc, &tid); err != nil {
 		t.Fatal(err)
 	}
-	if n != 6 || method != "GET" || svc != "cart" {
-		t.Fatalf("trace %s: %d spans, method %q, service %q; want 6, GET, cart", id, n, method, svc)
+	if n != 6 || method != "GET" || svc != "cart" || tid != id {
+		t.Fatalf("trace %s: %d spans, method %q, service %q, id %q; want 6, GET, cart, the ID", id, n, method, svc, tid)
 	}
 	if s.Parts()[0].MayContain("ff000000000000000000000000000000") && s.Parts()[1].MayContain("ff000000000000000000000000000000") {
 		t.Error("bloom filter of both parts claims an absent trace ID (possible but unlikely at 1%)")

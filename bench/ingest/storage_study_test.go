@@ -351,6 +351,9 @@ func TestStorageStudy(t *testing.T) {
 	sent := next.Load() - uint64(*studyConcurrency) // the last ones may be unfinished
 	res.TraceSpansOK = true
 	for name, fn := range look {
+		if *studyLookups <= 0 {
+			break
+		}
 		var lat []float64
 		for range *studyLookups {
 			seq := r.Uint64N(sent)

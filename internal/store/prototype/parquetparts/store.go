@@ -252,7 +252,7 @@ func (s *Store) Files(traceID string) []string {
 
 // ViewSQL is a DuckDB query over files that exposes the ClickHouse
 // exporter's otel_traces columns: Map columns as MAPs, IDs as lowercase
-// hex (” when empty). where, if not empty, filters the stored columns
+// hex (the empty string for an empty ID). where, if not empty, filters the stored columns
 // before that (IDs are BLOBs there: TraceId = unhex(?)), so that
 // DuckDB can prune row groups by their statistics and bloom filters.
 func ViewSQL(files []string, where string) string {

@@ -28,6 +28,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -50,6 +52,7 @@ var (
 	studyConcurrency = flag.Int("study.concurrency", 4, "inserting goroutines")
 	studyPartRows    = flag.Int("study.part-rows", 200_000, "parquet: rows per part")
 	studyLookups     = flag.Int("study.lookups", 20, "trace-by-ID lookups after the load")
+	studyHeapProfile = flag.String("study.heapprofile", "", "write a heap profile (in use) to this file when half the spans are stored")
 )
 
 // studySink is one design under test.
@@ -292,6 +295,7 @@ func TestStorageStudy(t *testing.T) {
 	var next atomic.Uint64
 	var stored atomic.Int64
 	var wg sync.WaitGroup
+	var heapOnce sync.Once
 	errs := make(chan error, *studyConcurrency)
 	t0, c1 := time.Now(), cpuNow()
 	for range *studyConcurrency {
@@ -308,7 +312,9 @@ func TestStorageStudy(t *testing.T) {
 					errs <- err
 					return
 				}
-				stored.Add(int64(td.SpanCount()))
+				if n := stored.Add(int64(td.SpanCount())); *studyHeapProfile != "" && n >= int64(*studySpans)/2 {
+					heapOnce.Do(func() { writeHeapProfile(t, *studyHeapProfile) })
+				}
 			}
 		})
 	}
@@ -384,4 +390,17 @@ func TestStorageStudy(t *testing.T) {
 	}
 	out, _ := json.Marshal(res)
 	fmt.Println("STUDY " + string(out))
+}
+
+func writeHeapProfile(t *testing.T, path string) {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		t.Error(err)
+	}
 }

@@ -66,7 +66,7 @@ func Open(cfg Config) (*Store, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create store dir: %w", err)
 	}
-	s := &Store{cfg: cfg, in: interner{m: map[string]string{}}, flushes: make(chan flushJob, 1)}
+	s := &Store{cfg: cfg, in: interner{m: map[string]string{}}, flushes: make(chan flushJob)}
 	metas, err := readMetas(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -133,6 +133,11 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	}
 	s.seq++
 	my := s.seq
+	if s.mem == nil {
+		// Sized once: growing by doubling would hold up to twice the
+		// part's rows and copy them on the way.
+		s.mem = make([]SpanRow, 0, s.cfg.PartRows+4096)
+	}
 	s.mem = append(s.mem, rows...)
 	var job *flushJob
 	if len(s.mem) >= s.cfg.PartRows {
@@ -154,7 +159,7 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	s.mu.Unlock()
 	if job != nil {
 		select {
-		case s.flushes <- *job: // blocks while a part is being written: backpressure
+		case s.flushes <- *job: // unbuffered: blocks while a part is being written (backpressure), so at most two parts are in memory
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -52,6 +52,7 @@ var (
 	studyConcurrency = flag.Int("study.concurrency", 4, "inserting goroutines")
 	studyPartRows    = flag.Int("study.part-rows", 200_000, "parquet: rows per part")
 	studyLookups     = flag.Int("study.lookups", 20, "trace-by-ID lookups after the load")
+	studyPregen      = flag.Int("study.pregen", 50, "distinct batches of 2000 spans; values repeat every pregen × 2000 spans, so keep that above the part and row-group size")
 	studyHeapProfile = flag.String("study.heapprofile", "", "write a heap profile (in use) to this file when half the spans are stored")
 )
 
@@ -258,7 +259,7 @@ func TestStorageStudy(t *testing.T) {
 		t.Fatalf("unknown design %q (built without -tags duckdb_arrow?)", *studyDesign)
 	}
 	ctx := context.Background()
-	tmpls, err := pregenerate(sigTraces, 50, 2000, 1)
+	tmpls, err := pregenerate(sigTraces, *studyPregen, 2000, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

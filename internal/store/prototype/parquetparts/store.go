@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -72,13 +74,27 @@ func Open(cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s.metas = metas
-	s.segNo = len(metas)
+	// Part N holds exactly the rows of WAL segment N: numbers only grow.
+	for _, m := range metas {
+		s.segNo = max(s.segNo, fileNo(m.File))
+	}
 	segs, err := filepath.Glob(filepath.Join(cfg.Dir, "wal-*.log"))
 	if err != nil {
 		return nil, err
 	}
 	slices.Sort(segs)
 	for _, p := range segs {
+		no := fileNo(filepath.Base(p))
+		s.segNo = max(s.segNo, no)
+		name := fmt.Sprintf("part-%08d", no)
+		if slices.ContainsFunc(metas, func(m *PartMeta) bool { return m.File == name+".parquet" }) {
+			// The part was published before the crash, the segment not
+			// yet deleted: replaying it would store its rows twice.
+			if err := os.Remove(p); err != nil {
+				return nil, fmt.Errorf("recover %s: %w", p, err)
+			}
+			continue
+		}
 		var rows []SpanRow
 		if _, err := replaySegment(p, func(b []byte) error {
 			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
@@ -91,8 +107,7 @@ func Open(cfg Config) (*Store, error) {
 			return nil, err
 		}
 		if len(rows) > 0 {
-			s.segNo++
-			m, err := writePart(cfg.Dir, fmt.Sprintf("part-%08d", s.segNo), rows, cfg.RowGroupRows, cfg.Order)
+			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.Order)
 			if err != nil {
 				return nil, fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -108,6 +123,14 @@ func Open(cfg Config) (*Store, error) {
 	s.flushWG.Add(1)
 	go s.flusher()
 	return s, nil
+}
+
+// fileNo is N of "part-N.parquet" or "wal-N.log" (0 if none).
+func fileNo(name string) int {
+	name = strings.TrimSuffix(strings.TrimSuffix(name, ".parquet"), ".log")
+	_, digits, _ := strings.Cut(name, "-")
+	n, _ := strconv.Atoi(digits)
+	return n
 }
 
 func (s *Store) segPath() string {

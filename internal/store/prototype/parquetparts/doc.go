@@ -8,13 +8,14 @@
 // goroutine), appends the request's OTLP protobuf bytes to an append-only
 // WAL (length-prefixed, CRC-32C, fsync'd by group commit) and adds the
 // rows to an in-memory part. When the part holds PartRows rows, the WAL
-// rotates to a new segment and a background goroutine sorts the rows by
-// (ServiceName, Timestamp), writes them as one Parquet file (zstd,
-// dictionary-encoded strings, a split-block bloom filter on TraceId),
-// fsyncs it, renames it into place with a small JSON index beside it
-// (min/max Timestamp, services, a TraceId bloom filter) and deletes the
-// WAL segment it covers. Open replays any WAL segment left by a crash into
-// a part.
+// rotates to a new segment and a background goroutine sorts the rows
+// (Config.Order: by ServiceName and Timestamp, or by TraceId), writes
+// them as one Parquet file (zstd, dictionary-encoded strings, no Parquet
+// bloom filter: see parts.go), fsyncs it, renames it into place with a
+// small JSON index beside it (min/max Timestamp, services, a TraceId
+// bloom filter) and deletes the WAL segment it covers. Part N holds WAL
+// segment N; Open replays any segment left by a crash into its part,
+// unless that part was already published.
 //
 // Layout: the ClickHouse exporter's column names; a Map column is a group
 // of two parallel lists (Col.keys, Col.values) that a DuckDB view turns

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,7 +50,8 @@ type server struct {
 	configPath      string
 	env             []string
 	extraArgs       []string
-	grpc, http, api string // host:port
+	launcher        []string // runs the binary: launcher..., binary, args... (memcap_test.go)
+	grpc, http, api string   // host:port
 	out             *syncBuffer
 	exited          chan struct{}
 }
@@ -130,6 +132,9 @@ func (s *server) start() {
 	s.t.Helper()
 	args := append([]string{"serve", "--config", s.configPath, "--data", s.dataDir}, s.extraArgs...)
 	s.cmd = exec.Command(binary, args...)
+	if len(s.launcher) > 0 {
+		s.cmd = exec.Command(s.launcher[0], slices.Concat(s.launcher[1:], []string{binary}, args)...)
+	}
 	s.cmd.Env = append(os.Environ(), s.env...)
 	s.out = &syncBuffer{}
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out

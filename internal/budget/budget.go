@@ -22,10 +22,13 @@ import (
 	"strings"
 )
 
-// The split, as fractions of the budget. What is left (10%) covers what
-// no limit governs: goroutine stacks, the binary, DuckDB allocations
-// outside its buffer manager, the kernel's page cache charged to the
-// cgroup.
+// The split, as fractions of the budget. What is left (20%) covers what
+// no limit governs: DuckDB's allocations outside its buffer manager (its
+// resident memory exceeds memory_limit by ≈ 70–110 MiB under write load:
+// appender and checkpoint buffers, per-thread state, malloc slack —
+// measured in a 512 MiB cgroup, docs/limits.md), goroutine stacks, the
+// binary, the kernel's page cache charged to the cgroup. The pending rows
+// (PendingShare) live in the Go heap, inside GoShare.
 const (
 	// HostFraction of the host's RAM is the budget when neither a cgroup
 	// limit nor GOMEMLIMIT is set: overlook shares the host with the
@@ -40,10 +43,14 @@ const (
 	SpikeShare = 0.20
 	// DuckDBShare is DuckDB's memory_limit: its buffer manager, query
 	// operators (joins, aggregates, sorts spill to disk past it) and the
-	// checkpoint's buffers.
-	DuckDBShare = 0.30
+	// checkpoint's buffers. It was 0.30: in a 512 MiB cgroup under 3×
+	// trace overload the process's anonymous memory then peaked at
+	// 470–495 MiB (Go ≤ 230 MiB, DuckDB 153 MiB + ≈ 100 MiB outside its
+	// limit), a few MiB from the OOM killer.
+	DuckDBShare = 0.20
 	// PendingShare is the converted rows queued for commit, across the
-	// three signals' writers (each gets a third).
+	// three signals' writers (each gets a third). They are Go heap, so the
+	// memory_limiter's limit covers them too.
 	PendingShare = 0.10
 	// BytesPerPendingRow is the measured size of one converted row in a
 	// writer's queue (≈ 1 KiB for spans and logs with ~10 attributes).

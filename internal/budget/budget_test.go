@@ -131,11 +131,11 @@ func TestSplit(t *testing.T) {
 		pendingRows            int
 	}{
 		// The 512 MiB deployment.
-		{512 << 20, 256 << 20, 51 << 20, 153 << 20, 17476},
+		{512 << 20, 256 << 20, 51 << 20, 102 << 20, 17476},
 		// 12 GiB (half of a 24 GiB host): pending rows hit the store's default.
-		{12 * gib, 6 * gib, 1228 << 20, 3686 << 20, MaxPendingRows},
+		{12 * gib, 6 * gib, 1228 << 20, 2457 << 20, MaxPendingRows},
 		// A tiny budget keeps a usable queue.
-		{64 << 20, 32 << 20, 6 << 20, 19 << 20, MinPendingRows},
+		{64 << 20, 32 << 20, 6 << 20, 12 << 20, MinPendingRows},
 	} {
 		b := Split(tc.total, "test", 0)
 		if b.MemoryLimiter != tc.limiter || b.MemoryLimiterSpike != tc.spike || b.DuckDB != tc.duckdb || b.PendingRows != tc.pendingRows {

@@ -44,7 +44,7 @@ extensions:
 		"processors::memory_limiter/own::spike_limit_mib":   10,
 		"processors::memory_limiter/spike::limit_mib":       int64(256),
 		"processors::memory_limiter/spike::spike_limit_mib": nil,
-		"extensions::overlook::storage::memory_limit":       "153MiB",
+		"extensions::overlook::storage::memory_limit":       "102MiB",
 		"extensions::overlook::storage::max_pending_rows":   1234,
 	} {
 		if got := conf.Get(k); !reflect.DeepEqual(got, want) {

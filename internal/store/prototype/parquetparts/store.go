@@ -21,8 +21,11 @@ type Config struct {
 	Dir string
 	// PartRows: rows per part (default 200k).
 	PartRows int
-	// RowGroupRows: rows per Parquet row group (default 50k).
+	// RowGroupRows: rows per Parquet row group (default 16k: small
+	// enough that a trace lookup decodes little, see Trace).
 	RowGroupRows int
+	// PageBytes: parquet-go's page buffer size (0: its default, 256 KiB).
+	PageBytes int
 	// Order of the rows within a part (default ByServiceTime).
 	Order SortOrder
 }
@@ -30,14 +33,15 @@ type Config struct {
 // Store is the prototype trace store. It implements store.TraceInserter.
 type Store struct {
 	cfg Config
-	in  interner
+	enc sync.Pool // *encBatch
 
 	mu      sync.Mutex // guards everything below, and the WAL's buffer
 	seg     *walSegment
 	segNo   int
-	mem     []SpanRow
+	mem     *partBuf
 	seq     uint64 // records appended
 	metas   []*PartMeta
+	readers readers
 	closed  bool
 	flushes chan flushJob
 	flushWG sync.WaitGroup
@@ -51,7 +55,7 @@ type Store struct {
 var _ store.TraceInserter = (*Store)(nil)
 
 type flushJob struct {
-	rows []SpanRow
+	rows *partBuf
 	seg  *walSegment // the segment holding exactly these rows
 	name string
 }
@@ -63,12 +67,13 @@ func Open(cfg Config) (*Store, error) {
 		cfg.PartRows = 200_000
 	}
 	if cfg.RowGroupRows <= 0 {
-		cfg.RowGroupRows = 50_000
+		cfg.RowGroupRows = 16_384
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create store dir: %w", err)
 	}
-	s := &Store{cfg: cfg, in: interner{m: map[string]string{}}, flushes: make(chan flushJob)}
+	s := &Store{cfg: cfg, flushes: make(chan flushJob)}
+	s.enc.New = func() any { return &encBatch{} }
 	metas, err := readMetas(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -95,19 +100,22 @@ func Open(cfg Config) (*Store, error) {
 			}
 			continue
 		}
-		var rows []SpanRow
-		if _, err := replaySegment(p, func(b []byte) error {
-			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
+		rows := newPartBuf(0)
+		var b encBatch
+		if _, err := replaySegment(p, func(payload []byte) error {
+			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(payload)
 			if err != nil {
 				return err
 			}
-			rows = s.in.Convert(rows, td)
+			b.buf, b.rows = b.buf[:0], b.rows[:0]
+			b.encode(td)
+			rows.add(&b)
 			return nil
 		}); err != nil {
 			return nil, err
 		}
-		if len(rows) > 0 {
-			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.Order)
+		if len(rows.rows) > 0 {
+			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.PageBytes, cfg.Order)
 			if err != nil {
 				return nil, fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -140,7 +148,10 @@ func (s *Store) segPath() string {
 // InsertTraces stores td durably: it returns after the fsync that covers
 // td's WAL record. The rows become part of a Parquet file later.
 func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
-	rows := s.in.Convert(nil, td)
+	b := s.enc.Get().(*encBatch)
+	defer s.enc.Put(b)
+	b.buf, b.rows = b.buf[:0], b.rows[:0]
+	b.encode(td)
 	payload, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		return fmt.Errorf("encode WAL record: %w", err)
@@ -157,13 +168,13 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	s.seq++
 	my := s.seq
 	if s.mem == nil {
-		// Sized once: growing by doubling would hold up to twice the
-		// part's rows and copy them on the way.
-		s.mem = make([]SpanRow, 0, s.cfg.PartRows+4096)
+		// Index sized once: growing by doubling would hold up to twice
+		// the part's rows and copy them on the way.
+		s.mem = newPartBuf(s.cfg.PartRows + 4096)
 	}
-	s.mem = append(s.mem, rows...)
+	s.mem.add(b)
 	var job *flushJob
-	if len(s.mem) >= s.cfg.PartRows {
+	if len(s.mem.rows) >= s.cfg.PartRows {
 		// Rotate: the old segment holds exactly s.mem. It is flushed
 		// and fsync'd here, under mu, so that no waiter can see a sync
 		// of the next segment before its own record is durable.
@@ -217,7 +228,7 @@ func (s *Store) sync(my uint64) error {
 func (s *Store) flusher() {
 	defer s.flushWG.Done()
 	for job := range s.flushes {
-		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.Order)
+		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order)
 		if err == nil {
 			err = os.Remove(job.seg.path)
 		}
@@ -248,16 +259,16 @@ func (s *Store) Close() error {
 	err := seg.close()
 	close(s.flushes)
 	s.flushWG.Wait()
-	if err == nil && len(rows) > 0 {
+	if err == nil && rows != nil && len(rows.rows) > 0 {
 		var m *PartMeta
-		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.Order); err == nil {
+		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order); err == nil {
 			s.metas = append(s.metas, m)
 		}
 	}
 	if err == nil {
 		err = os.Remove(seg.path)
 	}
-	return errors.Join(err, s.flushEr)
+	return errors.Join(err, s.flushEr, s.readers.close())
 }
 
 // Parts returns the index of every published part.

@@ -1,0 +1,166 @@
+package parquetparts
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// readers keeps each part open with its footer and page indexes parsed,
+// so that a trace lookup pays neither an open nor a footer read.
+type readers struct {
+	mu    sync.Mutex
+	parts map[string]*openPart
+}
+
+type openPart struct {
+	f        *os.File
+	pf       *parquet.File
+	traceCol int
+}
+
+func (r *readers) get(path string) (*openPart, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p, ok := r.parts[path]; ok {
+		return p, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open part: %w", err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open part: %w", err)
+	}
+	pf, err := parquet.OpenFile(f, fi.Size(), parquet.SkipBloomFilters(true))
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("open part %s: %w", path, err)
+	}
+	leaf, ok := pf.Schema().Lookup("TraceId")
+	if !ok {
+		f.Close()
+		return nil, fmt.Errorf("part %s has no TraceId column", path)
+	}
+	if r.parts == nil {
+		r.parts = map[string]*openPart{}
+	}
+	p := &openPart{f: f, pf: pf, traceCol: leaf.ColumnIndex}
+	r.parts[path] = p
+	return p, nil
+}
+
+func (r *readers) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var err error
+	for _, p := range r.parts {
+		err = errors.Join(err, p.f.Close())
+	}
+	r.parts = nil
+	return err
+}
+
+// Trace returns the spans of traceID (hex) read directly from the parts
+// with parquet-go: the part index's bloom filter picks the files, the
+// TraceId column's page index (min/max per page, parts sorted by
+// TraceId) picks the pages, and the reader seeks to the first candidate
+// row and stops at the first row past the trace. In a part sorted by
+// service it still works, reading every page whose range holds the ID.
+func (s *Store) Trace(traceID string) ([]SpanRow, error) {
+	id, err := hex.DecodeString(traceID)
+	if err != nil || len(id) != 16 {
+		return nil, fmt.Errorf("trace ID %q: want 32 hex digits", traceID)
+	}
+	var out []SpanRow
+	for _, m := range s.Parts() {
+		if !m.MayContain(traceID) {
+			continue
+		}
+		p, err := s.readers.get(filepath.Join(s.cfg.Dir, m.File))
+		if err != nil {
+			return nil, err
+		}
+		if out, err = p.trace(id, out, s.cfg.Order == ByTraceID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (p *openPart) trace(id []byte, out []SpanRow, sorted bool) ([]SpanRow, error) {
+	for _, rg := range p.pf.RowGroups() {
+		cc := rg.ColumnChunks()[p.traceCol]
+		ci, err := cc.ColumnIndex()
+		if err != nil {
+			return nil, fmt.Errorf("TraceId column index: %w", err)
+		}
+		oi, err := cc.OffsetIndex()
+		if err != nil {
+			return nil, fmt.Errorf("TraceId offset index: %w", err)
+		}
+		for pg := 0; pg < ci.NumPages(); pg++ {
+			if ci.NullPage(pg) || bytes.Compare(ci.MinValue(pg).ByteArray(), id) > 0 ||
+				bytes.Compare(ci.MaxValue(pg).ByteArray(), id) < 0 {
+				continue
+			}
+			first := oi.FirstRowIndex(pg)
+			last := rg.NumRows()
+			if pg+1 < oi.NumPages() {
+				last = oi.FirstRowIndex(pg + 1)
+			}
+			var done bool
+			if out, done, err = readRange(rg, first, last, id, out, sorted); err != nil {
+				return nil, err
+			}
+			if done {
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// readRange reads rows [first, last) of rg and keeps those of id. With
+// sorted rows it reads on past last while the trace continues (a trace
+// may span pages) and reports done at the first row after it.
+func readRange(rg parquet.RowGroup, first, last int64, id []byte, out []SpanRow, sorted bool) ([]SpanRow, bool, error) {
+	r := parquet.NewGenericRowGroupReader[SpanRow](rg)
+	defer r.Close()
+	if err := r.SeekToRow(first); err != nil {
+		return out, false, fmt.Errorf("seek row %d: %w", first, err)
+	}
+	end := rg.NumRows()
+	if !sorted {
+		end = last
+	}
+	for at := first; at < end; {
+		buf := make([]SpanRow, min(64, end-at)) // fresh: the reader may reuse a row's slices
+		n, err := r.Read(buf)
+		for i := range buf[:n] {
+			c := bytes.Compare(buf[i].TraceId, id)
+			if c == 0 {
+				out = append(out, buf[i])
+			} else if sorted && c > 0 {
+				return out, true, nil
+			}
+		}
+		at += int64(n)
+		if errors.Is(err, io.EOF) || n == 0 {
+			return out, false, nil
+		}
+		if err != nil {
+			return out, false, fmt.Errorf("read rows: %w", err)
+		}
+	}
+	return out, false, nil
+}

@@ -118,6 +118,18 @@ func (p *openPart) trace(id []byte, out []SpanRow, sorted bool) ([]SpanRow, erro
 			if pg+1 < oi.NumPages() {
 				last = oi.FirstRowIndex(pg + 1)
 			}
+			if sorted {
+				// Find the trace's first row in the TraceId page alone,
+				// so that whole rows are assembled only for the trace.
+				at, ok, err := firstRowOf(cc, first, id)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue
+				}
+				first = at
+			}
 			var done bool
 			if out, done, err = readRange(rg, first, last, id, out, sorted); err != nil {
 				return nil, err
@@ -163,4 +175,33 @@ func readRange(rg parquet.RowGroup, first, last int64, id []byte, out []SpanRow,
 		}
 	}
 	return out, false, nil
+}
+
+// firstRowOf returns the row index of id's first value in the page of
+// the TraceId column chunk cc that starts at row first.
+func firstRowOf(cc parquet.ColumnChunk, first int64, id []byte) (int64, bool, error) {
+	pages := cc.Pages()
+	defer pages.Close()
+	if err := pages.SeekToRow(first); err != nil {
+		return 0, false, fmt.Errorf("seek TraceId page: %w", err)
+	}
+	p, err := pages.ReadPage()
+	if err != nil {
+		return 0, false, fmt.Errorf("read TraceId page: %w", err)
+	}
+	defer parquet.Release(p)
+	vals := make([]parquet.Value, p.NumValues())
+	if n, err := p.Values().ReadValues(vals); err != nil && !errors.Is(err, io.EOF) {
+		return 0, false, fmt.Errorf("read TraceId values: %w", err)
+	} else {
+		vals = vals[:n]
+	}
+	for i, v := range vals {
+		if c := bytes.Compare(v.ByteArray(), id); c == 0 {
+			return first + int64(i), true, nil
+		} else if c > 0 {
+			break
+		}
+	}
+	return 0, false, nil
 }

@@ -60,7 +60,8 @@ var (
 
 // studySink is one design under test.
 type studySink interface {
-	insert(ctx context.Context, td ptrace.Traces) error
+	// insert stores td; payload is its OTLP protobuf bytes as received.
+	insert(ctx context.Context, td ptrace.Traces, payload []byte) error
 	close() error
 	// query opens the stored data for reading (after close) and returns
 	// one or more named trace-by-ID functions and a count-by-service one.
@@ -91,7 +92,7 @@ var studySinks = map[string]func(dir string) (studySink, error){
 
 type nullSink struct{}
 
-func (nullSink) insert(context.Context, ptrace.Traces) error { return nil }
+func (nullSink) insert(context.Context, ptrace.Traces, []byte) error { return nil }
 func (nullSink) close() error                                { return nil }
 func (nullSink) query(context.Context) (map[string]func(string) (int, error), func() (int64, error), func(), error) {
 	return map[string]func(string) (int, error){}, func() (int64, error) { return 0, nil }, func() {}, nil
@@ -102,7 +103,7 @@ type todaySink struct {
 	dir string
 }
 
-func (s *todaySink) insert(ctx context.Context, td ptrace.Traces) error {
+func (s *todaySink) insert(ctx context.Context, td ptrace.Traces, _ []byte) error {
 	return s.st.InsertTraces(ctx, td)
 }
 func (s *todaySink) close() error { return s.st.Close() }
@@ -137,8 +138,8 @@ func duckLookups(ctx context.Context, db *sql.DB) (map[string]func(string) (int,
 
 type parquetSink struct{ st *parquetparts.Store }
 
-func (s *parquetSink) insert(ctx context.Context, td ptrace.Traces) error {
-	return s.st.InsertTraces(ctx, td)
+func (s *parquetSink) insert(ctx context.Context, td ptrace.Traces, payload []byte) error {
+	return s.st.InsertTracesProto(ctx, td, payload)
 }
 func (s *parquetSink) close() error { return s.st.Close() }
 func (s *parquetSink) query(ctx context.Context) (map[string]func(string) (int, error), func() (int64, error), func(), error) {
@@ -337,7 +338,7 @@ func TestStorageStudy(t *testing.T) {
 				td, b, err := render(seq, buf)
 				buf = b
 				if err == nil {
-					err = sink.insert(ctx, td)
+					err = sink.insert(ctx, td, b)
 				}
 				if err != nil {
 					errs <- err

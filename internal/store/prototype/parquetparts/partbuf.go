@@ -2,6 +2,7 @@ package parquetparts
 
 import (
 	"encoding/binary"
+	"errors"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -16,7 +17,8 @@ import (
 // time, into a reused []SpanRow whose strings point into the chunks (no
 // copy). So a buffered span costs its encoded size (≈ 250–400 B with
 // bench/ingest's data) instead of ≈ 460 B of struct plus one allocation
-// per attribute list, and the garbage collector scans none of it.
+// per attribute list, and the garbage collector neither scans it nor
+// doubles it as heap headroom.
 //
 // Batch encoding (all integers uvarint, strings and IDs length-prefixed;
 // an all-zero ID is stored empty):
@@ -61,14 +63,18 @@ func newPartBuf(rows int) *partBuf {
 }
 
 // add copies a batch into the part.
-func (p *partBuf) add(b *encBatch) {
+func (p *partBuf) add(b *encBatch) error {
 	n := len(b.buf)
 	if n == 0 {
-		return
+		return nil
 	}
 	last := len(p.chunks) - 1
 	if last < 0 || cap(p.chunks[last])-len(p.chunks[last]) < n {
-		p.chunks = append(p.chunks, make([]byte, 0, max(chunkBytes, n)))
+		c, err := allocChunk(max(chunkBytes, n))
+		if err != nil {
+			return err
+		}
+		p.chunks = append(p.chunks, c)
 		last++
 	}
 	base := len(p.chunks[last])
@@ -86,6 +92,21 @@ func (p *partBuf) add(b *encBatch) {
 		r.svc, r.chunk, r.off = id, uint32(last), uint32(base)+r.off
 		p.rows = append(p.rows, r)
 	}
+	return nil
+}
+
+// free releases the part's chunks. Nothing decoded from them (the
+// strings and IDs of the rows given to the Parquet writer) may be used
+// afterwards.
+func (p *partBuf) free() error {
+	var errs []error
+	for _, c := range p.chunks {
+		if err := freeChunk(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.chunks, p.rows = nil, nil
+	return errors.Join(errs...)
 }
 
 // encBatch is one request encoded, before it joins a part.

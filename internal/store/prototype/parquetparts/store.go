@@ -109,13 +109,13 @@ func Open(cfg Config) (*Store, error) {
 			}
 			b.buf, b.rows = b.buf[:0], b.rows[:0]
 			b.encode(td)
-			rows.add(&b)
-			return nil
+			return rows.add(&b)
 		}); err != nil {
 			return nil, err
 		}
 		if len(rows.rows) > 0 {
 			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.PageBytes, cfg.Order)
+			err = errors.Join(err, rows.free())
 			if err != nil {
 				return nil, fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -148,14 +148,22 @@ func (s *Store) segPath() string {
 // InsertTraces stores td durably: it returns after the fsync that covers
 // td's WAL record. The rows become part of a Parquet file later.
 func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
-	b := s.enc.Get().(*encBatch)
-	defer s.enc.Put(b)
-	b.buf, b.rows = b.buf[:0], b.rows[:0]
-	b.encode(td)
 	payload, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		return fmt.Errorf("encode WAL record: %w", err)
 	}
+	return s.InsertTracesProto(ctx, td, payload)
+}
+
+// InsertTracesProto is InsertTraces for a request whose OTLP protobuf
+// bytes the caller still holds (payload decodes to td, as a receiver
+// has them): the WAL record is payload as it is, not re-encoded.
+func (s *Store) InsertTracesProto(ctx context.Context, td ptrace.Traces, payload []byte) error {
+	b := s.enc.Get().(*encBatch)
+	defer s.enc.Put(b)
+	b.buf, b.rows = b.buf[:0], b.rows[:0]
+	b.encode(td)
+	var err error
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -172,7 +180,12 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 		// the part's rows and copy them on the way.
 		s.mem = newPartBuf(s.cfg.PartRows + 4096)
 	}
-	s.mem.add(b)
+	if err := s.mem.add(b); err != nil {
+		// The record is in the WAL but not acknowledged; replay after a
+		// restart stores it (at least once is all a refusal promises).
+		s.mu.Unlock()
+		return err
+	}
 	var job *flushJob
 	if len(s.mem.rows) >= s.cfg.PartRows {
 		// Rotate: the old segment holds exactly s.mem. It is flushed
@@ -229,6 +242,7 @@ func (s *Store) flusher() {
 	defer s.flushWG.Done()
 	for job := range s.flushes {
 		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order)
+		err = errors.Join(err, job.rows.free())
 		if err == nil {
 			err = os.Remove(job.seg.path)
 		}
@@ -261,7 +275,8 @@ func (s *Store) Close() error {
 	s.flushWG.Wait()
 	if err == nil && rows != nil && len(rows.rows) > 0 {
 		var m *PartMeta
-		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order); err == nil {
+		m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order)
+		if err = errors.Join(err, rows.free()); err == nil {
 			s.metas = append(s.metas, m)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"reflect"
@@ -338,10 +339,13 @@ func TestEncodedPartBuffer(t *testing.T) {
 			for _, td := range tt.batches {
 				var b encBatch
 				b.encode(td)
-				p.add(&b)
+				if err := p.add(&b); err != nil {
+					t.Fatal(err)
+				}
 				want = append(want, expected(td)...)
 			}
-			if _, err := writePart(dir, "part-00000001", p, tt.rowGroup, 0, tt.order); err != nil {
+			_, err := writePart(dir, "part-00000001", p, tt.rowGroup, 0, tt.order)
+			if err = errors.Join(err, p.free()); err != nil {
 				t.Fatal(err)
 			}
 			got, err := parquet.ReadFile[SpanRow](filepath.Join(dir, "part-00000001.parquet"))

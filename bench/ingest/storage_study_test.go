@@ -93,7 +93,7 @@ var studySinks = map[string]func(dir string) (studySink, error){
 type nullSink struct{}
 
 func (nullSink) insert(context.Context, ptrace.Traces, []byte) error { return nil }
-func (nullSink) close() error                                { return nil }
+func (nullSink) close() error                                        { return nil }
 func (nullSink) query(context.Context) (map[string]func(string) (int, error), func() (int64, error), func(), error) {
 	return map[string]func(string) (int, error){}, func() (int64, error) { return 0, nil }, func() {}, nil
 }
@@ -272,6 +272,7 @@ type studyResult struct {
 	BytesPerSpan         float64            `json:"bytes_per_span"`
 	PeakRSSMiB           float64            `json:"peak_rss_mib"`
 	PeakRSSBeforeLoadMiB float64            `json:"peak_rss_before_load_mib"`
+	PeakRSSIngestMiB     float64            `json:"peak_rss_ingest_mib"` // VmHWM after the load and close, before any query
 	TraceByIDp50ms       map[string]float64 `json:"trace_by_id_p50_ms"`
 	TraceByIDp99ms       map[string]float64 `json:"trace_by_id_p99_ms"`
 	TraceByIDmaxms       map[string]float64 `json:"trace_by_id_max_ms"`
@@ -361,6 +362,7 @@ func TestStorageStudy(t *testing.T) {
 		t.Fatal(err)
 	}
 	closeCPU := cpuNow() - c2
+	rssIngest := vmHWM()
 	n := stored.Load()
 	per1k := func(d time.Duration) float64 { return float64(d) / 1e6 / float64(n) * 1000 }
 	la, _ := os.ReadFile("/proc/loadavg")
@@ -372,6 +374,7 @@ func TestStorageStudy(t *testing.T) {
 		BytesPerSpan:         float64(dirBytes(dir)) / float64(n),
 		PeakRSSMiB:           float64(vmHWM()) / (1 << 20),
 		PeakRSSBeforeLoadMiB: float64(rssBefore) / (1 << 20),
+		PeakRSSIngestMiB:     float64(rssIngest) / (1 << 20),
 		LoadAvg:              strings.TrimSpace(string(la)),
 		TraceByIDp50ms:       map[string]float64{},
 		TraceByIDp99ms:       map[string]float64{},

@@ -148,7 +148,7 @@ func writePart(dir, name string, p *partBuf, rowGroup, pageBytes int, order Sort
 		return nil, fmt.Errorf("create part: %w", err)
 	}
 	opts := []parquet.WriterOption{
-		parquet.Compression(&parquet.Zstd),
+		parquet.Compression(pageCodecFor(cmp.Or(pageBytes, parquet.DefaultPageBufferSize))),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 		// No Parquet bloom filter on TraceId: with the IDs as BLOBs,
 		// DuckDB 1.5.5 prunes with the filter parquet-go 0.32.1 writes

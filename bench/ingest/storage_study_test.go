@@ -50,7 +50,8 @@ var (
 	studySpans       = flag.Int("study.spans", 1_000_000, "spans to insert")
 	studyDir         = flag.String("study.dir", "", "data dir (default: a temporary one); kept when given")
 	studyConcurrency = flag.Int("study.concurrency", 4, "inserting goroutines")
-	studyPartRows    = flag.Int("study.part-rows", 200_000, "parquet: rows per part")
+	studyPartRows    = flag.Int("study.part-rows", 0, "parquet: rows per part (0: the store's default, 50000)")
+	studyLookupsOnly = flag.String("study.lookups-only", "", "run only the trace-by-ID lookups whose name contains this")
 	studyLookups     = flag.Int("study.lookups", 20, "trace-by-ID lookups after the load")
 	studyPregen      = flag.Int("study.pregen", 50, "distinct batches of 2000 spans; values repeat every pregen × 2000 spans, so keep that above the part and row-group size")
 	studyRowGroup    = flag.Int("study.rowgroup", 0, "parquet: rows per row group (0: the store's default, 16384)")
@@ -395,6 +396,9 @@ func TestStorageStudy(t *testing.T) {
 	for name, fn := range look {
 		if *studyLookups <= 0 {
 			break
+		}
+		if !strings.Contains(name, *studyLookupsOnly) {
+			continue
 		}
 		var lat []float64
 		for range *studyLookups {

@@ -19,7 +19,10 @@ import (
 // Config of the prototype store.
 type Config struct {
 	Dir string
-	// PartRows: rows per part (default 200k).
+	// PartRows: rows per part (default 50k: with parts sorted by
+	// TraceId as many bytes per span as 200k, and a quarter of the
+	// memory; at most three parts are in memory: one being written, one
+	// handed over, one filling).
 	PartRows int
 	// RowGroupRows: rows per Parquet row group (default 16k: small
 	// enough that a trace lookup decodes little, see Trace).
@@ -64,7 +67,7 @@ type flushJob struct {
 // into a part first.
 func Open(cfg Config) (*Store, error) {
 	if cfg.PartRows <= 0 {
-		cfg.PartRows = 200_000
+		cfg.PartRows = 50_000
 	}
 	if cfg.RowGroupRows <= 0 {
 		cfg.RowGroupRows = 16_384
@@ -206,7 +209,7 @@ func (s *Store) InsertTracesProto(ctx context.Context, td ptrace.Traces, payload
 	s.mu.Unlock()
 	if job != nil {
 		select {
-		case s.flushes <- *job: // unbuffered: blocks while a part is being written (backpressure), so at most two parts are in memory
+		case s.flushes <- *job: // unbuffered: blocks while a part is being written (backpressure), so at most three parts are in memory (writing, handed over, filling)
 		case <-ctx.Done():
 			return ctx.Err()
 		}

@@ -42,7 +42,7 @@ type SpanRow struct {
 	ScopeName                string  `parquet:"ScopeName,dict"`
 	ScopeVersion             string  `parquet:"ScopeVersion,dict"`
 	SpanAttributes           KV      `parquet:"SpanAttributes"`
-	Duration                 uint64  `parquet:"Duration"`
+	Duration                 uint64  `parquet:"Duration,delta"`
 	StatusCode               string  `parquet:"StatusCode,dict"`
 	StatusMessage            string  `parquet:"StatusMessage,dict"`
 	Events                   []Event `parquet:"Events,list"`

@@ -62,8 +62,11 @@ func idHashes(id [16]byte) (uint64, uint64) {
 	return mix(a), mix(b) | 1
 }
 
-// bloomBitsPerID gives ≈ 1% false positives with k = 7.
-const bloomBitsPerID, bloomK = 10, 7
+// bloomBitsPerID gives ≈ 0.05% false positives with k = 11: at 1% (10
+// bits, k = 7) a lookup over 100 parts met a false part every time, and
+// each costs the decode of a TraceId page (docs/benchmarks.md, "Second
+// round"). 2 B per trace ID, ≈ 10 KB per 50k-span part.
+const bloomBitsPerID, bloomK = 16, 11
 
 // SortOrder is the row order within a part.
 type SortOrder int

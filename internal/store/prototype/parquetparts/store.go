@@ -249,6 +249,11 @@ func (s *Store) flusher() {
 		if err == nil {
 			err = os.Remove(job.seg.path)
 		}
+		if err == nil {
+			// Open the part now, not on its first lookup: the footer and
+			// page indexes are parsed once, off the query path.
+			_, err = s.readers.get(filepath.Join(s.cfg.Dir, m.File))
+		}
 		s.flushMu.Lock()
 		if err != nil {
 			s.flushEr = errors.Join(s.flushEr, err)

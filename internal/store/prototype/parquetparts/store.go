@@ -31,6 +31,9 @@ type Config struct {
 	PageBytes int
 	// Order of the rows within a part (default ByServiceTime).
 	Order SortOrder
+	// OpenParts bounds the parts Trace keeps open (default 64; ≈ 180 KB
+	// of heap each at 50k spans).
+	OpenParts int
 }
 
 // Store is the prototype trace store. It implements store.TraceInserter.
@@ -76,6 +79,7 @@ func Open(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("create store dir: %w", err)
 	}
 	s := &Store{cfg: cfg, flushes: make(chan flushJob)}
+	s.readers.max = cfg.OpenParts
 	s.enc.New = func() any { return &encBatch{} }
 	metas, err := readMetas(cfg.Dir)
 	if err != nil {
@@ -252,7 +256,10 @@ func (s *Store) flusher() {
 		if err == nil {
 			// Open the part now, not on its first lookup: the footer and
 			// page indexes are parsed once, off the query path.
-			_, err = s.readers.get(filepath.Join(s.cfg.Dir, m.File))
+			var p *openPart
+			if p, err = s.readers.get(filepath.Join(s.cfg.Dir, m.File)); p != nil {
+				err = errors.Join(err, s.readers.release(p))
+			}
 		}
 		s.flushMu.Lock()
 		if err != nil {

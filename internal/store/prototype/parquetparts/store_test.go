@@ -397,15 +397,17 @@ func TestTraceLookup(t *testing.T) {
 		order     SortOrder
 		rowGroup  int
 		pageBytes int
+		openParts int
 	}{
-		{"trace order, tiny pages and row groups", ByTraceID, 4, 64},
-		{"trace order, defaults", ByTraceID, 0, 0},
-		{"service order, tiny pages", ByServiceTime, 5, 64},
+		{"trace order, tiny pages and row groups", ByTraceID, 4, 64, 0},
+		{"trace order, defaults", ByTraceID, 0, 0, 0},
+		{"service order, tiny pages", ByServiceTime, 5, 64, 0},
+		{"trace order, one part open at a time", ByTraceID, 4, 64, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s, err := Open(Config{Dir: dir, PartRows: 40, RowGroupRows: tt.rowGroup, PageBytes: tt.pageBytes, Order: tt.order})
+			s, err := Open(Config{Dir: dir, PartRows: 40, RowGroupRows: tt.rowGroup, PageBytes: tt.pageBytes, Order: tt.order, OpenParts: tt.openParts})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -452,7 +454,14 @@ func TestTraceLookup(t *testing.T) {
 					}
 				}
 			}
-			s.readers.close()
+			if tt.openParts > 0 {
+				if n := len(s.readers.parts); n > tt.openParts {
+					t.Errorf("%d parts open, bound %d", n, tt.openParts)
+				}
+			}
+			if err := s.readers.close(); err != nil {
+				t.Error(err)
+			}
 		})
 	}
 	if _, err := (&Store{}).Trace("xyz"); err == nil {

@@ -197,9 +197,13 @@ func (p *openPart) trace(id []byte, out []SpanRow, sorted bool) ([]SpanRow, erro
 // readRange reads rows [first, last) of rg and keeps those of id. With
 // sorted rows it reads on past last while the trace continues (a trace
 // may span pages) and reports done at the first row after it.
-func readRange(rg parquet.RowGroup, first, last int64, id []byte, out []SpanRow, sorted bool) ([]SpanRow, bool, error) {
+func readRange(rg parquet.RowGroup, first, last int64, id []byte, out []SpanRow, sorted bool) (_ []SpanRow, _ bool, err error) {
 	r := parquet.NewGenericRowGroupReader[SpanRow](rg)
-	defer r.Close()
+	defer func() {
+		if cerr := r.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close row reader: %w", cerr))
+		}
+	}()
 	if err := r.SeekToRow(first); err != nil {
 		return out, false, fmt.Errorf("seek row %d: %w", first, err)
 	}
@@ -231,9 +235,13 @@ func readRange(rg parquet.RowGroup, first, last int64, id []byte, out []SpanRow,
 
 // firstRowOf returns the row index of id's first value in the page of
 // the TraceId column chunk cc that starts at row first.
-func firstRowOf(cc parquet.ColumnChunk, first int64, id []byte) (int64, bool, error) {
+func firstRowOf(cc parquet.ColumnChunk, first int64, id []byte) (_ int64, _ bool, err error) {
 	pages := cc.Pages()
-	defer pages.Close()
+	defer func() {
+		if cerr := pages.Close(); cerr != nil {
+			err = errors.Join(err, fmt.Errorf("close TraceId pages: %w", cerr))
+		}
+	}()
 	if err := pages.SeekToRow(first); err != nil {
 		return 0, false, fmt.Errorf("seek TraceId page: %w", err)
 	}
@@ -243,11 +251,11 @@ func firstRowOf(cc parquet.ColumnChunk, first int64, id []byte) (int64, bool, er
 	}
 	defer parquet.Release(p)
 	vals := make([]parquet.Value, p.NumValues())
-	if n, err := p.Values().ReadValues(vals); err != nil && !errors.Is(err, io.EOF) {
+	n, err := p.Values().ReadValues(vals)
+	if err != nil && !errors.Is(err, io.EOF) {
 		return 0, false, fmt.Errorf("read TraceId values: %w", err)
-	} else {
-		vals = vals[:n]
 	}
+	vals = vals[:n]
 	for i, v := range vals {
 		if c := bytes.Compare(v.ByteArray(), id); c == 0 {
 			return first + int64(i), true, nil

@@ -22,7 +22,7 @@ func init() {
 
 type arrowSink struct{ st *duckarrow.Store }
 
-func (s *arrowSink) insert(ctx context.Context, td ptrace.Traces) error {
+func (s *arrowSink) insert(ctx context.Context, td ptrace.Traces, _ []byte) error {
 	return s.st.InsertTraces(ctx, td)
 }
 

@@ -50,15 +50,19 @@ var (
 	studySpans       = flag.Int("study.spans", 1_000_000, "spans to insert")
 	studyDir         = flag.String("study.dir", "", "data dir (default: a temporary one); kept when given")
 	studyConcurrency = flag.Int("study.concurrency", 4, "inserting goroutines")
-	studyPartRows    = flag.Int("study.part-rows", 200_000, "parquet: rows per part")
+	studyPartRows    = flag.Int("study.part-rows", 0, "parquet: rows per part (0: the store's default, 50000)")
+	studyLookupsOnly = flag.String("study.lookups-only", "", "run only the trace-by-ID lookups whose name contains this")
 	studyLookups     = flag.Int("study.lookups", 20, "trace-by-ID lookups after the load")
 	studyPregen      = flag.Int("study.pregen", 50, "distinct batches of 2000 spans; values repeat every pregen × 2000 spans, so keep that above the part and row-group size")
+	studyRowGroup    = flag.Int("study.rowgroup", 0, "parquet: rows per row group (0: the store's default, 16384)")
+	studyPageBytes   = flag.Int("study.page-bytes", 0, "parquet: page buffer size in bytes (0: parquet-go's default)")
 	studyHeapProfile = flag.String("study.heapprofile", "", "write a heap profile (in use) to this file when half the spans are stored")
 )
 
 // studySink is one design under test.
 type studySink interface {
-	insert(ctx context.Context, td ptrace.Traces) error
+	// insert stores td; payload is its OTLP protobuf bytes as received.
+	insert(ctx context.Context, td ptrace.Traces, payload []byte) error
 	close() error
 	// query opens the stored data for reading (after close) and returns
 	// one or more named trace-by-ID functions and a count-by-service one.
@@ -73,13 +77,26 @@ var studySinks = map[string]func(dir string) (studySink, error){
 		return &todaySink{st: st, dir: dir}, err
 	},
 	"parquet": func(dir string) (studySink, error) {
-		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows})
+		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows,
+			RowGroupRows: *studyRowGroup, PageBytes: *studyPageBytes})
 		return &parquetSink{st: st}, err
 	},
 	"parquet-traceid": func(dir string) (studySink, error) {
-		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows, Order: parquetparts.ByTraceID})
+		st, err := parquetparts.Open(parquetparts.Config{Dir: dir, PartRows: *studyPartRows, Order: parquetparts.ByTraceID,
+			RowGroupRows: *studyRowGroup, PageBytes: *studyPageBytes})
 		return &parquetSink{st: st}, err
 	},
+	// null stores nothing: its peak RSS is the harness's own (templates,
+	// rendering, decoded batches in flight), to subtract from a design's.
+	"null": func(string) (studySink, error) { return nullSink{}, nil },
+}
+
+type nullSink struct{}
+
+func (nullSink) insert(context.Context, ptrace.Traces, []byte) error { return nil }
+func (nullSink) close() error                                        { return nil }
+func (nullSink) query(context.Context) (map[string]func(string) (int, error), func() (int64, error), func(), error) {
+	return map[string]func(string) (int, error){}, func() (int64, error) { return 0, nil }, func() {}, nil
 }
 
 type todaySink struct {
@@ -87,7 +104,7 @@ type todaySink struct {
 	dir string
 }
 
-func (s *todaySink) insert(ctx context.Context, td ptrace.Traces) error {
+func (s *todaySink) insert(ctx context.Context, td ptrace.Traces, _ []byte) error {
 	return s.st.InsertTraces(ctx, td)
 }
 func (s *todaySink) close() error { return s.st.Close() }
@@ -122,8 +139,8 @@ func duckLookups(ctx context.Context, db *sql.DB) (map[string]func(string) (int,
 
 type parquetSink struct{ st *parquetparts.Store }
 
-func (s *parquetSink) insert(ctx context.Context, td ptrace.Traces) error {
-	return s.st.InsertTraces(ctx, td)
+func (s *parquetSink) insert(ctx context.Context, td ptrace.Traces, payload []byte) error {
+	return s.st.InsertTracesProto(ctx, td, payload)
 }
 func (s *parquetSink) close() error { return s.st.Close() }
 func (s *parquetSink) query(ctx context.Context) (map[string]func(string) (int, error), func() (int64, error), func(), error) {
@@ -142,6 +159,20 @@ func (s *parquetSink) query(ctx context.Context) (map[string]func(string) (int, 
 	look := map[string]func(string) (int, error){
 		"all parts":    func(id string) (int, error) { return scan(all, id) },
 		"bloom-pruned": func(id string) (int, error) { return scan(s.st.Files(id), id) },
+		// BETWEEN instead of =: lets DuckDB prune row groups by their
+		// min/max without the BLOB bloom-filter bug (docs/benchmarks.md).
+		"between, bloom-pruned": func(id string) (int, error) {
+			files := s.st.Files(id)
+			if len(files) == 0 {
+				return 0, nil
+			}
+			return studyCountRows(ctx, db, parquetparts.ViewSQL(files, "TraceId BETWEEN unhex(?) AND unhex(?)"), id, id)
+		},
+		// parquet-go reading only the pages the TraceId page index picks.
+		"go pages": func(id string) (int, error) {
+			rows, err := s.st.Trace(id)
+			return len(rows), err
+		},
 	}
 	count := func() (int64, error) {
 		return sumCounts(ctx, db, "SELECT ServiceName, count(*) FROM read_parquet("+sqlList(all)+") GROUP BY 1")
@@ -242,7 +273,9 @@ type studyResult struct {
 	BytesPerSpan         float64            `json:"bytes_per_span"`
 	PeakRSSMiB           float64            `json:"peak_rss_mib"`
 	PeakRSSBeforeLoadMiB float64            `json:"peak_rss_before_load_mib"`
+	PeakRSSIngestMiB     float64            `json:"peak_rss_ingest_mib"` // VmHWM after the load and close, before any query
 	TraceByIDp50ms       map[string]float64 `json:"trace_by_id_p50_ms"`
+	TraceByIDp99ms       map[string]float64 `json:"trace_by_id_p99_ms"`
 	TraceByIDmaxms       map[string]float64 `json:"trace_by_id_max_ms"`
 	TraceSpansOK         bool               `json:"trace_spans_ok"`
 	CountByServiceMs     float64            `json:"count_by_service_ms"`
@@ -307,7 +340,7 @@ func TestStorageStudy(t *testing.T) {
 				td, b, err := render(seq, buf)
 				buf = b
 				if err == nil {
-					err = sink.insert(ctx, td)
+					err = sink.insert(ctx, td, b)
 				}
 				if err != nil {
 					errs <- err
@@ -330,6 +363,7 @@ func TestStorageStudy(t *testing.T) {
 		t.Fatal(err)
 	}
 	closeCPU := cpuNow() - c2
+	rssIngest := vmHWM()
 	n := stored.Load()
 	per1k := func(d time.Duration) float64 { return float64(d) / 1e6 / float64(n) * 1000 }
 	la, _ := os.ReadFile("/proc/loadavg")
@@ -341,8 +375,10 @@ func TestStorageStudy(t *testing.T) {
 		BytesPerSpan:         float64(dirBytes(dir)) / float64(n),
 		PeakRSSMiB:           float64(vmHWM()) / (1 << 20),
 		PeakRSSBeforeLoadMiB: float64(rssBefore) / (1 << 20),
+		PeakRSSIngestMiB:     float64(rssIngest) / (1 << 20),
 		LoadAvg:              strings.TrimSpace(string(la)),
 		TraceByIDp50ms:       map[string]float64{},
+		TraceByIDp99ms:       map[string]float64{},
 		TraceByIDmaxms:       map[string]float64{},
 	}
 	res.CPUmsPer1kStore = res.CPUmsPer1kTotal - res.CPUmsPer1kDecode
@@ -360,6 +396,9 @@ func TestStorageStudy(t *testing.T) {
 	for name, fn := range look {
 		if *studyLookups <= 0 {
 			break
+		}
+		if !strings.Contains(name, *studyLookupsOnly) {
+			continue
 		}
 		var lat []float64
 		for range *studyLookups {
@@ -380,6 +419,7 @@ func TestStorageStudy(t *testing.T) {
 		}
 		slices.Sort(lat)
 		res.TraceByIDp50ms[name] = lat[len(lat)/2]
+		res.TraceByIDp99ms[name] = lat[len(lat)*99/100]
 		res.TraceByIDmaxms[name] = lat[len(lat)-1]
 	}
 	q0 := time.Now()

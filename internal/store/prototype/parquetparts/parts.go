@@ -62,8 +62,11 @@ func idHashes(id [16]byte) (uint64, uint64) {
 	return mix(a), mix(b) | 1
 }
 
-// bloomBitsPerID gives ≈ 1% false positives with k = 7.
-const bloomBitsPerID, bloomK = 10, 7
+// bloomBitsPerID gives ≈ 0.05% false positives with k = 11: at 1% (10
+// bits, k = 7) a lookup over 100 parts met a false part every time, and
+// each costs the decode of a TraceId page (docs/benchmarks.md, "Second
+// round"). 2 B per trace ID, ≈ 10 KB per 50k-span part.
+const bloomBitsPerID, bloomK = 16, 11
 
 // SortOrder is the row order within a part.
 type SortOrder int
@@ -77,43 +80,67 @@ const (
 	ByTraceID
 )
 
-// writePart sorts rows by order and writes them to dir/name.parquet with
-// its index, both fsync'd and renamed into place.
-func writePart(dir, name string, rows []SpanRow, rowGroup int, order SortOrder) (*PartMeta, error) {
-	slices.SortFunc(rows, func(a, b SpanRow) int {
-		if order == ByTraceID {
-			if c := bytes.Compare(a.TraceId, b.TraceId); c != 0 {
+// writePart sorts p's rows by order and writes them to dir/name.parquet
+// with its index, both fsync'd and renamed into place. Rows are decoded
+// from p one row group at a time.
+func writePart(dir, name string, p *partBuf, rowGroup, pageBytes int, order SortOrder) (*PartMeta, error) {
+	rows := p.rows
+	if order == ByTraceID {
+		slices.SortFunc(rows, func(a, b rowRef) int {
+			if c := bytes.Compare(a.tid[:], b.tid[:]); c != 0 {
 				return c
 			}
-			return cmp.Compare(a.Timestamp, b.Timestamp)
+			return cmp.Compare(a.ts, b.ts)
+		})
+	} else {
+		rank := make([]uint32, len(p.svcNames)) // service id -> rank by name
+		byName := make([]uint32, len(p.svcNames))
+		for i := range byName {
+			byName[i] = uint32(i)
 		}
-		if c := cmp.Compare(a.ServiceName, b.ServiceName); c != 0 {
-			return c
+		slices.SortFunc(byName, func(a, b uint32) int { return cmp.Compare(p.svcNames[a], p.svcNames[b]) })
+		for r, id := range byName {
+			rank[id] = uint32(r)
 		}
-		return cmp.Compare(a.Timestamp, b.Timestamp)
-	})
-	meta := &PartMeta{File: name + ".parquet", Rows: len(rows), K: bloomK}
-	ids := map[[16]byte]struct{}{}
+		slices.SortFunc(rows, func(a, b rowRef) int {
+			if c := cmp.Compare(rank[a.svc], rank[b.svc]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.ts, b.ts)
+		})
+	}
+	meta := &PartMeta{File: name + ".parquet", Rows: len(rows), K: bloomK, Services: slices.Clone(p.svcNames)}
+	slices.Sort(meta.Services)
+	distinct := 0
+	var seen map[[16]byte]struct{}
+	if order != ByTraceID {
+		seen = map[[16]byte]struct{}{}
+	}
 	for i := range rows {
 		r := &rows[i]
-		if i == 0 || r.Timestamp < meta.MinTimestamp {
-			meta.MinTimestamp = r.Timestamp
+		if i == 0 || r.ts < meta.MinTimestamp {
+			meta.MinTimestamp = r.ts
 		}
-		meta.MaxTimestamp = max(meta.MaxTimestamp, r.Timestamp)
-		if !slices.Contains(meta.Services, r.ServiceName) {
-			meta.Services = append(meta.Services, r.ServiceName)
-		}
-		if len(r.TraceId) == 16 {
-			ids[[16]byte(r.TraceId)] = struct{}{}
+		meta.MaxTimestamp = max(meta.MaxTimestamp, r.ts)
+		if seen != nil {
+			seen[r.tid] = struct{}{}
+		} else if i == 0 || r.tid != rows[i-1].tid {
+			distinct++
 		}
 	}
-	nbits := max(64, len(ids)*bloomBitsPerID)
+	if seen != nil {
+		distinct = len(seen)
+	}
+	nbits := max(64, distinct*bloomBitsPerID)
 	meta.Bloom = make([]uint64, (nbits+63)/64)
 	bits := uint64(len(meta.Bloom) * 64)
-	for id := range ids {
-		h1, h2 := idHashes(id)
-		for i := range bloomK {
-			b := (h1 + uint64(i)*h2) % bits
+	for i := range rows {
+		if rows[i].tid == ([16]byte{}) {
+			continue
+		}
+		h1, h2 := idHashes(rows[i].tid)
+		for k := range bloomK {
+			b := (h1 + uint64(k)*h2) % bits
 			meta.Bloom[b/64] |= 1 << (b % 64)
 		}
 	}
@@ -123,18 +150,28 @@ func writePart(dir, name string, rows []SpanRow, rowGroup int, order SortOrder) 
 	if err != nil {
 		return nil, fmt.Errorf("create part: %w", err)
 	}
-	w := parquet.NewGenericWriter[SpanRow](f,
-		parquet.Compression(&parquet.Zstd),
+	opts := []parquet.WriterOption{
+		parquet.Compression(pageCodecFor(cmp.Or(pageBytes, parquet.DefaultPageBufferSize))),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 		// No Parquet bloom filter on TraceId: with the IDs as BLOBs,
 		// DuckDB 1.5.5 prunes with the filter parquet-go 0.32.1 writes
 		// and finds nothing (TraceId = unhex('…') returns 0 rows; the
 		// same filter on hex VARCHAR IDs works). The part index's own
 		// bloom filter (PartMeta.Bloom) picks the files instead.
-	)
+	}
+	if pageBytes > 0 {
+		opts = append(opts, parquet.PageBufferSize(pageBytes))
+	}
+	w := parquet.NewGenericWriter[SpanRow](f, opts...)
+	dec := newDecoder(p)
+	batch := make([]SpanRow, min(rowGroup, len(rows)))
 	for off := 0; off < len(rows); off += rowGroup {
 		end := min(off+rowGroup, len(rows))
-		if _, err := w.Write(rows[off:end]); err != nil {
+		dec.reset()
+		for i := off; i < end; i++ {
+			dec.row(rows[i], &batch[i-off])
+		}
+		if _, err := w.Write(batch[:end-off]); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("write part %s: %w", tmp, err)
 		}

@@ -19,25 +19,35 @@ import (
 // Config of the prototype store.
 type Config struct {
 	Dir string
-	// PartRows: rows per part (default 200k).
+	// PartRows: rows per part (default 50k: with parts sorted by
+	// TraceId as many bytes per span as 200k, and a quarter of the
+	// memory; at most three parts are in memory: one being written, one
+	// handed over, one filling).
 	PartRows int
-	// RowGroupRows: rows per Parquet row group (default 50k).
+	// RowGroupRows: rows per Parquet row group (default 16k: small
+	// enough that a trace lookup decodes little, see Trace).
 	RowGroupRows int
+	// PageBytes: parquet-go's page buffer size (0: its default, 256 KiB).
+	PageBytes int
 	// Order of the rows within a part (default ByServiceTime).
 	Order SortOrder
+	// OpenParts bounds the parts Trace keeps open (default 64; ≈ 180 KB
+	// of heap each at 50k spans).
+	OpenParts int
 }
 
 // Store is the prototype trace store. It implements store.TraceInserter.
 type Store struct {
 	cfg Config
-	in  interner
+	enc sync.Pool // *encBatch
 
 	mu      sync.Mutex // guards everything below, and the WAL's buffer
 	seg     *walSegment
 	segNo   int
-	mem     []SpanRow
+	mem     *partBuf
 	seq     uint64 // records appended
 	metas   []*PartMeta
+	readers readers
 	closed  bool
 	flushes chan flushJob
 	flushWG sync.WaitGroup
@@ -51,7 +61,7 @@ type Store struct {
 var _ store.TraceInserter = (*Store)(nil)
 
 type flushJob struct {
-	rows []SpanRow
+	rows *partBuf
 	seg  *walSegment // the segment holding exactly these rows
 	name string
 }
@@ -60,15 +70,17 @@ type flushJob struct {
 // into a part first.
 func Open(cfg Config) (*Store, error) {
 	if cfg.PartRows <= 0 {
-		cfg.PartRows = 200_000
+		cfg.PartRows = 50_000
 	}
 	if cfg.RowGroupRows <= 0 {
-		cfg.RowGroupRows = 50_000
+		cfg.RowGroupRows = 16_384
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create store dir: %w", err)
 	}
-	s := &Store{cfg: cfg, in: interner{m: map[string]string{}}, flushes: make(chan flushJob)}
+	s := &Store{cfg: cfg, flushes: make(chan flushJob)}
+	s.readers.max = cfg.OpenParts
+	s.enc.New = func() any { return &encBatch{} }
 	metas, err := readMetas(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -95,19 +107,22 @@ func Open(cfg Config) (*Store, error) {
 			}
 			continue
 		}
-		var rows []SpanRow
-		if _, err := replaySegment(p, func(b []byte) error {
-			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
+		rows := newPartBuf(0)
+		var b encBatch
+		if _, err := replaySegment(p, func(payload []byte) error {
+			td, err := (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(payload)
 			if err != nil {
 				return err
 			}
-			rows = s.in.Convert(rows, td)
-			return nil
+			b.buf, b.rows = b.buf[:0], b.rows[:0]
+			b.encode(td)
+			return rows.add(&b)
 		}); err != nil {
 			return nil, err
 		}
-		if len(rows) > 0 {
-			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.Order)
+		if len(rows.rows) > 0 {
+			m, err := writePart(cfg.Dir, name, rows, cfg.RowGroupRows, cfg.PageBytes, cfg.Order)
+			err = errors.Join(err, rows.free())
 			if err != nil {
 				return nil, fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -140,11 +155,22 @@ func (s *Store) segPath() string {
 // InsertTraces stores td durably: it returns after the fsync that covers
 // td's WAL record. The rows become part of a Parquet file later.
 func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
-	rows := s.in.Convert(nil, td)
 	payload, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if err != nil {
 		return fmt.Errorf("encode WAL record: %w", err)
 	}
+	return s.InsertTracesProto(ctx, td, payload)
+}
+
+// InsertTracesProto is InsertTraces for a request whose OTLP protobuf
+// bytes the caller still holds (payload decodes to td, as a receiver
+// has them): the WAL record is payload as it is, not re-encoded.
+func (s *Store) InsertTracesProto(ctx context.Context, td ptrace.Traces, payload []byte) error {
+	b := s.enc.Get().(*encBatch)
+	defer s.enc.Put(b)
+	b.buf, b.rows = b.buf[:0], b.rows[:0]
+	b.encode(td)
+	var err error
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -157,13 +183,18 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	s.seq++
 	my := s.seq
 	if s.mem == nil {
-		// Sized once: growing by doubling would hold up to twice the
-		// part's rows and copy them on the way.
-		s.mem = make([]SpanRow, 0, s.cfg.PartRows+4096)
+		// Index sized once: growing by doubling would hold up to twice
+		// the part's rows and copy them on the way.
+		s.mem = newPartBuf(s.cfg.PartRows + 4096)
 	}
-	s.mem = append(s.mem, rows...)
+	if err := s.mem.add(b); err != nil {
+		// The record is in the WAL but not acknowledged; replay after a
+		// restart stores it (at least once is all a refusal promises).
+		s.mu.Unlock()
+		return err
+	}
 	var job *flushJob
-	if len(s.mem) >= s.cfg.PartRows {
+	if len(s.mem.rows) >= s.cfg.PartRows {
 		// Rotate: the old segment holds exactly s.mem. It is flushed
 		// and fsync'd here, under mu, so that no waiter can see a sync
 		// of the next segment before its own record is durable.
@@ -182,7 +213,7 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	s.mu.Unlock()
 	if job != nil {
 		select {
-		case s.flushes <- *job: // unbuffered: blocks while a part is being written (backpressure), so at most two parts are in memory
+		case s.flushes <- *job: // unbuffered: blocks while a part is being written (backpressure), so at most three parts are in memory (writing, handed over, filling)
 		case <-ctx.Done():
 			return ctx.Err()
 		}
@@ -217,9 +248,18 @@ func (s *Store) sync(my uint64) error {
 func (s *Store) flusher() {
 	defer s.flushWG.Done()
 	for job := range s.flushes {
-		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.Order)
+		m, err := writePart(s.cfg.Dir, job.name, job.rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order)
+		err = errors.Join(err, job.rows.free())
 		if err == nil {
 			err = os.Remove(job.seg.path)
+		}
+		if err == nil {
+			// Open the part now, not on its first lookup: the footer and
+			// page indexes are parsed once, off the query path.
+			var p *openPart
+			if p, err = s.readers.get(filepath.Join(s.cfg.Dir, m.File)); p != nil {
+				err = errors.Join(err, s.readers.release(p))
+			}
 		}
 		s.flushMu.Lock()
 		if err != nil {
@@ -248,16 +288,17 @@ func (s *Store) Close() error {
 	err := seg.close()
 	close(s.flushes)
 	s.flushWG.Wait()
-	if err == nil && len(rows) > 0 {
+	if err == nil && rows != nil && len(rows.rows) > 0 {
 		var m *PartMeta
-		if m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.Order); err == nil {
+		m, err = writePart(s.cfg.Dir, name, rows, s.cfg.RowGroupRows, s.cfg.PageBytes, s.cfg.Order)
+		if err = errors.Join(err, rows.free()); err == nil {
 			s.metas = append(s.metas, m)
 		}
 	}
 	if err == nil {
 		err = os.Remove(seg.path)
 	}
-	return errors.Join(err, s.flushEr)
+	return errors.Join(err, s.flushEr, s.readers.close())
 }
 
 // Parts returns the index of every published part.

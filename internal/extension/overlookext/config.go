@@ -57,6 +57,10 @@ type StorageConfig struct {
 	// its batch; past it the export is refused, retryably (gRPC
 	// Unavailable, HTTP 503 + Retry-After). Default 2s; -1s: unbounded.
 	MaxQueueWait time.Duration `mapstructure:"max_queue_wait"`
+	// MaxCommitRows bounds the rows one group commit takes, so a commit's
+	// duration (and an acknowledgement's wait) stays bounded under
+	// overload. Default 32768; -1: unbounded.
+	MaxCommitRows int `mapstructure:"max_commit_rows"`
 	// MinFreeDisk is the free disk space (e.g. "1GiB", "500MB") below which
 	// exports are refused, retryably, before a full disk stops the store.
 	// Empty: 1GiB, at most 10% of the file system; "0": no floor.

@@ -84,6 +84,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		MemoryLimit:            e.cfg.Storage.MemoryLimit,
 		MaterializedAttributes: e.cfg.Storage.MaterializedAttributes,
 		MaxQueueWait:           e.cfg.Storage.MaxQueueWait,
+		MaxCommitRows:          e.cfg.Storage.MaxCommitRows,
 		MinFreeDisk:            minFree,
 	}, e.logger.With("store", "duckdb"))
 	if err != nil {

@@ -133,6 +133,7 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		}
 		w := newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger)
 		w.maxQueueWait = cfg.MaxQueueWait
+		w.maxCommitRows = cfg.MaxCommitRows
 		w.admit = s.admit
 		w.noteError = s.noteError
 		ws = append(ws, w)

@@ -48,13 +48,14 @@ import (
 //   - close commits what is queued, then stops; later submits get
 //     store.ErrClosed.
 type writer struct {
-	name         string
-	log          *slog.Logger
-	maxPending   int
-	maxQueueWait time.Duration     // 0: unbounded
-	admit        func() error      // nil: always admitted
-	noteError    func(error) error // classifies a failed commit; nil: as is
-	gate         *commitGate
+	name          string
+	log           *slog.Logger
+	maxPending    int
+	maxQueueWait  time.Duration     // 0: unbounded
+	maxCommitRows int               // rows one commit takes; 0: unbounded
+	admit         func() error      // nil: always admitted
+	noteError     func(error) error // classifies a failed commit; nil: as is
+	gate          *commitGate
 
 	mu       sync.Mutex
 	queue    []*request
@@ -186,11 +187,7 @@ func (c *committer) run() {
 			w.gate.enter()
 			gateWait := time.Since(t0)
 			w.mu.Lock()
-			reqs := w.queue
-			w.queue = nil
-			for _, r := range reqs {
-				r.taken = true
-			}
+			reqs := w.takeQueued()
 			closed := w.closed
 			w.mu.Unlock()
 			if len(reqs) == 0 {
@@ -244,6 +241,32 @@ func (c *committer) run() {
 			}
 		}
 	}
+}
+
+// takeQueued takes batches from the head of the queue for one commit: all
+// of them, or while they fit in maxCommitRows (at least one). Callers hold
+// w.mu.
+func (w *writer) takeQueued() []*request {
+	n, rows := len(w.queue), 0
+	if w.maxCommitRows > 0 {
+		for i, r := range w.queue {
+			if i > 0 && rows+r.b.rows > w.maxCommitRows {
+				n = i
+				break
+			}
+			rows += r.b.rows
+		}
+	}
+	reqs := w.queue[:n:n]
+	if n == len(w.queue) {
+		w.queue = nil
+	} else {
+		w.queue = append([]*request(nil), w.queue[n:]...)
+	}
+	for _, r := range reqs {
+		r.taken = true
+	}
+	return reqs
 }
 
 // dropAbandoned answers and frees the requests whose waiter gave up before

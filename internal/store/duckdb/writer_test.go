@@ -103,3 +103,61 @@ func TestWriterRefusesAfterMaxQueueWait(t *testing.T) {
 		t.Errorf("withdrawn batches = %d, want 1", st.Withdrawn)
 	}
 }
+
+// TestWriterBoundsRowsPerCommit: batches queued while a checkpoint holds
+// the gate are committed in groups of at most MaxCommitRows rows (one batch
+// at least), not all in one commit whose duration grows with the queue.
+func TestWriterBoundsRowsPerCommit(t *testing.T) {
+	tests := []struct {
+		name          string
+		maxCommitRows int
+		wantCommits   int64
+	}{
+		{"bounded: 2 batches of 4 fit in 10 rows", 10, 3},        // 4+4, 4+4, 4
+		{"one batch larger than the bound is still taken", 3, 5}, // one each
+		{"unbounded", -1, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(Config{Dir: t.TempDir(), MaxCommitRows: tc.maxCommitRows, MaxQueueWait: -1}, testLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			base := time.Now().Add(-time.Minute)
+			s.gate.mu.Lock() // a checkpoint is running: everything queues
+			errs := make(chan error, 5)
+			for i := range 5 {
+				go func() {
+					errs <- s.InsertLogs(context.Background(), storetest.SampleLogsAt(base.Add(time.Duration(i)*time.Second), 4))
+				}()
+			}
+			for {
+				s.logs.mu.Lock()
+				n := len(s.logs.queue)
+				s.logs.mu.Unlock()
+				if n == 5 {
+					break
+				}
+				time.Sleep(time.Millisecond)
+			}
+			before := s.logs.statsSnapshot().Commits
+			s.gate.mu.Unlock()
+			for range 5 {
+				if err := <-errs; err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := s.logs.statsSnapshot().Commits - before; got != tc.wantCommits {
+				t.Errorf("commits = %d, want %d", got, tc.wantCommits)
+			}
+			var rows int
+			if err := s.db.QueryRow(`SELECT count(*) FROM otel_logs`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			if rows != 20 {
+				t.Errorf("stored %d rows, want 20", rows)
+			}
+		})
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"go.opentelemetry.io/collector/confmap/provider/yamlprovider"
 	"go.opentelemetry.io/collector/otelcol"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -63,9 +65,22 @@ func (s Sources) URIs() ([]string, error) {
 		if !ok || k == "" {
 			return nil, fmt.Errorf("--set %q: use key=value, with :: between key levels (e.g. receivers::otlp::protocols::grpc::endpoint=127.0.0.1:4317)", kv)
 		}
-		uris = append(uris, "yaml:"+k+": "+yamlQuote(v))
+		uris = append(uris, "yaml:"+k+": "+setValue(v))
 	}
 	return uris, nil
+}
+
+// setValue is a --set value as YAML: like the collector's --set, a number,
+// boolean, duration or flow list keeps its type (max_pending_rows=1000 is
+// an int); what YAML would read as anything but one scalar or a flow list
+// (empty, a comment, "a: b", a multi-line value) is taken as a string.
+func setValue(v string) string {
+	var n yaml.Node
+	if strings.TrimSpace(v) == "" || strings.ContainsAny(v, "#\n") || yaml.Unmarshal([]byte(v), &n) != nil ||
+		len(n.Content) != 1 || (n.Content[0].Kind != yaml.ScalarNode && !(n.Content[0].Kind == yaml.SequenceNode && n.Content[0].Style == yaml.FlowStyle)) {
+		return yamlQuote(v)
+	}
+	return v
 }
 
 // asURI turns a plain path into a file: URI; URIs pass through.

@@ -22,7 +22,7 @@ func TestSourcesURIs(t *testing.T) {
 		{"default only", Sources{}, []string{DefaultConfigURI}, ""},
 		{"merge order", Sources{Custom: "/etc/custom.yaml", Files: []string{"a.yaml", "env:X"}, DataDir: "/d", Sets: []string{"a::b=c"}},
 			[]string{DefaultConfigURI, "file:/etc/custom.yaml", "file:a.yaml", "env:X",
-				"yaml:extensions::overlook::storage::directory: '/d'", "yaml:a::b: 'c'"}, ""},
+				"yaml:extensions::overlook::storage::directory: '/d'", "yaml:a::b: c"}, ""},
 		{"quote in data dir", Sources{DataDir: "it's"}, []string{DefaultConfigURI,
 			"yaml:extensions::overlook::storage::directory: 'it''s'"}, ""},
 		{"bad set", Sources{Sets: []string{"novalue"}}, nil, "use key=value"},
@@ -44,6 +44,38 @@ func TestSourcesURIs(t *testing.T) {
 				t.Errorf("URIs = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSetValueKeepsTypes: --set values are YAML, as with the collector's
+// --set, so max_pending_rows=1000 reaches an int field (it used to be
+// quoted into a string the config could not decode).
+func TestSetValueKeepsTypes(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"1000", "1000"},
+		{"5s", "5s"},
+		{"true", "true"},
+		{"127.0.0.1:4317", "127.0.0.1:4317"},
+		{"[memory_limiter, batch]", "[memory_limiter, batch]"},
+		{`"0"`, `"0"`},
+		{"", "''"},
+		{"a: b", "'a: b'"},
+		{"x # not a comment", "'x # not a comment'"},
+		{"it's", "it's"},
+		{"- a", "'- a'"},
+		{"{a: 1}", "'{a: 1}'"},
+	}
+	for _, tc := range tests {
+		if got := setValue(tc.in); got != tc.want {
+			t.Errorf("setValue(%q) = %s, want %s", tc.in, got, tc.want)
+		}
+	}
+	conf, err := Resolve(context.Background(), Sources{Sets: []string{"extensions::overlook::storage::max_pending_rows=1000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := conf.Get("extensions::overlook::storage::max_pending_rows"); got != 1000 {
+		t.Errorf("max_pending_rows = %#v, want int 1000", got)
 	}
 }
 

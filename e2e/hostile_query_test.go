@@ -115,7 +115,8 @@ func genSearch(r *rand.Rand, sql bool) hReq {
 
 var valueExprs = []string{"ServiceName", "Duration", "Body", "SpanAttributes['http.method']", "LogAttributes['a']",
 	"length(Body)", "Duration / 0", "ResourceAttributes", "x", "", "'; DROP", "*", "toFloat64(Duration)", "quantile(Duration)",
-	"SpanAttributes[1]", "count()", "Value", "MetricName", strings.Repeat("Duration+", 500) + "1"}
+	"SpanAttributes[1]", "count()", "Value", "MetricName", strings.Repeat("Duration+", 500) + "1",
+	"LogAttributes['\xff']", "SpanAttributes['a\xfe']"}
 
 // genChart is one POST /api/chart.
 func genChart(r *rand.Rand) hReq {
@@ -146,10 +147,20 @@ func genChart(r *rand.Rand) hReq {
 	return q
 }
 
-// genLookup is one GET of /api/values, /api/fields or /api/traces/{id}.
+// genLookup is one GET of /api/values, /api/fields, /api/traces/{id} or
+// the metrics explorer's /api/metrics endpoints.
 func genLookup(r *rand.Rand) hReq {
 	q := hReq{target: "api", method: "GET"}
-	switch r.IntN(3) {
+	switch r.IntN(4) {
+	case 3:
+		ep := []string{"/api/metrics", "/api/metrics/labels", "/api/metrics/labels/values"}[r.IntN(3)]
+		v := url.Values{"q": {[]string{"", "up", "\xff", "%", strings.Repeat("a", 5000)}[r.IntN(5)]},
+			"name":  {[]string{"", "up", "x", "\xff", "a\x00b", strings.Repeat("n", 5000)}[r.IntN(6)]},
+			"type":  {[]string{"", "gauge", "sum", "histogram", "exponential_histogram", "summary", "x"}[r.IntN(7)]},
+			"label": {[]string{"", "ServiceName", "Attributes.job", "Attributes['\xfe']", "ResourceAttributes", "x", "\xff"}[r.IntN(7)]},
+			"start": {hostileTimeParam(r)}, "end": {hostileTimeParam(r)},
+			"limit": {[]string{"", "0", "-1", "1", "1000000", "x"}[r.IntN(6)]}}
+		q.path, q.desc, q.cat = ep+"?"+v.Encode(), "metrics explorer", "values/fields"
 	case 0:
 		v := url.Values{"source": {hostileSource(r)}, "field": {valueExprs[r.IntN(len(valueExprs))]},
 			"start": {hostileTimeParam(r)}, "end": {hostileTimeParam(r)},

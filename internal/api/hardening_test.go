@@ -95,3 +95,39 @@ func (s stubStore) Chart(_ context.Context, p store.ChartParams) (*query.ChartRe
 	}
 	return &query.ChartResult{}, nil
 }
+
+// TestInvalidUTF8ParamsAre400: bytes that are not UTF-8 in the path or a
+// query parameter are refused before any handler runs. They used to reach
+// DuckDB as bound parameters and come back as 500 ("could not bind
+// parameter"), e.g. /api/metrics/labels?name=%ff and
+// /api/values?field=LogAttributes['%ff'].
+func TestInvalidUTF8ParamsAre400(t *testing.T) {
+	srv := stubServer(t, stubStore{rows: 1}, Options{})
+	tests := []struct{ path, want string }{
+		{"/api/metrics/labels?name=%ff&type=gauge", `parameter \"name\" is not valid UTF-8`},
+		{"/api/metrics/labels/values?name=x&type=gauge&label=Attributes.%fe", `parameter \"label\" is not valid UTF-8`},
+		{"/api/values?source=logs&field=LogAttributes%5B%27%ff%27%5D", `parameter \"field\" is not valid UTF-8`},
+		{"/api/fields?source=logs&%ff=1", `parameter name \"\\xff\" is not valid UTF-8`},
+		{"/api/dashboards/%ff", "the path is not valid UTF-8"},
+	}
+	for _, tc := range tests {
+		resp, err := http.Get(srv.URL + tc.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(b), tc.want) {
+			t.Errorf("%s: %d %s, want 400 containing %s", tc.path, resp.StatusCode, b, tc.want)
+		}
+	}
+	// Valid UTF-8 passes through to the handler.
+	resp, err := http.Get(srv.URL + "/api/dashboards/%C3%A9t%C3%A9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusBadRequest {
+		t.Errorf("valid UTF-8 path refused")
+	}
+}

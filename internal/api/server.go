@@ -94,7 +94,11 @@ func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK, maxBytes: s.opts.MaxResponseBytes}
-		h(rec, r)
+		if bad := invalidUTF8(r); bad != "" {
+			writeError(rec, http.StatusBadRequest, bad+" is not valid UTF-8: percent-encode the UTF-8 bytes of the text")
+		} else {
+			h(rec, r)
+		}
 		m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(rec.code)).Inc()
 		m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
 	})

@@ -27,7 +27,12 @@ const (
 	kResourceMetrics
 	kScopeMetrics
 	kMetric
-	kPoints // Gauge, Sum, Histogram, ExponentialHistogram, Summary: data_points = 1
+	// Gauge and Sum, Histogram, ExponentialHistogram, Summary: their
+	// data_points (field 1) are of the matching point type.
+	kNumberData
+	kHistogramData
+	kExpHistogramData
+	kSummaryData
 	kNumberPoint
 	kHistogramPoint
 	kExpHistogramPoint
@@ -87,10 +92,20 @@ func child(k kind, n protowire.Number) kind {
 		return scopeChild(n, kMetric)
 	case kMetric:
 		switch n {
-		case 5, 7, 9, 10, 11:
-			return kPoints // the point type is pointKind(n)
+		case 5, 7: // gauge, sum
+			return kNumberData
+		case 9:
+			return kHistogramData
+		case 10:
+			return kExpHistogramData
+		case 11:
+			return kSummaryData
 		case 12:
 			return kKeyValue
+		}
+	case kNumberData, kHistogramData, kExpHistogramData, kSummaryData:
+		if n == 1 {
+			return k - kNumberData + kNumberPoint // data_points: the point kinds follow in the same order
 		}
 	case kNumberPoint:
 		return pointChild(n, 7, 5)
@@ -160,19 +175,6 @@ func pointChild(n, attrs, exemplars protowire.Number) kind {
 	return kNone
 }
 
-// pointKind is the data point type of a Metric's field n.
-func pointKind(n protowire.Number) kind {
-	switch n {
-	case 9:
-		return kHistogramPoint
-	case 10:
-		return kExpHistogramPoint
-	case 11:
-		return kSummaryPoint
-	}
-	return kNumberPoint
-}
-
 // hardMaxDepth bounds the walker's own recursion when no depth limit is
 // configured; pdata's decoder is safe far deeper than this.
 const hardMaxDepth = 10_000
@@ -232,49 +234,12 @@ func (w *walker) walk(k kind, b []byte, off, depth int) error {
 				if m < 0 {
 					return malformed(off+pos, protowire.ParseError(m))
 				}
-				if c == kPoints {
-					if err := w.points(pointKind(num), v, off+pos+m-len(v)); err != nil {
-						return err
-					}
-				} else if err := w.walk(c, v, off+pos+m-len(v), depth); err != nil {
+				if err := w.walk(c, v, off+pos+m-len(v), depth); err != nil {
 					return err
 				}
 				pos += m
 				continue
 			}
-		}
-		m := protowire.ConsumeFieldValue(num, typ, b[pos:])
-		if m < 0 {
-			return malformed(off+pos, protowire.ParseError(m))
-		}
-		pos += m
-	}
-	return nil
-}
-
-// points walks a Gauge/Sum/Histogram/ExponentialHistogram/Summary message,
-// whose data_points (field 1) are of type pk.
-func (w *walker) points(pk kind, b []byte, off int) error {
-	w.items++
-	if w.l.MaxItems > 0 && w.items > w.l.MaxItems {
-		return itemsError(w.l)
-	}
-	for pos := 0; pos < len(b); {
-		num, typ, n := protowire.ConsumeTag(b[pos:])
-		if n < 0 {
-			return malformed(off+pos, protowire.ParseError(n))
-		}
-		pos += n
-		if typ == protowire.BytesType && num == 1 {
-			v, m := protowire.ConsumeBytes(b[pos:])
-			if m < 0 {
-				return malformed(off+pos, protowire.ParseError(m))
-			}
-			if err := w.walk(pk, v, off+pos+m-len(v), 0); err != nil {
-				return err
-			}
-			pos += m
-			continue
 		}
 		m := protowire.ConsumeFieldValue(num, typ, b[pos:])
 		if m < 0 {

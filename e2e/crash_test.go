@@ -21,15 +21,25 @@ const crashBatch = 200
 // the batch number.
 func logBatch(t *testing.T, batch int) []byte {
 	t.Helper()
+	return taggedLogBatch(t, "crash-test", batch, crashBatch, func(i int) string {
+		return fmt.Sprintf("crash test record %d of batch %d", i, batch)
+	})
+}
+
+// taggedLogBatch builds one OTLP logs request of n records of service,
+// each with attributes batch (the batch number) and seq, and the body
+// body(seq), so a test can count what of each batch was stored.
+func taggedLogBatch(t *testing.T, service string, batch, n int, body func(seq int) string) []byte {
+	t.Helper()
 	ld := plog.NewLogs()
 	rl := ld.ResourceLogs().AppendEmpty()
-	rl.Resource().Attributes().PutStr("service.name", "crash-test")
+	rl.Resource().Attributes().PutStr("service.name", service)
 	sl := rl.ScopeLogs().AppendEmpty()
 	now := time.Now()
-	for i := 0; i < crashBatch; i++ {
+	for i := range n {
 		r := sl.LogRecords().AppendEmpty()
 		r.SetTimestamp(pcommon.NewTimestampFromTime(now))
-		r.Body().SetStr(fmt.Sprintf("crash test record %d of batch %d", i, batch))
+		r.Body().SetStr(body(i))
 		r.Attributes().PutStr("batch", strconv.Itoa(batch))
 		r.Attributes().PutInt("seq", int64(i))
 	}

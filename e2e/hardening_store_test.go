@@ -10,14 +10,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -32,25 +29,11 @@ const diskBatch = 200
 // incompressible 1 KB bodies, tagged with the batch number.
 func bulkyLogBatch(t *testing.T, batch int) []byte {
 	t.Helper()
-	ld := plog.NewLogs()
-	rl := ld.ResourceLogs().AppendEmpty()
-	rl.Resource().Attributes().PutStr("service.name", "disk-test")
-	sl := rl.ScopeLogs().AppendEmpty()
-	now := time.Now()
 	buf := make([]byte, 512)
-	for i := range diskBatch {
-		r := sl.LogRecords().AppendEmpty()
-		r.SetTimestamp(pcommon.NewTimestampFromTime(now))
+	return taggedLogBatch(t, "disk-test", batch, diskBatch, func(int) string {
 		_, _ = rand.Read(buf)
-		r.Body().SetStr(hex.EncodeToString(buf))
-		r.Attributes().PutStr("batch", strconv.Itoa(batch))
-		r.Attributes().PutInt("seq", int64(i))
-	}
-	b, err := plogotlp.NewExportRequestFromLogs(ld).MarshalProto()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+		return hex.EncodeToString(buf)
+	})
 }
 
 // tinyDisk mounts a tmpfs of size bytes; the test is skipped where

@@ -27,7 +27,12 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", store.ErrInvalidArgument, err)
 	}
-	res, err := plan.Execute(ctx, s.runChartQuery)
+	// Buckets are aligned to the step, so the first one may start up to
+	// a step before p.Start.
+	lo := p.Start.Add(-plan.Step() - time.Minute)
+	res, err := plan.Execute(ctx, func(ctx context.Context, q query.ChartQuery, fn func([]any) error) error {
+		return s.runChartQuery(ctx, q, lo, p.End, fn)
+	})
 	if err != nil {
 		var ce *query.ChartError
 		if errors.As(err, &ce) {
@@ -40,8 +45,14 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 
 // runChartQuery runs one chart statement and hands each row to fn with
 // values converted to the kinds q.Columns names.
-func (s *Store) runChartQuery(ctx context.Context, q query.ChartQuery, fn func([]any) error) error {
-	rs, err := s.db.QueryContext(ctx, q.SQL, q.Args...)
+// start and end bound the rows q reads (see readSQL).
+func (s *Store) runChartQuery(ctx context.Context, q query.ChartQuery, start, end time.Time, fn func([]any) error) error {
+	sqlText, release, err := s.readSQL(ctx, q.SQL, start, end)
+	if err != nil {
+		return fmt.Errorf("run chart statement: %w", err)
+	}
+	defer release()
+	rs, err := s.db.QueryContext(ctx, sqlText, q.Args...)
 	if err != nil {
 		return fmt.Errorf("run chart statement: %w", err)
 	}

@@ -512,7 +512,7 @@ func TestChartQueryInterrupted(t *testing.T) {
 	start := time.Now()
 	q := query.ChartQuery{SQL: "SELECT CAST(count(*) AS DOUBLE) FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = -1",
 		Columns: []query.ColumnKind{query.ColFloat}}
-	err := s.runChartQuery(ctx, q, func([]any) error { return nil })
+	err := s.runChartQuery(ctx, q, time.Time{}, time.Time{}, func([]any) error { return nil })
 	if err == nil {
 		t.Fatalf("a 10^12-row statement finished")
 	}

@@ -86,8 +86,13 @@ func (s *Store) mapKeys(ctx context.Context, t *schema.Table, maps []string, p s
 	tc, tn := quoteIdent(t.TimeColumn), quoteIdent(t.Name)
 	lo, hi := clampTime(p.Start), clampTime(p.End)
 	var cut sql.NullTime
-	err := s.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s DESC LIMIT 1 OFFSET %d",
-		tc, tn, tc, tc, tc, budget-1), lo, hi).Scan(&cut)
+	cq, release, err := s.readSQL(ctx, fmt.Sprintf("SELECT %s FROM %s WHERE %s >= ? AND %s < ? ORDER BY %s DESC LIMIT 1 OFFSET %d",
+		tc, tn, tc, tc, tc, budget-1), p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("fields %s: %w", t.Name, err)
+	}
+	defer release()
+	err = s.db.QueryRowContext(ctx, cq, lo, hi).Scan(&cut)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		// Fewer rows than the budget: read the whole range.
@@ -105,6 +110,11 @@ func (s *Store) mapKeys(ctx context.Context, t *schema.Table, maps []string, p s
 	q := fmt.Sprintf("WITH s AS (SELECT %s FROM %s WHERE %s >= ? AND %s < ? LIMIT %d) "+
 		"SELECT DISTINCT i, unnest(k) FROM (%s)",
 		strings.Join(sel, ", "), tn, tc, tc, budget, strings.Join(parts, " UNION ALL "))
+	q, release2, err := s.readSQL(ctx, q, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("fields %s: %w", t.Name, err)
+	}
+	defer release2()
 	rs, err := s.db.QueryContext(ctx, q, lo, hi)
 	if err != nil {
 		return nil, fmt.Errorf("fields %s: %w", t.Name, err)

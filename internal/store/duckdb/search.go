@@ -92,6 +92,11 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 	var res store.SearchResult
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s DESC LIMIT %d",
 		selectList(t), quoteIdent(t.Name), where, tc, limit)
+	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
+	if err != nil {
+		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+	}
+	defer release()
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
@@ -104,6 +109,10 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 		return res, nil
 	}
 	cq := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", quoteIdent(t.Name), where)
+	if cq, release, err = s.readSQL(ctx, cq, p.Start, p.End); err != nil {
+		return res, readErr(fmt.Errorf("count %s: %w", p.Source.Name, err))
+	}
+	defer release()
 	if err := s.db.QueryRowContext(ctx, cq, args...).Scan(&res.Count); err != nil {
 		return res, readErr(fmt.Errorf("count %s: %w", p.Source.Name, err))
 	}

@@ -63,6 +63,11 @@ func (s *Store) Trace(ctx context.Context, traceID string) ([]store.Row, error) 
 	t := &schema.Traces
 	q := fmt.Sprintf(`SELECT %s FROM %s WHERE "Timestamp" >= ? AND "Timestamp" <= ? AND "TraceId" = ? `+
 		`ORDER BY "Timestamp", "SpanId"`, selectList(t), quoteIdent(t.Name))
+	q, release, err := s.readSQL(ctx, q, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", id, err)
+	}
+	defer release()
 	rs, err := s.db.QueryContext(ctx, q, start, end, id)
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", id, err)
@@ -97,12 +102,19 @@ func (s *Store) TraceLogs(ctx context.Context, traceID string, limit int) ([]sto
 	t := &schema.Logs
 	where := `"TraceId" = ?`
 	args := []any{id}
+	var lo, hi time.Time
 	if ok {
+		lo, hi = start.Add(-traceLogsSlack), end.Add(traceLogsSlack)
 		where = `"Timestamp" >= ? AND "Timestamp" <= ? AND ` + where
-		args = []any{start.Add(-traceLogsSlack), end.Add(traceLogsSlack), id}
+		args = []any{lo, hi, id}
 	}
 	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY "Timestamp" LIMIT %d`,
 		selectList(t), quoteIdent(t.Name), where, limit)
+	q, release, err := s.readSQL(ctx, q, lo, hi)
+	if err != nil {
+		return nil, fmt.Errorf("trace logs %s: %w", id, err)
+	}
+	defer release()
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("trace logs %s: %w", id, err)

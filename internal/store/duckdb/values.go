@@ -26,7 +26,7 @@ func (s *Store) Values(ctx context.Context, p store.ValuesParams) ([]store.Value
 	}
 	var out []store.Value
 	for _, st := range stmts {
-		err := s.runChartQuery(ctx, st.Query, func(row []any) error {
+		err := s.runChartQuery(ctx, st.Query, p.Start, p.End, func(row []any) error {
 			v, _ := row[0].(string)
 			n, _ := row[1].(float64)
 			out = append(out, store.Value{Value: v, Count: int64(n), Type: st.MetricType})

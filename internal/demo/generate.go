@@ -1,0 +1,104 @@
+package demo
+
+import (
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+// The generator works in one-second slots. The requests of a slot come
+// from a random source seeded with (seed, the slot's Unix second), so a
+// slot's data depends on nothing else: the backfill is the same whatever
+// machine or batch size makes it. Metrics are computed at every multiple
+// of metrics_interval after the incident's anchor.
+
+// generator produces the shop's data in time order.
+type generator struct {
+	cfg    Config
+	sh     *shop
+	in     incident
+	now    time.Time
+	red    *redState
+	counts Counts
+}
+
+func newGenerator(cfg Config, now time.Time) *generator {
+	cfg = cfg.withDefaults()
+	return &generator{cfg: cfg, sh: newShop(cfg.Seed), in: cfg.incident(now), now: now, red: newRedState()}
+}
+
+// batch is generated data ready to send.
+type batch struct {
+	traces  ptrace.Traces
+	logs    plog.Logs
+	metrics pmetric.Metrics
+}
+
+// pending collects generated data until it is assembled into a batch.
+type pending struct {
+	traces []genTrace
+	points []point
+	rows   int
+}
+
+// slot generates the requests arriving in the second starting at t, rate
+// requests a second on average, and the metrics due at t+1s.
+func (g *generator) slot(t time.Time, rate float64, p *pending) {
+	r := rand.New(rand.NewPCG(g.cfg.Seed, uint64(t.Unix())))
+	n := int(rate)
+	if r.Float64() < rate-math.Floor(rate) {
+		n++
+	}
+	for range n {
+		start := t.Add(time.Duration(r.Int64N(int64(time.Second))))
+		st := g.in.at(start)
+		b := newBuilder(r, g.sh, st)
+		b.flow(start)
+		g.counts.addTrace(&b.tr)
+		g.red.add(&b.tr, g.in.anchor, g.in.cycleStart(st.cycle))
+		p.traces = append(p.traces, b.tr)
+		p.rows += len(b.tr.spans) + len(b.tr.logs)
+	}
+	next := t.Add(time.Second)
+	if iv := g.cfg.MetricsInterval; next.Sub(g.in.anchor)%iv == 0 && next.After(g.in.anchor) {
+		pts := g.metricsAt(next)
+		g.counts.addPoints(pts)
+		p.points = append(p.points, pts...)
+		p.rows += len(pts)
+	}
+}
+
+// take assembles the pending data into a batch and empties p.
+func (g *generator) take(p *pending) batch {
+	b := batch{traces: assembleTraces(p.traces), logs: assembleLogs(p.traces), metrics: assembleMetrics(p.points)}
+	*p = pending{}
+	return b
+}
+
+// backfillRange is the time range the backfill covers: [now-backfill, now).
+func (g *generator) backfillRange() (from, to time.Time) {
+	return g.now.Add(-g.cfg.Backfill), g.now
+}
+
+// backfill generates [from, to) in batches of about maxRows rows, calling
+// emit with each; it stops at emit's first error.
+func (g *generator) backfill(maxRows int, emit func(batch) error) error {
+	from, to := g.backfillRange()
+	var p pending
+	for t := from; t.Before(to); t = t.Add(time.Second) {
+		g.slot(t, g.cfg.BackfillRate, &p)
+		if p.rows >= maxRows {
+			if err := emit(g.take(&p)); err != nil {
+				return err
+			}
+		}
+	}
+	if p.rows > 0 {
+		return emit(g.take(&p))
+	}
+	return nil
+}

@@ -27,15 +27,15 @@ var (
 
 // hist is one cumulative histogram series.
 type hist struct {
-	svc            int
-	pod            pod
-	http           bool
-	op             string // rpc service/method or http route
-	start          time.Time
-	bounds         []float64
-	counts         []uint64
-	count          uint64
-	sum, min, max  float64
+	svc           int
+	pod           pod
+	http          bool
+	op            string // rpc service/method or http route
+	start         time.Time
+	bounds        []float64
+	counts        []uint64
+	count         uint64
+	sum, min, max float64
 }
 
 type redKey struct {

@@ -99,7 +99,9 @@ func (b *builder) close(i int, end time.Time) time.Time {
 	return end
 }
 
-func (b *builder) attr(i int, attrs ...kv) { b.tr.spans[i].attrs = append(b.tr.spans[i].attrs, attrs...) }
+func (b *builder) attr(i int, attrs ...kv) {
+	b.tr.spans[i].attrs = append(b.tr.spans[i].attrs, attrs...)
+}
 
 // fail sets span i's status to Error with msg.
 func (b *builder) fail(i int, msg string) {
@@ -120,7 +122,9 @@ func (b *builder) log(i int, at time.Time, sev plog.SeverityNumber, body string,
 }
 
 // net is one network hop.
-func (b *builder) net() time.Duration { return 150*time.Microsecond + time.Duration(b.r.IntN(400))*time.Microsecond }
+func (b *builder) net() time.Duration {
+	return 150*time.Microsecond + time.Duration(b.r.IntN(400))*time.Microsecond
+}
 
 // work is time a service spends on its own.
 func (b *builder) work(median time.Duration) time.Duration { return logNormal(b.r, median, 0.5) }

@@ -59,7 +59,10 @@ func (s *sender) send(ctx context.Context, b batch) error {
 		req := ptraceotlp.NewExportRequestFromTraces(b.traces)
 		if err := s.retry(ctx, "traces", func(ctx context.Context) (int64, string, error) {
 			r, err := s.traces.Export(ctx, req)
-			return r.PartialSuccess().RejectedSpans(), r.PartialSuccess().ErrorMessage(), err
+			if err != nil {
+				return 0, "", err
+			}
+			return r.PartialSuccess().RejectedSpans(), r.PartialSuccess().ErrorMessage(), nil
 		}); err != nil {
 			return err
 		}
@@ -68,7 +71,10 @@ func (s *sender) send(ctx context.Context, b batch) error {
 		req := plogotlp.NewExportRequestFromLogs(b.logs)
 		if err := s.retry(ctx, "logs", func(ctx context.Context) (int64, string, error) {
 			r, err := s.logs.Export(ctx, req)
-			return r.PartialSuccess().RejectedLogRecords(), r.PartialSuccess().ErrorMessage(), err
+			if err != nil {
+				return 0, "", err
+			}
+			return r.PartialSuccess().RejectedLogRecords(), r.PartialSuccess().ErrorMessage(), nil
 		}); err != nil {
 			return err
 		}
@@ -77,7 +83,10 @@ func (s *sender) send(ctx context.Context, b batch) error {
 		req := pmetricotlp.NewExportRequestFromMetrics(b.metrics)
 		if err := s.retry(ctx, "metrics", func(ctx context.Context) (int64, string, error) {
 			r, err := s.metrics.Export(ctx, req)
-			return r.PartialSuccess().RejectedDataPoints(), r.PartialSuccess().ErrorMessage(), err
+			if err != nil {
+				return 0, "", err
+			}
+			return r.PartialSuccess().RejectedDataPoints(), r.PartialSuccess().ErrorMessage(), nil
 		}); err != nil {
 			return err
 		}

@@ -32,9 +32,10 @@ type Config struct {
 	Enabled bool `mapstructure:"enabled"`
 	// Seed makes the data reproducible. Default 1.
 	Seed uint64 `mapstructure:"seed"`
-	// Now is the end of the backfill and the start of the live stream, as
-	// RFC 3339. Empty: the wall clock at start. Tests fix it.
-	Now string `mapstructure:"now"`
+	// Now is the end of the backfill and the start of the live stream, an
+	// RFC 3339 time (e.g. 2026-01-02T15:00:00Z), truncated to the second.
+	// Unset: the wall clock at start. Tests fix it.
+	Now time.Time `mapstructure:"now"`
 	// Backfill is how much history is generated at start, ending at Now.
 	// Default 3h; 0: none.
 	Backfill time.Duration `mapstructure:"backfill"`
@@ -86,11 +87,6 @@ const (
 // Validate checks the configuration and says how to fix what is wrong.
 func (c Config) Validate() error {
 	var errs []error
-	if c.Now != "" {
-		if _, err := time.Parse(time.RFC3339Nano, c.Now); err != nil {
-			errs = append(errs, fmt.Errorf("demo::now %q is not RFC 3339: use e.g. 2026-01-02T15:04:05Z, or leave it empty for the wall clock", c.Now))
-		}
-	}
 	if c.Backfill < 0 || c.Backfill > maxBackfill {
 		errs = append(errs, fmt.Errorf("demo::backfill %s is out of range: use a duration from 0 to %s", c.Backfill, maxBackfill))
 	}
@@ -134,13 +130,11 @@ func (c Config) withDefaults() Config {
 // live reports whether the generator keeps sending after the backfill.
 func (c Config) live() bool { return c.Live == nil || *c.Live }
 
-// now returns Now, or wall if it is empty. Times are whole seconds: the
+// now returns Now, or wall if it is unset. Times are whole seconds: the
 // generator works in one-second slots.
 func (c Config) now(wall time.Time) time.Time {
-	if c.Now != "" {
-		if t, err := time.Parse(time.RFC3339Nano, c.Now); err == nil {
-			return t.Truncate(time.Second).UTC()
-		}
+	if !c.Now.IsZero() {
+		return c.Now.Truncate(time.Second).UTC()
 	}
 	return wall.Truncate(time.Second).UTC()
 }
@@ -156,7 +150,7 @@ func FromConf(conf *confmap.Conf) (Config, error) {
 			return cfg, fmt.Errorf("%s: %w", ConfigKey, err)
 		}
 		if err := sub.Unmarshal(&cfg); err != nil {
-			return cfg, fmt.Errorf("%s: %w", ConfigKey, err)
+			return cfg, fmt.Errorf("%s: %w (now is an RFC 3339 time, e.g. 2026-01-02T15:04:05Z)", ConfigKey, err)
 		}
 	}
 	if err := cfg.Validate(); err != nil {

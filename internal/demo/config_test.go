@@ -15,8 +15,7 @@ func TestConfigValidate(t *testing.T) {
 		want string // substring of the error; "" for valid
 	}{
 		{"default", func(*Config) {}, ""},
-		{"fixed now", func(c *Config) { c.Now = "2026-01-02T15:04:05Z" }, ""},
-		{"bad now", func(c *Config) { c.Now = "yesterday" }, "demo::now"},
+		{"fixed now", func(c *Config) { c.Now = time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC) }, ""},
 		{"negative backfill", func(c *Config) { c.Backfill = -time.Hour }, "demo::backfill"},
 		{"backfill over a week", func(c *Config) { c.Backfill = 8 * 24 * time.Hour }, "demo::backfill"},
 		{"rate too high", func(c *Config) { c.Rate = maxRate + 1 }, "demo::rate"},
@@ -67,7 +66,13 @@ func TestFromConf(t *testing.T) {
 		}, "", "receivers::otlp::protocols::grpc::endpoint", true},
 		{"invalid value", map[string]any{
 			"extensions": map[string]any{"overlook": map[string]any{"demo": map[string]any{"enabled": true, "now": "noon"}}},
-		}, "", "demo::now", true},
+		}, "", "extensions::overlook::demo: ", true},
+		{"now as a string", map[string]any{
+			"extensions": map[string]any{"overlook": map[string]any{"demo": map[string]any{"enabled": true, "endpoint": "h:1", "now": "2026-01-02T15:04:05Z"}}},
+		}, "h:1", "", true},
+		{"now as a YAML time", map[string]any{
+			"extensions": map[string]any{"overlook": map[string]any{"demo": map[string]any{"enabled": true, "endpoint": "h:1", "now": time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)}}},
+		}, "h:1", "", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := FromConf(confmap.NewFromStringMap(tc.conf))

@@ -12,7 +12,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-const testNow = "2026-03-01T12:00:00Z"
+var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func testConfig() Config {
 	cfg := DefaultConfig()
@@ -84,7 +84,7 @@ func TestBackfillIsDeterministic(t *testing.T) {
 	// Another seed, or another now, is other data.
 	for name, mod := range map[string]func(*Config){
 		"seed": func(c *Config) { c.Seed = 2 },
-		"now":  func(c *Config) { c.Now = "2026-03-01T12:00:01Z" },
+		"now":  func(c *Config) { c.Now = testNow.Add(time.Second) },
 	} {
 		c := cfg
 		mod(&c)

@@ -150,7 +150,7 @@ func TestRunLiveContinuesAfterNow(t *testing.T) {
 	f := &fakeOTLP{}
 	cfg := testConfig()
 	now := time.Now().Add(-5 * time.Second).Truncate(time.Second).UTC()
-	cfg.Now, cfg.Backfill, cfg.Rate, cfg.Endpoint = now.Format(time.RFC3339), 0, 50, f.serve(t)
+	cfg.Now, cfg.Backfill, cfg.Rate, cfg.Endpoint = now, 0, 50, f.serve(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- Run(ctx, cfg, quiet()) }()

@@ -40,9 +40,12 @@ type Config struct {
 	// Default 3h; 0: none.
 	Backfill time.Duration `mapstructure:"backfill"`
 	// BackfillRate is the user requests (traces) per second of the
-	// backfilled history. Default 1: 3 h ≈ 10,800 traces, ≈ 230k rows.
+	// backfilled history. Default 1: 3 h ≈ 10,800 traces, ≈ 190k rows
+	// (≈ 10-25 s to ingest on a 2-core machine).
 	BackfillRate float64 `mapstructure:"backfill_rate"`
-	// Rate is the user requests (traces) per second once live. Default 20.
+	// Rate is the user requests (traces) per second once live. Default 1,
+	// the backfill's, so that charts do not jump where history ends and
+	// the incident's error spike stays visible; raise it for a load demo.
 	Rate float64 `mapstructure:"rate"`
 	// Live keeps sending in real time after the backfill. Default true.
 	Live *bool `mapstructure:"live"`
@@ -72,7 +75,7 @@ func DefaultConfig() Config {
 		Seed:            1,
 		Backfill:        3 * time.Hour,
 		BackfillRate:    1,
-		Rate:            20,
+		Rate:            1,
 		MetricsInterval: 30 * time.Second,
 		Incident:        IncidentConfig{Fill: 2 * time.Hour, Full: 30 * time.Minute},
 	}

@@ -11,8 +11,8 @@ import (
 )
 
 // The generator works in one-second slots. The requests of a slot come
-// from a random source seeded with (seed, the slot's Unix second), so a
-// slot's data depends on nothing else: the backfill is the same whatever
+// from a random source seeded with (seed, now, the slot's Unix second), so
+// a slot's data depends on nothing else: the backfill is the same whatever
 // machine or batch size makes it. Metrics are computed at every multiple
 // of metrics_interval after the incident's anchor.
 
@@ -48,12 +48,8 @@ type pending struct {
 // slot generates the requests arriving in the second starting at t, rate
 // requests a second on average, and the metrics due at t+1s.
 func (g *generator) slot(t time.Time, rate float64, p *pending) {
-	r := rand.New(rand.NewPCG(g.cfg.Seed, uint64(t.Unix())))
-	n := int(rate)
-	if r.Float64() < rate-math.Floor(rate) {
-		n++
-	}
-	for range n {
+	r := rand.New(rand.NewPCG(g.runSeed(), uint64(t.Unix())))
+	for range poisson(r, rate) {
 		start := t.Add(time.Duration(r.Int64N(int64(time.Second))))
 		st := g.in.at(start)
 		b := newBuilder(r, g.sh, st)
@@ -70,6 +66,29 @@ func (g *generator) slot(t time.Time, rate float64, p *pending) {
 		p.points = append(p.points, pts...)
 		p.rows += len(pts)
 	}
+}
+
+// runSeed mixes now into the seed, so that a second run over part of the
+// same history (a restart) makes other trace and span IDs, not duplicates.
+func (g *generator) runSeed() uint64 {
+	return g.cfg.Seed ^ uint64(g.now.Unix())*0x9e3779b97f4a7c15
+}
+
+// poisson draws the number of requests of a second: arrivals are
+// independent, as real users' are.
+func poisson(r *rand.Rand, mean float64) int {
+	if mean <= 0 {
+		return 0
+	}
+	if mean > 30 {
+		return max(0, int(math.Round(mean+math.Sqrt(mean)*r.NormFloat64())))
+	}
+	l, k, p := math.Exp(-mean), 0, r.Float64()
+	for p > l {
+		k++
+		p *= r.Float64()
+	}
+	return k
 }
 
 // take assembles the pending data into a batch and empties p.

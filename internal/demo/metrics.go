@@ -55,7 +55,7 @@ const (
 // metricsAt returns every point due at t.
 func (g *generator) metricsAt(t time.Time) []point {
 	st := g.in.at(t)
-	r := rand.New(rand.NewPCG(g.cfg.Seed^0x6d657472, uint64(t.Unix())))
+	r := rand.New(rand.NewPCG(g.runSeed()^0x6d657472, uint64(t.Unix())))
 	var pts []point
 	nodeCPU := map[string]float64{}
 	nodeMem := map[string]float64{}

@@ -106,20 +106,23 @@ func TestIncidentShape(t *testing.T) {
 		}
 	})
 
-	t.Run("payment memory climbs then drops at the restart", func(t *testing.T) {
-		var before, after []float64
+	t.Run("payment memory climbs, then drops at the restart to a new pod", func(t *testing.T) {
+		byPod := map[string][]float64{}
+		var order []string
 		for _, g := range w.mem {
-			if g.at.Before(restartAt) {
-				before = append(before, g.v)
-			} else {
-				after = append(after, g.v)
+			if _, ok := byPod[g.uid]; !ok {
+				order = append(order, g.uid)
 			}
+			byPod[g.uid] = append(byPod[g.uid], g.v)
 		}
-		if len(before) == 0 || len(after) == 0 {
-			t.Fatal("no payment memory points around the restart")
+		if len(order) != 2 {
+			t.Fatalf("memory of %d payment pods, want 2", len(order))
 		}
-		if peak := slices.Max(before); peak < 3*before[0] || after[0] > peak/2 {
-			t.Fatalf("payment memory starts %.0f, peaks %.0f, restarts at %.0f: want a climb and a drop", before[0], peak, after[0])
+		old, young := byPod[order[0]], byPod[order[1]]
+		peak := slices.Max(old)
+		if peak < 3*old[0] || old[len(old)-1] != 0 || young[0] > peak/2 {
+			t.Fatalf("old pod: starts %.0f, peaks %.0f, ends %.0f; new pod starts %.0f: want a climb, a drop to 0, and a new pod well below the peak",
+				old[0], peak, old[len(old)-1], young[0])
 		}
 	})
 

@@ -81,6 +81,18 @@ func (g *generator) metricsAt(t time.Time) []point {
 			nodeMem[p.node] += mem
 		}
 	}
+	if st.cycle > 0 && t.Sub(g.in.cycleStart(st.cycle)) < g.cfg.MetricsInterval {
+		// The pod killed at the restart reports once more, terminated:
+		// its CPU and memory drop to zero.
+		old := g.sh.paymentPod(st.cycle - 1)
+		for _, name := range []string{MetricPodCPU, MetricPodMemory, MetricPodWorkingSet, MetricContainerCPU, MetricContainerMem} {
+			unit := "By"
+			if name == MetricPodCPU || name == MetricContainerCPU {
+				unit = "{cpu}"
+			}
+			gauge(resPod, svcPayment, old, old.node, name, unit, 0)
+		}
+	}
 	for _, n := range nodes {
 		cpu := 0.3 + 0.1*r.Float64() + nodeCPU[n]
 		mem := 2100 + 50*r.Float64() + nodeMem[n]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,4 +186,15 @@ func TestDemoBackfillExactCounts(t *testing.T) {
 			t.Fatalf("cache gauge max %v over %v points, want 100000 over %d", top, n, want.Points[demo.CacheMetric])
 		}
 	})
+}
+
+// A wrong demo setting is refused before anything starts, naming the key.
+func TestDemoConfigErrors(t *testing.T) {
+	for _, set := range []string{"backfill=-1h", "rate=5000", "now=noon", "metrics_interval=500ms"} {
+		out, err := exec.Command(binary, "config", "validate", "--demo", "--set", "extensions::overlook::demo::"+set).CombinedOutput()
+		key, _, _ := strings.Cut(set, "=")
+		if err == nil || !strings.Contains(string(out), key) {
+			t.Errorf("config validate --demo with %s: err %v, output %s; want a failure naming %s", set, err, out, key)
+		}
+	}
 }

@@ -68,8 +68,8 @@ func TestDemoBackfillExactCounts(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Minute)
 	cfg, extra := demoConfig(now)
 	want, from, to := demo.Expected(cfg)
-	if want.FailedVisaCharges == 0 || want.FailedOrderTrace == "" {
-		t.Fatalf("BUG: the test's demo config has no failed visa charge: %+v", want)
+	if want.FailedVisaCharges == 0 || want.FailedOrderTrace == "" || want.SlowCharges == 0 || want.SlowVisaCharges != want.SlowCharges {
+		t.Fatalf("BUG: the test's demo config lacks failed visa charges, or slow charges that are all visa: %+v", want)
 	}
 	s := startDemo(t, extra)
 	count := func(source, query string) int {
@@ -98,6 +98,8 @@ func TestDemoBackfillExactCounts(t *testing.T) {
 		{"logs", `ServiceName:frontend AND "Failed to place order"`, want.OrderFailedLogs},
 		{"logs", "SeverityText:ERROR", want.ErrorLogs},
 		{"traces", "ServiceName:checkout", want.SpansByService["checkout"]},
+		{"traces", "ServiceName:payment AND Duration:>200000000", want.SlowCharges},
+		{"traces", "ServiceName:payment AND Duration:>200000000 AND SpanAttributes.app.payment.card_type:visa", want.SlowVisaCharges},
 	} {
 		if got := count(c.source, c.query); got != c.want {
 			t.Errorf("%s %q: %d rows, want %d", c.source, c.query, got, c.want)

@@ -26,6 +26,9 @@ type Counts struct {
 	// VisaCharges are payment Charge server spans with card type visa;
 	// FailedVisaCharges those that failed (cache full).
 	VisaCharges, FailedVisaCharges int
+	// SlowCharges are payment Charge server spans over 200 ms;
+	// SlowVisaCharges those with card type visa (Event Deltas' story).
+	SlowCharges, SlowVisaCharges int
 	// SpansByService and ErrorSpansByService count spans per ServiceName.
 	SpansByService, ErrorSpansByService map[string]int
 	LogsByService                       map[string]int
@@ -59,6 +62,12 @@ func (c *Counts) addTrace(tr *genTrace) {
 		if sp.status == ptrace.StatusCodeError {
 			c.ErrorSpans++
 			c.ErrorSpansByService[name]++
+		}
+		if sp.svc == svcPayment && sp.kind == ptrace.SpanKindServer && sp.end.Sub(sp.start) > 200*time.Millisecond {
+			c.SlowCharges++
+			if attrString(sp.attrs, "app.payment.card_type") == "visa" {
+				c.SlowVisaCharges++
+			}
 		}
 		if sp.svc == svcPayment && sp.kind == ptrace.SpanKindServer && attrString(sp.attrs, "app.payment.card_type") == "visa" {
 			c.VisaCharges++

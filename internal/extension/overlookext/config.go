@@ -106,6 +106,7 @@ func createDefaultConfig() *Config {
 		HTTP:         httpCfg,
 		QueryTimeout: 30 * time.Second,
 		Ingest:       defaultIngestConfig(),
+		Demo:         demo.DefaultConfig(),
 	}
 }
 

@@ -91,11 +91,25 @@ func poisson(r *rand.Rand, mean float64) int {
 	return k
 }
 
-// take assembles the pending data into a batch and empties p.
-func (g *generator) take(p *pending) batch {
-	b := batch{traces: assembleTraces(p.traces), logs: assembleLogs(p.traces), metrics: assembleMetrics(p.points)}
+// take assembles the pending data into batches of about maxRows rows
+// (whole traces; the points go with the first) and empties p, so that a
+// high rate never makes an export over the receiver's message size.
+func (g *generator) take(p *pending, maxRows int) []batch {
+	var out []batch
+	points := p.points
+	for start, rows, i := 0, 0, 0; i < len(p.traces); i++ {
+		rows += len(p.traces[i].spans) + len(p.traces[i].logs)
+		if rows >= maxRows || i == len(p.traces)-1 {
+			trs := p.traces[start : i+1]
+			out = append(out, batch{traces: assembleTraces(trs), logs: assembleLogs(trs), metrics: assembleMetrics(points)})
+			points, start, rows = nil, i+1, 0
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, batch{traces: assembleTraces(nil), logs: assembleLogs(nil), metrics: assembleMetrics(points)})
+	}
 	*p = pending{}
-	return b
+	return out
 }
 
 // backfillRange is the time range the backfill covers: [now-backfill, now).
@@ -108,16 +122,18 @@ func (g *generator) backfillRange() (from, to time.Time) {
 func (g *generator) backfill(maxRows int, emit func(batch) error) error {
 	from, to := g.backfillRange()
 	var p pending
-	for t := from; t.Before(to); t = t.Add(time.Second) {
-		g.slot(t, g.cfg.BackfillRate, &p)
-		if p.rows >= maxRows {
-			if err := emit(g.take(&p)); err != nil {
+	for t := from; t.Before(to) || p.rows > 0; t = t.Add(time.Second) {
+		if t.Before(to) {
+			g.slot(t, g.cfg.BackfillRate, &p)
+			if p.rows < maxRows {
+				continue
+			}
+		}
+		for _, b := range g.take(&p, maxRows) {
+			if err := emit(b); err != nil {
 				return err
 			}
 		}
-	}
-	if p.rows > 0 {
-		return emit(g.take(&p))
 	}
 	return nil
 }

@@ -197,3 +197,33 @@ func TestResourcesAndRUM(t *testing.T) {
 		}
 	}
 }
+
+// A high rate is cut into batches of about maxRows rows, whole traces
+// each, so no export outgrows the receiver's message limit.
+func TestHighRateIsBatched(t *testing.T) {
+	cfg := testConfig()
+	cfg.Backfill, cfg.BackfillRate = 10*time.Second, 500
+	const maxRows = 1000
+	bs, c := collect(t, cfg, maxRows)
+	spans, traces := 0, map[string]int{}
+	for _, b := range bs {
+		n := b.traces.SpanCount() + b.logs.LogRecordCount()
+		if n > maxRows+200 {
+			t.Fatalf("a batch of %d rows, want about %d", n, maxRows)
+		}
+		spans += b.traces.SpanCount()
+		seen := map[string]bool{}
+		eachSpan(b.traces, func(_ pcommon.Resource, s ptrace.Span) { seen[s.TraceID().String()] = true })
+		for id := range seen {
+			traces[id]++
+		}
+	}
+	if len(bs) < c.Spans/maxRows || spans != c.Spans {
+		t.Fatalf("%d batches with %d spans; want ≥ %d batches and %d spans", len(bs), spans, c.Spans/maxRows, c.Spans)
+	}
+	for id, n := range traces {
+		if n != 1 {
+			t.Fatalf("trace %s split over %d batches", id, n)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,7 +100,7 @@ func (s *sender) send(ctx context.Context, b batch) error {
 // (OTLP partial success), is an error: the generated data is valid, so
 // either means the server's limits are set below what the demo sends.
 func (s *sender) retry(ctx context.Context, signal string, export func(context.Context) (int64, string, error)) error {
-	wait := backoffMin
+	wait, attempt := backoffMin, 0
 	for {
 		ectx, cancel := context.WithTimeout(ctx, exportTimeout)
 		rejected, msg, err := export(ectx)
@@ -119,7 +120,11 @@ func (s *sender) retry(ctx context.Context, signal string, export func(context.C
 		}
 		s.retries.Add(1)
 		d := max(wait, hint)
-		s.log.Debug("demo: export refused, retrying", "signal", signal, "in", d, "err", err)
+		if attempt++; attempt%10 == 0 {
+			s.log.Warn("demo: the server keeps refusing an export; still retrying", "signal", signal, "attempts", attempt, "err", err)
+		} else {
+			s.log.Debug("demo: export refused, retrying", "signal", signal, "in", d, "err", err)
+		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -146,7 +151,13 @@ func retryable(err error) (time.Duration, bool) {
 		}
 	}
 	switch st.Code() {
-	case codes.Unavailable, codes.ResourceExhausted, codes.DeadlineExceeded, codes.Aborted:
+	case codes.ResourceExhausted:
+		// A message over the receiver's size limit never fits.
+		if strings.Contains(st.Message(), "larger than max") {
+			return 0, false
+		}
+		return min(hint, backoffMax), true
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Aborted:
 		return min(hint, backoffMax), true
 	}
 	return 0, false

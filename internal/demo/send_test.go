@@ -175,3 +175,23 @@ func TestRunLiveContinuesAfterNow(t *testing.T) {
 		t.Fatalf("Run after cancel = %v, want nil", err)
 	}
 }
+
+// An export over the receiver's message size is not retried forever: it
+// stops the demo, naming the cause.
+func TestRunStopsOnOversizeExport(t *testing.T) {
+	f := &fakeOTLP{}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := grpc.NewServer(grpc.MaxRecvMsgSize(1024))
+	ptraceotlp.RegisterGRPCServer(s, f)
+	go func() { _ = s.Serve(l) }()
+	t.Cleanup(s.Stop)
+	cfg := testConfig()
+	cfg.Backfill, cfg.Live, cfg.Endpoint = 5*time.Minute, noLive(), l.Addr().String()
+	err = Run(context.Background(), cfg, quiet())
+	if status.Code(err) != codes.ResourceExhausted {
+		t.Fatalf("Run = %v, want the ResourceExhausted error", err)
+	}
+}

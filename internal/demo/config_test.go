@@ -88,6 +88,9 @@ func TestFromConf(t *testing.T) {
 			if cfg.Enabled != tc.wantEnabled || cfg.Endpoint != tc.wantEndpoint {
 				t.Fatalf("enabled %v endpoint %q, want %v %q", cfg.Enabled, cfg.Endpoint, tc.wantEnabled, tc.wantEndpoint)
 			}
+			if strings.HasPrefix(tc.name, "now as") && !cfg.Now.Equal(time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)) {
+				t.Fatalf("now = %s, want 2026-01-02T15:04:05Z", cfg.Now)
+			}
 			if cfg.Backfill != DefaultConfig().Backfill {
 				t.Fatalf("unset keys lost their defaults: backfill %s", cfg.Backfill)
 			}

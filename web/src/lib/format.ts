@@ -27,13 +27,37 @@ export function cellText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Palette for services and series, stable per name. */
-const PALETTE = ['#4c6ef5', '#12b886', '#fab005', '#be4bdb', '#15aabf', '#fd7e14', '#82c91e', '#e64980', '#7950f2', '#228be6'];
+/** Palette for services and series (20 distinguishable hues). */
+export const PALETTE = ['#4c6ef5', '#12b886', '#fab005', '#be4bdb', '#15aabf', '#fd7e14', '#82c91e', '#e64980', '#7950f2', '#228be6',
+  '#2f9e44', '#f03e3e', '#1098ad', '#ae3ec9', '#f59f00', '#364fc7', '#0ca678', '#d6336c', '#5c940d', '#e8590c'];
 
-export function colorFor(name: string): string {
+function slot(name: string): number {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
-  return PALETTE[Math.abs(h) % PALETTE.length];
+  return Math.abs(h) % PALETTE.length;
+}
+
+/** colorFor is a name's own colour, stable per name (may be shared by two names: use colorsFor for a chart). */
+export function colorFor(name: string): string {
+  return PALETTE[slot(name)];
+}
+
+/**
+ * colorsFor gives each name of one chart a distinct colour (while there are
+ * no more names than colours): names keep their own colour (colorFor) unless
+ * an earlier name, in sorted order, has it; then the next free one. The same
+ * set of names gets the same colours on every tile.
+ */
+export function colorsFor(names: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const used = new Set<number>();
+  for (const n of Array.from(new Set(names)).sort()) {
+    let i = slot(n);
+    if (used.size < PALETTE.length) while (used.has(i)) i = (i + 1) % PALETTE.length;
+    used.add(i);
+    out.set(n, PALETTE[i]);
+  }
+  return out;
 }
 
 /** isErrorRow: a span with StatusCode Error, or a log at ERROR or worse. */

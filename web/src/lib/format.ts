@@ -1,4 +1,4 @@
-/** fmtDuration renders nanoseconds for people: 950 µs, 12.3 ms, 1.20 s. */
+/** fmtDuration renders nanoseconds for people: 950 µs, 12.3 ms, 40 ms, 1.25 s (three significant digits, no trailing zeros). */
 export function fmtDuration(ns: number): string {
   if (!Number.isFinite(ns)) return '';
   const a = Math.abs(ns);
@@ -10,7 +10,7 @@ export function fmtDuration(ns: number): string {
 }
 
 function trim(n: number): string {
-  return n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2);
+  return String(Number(Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 10 ? n.toFixed(1) : n.toFixed(2)));
 }
 
 export function fmtNumber(n: number | null | undefined): string {

@@ -61,6 +61,9 @@ describe('heatmapOption', () => {
       where: 'ServiceName:payment', select: [{ aggFn: 'count', aggCondition: 'Duration:0', aggConditionLanguage: 'lucene' }],
     });
     expect(zeroDurationChart({ ...heat, select: [{ aggFn: 'count', valueExpression: 'SpanAttributes.size' }] })).toBeNull();
+    // a traces heatmap without a value bins Duration (the server's default)
+    expect(zeroDurationChart({ ...heat, select: [{ aggFn: 'count' }] })).not.toBeNull();
+    expect(zeroDurationChart({ ...heat, source: 'logs', select: [{ aggFn: 'count' }] })).toBeNull();
   });
   it('labels the time axis in 24-hour time', () => {
     const o = heatmapOption(res, heat) as any;

@@ -83,9 +83,13 @@ export function timeSeriesOption(res: ChartResult, c: ChartConfig, stacked: bool
   };
 }
 
-/** isDurationHeatmap: the heatmap bins a trace's Duration (nanoseconds), whatever the aggregation. */
+/**
+ * isDurationHeatmap: the heatmap bins a trace's Duration (nanoseconds),
+ * whatever the aggregation; a traces heatmap without a value expression
+ * bins Duration too (the server's default).
+ */
 export function isDurationHeatmap(c: ChartConfig): boolean {
-  return c.source === 'traces' && /^duration$/i.test(c.select[0]?.valueExpression ?? '');
+  return c.source === 'traces' && /^(duration)?$/i.test((c.select[0]?.valueExpression ?? '').trim());
 }
 
 /**

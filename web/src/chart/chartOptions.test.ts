@@ -107,3 +107,13 @@ describe('emptyHint', () => {
     expect(emptyHint(perService)).toBe('No data in this range');
   });
 });
+
+describe('series colours: hues first', () => {
+  it('up to ten names get ten different hues, not light tones', () => {
+    const names = ['frontend', 'checkout', 'payment', 'cart', 'currency', 'shipping', 'email', 'ad', 'recommendation', 'product-catalog'];
+    const c = colorsFor(names);
+    expect(new Set(c.values()).size).toBe(10);
+    const lights = ['#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5'];
+    expect([...c.values()].some((v) => lights.includes(v))).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { ActionIcon, Group, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { Row } from '../api/types';
-import { cellText, fmtDuration } from '../lib/format';
+import { cellText, fmtDurationRaw } from '../lib/format';
 
 export interface ColumnValue {
   /** the field as the query language names it: Duration, ResourceAttributes.k8s.pod.name */
@@ -29,7 +29,7 @@ export function columnValues(row: Row): ColumnValue[] {
       continue;
     }
     const raw = cellText(v);
-    const display = k === 'Duration' && typeof v === 'number' ? `${fmtDuration(v)} (${v} ns)` : raw;
+    const display = k === 'Duration' && typeof v === 'number' ? fmtDurationRaw(v) : raw;
     cols.push({ field: k, value: raw, display, group: 'column' });
   }
   attrs.sort((a, b) => a.field.localeCompare(b.field));

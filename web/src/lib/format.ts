@@ -27,14 +27,19 @@ export function cellText(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** Palette for services and series (20 distinguishable hues). */
-export const PALETTE = ['#4c6ef5', '#12b886', '#fab005', '#be4bdb', '#15aabf', '#fd7e14', '#82c91e', '#e64980', '#7950f2', '#228be6',
-  '#2f9e44', '#f03e3e', '#1098ad', '#ae3ec9', '#f59f00', '#364fc7', '#0ca678', '#d6336c', '#5c940d', '#e8590c'];
+/**
+ * Palette for services and series: ten clearly different hues first, then
+ * a lighter tone of each (the classic category-20 colours).
+ */
+export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf',
+  '#aec7e8', '#ffbb78', '#98df8a', '#ff9896', '#c5b0d5', '#c49c94', '#f7b6d2', '#c7c7c7', '#dbdb8d', '#9edae5'];
+const HUES = 10;
 
+/** slot is a name's preferred colour: one of the ten distinct hues. */
 function slot(name: string): number {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) | 0;
-  return Math.abs(h) % PALETTE.length;
+  return Math.abs(h) % HUES;
 }
 
 /** colorFor is a name's own colour, stable per name (may be shared by two names: use colorsFor for a chart). */
@@ -44,16 +49,23 @@ export function colorFor(name: string): string {
 
 /**
  * colorsFor gives each name of one chart a distinct colour (while there are
- * no more names than colours): names keep their own colour (colorFor) unless
- * an earlier name, in sorted order, has it; then the next free one. The same
- * set of names gets the same colours on every tile.
+ * no more names than colours): names keep their own hue (colorFor) unless an
+ * earlier name, in sorted order, has it; then the next free hue, and only
+ * when all ten hues are taken the lighter tones. The same set of names gets
+ * the same colours on every tile.
  */
 export function colorsFor(names: string[]): Map<string, string> {
   const out = new Map<string, string>();
   const used = new Set<number>();
   for (const n of Array.from(new Set(names)).sort()) {
     let i = slot(n);
-    if (used.size < PALETTE.length) while (used.has(i)) i = (i + 1) % PALETTE.length;
+    const hues = Array.from(used).filter((u) => u < HUES).length;
+    if (hues < HUES) {
+      while (used.has(i)) i = (i + 1) % HUES;
+    } else if (used.size < PALETTE.length) {
+      i += HUES;
+      while (used.has(i)) i = HUES + ((i - HUES + 1) % HUES);
+    }
     used.add(i);
     out.set(n, PALETTE[i]);
   }
@@ -67,4 +79,10 @@ export function isErrorRow(r: Record<string, unknown>): boolean {
   if (sev >= 17) return true;
   const t = String(r.SeverityText ?? '').toLowerCase();
   return ['error', 'err', 'fatal', 'critical', 'panic'].includes(t);
+}
+
+/** fmtDurationRaw shows a Duration with its unit and, when that rounds, the exact nanoseconds: "40 ms (40000000 ns)", "950 ns". */
+export function fmtDurationRaw(ns: number): string {
+  const f = fmtDuration(ns);
+  return f === `${ns} ns` ? f : `${f} (${ns} ns)`;
 }

@@ -31,7 +31,7 @@ function AttributeDelta({ a, onFilter }: { a: DeltaAttribute; onFilter: Props['o
   return (
     <Paper withBorder p="xs" data-testid="delta-attribute">
       <Group justify="space-between" gap={4} wrap="nowrap">
-        <Text size="xs" fw={600} lineClamp={1} title={a.field} data-testid="delta-field">{a.field}</Text>
+        <Text size="xs" fw={600} title={a.field} style={{ wordBreak: 'break-all' }} data-testid="delta-field">{a.field}</Text>
         <Text size="xs" c="dimmed">score {a.score.toFixed(2)}</Text>
       </Group>
       <Stack gap={4} mt={4}>

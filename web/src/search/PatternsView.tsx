@@ -36,9 +36,10 @@ export function PatternsView({ source, query, language, start, end, onPick }: Pr
       <Group gap="xs" p="xs">
         {d && <Text size="xs" c="dimmed" data-testid="patterns-summary">{d.patterns.length} patterns in {fmtNumber(d.rowsScanned)} {source === 'logs' ? 'logs' : 'spans'}</Text>}
         {d?.sampled && (
-          <Badge size="xs" variant="light" color="yellow" data-testid="patterns-sampled">
-            sampled: patterns were found on a sample of the range; counts of the listed patterns are exact
-          </Badge>
+          <Group gap={4} data-testid="patterns-sampled">
+            <Badge size="xs" variant="light" color="yellow">sampled</Badge>
+            <Text size="xs" c="dimmed">patterns were found on a sample of the range; the listed patterns' counts are exact</Text>
+          </Group>
         )}
         {q.isFetching && <Badge size="xs" variant="light">loading…</Badge>}
       </Group>

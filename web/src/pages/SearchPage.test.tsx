@@ -163,5 +163,6 @@ describe('Search: Event Deltas', () => {
     await screen.findByTestId('result-count');
     expect(screen.queryByTestId('deltas-view')).toBeNull();
     expect(screen.getByText('Event Deltas compares span durations: switch to Traces.')).toBeTruthy();
+    expect(screen.getByTestId('deltas-mode').getAttribute('title')).toBe('Event Deltas compares span durations: switch to Traces.');
   });
 });

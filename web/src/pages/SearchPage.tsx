@@ -20,6 +20,8 @@ import { Onboarding } from '../search/Onboarding';
 import { andQuery, patternQuery } from '../search/patternQuery';
 import { PatternsView } from '../search/PatternsView';
 
+const DELTAS_TRACES_ONLY = 'Event Deltas compares span durations: switch to Traces.';
+
 /** The analysis modes of Search (URL `mode`). */
 export type AnalysisMode = 'results' | 'patterns' | 'deltas';
 
@@ -118,15 +120,15 @@ export default function SearchPage() {
                 data={[
                   { value: 'results', label: 'Results' },
                   { value: 'patterns', label: 'Event Patterns' },
-                  { value: 'deltas', label: 'Event Deltas', disabled: source !== 'traces' },
+                  { value: 'deltas', label: <span title={source === 'traces' ? undefined : DELTAS_TRACES_ONLY} data-testid="deltas-mode">Event Deltas</span>, disabled: source !== 'traces' },
                 ]} />
-              {source !== 'traces' && <Text size="xs" c="dimmed">Event Deltas compares span durations: switch to Traces.</Text>}
+              {source !== 'traces' && sp.get('mode') === 'deltas' && <Text size="xs" c="dimmed">{DELTAS_TRACES_ONLY}</Text>}
               {mode === 'results' && <Text size="sm" data-testid="result-count">{results.data ? `${results.data.count.toLocaleString()} results` : ''}</Text>}
               {mode === 'results' && results.isFetching && <Badge variant="light">loading…</Badge>}
               {mode === 'results' && results.isFetching && <Button size="compact-xs" variant="subtle" onClick={() => results.refetch({ cancelRefetch: true })}>retry</Button>}
             </Group>
             {mode === 'results' && (
-              <MultiSelect size="xs" w={460} placeholder="Columns" searchable value={columns} aria-label="columns"
+              <MultiSelect size="xs" w={380} placeholder="Columns" searchable value={columns} aria-label="columns"
                 data={Array.from(new Set([...columns, ...DEFAULT_COLUMNS[source], ...fields.names]))}
                 onChange={(c) => update({ cols: c.join(',') })} />
             )}

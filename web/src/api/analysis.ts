@@ -60,6 +60,8 @@ export interface DeltasResponse {
   selectionCount: number;
   backgroundCount: number;
   attributes: DeltaAttribute[];
+  /** the shares were computed on a sample of a side (counts exact); not in the contract, sent by the server */
+  sampled?: boolean;
 }
 
 export interface FacetsRequest extends Range {

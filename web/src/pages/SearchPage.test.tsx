@@ -138,8 +138,8 @@ describe('Search: Event Deltas', () => {
     expect(attrs[0].textContent).toContain('93.0% / 50.0%');
     const req = calls.find((c) => c.path === '/api/deltas')!.body as any;
     expect(req).toMatchObject({ source: 'traces', query: 'ServiceName:payment', selection: { durationMinMs: 128, durationMaxMs: null, start: null, end: null } });
-    expect(req.whereLanguage).toBeUndefined();
-    expect(Object.keys(req).sort()).toEqual(['end', 'query', 'selection', 'source', 'start']);
+    expect(Object.keys(req).sort()).toEqual(['end', 'query', 'selection', 'source', 'start', 'whereLanguage']);
+    expect(req.whereLanguage).toBe('lucene');
 
     fireEvent.click(screen.getByLabelText('filter SpanAttributes.app.payment.card_type visa'));
     await waitFor(() => expect(param('q')).toBe('ServiceName:payment SpanAttributes.app.payment.card_type:"visa"'));

@@ -72,9 +72,7 @@ export function DeltasView({ query, language, start, end, selection, onSelect, o
   const deltas = useQuery({
     queryKey: ['deltas', query, language, start, end, selection],
     queryFn: ({ signal }) => analysisApi.deltas({
-      source: 'traces', query, start, end, selection,
-      // The contract's request has no whereLanguage: sent only for SQL, which the search language cannot read.
-      ...(language === 'sql' ? { whereLanguage: language } : {}),
+      source: 'traces', query, whereLanguage: language, start, end, selection,
     }, signal),
     enabled: selected,
     placeholderData: (p) => p,
@@ -127,6 +125,7 @@ export function DeltasView({ query, language, start, end, selection, onSelect, o
           <Group gap="xs">
             <Badge color="red" variant="light">selection: {fmtNumber(deltas.data.selectionCount)} spans</Badge>
             <Badge color="gray" variant="light">background: {fmtNumber(deltas.data.backgroundCount)} spans</Badge>
+            {deltas.data.sampled && <Badge color="yellow" variant="light" title="The value shares were computed on a sample; the counts are exact" data-testid="deltas-sampled">sampled</Badge>}
             {deltas.isFetching && <Badge variant="light">loading…</Badge>}
             <Text size="xs" c="dimmed">Attributes ranked by how differently their values are spread in the selection (red) and the rest (grey); click a value to filter on it.</Text>
           </Group>

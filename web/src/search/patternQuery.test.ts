@@ -27,9 +27,15 @@ describe('patternQuery', () => {
   });
   it('spans: the exact span name, and whether a status message is part of the pattern', () => {
     const span: Pattern = { ...logPattern, pattern: 'charge Visa cache full: cannot add new item.', samples: [{ SpanName: 'charge', StatusMessage: 'Visa cache full: cannot add new item.' }] };
-    expect(patternQuery(span, 'traces', 'lucene')).toBe('SpanName:"charge" StatusMessage:*');
+    expect(patternQuery(span, 'traces', 'lucene')).toBe('SpanName:"charge" StatusMessage:cannot StatusMessage:cache StatusMessage:full');
+    expect(patternQuery({ ...span, pattern: 'charge <*>' }, 'traces', 'lucene')).toBe('SpanName:"charge" StatusMessage:*');
     expect(patternQuery({ ...span, pattern: 'charge' }, 'traces', 'lucene')).toBe('SpanName:"charge" -StatusMessage:*');
-    expect(patternQuery(span, 'traces', 'sql')).toBe("SpanName = 'charge' AND StatusMessage != ''");
+    expect(patternQuery(span, 'traces', 'sql')).toBe("SpanName = 'charge' AND StatusMessage != '' AND StatusMessage ILIKE '%Visa cache full: cannot add new item.%' ESCAPE '\\'");
+  });
+  it('spans: a span name with a masked id matches by its literal text, not the sample\'s id', () => {
+    const span: Pattern = { ...logPattern, pattern: 'GET /api/products/<*>', samples: [{ SpanName: 'GET /api/products/OLJCESPC7Z' }] };
+    expect(patternQuery(span, 'traces', 'lucene')).toBe('"GET /api/products/" -StatusMessage:*');
+    expect(patternQuery(span, 'traces', 'sql')).toBe("SpanName ILIKE '%GET /api/products/%' ESCAPE '\\' AND StatusMessage = ''");
   });
 });
 

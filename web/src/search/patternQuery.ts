@@ -23,23 +23,52 @@ function sqlLike(v: string): string {
   return sqlString(`%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) + " ESCAPE '\\'";
 }
 
+const hasPlaceholder = (s: string) => s.split(PLACEHOLDER).length > 1;
+
+/** statusWords: up to three of the longest words (letters and digits, 4+ long) of a status message's literal text. */
+function statusWords(status: string): string[] {
+  const words = Array.from(new Set(literalSegments(status).flatMap((seg) => seg.match(/[A-Za-z0-9]{4,}/g) ?? [])));
+  return words.sort((a, b) => b.length - a.length || a.localeCompare(b)).slice(0, 3);
+}
+
 /**
  * patternQuery is the filter for a pattern's events, in the query's language.
- * Logs: each literal segment of the pattern as a phrase term (a
- * case-insensitive substring of Body), e.g. `"Failed to place order:"
- * "order="`. Spans: the text is SpanName plus StatusMessage, but phrase
- * terms search SpanName only, so the span name of the pattern's samples is
- * matched exactly, and StatusMessage must be set (`StatusMessage:*`) when
- * the pattern carries more than the name, or be empty when it does not.
- * SQL mode writes the same with ILIKE and =. Returns '' when the pattern has
- * nothing literal to match.
+ *
+ * Logs: each literal segment of the pattern (the text between masked
+ * tokens) as a phrase term, a case-insensitive substring of Body:
+ * `"Failed to place order:" "order="`.
+ *
+ * Spans: the text is SpanName, a space and StatusMessage when set. The
+ * pattern's first words (as many as its samples' SpanName has) are the
+ * name: matched exactly (`SpanName:"charge"`) when it has no masked token,
+ * else by its literal segments as phrase terms (which search SpanName).
+ * The rest is the status message: its three longest words, each a
+ * case-insensitive contains (`StatusMessage:cannot StatusMessage:cache`),
+ * or `StatusMessage:*` (set) when it has no word; `-StatusMessage:*` when
+ * the pattern has no status message. SQL mode writes the same with =,
+ * ILIKE and != ''. Returns '' when the pattern has nothing literal.
  */
 export function patternQuery(p: Pattern, source: Source, lang: WhereLanguage): string {
   const name = source === 'traces' ? p.samples.find((s) => typeof s.SpanName === 'string')?.SpanName as string | undefined : undefined;
-  if (name !== undefined) {
-    const hasStatus = p.pattern.trim().length > name.trim().length;
-    if (lang === 'sql') return `SpanName = ${sqlString(name)} AND StatusMessage ${hasStatus ? "!= ''" : "= ''"}`;
-    return `SpanName:${quoteValue(name)} ${hasStatus ? 'StatusMessage:*' : '-StatusMessage:*'}`;
+  if (name !== undefined && name.trim() !== '') {
+    const tokens = p.pattern.trim().split(/\s+/);
+    const n = name.trim().split(/\s+/).length;
+    const namePart = tokens.slice(0, n).join(' ');
+    const status = tokens.slice(n).join(' ');
+    const terms: string[] = [];
+    if (lang === 'sql') {
+      if (hasPlaceholder(namePart)) terms.push(...literalSegments(namePart).map((seg) => `SpanName ILIKE ${sqlLike(seg)}`));
+      else terms.push(`SpanName = ${sqlString(namePart)}`);
+      if (status) terms.push(`StatusMessage != ''`, ...literalSegments(status).map((seg) => `StatusMessage ILIKE ${sqlLike(seg)}`));
+      else terms.push(`StatusMessage = ''`);
+      return terms.join(' AND ');
+    }
+    if (hasPlaceholder(namePart)) terms.push(...literalSegments(namePart).map((seg) => quoteValue(seg)));
+    else terms.push(`SpanName:${quoteValue(namePart)}`);
+    const words = statusWords(status);
+    if (status) terms.push(...(words.length ? words.map((w) => `StatusMessage:${w}`) : ['StatusMessage:*']));
+    else terms.push('-StatusMessage:*');
+    return terms.join(' ');
   }
   const segs = literalSegments(p.pattern);
   if (lang === 'sql') {

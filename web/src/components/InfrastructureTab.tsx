@@ -51,7 +51,7 @@ export function panelOption(p: InfraPanel, start: number, end: number, eventMs: 
     series: p.series.map((s, i) => ({
       name: s.name, type: 'line', showSymbol: false, color: colors.get(s.name), data: s.points.map(([t, v]) => [t * 1000, v]),
       ...(i === 0 ? {
-        markLine: { silent: true, symbol: 'none', lineStyle: { color: '#fa5252', type: 'dashed' }, label: { formatter: 'event' }, data: [{ xAxis: eventMs }] },
+        markLine: { silent: true, symbol: 'none', lineStyle: { color: '#fa5252', type: 'dashed' }, label: { formatter: 'event', position: 'insideStartTop' }, data: [{ xAxis: eventMs }] },
       } : {}),
     })),
   };
@@ -79,7 +79,7 @@ export function InfrastructureTab({ row }: { row: Row }) {
     <Stack gap="xs" data-testid="infrastructure">
       <Group justify="space-between">
         <Group gap={4}>
-          {d?.matches.map((m) => <Badge key={m.attribute} variant="light" data-testid="infra-match">{m.kind}: {m.value}</Badge>)}
+          {d?.matches.map((m) => <Badge key={m.attribute} variant="light" tt="none" data-testid="infra-match">{m.kind}: {m.value}</Badge>)}
         </Group>
         <SegmentedControl size="xs" value={win} onChange={(v) => setWin(v as '1h' | '1d')} aria-label="infrastructure window"
           data={[{ value: '1h', label: '1h' }, { value: '1d', label: '1d' }]} />

@@ -57,7 +57,7 @@ export function PatternsView({ source, query, language, start, end, onPick }: Pr
               <Table.Td><Sparkline series={p.series} color={p.errorCount > 0 ? 'var(--mantine-color-red-6)' : undefined} /></Table.Td>
               <Table.Td style={{ fontFamily: 'var(--mantine-font-family-monospace)', wordBreak: 'break-word' }} data-testid="pattern-text">{p.pattern}</Table.Td>
               <Table.Td>
-                <Group gap={4}>{p.services.map((s) => <Badge key={s} size="xs" variant="light" color={colors.get(s)}>{s}</Badge>)}</Group>
+                <Group gap={4}>{p.services.map((s) => <Badge key={s} size="xs" variant="dot" color={colors.get(s)} tt="none">{s}</Badge>)}</Group>
               </Table.Td>
             </Table.Tr>
           ))}

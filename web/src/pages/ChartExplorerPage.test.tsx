@@ -1,5 +1,5 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mockApi, param, renderAt } from '../test/harness';
 import ChartExplorerPage from './ChartExplorerPage';
@@ -41,11 +41,23 @@ describe('Chart Explorer: Sample Matched Events', () => {
     await waitFor(() => expect(JSON.parse(param('chart')!).where).toBe('(ServiceName: payment) SpanAttributes.app.payment.card_type:"visa"'));
   });
 
-  it('a metrics chart has no events to list', async () => {
-    mockApi({ 'POST /api/chart': () => ({ series: [], meta: { source: 'metrics', displayType: 'line', start: t0, end: t0 + 1 } }), 'GET /api/fields': () => ({ fields: [] }) });
-    const m = { source: 'metrics', displayType: 'line', select: [{ aggFn: 'max', metricName: 'visa_validation_cache.size', metricType: 'gauge', valueExpression: 'Value' }] };
+  it('a metrics chart lists the spans (or logs) matching its where beside it', async () => {
+    vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockReturnValue(600);
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1000);
+    const calls = mockApi({
+      'POST /api/chart': () => ({ series: [], meta: { source: 'metrics', displayType: 'line', start: t0, end: t0 + 1 } }),
+      'POST /api/search': (b: any) => (b.source === 'logs' ? [400, { error: 'unknown field Attributes' }]
+        : { rows: [{ Timestamp: '2026-12-06T06:59:00Z', ServiceName: 'payment', SpanName: 'charge', Duration: 0, StatusCode: 'Error' }], count: 1 }),
+      'GET /api/fields': () => ({ fields: [] }),
+    });
+    const m = { source: 'metrics', displayType: 'line', where: 'ServiceName: payment', whereLanguage: 'lucene', select: [{ aggFn: 'max', metricName: 'visa_validation_cache.size', metricType: 'gauge', valueExpression: 'Value' }] };
     renderAt(`/chart?range=1h&chart=${encodeURIComponent(JSON.stringify(m))}`, '/chart', <ChartExplorerPage />);
-    await screen.findByText(/A metrics chart has no events to list/);
     expect((await screen.findByTestId('chart-empty')).textContent).toContain('No points of visa_validation_cache.size');
+    expect((await screen.findByTestId('sample-events-count')).textContent).toContain('1 of 1 spans');
+    expect(calls.find((c) => c.path === '/api/search')!.body).toMatchObject({ source: 'traces', query: 'ServiceName: payment' });
+    // a where the other source cannot read is a note, not a failure
+    fireEvent.click(within(screen.getByTestId('sample-events')).getByText('Logs'));
+    expect((await screen.findByTestId('sample-events-na')).textContent).toContain('unknown field Attributes');
+    expect(screen.queryByTestId('error-note')).toBeNull();
   });
 });

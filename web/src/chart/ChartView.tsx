@@ -5,7 +5,7 @@ import { api } from '../api/client';
 import type { ChartConfig } from '../api/types';
 import { EChart } from '../components/EChart';
 import { ErrorNote } from '../components/ErrorNote';
-import { columnFormatter, heatmapOption, tableHeads, tableRows, timeSeriesOption, zeroDurationChart } from './chartOptions';
+import { columnFormatter, heatmapGrid, heatmapOption, tableHeads, tableRows, timeSeriesOption, zeroDurationChart } from './chartOptions';
 import { emptyHint } from './emptyHint';
 
 interface Props {
@@ -68,6 +68,14 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
       </div>
     );
   }
+  // On a heatmap the x axis is categories (bucket starts): a drag gives bucket indexes.
+  const data = q.data;
+  const heatZoom = onZoom && (([a, b]: [number, number]) => {
+    const times = heatmapGrid(data, zero.data).times;
+    if (!times.length) return;
+    const at = (i: number) => times[Math.min(Math.max(i, 0), times.length - 1)];
+    onZoom([at(Math.min(a, b)), at(Math.max(a, b)) + (data.meta.stepMillis ?? 0)]);
+  });
   const empty = noData(q.data.series) && !(zero.data && !noData(zero.data.series));
   return (
     <div style={{ position: 'relative' }}>
@@ -76,7 +84,7 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
         <Text size="xs" c="dimmed" data-testid="chart-empty"
           style={{ position: 'absolute', left: 80, right: 16, top: 36, zIndex: 1, pointerEvents: 'none' }}>{emptyHint(config)}</Text>
       )}
-      <EChart option={option!} height={height} onBrushX={dt === 'heatmap' ? undefined : onZoom} testId="chart" />
+      <EChart option={option!} height={height} onBrushX={dt === 'heatmap' ? heatZoom : onZoom} testId="chart" />
     </div>
   );
 }

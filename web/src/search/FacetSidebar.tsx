@@ -19,8 +19,12 @@ export function shortName(field: string): string {
   return field.replace(/^(Resource|Span|Log|Scope)Attributes\./, '');
 }
 
-function FacetBlock({ f, onFilter }: { f: Facet; onFilter: Props['onFilter'] }) {
-  const [open, setOpen] = useState(true);
+/** OPEN_FACETS is how many fields start unfolded. */
+const OPEN_FACETS = 8;
+
+/** FacetBlock: one field and its values; the first fields start open, the rest folded. */
+function FacetBlock({ f, onFilter, initiallyOpen }: { f: Facet; onFilter: Props['onFilter']; initiallyOpen: boolean }) {
+  const [open, setOpen] = useState(initiallyOpen);
   const total = f.values.reduce((a, v) => a + v.count, 0);
   return (
     <div data-testid="facet">
@@ -70,7 +74,7 @@ export function FacetSidebar({ source, query, language, start, end, onFilter }: 
       {q.error && <Text size="xs" c="dimmed" data-testid="facets-error">Fields unavailable: {(q.error as Error).message}</Text>}
       <ScrollArea style={{ flex: 1 }} pr="xs">
         <Stack gap={6}>
-          {q.data?.facets.map((f) => <FacetBlock key={f.field} f={f} onFilter={onFilter} />)}
+          {q.data?.facets.map((f, i) => <FacetBlock key={f.field} f={f} onFilter={onFilter} initiallyOpen={i < OPEN_FACETS} />)}
           {q.data && q.data.facets.length === 0 && <Text size="xs" c="dimmed">No fields: no rows match.</Text>}
         </Stack>
       </ScrollArea>

@@ -208,9 +208,11 @@ func dataFilesSize(dir string) (db, wal int64) {
 	return db, wal
 }
 
-// dirSize is the size of every regular file under dir: what a store keeps
-// on disk, whatever its layout (a DuckDB file and its WAL, parts, Badger's
-// tables and value logs).
+// dirSize is the disk space (allocated blocks, as du counts them) of every
+// regular file under dir: what a store keeps on disk, whatever its layout
+// (a DuckDB file and its WAL, parts, Badger's tables and value logs).
+// Allocated rather than apparent size, because Badger's value log is a
+// sparse file of 2 GiB until it is closed.
 func dirSize(dir string) int64 {
 	var n int64
 	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
@@ -219,7 +221,11 @@ func dirSize(dir string) int64 {
 		}
 		if d.Type().IsRegular() {
 			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+					n += st.Blocks * 512
+				} else {
+					n += fi.Size()
+				}
 			}
 		}
 		return nil

@@ -36,12 +36,14 @@ type apiOptions struct {
 	end               time.Time
 	sources           []string
 	only              string
+	metrics           bool // also the PromQL target (promql.go)
 }
 
 // apiQuery is one timed request.
 type apiQuery struct {
 	name, path string
-	body       map[string]any
+	body       map[string]any // POST path with this JSON body
+	get        string         // or GET this path and query
 	note       func(body []byte) string
 }
 
@@ -87,6 +89,10 @@ func apiQueries(sources []string, end time.Time) []apiQuery {
 
 func runAPI(o apiOptions) error {
 	api := o.api
+	var qs []apiQuery
+	if len(o.sources) > 0 && o.sources[0] != "" {
+		qs = apiQueries(o.sources, o.end)
+	}
 	var pid int
 	if o.binary != "" {
 		srv, err := startOverlook(o.binary, o.data)
@@ -100,10 +106,16 @@ func runAPI(o apiOptions) error {
 		}()
 		api, pid = srv.api, srv.cmd.Process.Pid
 		logf("overlook started: pid %d, API %s, data %s", pid, api, o.data)
+		if o.metrics {
+			end, err := promqlEnd(context.Background(), o.data, srv.grpc)
+			if err != nil {
+				return err
+			}
+			qs = append(qs, promqlQueries(end)...)
+		}
 	}
 	var results []result
-	var cpus []time.Duration
-	for _, q := range apiQueries(o.sources, o.end) {
+	for _, q := range qs {
 		if o.only != "" && !strings.Contains(q.name, o.only) {
 			continue
 		}
@@ -114,7 +126,13 @@ func runAPI(o apiOptions) error {
 		var srvCPU []time.Duration
 		r, err := measure(q.name, o.runs, func() (string, error) {
 			c0 := procCPU(pid)
-			b, err := post(api, q.path, body)
+			var b []byte
+			var err error
+			if q.get != "" {
+				b, err = get(api, q.get)
+			} else {
+				b, err = post(api, q.path, body)
+			}
 			srvCPU = append(srvCPU, procCPU(pid)-c0)
 			if err != nil {
 				return "", err
@@ -128,7 +146,6 @@ func runAPI(o apiOptions) error {
 		slices.Sort(srvCPU)
 		r.cpu = srvCPU[len(srvCPU)/2]
 		results = append(results, r)
-		cpus = append(cpus, r.cpu)
 	}
 	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s\n",
 		o.binary, o.api, o.data, o.runs, o.end.UTC().Format(time.RFC3339))
@@ -153,17 +170,23 @@ func post(api, path string, body []byte) ([]byte, error) {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	return do(req)
+}
+
+// do sends req and returns the body of a 200 answer.
+func do(req *http.Request) ([]byte, error) {
+	what := req.Method + " " + req.URL.Path
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("POST %s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("POST %s: read: %w", path, err)
+		return nil, fmt.Errorf("%s: read: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("POST %s: %s: %.300s", path, resp.Status, b)
+		return nil, fmt.Errorf("%s: %s: %.300s", what, resp.Status, b)
 	}
 	return b, nil
 }
@@ -191,6 +214,7 @@ func procCPU(pid int) time.Duration {
 type overlookProc struct {
 	cmd    *exec.Cmd
 	api    string
+	grpc   string // OTLP gRPC
 	exited chan struct{}
 	log    string
 }
@@ -224,7 +248,7 @@ func startOverlook(binary, dir string) (*overlookProc, error) {
 		a[0], a[1], a[2]), 0o600); err != nil {
 		return nil, err
 	}
-	p := &overlookProc{api: a[0], exited: make(chan struct{}), log: filepath.Join(work, "overlook.log")}
+	p := &overlookProc{api: a[0], grpc: a[1], exited: make(chan struct{}), log: filepath.Join(work, "overlook.log")}
 	logf, err := os.Create(p.log)
 	if err != nil {
 		return nil, err

@@ -90,6 +90,7 @@ func apiQueries(sources []string, end time.Time) []apiQuery {
 func runAPI(o apiOptions) error {
 	api := o.api
 	var qs []apiQuery
+	var promEnd time.Time
 	if len(o.sources) > 0 && o.sources[0] != "" {
 		qs = apiQueries(o.sources, o.end)
 	}
@@ -112,6 +113,7 @@ func runAPI(o apiOptions) error {
 				return err
 			}
 			qs = append(qs, promqlQueries(end)...)
+			promEnd = end
 		}
 	}
 	var results []result
@@ -149,6 +151,9 @@ func runAPI(o apiOptions) error {
 	}
 	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s\n",
 		o.binary, o.api, o.data, o.runs, o.end.UTC().Format(time.RFC3339))
+	if !promEnd.IsZero() {
+		fmt.Printf("PromQL ranges end at %s (when the metrics were loaded)\n", promEnd.UTC().Format(time.RFC3339))
+	}
 	fmt.Printf("load average at the end: %s\n\n", loadAvg())
 	cpuHead := "server CPU (median)"
 	if pid == 0 {

@@ -16,7 +16,7 @@
 #   LOOKUPS [500]     trace-by-ID lookups after the loader
 #   QUERY_RUNS [5]    timed runs of each API query (after a warm-up)
 #   JAEGER []         a Jaeger v2 binary (bench/jaeger/README.md): adds its column
-#   STEPS [ten shop logs paced loader queries promql jaeger]
+#   STEPS [ten shop logs paced loader queries promql memcap jaeger]
 #                     the steps to run; a step whose output is already in OUT
 #                     is not rerun (delete the files to measure again)
 # Output: OUT (default a new /tmp/overlook-targets-* dir) holds every run's
@@ -37,7 +37,7 @@ SPANS=${SPANS:-5000000}
 LOOKUPS=${LOOKUPS:-500}
 QUERY_RUNS=${QUERY_RUNS:-5}
 JAEGER=${JAEGER:-}
-STEPS=${STEPS:-ten shop logs paced loader queries promql jaeger}
+STEPS=${STEPS:-ten shop logs paced loader queries promql memcap jaeger}
 cd "$(dirname "$0")/.."
 
 log() { echo "$(date -u +%H:%M:%S) targets: $*" >&2; }
@@ -104,6 +104,41 @@ if want promql && [[ ! -s $OUT/promql.md ]]; then
 	"$OUT/query" -binary "$BIN" -data "$OUT/prom" -sources "" -metrics -runs "$QUERY_RUNS" >"$OUT/promql.md" 2>"$OUT/promql.log" ||
 		log "promql failed: see $OUT/promql.log"
 fi
+# memcap: the server in a 512 MiB memory cgroup (v1, as root) with
+# GOMEMLIMIT=460MiB, offered 3x the -shape ten capacity by 24 exporters for
+# DURATION; one cgroup per run, its OOM kills and peak usage kept beside the
+# report (OUT/memcap-i.cgroup).
+if want memcap && ls "$OUT"/ten-[0-9]*.json >/dev/null 2>&1; then
+	OVER=$(medraw ten "$T.rows_per_s * 3 | floor")
+	for i in $(seq "$RUNS"); do
+		if [[ -s $OUT/memcap-$i.json ]]; then continue; fi
+		CG=/sys/fs/cgroup/memory/overlook-targets-$$-$i
+		if ! mkdir "$CG" 2>/dev/null; then
+			log "memcap: cannot create the memory cgroup $CG (needs root and cgroup v1): skipped"
+			break
+		fi
+		echo $((512 << 20)) >"$CG/memory.limit_in_bytes"
+		if [[ -f $CG/memory.memsw.limit_in_bytes ]]; then echo $((512 << 20)) >"$CG/memory.memsw.limit_in_bytes"; fi
+		printf '#!/bin/sh
+echo $$ > %s/cgroup.procs && GOMEMLIMIT=460MiB exec %s "$@"
+' "$CG" "$BIN" >"$OUT/memcap-launch.sh"
+		chmod +x "$OUT/memcap-launch.sh"
+		log "memcap run $i/$RUNS: $OVER spans/s offered (load average $(cut -d' ' -f1-3 /proc/loadavg))"
+		if "$OUT/ingest" -binary "$OUT/memcap-launch.sh" -signal traces -shape ten -rate "$OVER" -concurrency 24 \
+			-duration "$DURATION" -trace-lookups 0 -json >"$OUT/memcap-$i.json.tmp" 2>"$OUT/memcap-$i.log"; then
+			mv "$OUT/memcap-$i.json.tmp" "$OUT/memcap-$i.json"
+		else
+			log "memcap run $i failed (OOM kill?): see $OUT/memcap-$i.log"
+		fi
+		{
+			echo "oom_kill $(awk '$1 == "oom_kill" {print $2}' "$CG/memory.oom_control")"
+			echo "max_usage_mib $(($(cat "$CG/memory.max_usage_in_bytes") >> 20))"
+			echo "failcnt $(cat "$CG/memory.failcnt")"
+		} >"$OUT/memcap-$i.cgroup"
+		sleep 1
+		rmdir "$CG" || log "memcap: could not remove $CG"
+	done
+fi
 if want jaeger && [[ -n $JAEGER ]]; then
 	runs jaeger-ten -jaeger "$(realpath "$JAEGER")" -signal traces -shape ten -duration "$DURATION" -trace-lookups 200
 	runs jaeger-shop -jaeger "$(realpath "$JAEGER")" -signal traces -duration "$DURATION" -trace-lookups 0
@@ -148,5 +183,13 @@ loader() { [[ -s $OUT/loader.json ]] && jq -r "$1" "$OUT/loader.json" || echo "�
 	echo "| count by service over 24 h (traces) | ≤ 300 ms at 50M | $(qrow "$OUT/queries.md" 'count by ServiceName over 24 h (table)') | — |"
 	echo "| PromQL \`sum by (job)(rate(x_total[5m]))\`, 24 h × 1k series, step 60 s | ≤ 250 ms | $(qrow "$OUT/promql.md" 'step 60 s') | — |"
 	echo "| … step 5 m | — | $(qrow "$OUT/promql.md" 'step 5 m') | — |"
+	if ls "$OUT"/memcap-[0-9]*.cgroup >/dev/null 2>&1; then
+		kills=$(awk '$1 == "oom_kill" {printf "%s%s", sep, $2; sep=", "}' "$OUT"/memcap-[0-9]*.cgroup)
+		usage=$(awk '$1 == "max_usage_mib" {printf "%s%s", sep, $2; sep=", "}' "$OUT"/memcap-[0-9]*.cgroup)
+		echo "| 512 MiB cgroup, GOMEMLIMIT=460MiB, 3× overload ($(medraw ten "$T.rows_per_s * 3 | floor") spans/s offered, 24 exporters): OOM kills per run | 0 | $kills (cgroup peak usage $usage MiB) | — |"
+		echo "| … spans/s acknowledged / refused attempts (retried) / rows given up after retrying 1 min / rows still retrying at the end | — | $(med memcap "$T.rows_per_s") / $(med memcap "$T.refused_attempts") / $(med memcap "$T.failed_rows") / $(med memcap "$T.abandoned_rows") | — |"
+		echo "| … rows stored − rows acknowledged (every acknowledged row stored once) | 0 | $(med memcap "$T.rows_in_store - $T.acked_rows") | — |"
+		echo "| … server VmHWM, MiB | — | $(med memcap "$S.peak_rss_bytes $mib") | — |"
+	fi
 } | tee "$OUT/table.md"
 log "reports, logs and table in $OUT"

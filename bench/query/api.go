@@ -217,6 +217,7 @@ func procCPU(pid int) time.Duration {
 
 // overlookProc is a server this program started.
 type overlookProc struct {
+	work   string // config and log; removed after a clean stop
 	cmd    *exec.Cmd
 	api    string
 	grpc   string // OTLP gRPC
@@ -253,7 +254,7 @@ func startOverlook(binary, dir string) (*overlookProc, error) {
 		a[0], a[1], a[2]), 0o600); err != nil {
 		return nil, err
 	}
-	p := &overlookProc{api: a[0], grpc: a[1], exited: make(chan struct{}), log: filepath.Join(work, "overlook.log")}
+	p := &overlookProc{work: work, api: a[0], grpc: a[1], exited: make(chan struct{}), log: filepath.Join(work, "overlook.log")}
 	logf, err := os.Create(p.log)
 	if err != nil {
 		return nil, err
@@ -288,14 +289,18 @@ func startOverlook(binary, dir string) (*overlookProc, error) {
 	return nil, fmt.Errorf("overlook not ready after 5 min; log: %s", p.log)
 }
 
-// stop sends SIGINT and waits up to 5 minutes for the exit.
+// stop sends SIGINT and waits up to 5 minutes for the exit; after a clean
+// exit it removes the work dir (otherwise it stays, for the log).
 func (p *overlookProc) stop() error {
 	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
-		return fmt.Errorf("signal overlook: %w", err)
+		return fmt.Errorf("signal overlook: %w (log: %s)", err, p.log)
 	}
 	select {
 	case <-p.exited:
-		return nil
+		if !p.cmd.ProcessState.Success() {
+			return fmt.Errorf("overlook exited with %v after SIGINT (log: %s)", p.cmd.ProcessState, p.log)
+		}
+		return os.RemoveAll(p.work)
 	case <-time.After(5 * time.Minute):
 		_ = p.cmd.Process.Kill()
 		<-p.exited

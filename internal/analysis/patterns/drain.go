@@ -231,3 +231,47 @@ func tokenMatch(pat, tok string) bool {
 	}
 	return strings.HasSuffix(rest, last) && len(rest) >= len(last)
 }
+
+// Matches reports whether text matches p's LIKE pattern.
+func Matches(p *Pattern, text string) bool {
+	return likeMatch(p.Like(), text)
+}
+
+// likeMatch is SQL LIKE with escape character \: % any text, _ one
+// character. Iterative with backtracking to the last %, so linear-ish.
+func likeMatch(pat, s string) bool {
+	p := []rune(pat)
+	r := []rune(s)
+	i, j := 0, 0
+	starI, starJ := -1, 0
+	for j < len(r) {
+		if i < len(p) {
+			switch c := p[i]; {
+			case c == '%':
+				starI, starJ = i, j
+				i++
+				continue
+			case c == '\\' && i+1 < len(p):
+				if p[i+1] == r[j] {
+					i += 2
+					j++
+					continue
+				}
+			case c == '_' || c == r[j]:
+				i++
+				j++
+				continue
+			}
+		}
+		if starI < 0 {
+			return false
+		}
+		i = starI + 1
+		starJ++
+		j = starJ
+	}
+	for i < len(p) && p[i] == '%' {
+		i++
+	}
+	return i == len(p)
+}

@@ -76,8 +76,9 @@ func FuzzTokenize(f *testing.F) {
 	})
 }
 
-// likeMatch is SQL LIKE with escape character \ (for the tests).
-func likeMatch(pat, s string) bool {
+// likeRef is SQL LIKE with escape character \, by recursion (the
+// reference likeMatch is checked against).
+func likeRef(pat, s string) bool {
 	p := []rune(pat)
 	r := []rune(s)
 	var m func(i, j int) bool
@@ -103,4 +104,18 @@ func likeMatch(pat, s string) bool {
 		return res
 	}
 	return m(0, 0)
+}
+
+func FuzzLikeMatch(f *testing.F) {
+	for _, c := range [][2]string{{"a%b", "axxb"}, {`a\%b`, "a%b"}, {"%_%", "x"}, {"a_c", "abc"}, {"%a%a%", "banana"}, {`\`, `\`}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, pat, s string) {
+		if len(pat) > 40 || len(s) > 40 {
+			return
+		}
+		if got, want := likeMatch(pat, s), likeRef(pat, s); got != want {
+			t.Fatalf("likeMatch(%q, %q) = %v, want %v", pat, s, got, want)
+		}
+	})
 }

@@ -27,8 +27,8 @@ type AnalysisLimits struct {
 // Analysis limit defaults.
 const (
 	DefaultPatternSampleRows = 50_000
-	DefaultFacetRows         = 200_000
-	DefaultDeltaRows         = 100_000
+	DefaultFacetRows         = 50_000
+	DefaultDeltaRows         = 20_000
 )
 
 // WithDefaults fills the zero fields.

@@ -76,12 +76,6 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	if out.SelectionCount == 0 {
 		return out, nil
 	}
-	keep := func(n int64) string {
-		if p := samplePredicate(src, n, p.MaxRows); p != "" {
-			return strings.TrimPrefix(p, " AND ")
-		}
-		return "true"
-	}
 	out.Sampled = out.SelectionCount > int64(p.MaxRows) || out.BackgroundCount > int64(p.MaxRows)
 
 	cols := deltaColumns(src)
@@ -97,9 +91,18 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 		baseCols = append(baseCols, quoteIdent(m))
 		parts = append(parts, fmt.Sprintf("SELECT s, '%s.' || k AS f, v FROM (SELECT s, unnest(map_keys(%s)) AS k, unnest(map_values(%s)) AS v FROM base)", m, quoteIdent(m), quoteIdent(m)))
 	}
+	// Each side sampled on its own: the selection is often a small part.
+	side := func(sel bool, n int64) string {
+		from, pred := sampleFrom(src, n, p.MaxRows)
+		cond := "coalesce(" + selExpr + ", false)"
+		if !sel {
+			cond = "NOT " + cond
+		}
+		return fmt.Sprintf("(SELECT %v AS s, %s FROM %s WHERE %s AND %s%s LIMIT %d)",
+			sel, strings.Join(baseCols, ", "), from, where, cond, pred, p.MaxRows)
+	}
 	q := fmt.Sprintf(`WITH base AS MATERIALIZED (
-  SELECT s, %s FROM (SELECT coalesce(%s, false) AS s, * FROM %s WHERE %s)
-  WHERE (s AND %s) OR (NOT s AND %s) LIMIT %d),
+  %s UNION ALL %s),
 sizes AS (SELECT greatest(count_if(s), 1)::DOUBLE AS ns, greatest(count_if(NOT s), 1)::DOUBLE AS nb FROM base),
 g AS (SELECT f, v, count_if(s) AS cs, count_if(NOT s) AS cb FROM (%s) WHERE v IS NOT NULL AND v <> '' GROUP BY f, v)
 SELECT f, v, cs / ns, cb / nb, d, sad, scs / ns, scb / nb FROM (
@@ -108,14 +111,17 @@ SELECT f, v, cs / ns, cb / nb, d, sad, scs / ns, scb / nb FROM (
     row_number() OVER (PARTITION BY f ORDER BY cs / ns + cb / nb DESC, v) AS rn
   FROM g, sizes WINDOW w AS (PARTITION BY f))
 WHERE rn <= %d ORDER BY f, rn`,
-		strings.Join(baseCols, ", "), selExpr, quoteIdent(t.Name), where, keep(out.SelectionCount), keep(out.BackgroundCount),
-		2*p.MaxRows, strings.Join(parts, " UNION ALL "), p.MaxValues)
+		side(true, out.SelectionCount), side(false, out.BackgroundCount), strings.Join(parts, " UNION ALL "), p.MaxValues)
 	q, release2, err := s.readSQL(ctx, q, p.Start, p.End)
 	if err != nil {
 		return out, readErr(fmt.Errorf("compare the selection: %w", err))
 	}
 	defer release2()
-	rs, err := s.db.QueryContext(ctx, q, append(append([]any{}, selArgs...), args...)...)
+	var qargs []any
+	for range 2 {
+		qargs = append(append(qargs, args...), selArgs...)
+	}
+	rs, err := s.db.QueryContext(ctx, q, qargs...)
 	if err != nil {
 		return out, readErr(fmt.Errorf("compare the selection: %w", err))
 	}

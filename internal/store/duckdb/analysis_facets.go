@@ -44,14 +44,14 @@ func (s *Store) Facets(ctx context.Context, p store.FacetParams) (store.FacetRes
 		idx[i] = fmt.Sprint(i)
 		vals[i] = fmt.Sprintf("f%d", i)
 	}
-	t := src.Table
+	from, pred := sampleFrom(src, total, p.MaxRows)
 	q := fmt.Sprintf(`WITH base AS (SELECT %s FROM %s WHERE %s%s LIMIT %d)
 SELECT i, v, n, d FROM (
   SELECT i, v, n, count(*) OVER (PARTITION BY i) AS d, row_number() OVER (PARTITION BY i ORDER BY n DESC, v) AS rn FROM (
     SELECT i, v, count(*) AS n FROM (SELECT unnest([%s]) AS i, unnest([%s]) AS v FROM base)
     WHERE v IS NOT NULL AND v <> '' GROUP BY i, v))
 WHERE rn <= %d ORDER BY i, rn`,
-		strings.Join(exprs, ", "), quoteIdent(t.Name), where, samplePredicate(src, total, p.MaxRows), p.MaxRows,
+		strings.Join(exprs, ", "), from, where, pred, p.MaxRows,
 		strings.Join(idx, ", "), strings.Join(vals, ", "), p.Limit)
 	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
 	if err != nil {
@@ -113,10 +113,14 @@ func (s *Store) TopAttributeKeys(ctx context.Context, sc store.Scope, maxRows, l
 		cols[i] = quoteIdent(m)
 		parts[i] = fmt.Sprintf("SELECT '%s' AS m, unnest(map_keys(%s)) AS k FROM base", m, quoteIdent(m))
 	}
-	t := sc.Source.Table
-	q := fmt.Sprintf(`WITH base AS (SELECT %s FROM %s WHERE %s LIMIT %d)
+	total, err := s.countScope(ctx, sc.Source, where, args, sc.Start, sc.End)
+	if err != nil {
+		return nil, err
+	}
+	from, pred := sampleFrom(sc.Source, total, maxRows)
+	q := fmt.Sprintf(`WITH base AS (SELECT %s FROM %s WHERE %s%s LIMIT %d)
 SELECT m, k, count(*) AS n FROM (%s) GROUP BY m, k ORDER BY n DESC, m DESC, k LIMIT %d`,
-		strings.Join(cols, ", "), quoteIdent(t.Name), where, maxRows, strings.Join(parts, " UNION ALL "), limit)
+		strings.Join(cols, ", "), from, where, pred, maxRows, strings.Join(parts, " UNION ALL "), limit)
 	q, release, err := s.readSQL(ctx, q, sc.Start, sc.End)
 	if err != nil {
 		return nil, readErr(fmt.Errorf("attribute keys of %s: %w", sc.Source.Name, err))

@@ -27,9 +27,10 @@ func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (s
 		return out, err
 	}
 	t := sc.Source.Table
+	from, pred := sampleFrom(sc.Source, out.Total, maxRows)
 	q := fmt.Sprintf("SELECT %s, %s, %s, %s FROM %s WHERE %s%s LIMIT %d",
 		quoteIdent(t.TimeColumn), textExpr(sc.Source), quoteIdent("ServiceName"), errorExpr(sc.Source),
-		quoteIdent(t.Name), where, samplePredicate(sc.Source, out.Total, maxRows), maxRows)
+		from, where, pred, maxRows)
 	q, release, err := s.readSQL(ctx, q, sc.Start, sc.End)
 	if err != nil {
 		return out, readErr(fmt.Errorf("sample %s texts: %w", sc.Source.Name, err))

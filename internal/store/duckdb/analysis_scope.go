@@ -69,18 +69,34 @@ func sampleKey(src *schema.Source) string {
 // sampleSpace is the modulus of the sampling hash.
 const sampleSpace = 1 << 20
 
-// samplePredicate returns " AND <keep about want of total rows>", or ""
-// when every row is wanted. The sample is a deterministic function of the
-// rows (a hash), so repeating a request reads the same rows.
-func samplePredicate(src *schema.Source, total int64, want int) string {
+// systemSampleMin is the scope size from which samples are taken by
+// vectors of rows (TABLESAMPLE system: the columns of the rows not sampled
+// are never read, which is what makes a sample cheap) rather than row by
+// row (a hash of each row, which reads every row). A variable for tests.
+var systemSampleMin int64 = 100_000
+
+// sampleSeed makes system samples repeatable.
+const sampleSeed = 7
+
+// sampleFrom returns the FROM item of src's table and a WHERE suffix that
+// keep about want of the total rows of a scope (both empty of sampling
+// when total ≤ want). Small scopes are sampled by a hash of each row
+// (deterministic); big ones by vectors, over-sampled by a quarter so
+// that, capped with LIMIT want, the sample is rarely short.
+func sampleFrom(src *schema.Source, total int64, want int) (from, pred string) {
+	from = quoteIdent(src.Table.Name)
 	if want <= 0 || total <= int64(want) {
-		return ""
+		return from, ""
+	}
+	if total >= systemSampleMin {
+		pct := min(100, float64(want)/float64(total)*125)
+		return fmt.Sprintf("%s TABLESAMPLE %.6f%% (system, %d)", from, pct, sampleSeed), ""
 	}
 	keep := int64(float64(want) / float64(total) * sampleSpace)
 	if keep < 1 {
 		keep = 1
 	}
-	return fmt.Sprintf(" AND (hash(%s) %% %d) < %d", sampleKey(src), sampleSpace, keep)
+	return from, fmt.Sprintf(" AND (hash(%s) %% %d) < %d", sampleKey(src), sampleSpace, keep)
 }
 
 // countScope counts the rows of a scope.

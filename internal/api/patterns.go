@@ -126,7 +126,13 @@ func (s *Server) patterns(ctx context.Context, ta store.TextAnalyzer, sc store.S
 			times = append(times, sample.Rows[m].Time)
 		}
 	}
-	rows, err := ta.RowsAt(ctx, sc, times)
+	// Only the span of the sampled times is read.
+	rsc := sc
+	if len(times) > 0 {
+		lo, hi := slices.MinFunc(times, time.Time.Compare), slices.MaxFunc(times, time.Time.Compare)
+		rsc.Start, rsc.End = lo, hi.Add(time.Nanosecond)
+	}
+	rows, err := ta.RowsAt(ctx, rsc, times)
 	if err != nil {
 		return out, err
 	}

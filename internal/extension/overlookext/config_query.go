@@ -35,9 +35,9 @@ type QueryConfig struct {
 type AnalysisConfig struct {
 	// PatternSampleRows: events clustered at most. Default 50000.
 	PatternSampleRows int `mapstructure:"pattern_sample_rows"`
-	// FacetRows: rows read for facets at most. Default 200000.
+	// FacetRows: rows read for facets at most. Default 50000.
 	FacetRows int `mapstructure:"facet_rows"`
-	// DeltaRows: rows compared per side at most. Default 100000.
+	// DeltaRows: rows compared per side at most. Default 20000.
 	DeltaRows int `mapstructure:"delta_rows"`
 }
 

@@ -30,7 +30,7 @@ func TestAnalysisConfig(t *testing.T) {
 		t.Fatalf("negative facet_rows: %v", err)
 	}
 	a := QueryConfig{Analysis: AnalysisConfig{DeltaRows: 7}}.analysis()
-	if a.DeltaRows != 7 || a.FacetRows != 200_000 || a.PatternSampleRows != 50_000 {
+	if a.DeltaRows != 7 || a.FacetRows != 50_000 || a.PatternSampleRows != 50_000 {
 		t.Fatalf("analysis limits = %+v", a)
 	}
 }

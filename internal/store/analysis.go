@@ -22,7 +22,8 @@ type Scope struct {
 }
 
 // TextRow is one event's text for clustering: a log's Body, a span's
-// SpanName plus " " and its StatusMessage when that is set.
+// SpanName plus " " and its StatusMessage when that is set; SampleTexts
+// may cut it after its first 4096 bytes.
 type TextRow struct {
 	Time    time.Time
 	Text    string

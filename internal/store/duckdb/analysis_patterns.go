@@ -12,6 +12,10 @@ import (
 // maxRowsAt caps RowsAt.
 const maxRowsAt = 1000
 
+// maxSampleText is the characters of each text SampleTexts returns: more
+// than the 4096 bytes the pattern tokenizer reads.
+const maxSampleText = 5000
+
 // SampleTexts returns at most maxRows event texts of sc: every one when
 // the scope has no more, else a uniform (hash-based, repeatable) sample.
 func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (store.TextSample, error) {
@@ -28,8 +32,11 @@ func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (s
 	}
 	t := sc.Source.Table
 	from, pred := sampleFrom(sc.Source, out.Total, maxRows)
-	q := fmt.Sprintf("SELECT %s, %s, %s, %s FROM %s WHERE %s%s LIMIT %d",
-		quoteIdent(t.TimeColumn), textExpr(sc.Source), quoteIdent("ServiceName"), errorExpr(sc.Source),
+	// Texts are cut at maxSampleText characters: the tokenizer reads 4 KiB
+	// (and sees that a longer text was cut), and a sample of 256 KiB log
+	// bodies must not hold gigabytes.
+	q := fmt.Sprintf("SELECT %s, substr(%s, 1, %d), %s, %s FROM %s WHERE %s%s LIMIT %d",
+		quoteIdent(t.TimeColumn), textExpr(sc.Source), maxSampleText, quoteIdent("ServiceName"), errorExpr(sc.Source),
 		from, where, pred, maxRows)
 	q, release, err := s.readSQL(ctx, q, sc.Start, sc.End)
 	if err != nil {

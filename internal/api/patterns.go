@@ -119,11 +119,14 @@ func (s *Server) patterns(ctx context.Context, ta store.TextAnalyzer, sc store.S
 	out.RowsScanned = scanned
 	// Example rows: the newest sampled members of each pattern.
 	var times []time.Time
-	for _, c := range clusters {
+	sampleTimes := make([]map[int64]bool, len(clusters))
+	for i, c := range clusters {
 		ms := slices.Clone(c.Members)
 		sort.Slice(ms, func(a, b int) bool { return sample.Rows[ms[a]].Time.After(sample.Rows[ms[b]].Time) })
+		sampleTimes[i] = map[int64]bool{}
 		for _, m := range ms[:min(len(ms), patternSamples)] {
 			times = append(times, sample.Rows[m].Time)
+			sampleTimes[i][sample.Rows[m].Time.UnixNano()] = true
 		}
 	}
 	// Only the span of the sampled times is read.
@@ -151,7 +154,8 @@ func (s *Server) patterns(ctx context.Context, ta store.TextAnalyzer, sc store.S
 			po.Series[b] = [2]int64{t / int64(time.Second), pc.Buckets[t]}
 		}
 		for _, row := range rows {
-			if len(po.Samples) < patternSamples && patterns.Matches(c, rowText(sc.Source, row)) {
+			ts, _ := row[sc.Source.Table.TimeColumn].(time.Time)
+			if len(po.Samples) < patternSamples && sampleTimes[i][ts.UnixNano()] && patterns.Matches(c, rowText(sc.Source, row)) {
 				po.Samples = append(po.Samples, row)
 			}
 		}

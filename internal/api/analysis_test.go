@@ -400,3 +400,35 @@ func TestAnalysisBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestPatternSamplesAreTheirOwn: a pattern of wildcards only (LIKE '%')
+// lists its own rows as samples, not the other patterns' rows it matches.
+func TestPatternSamplesAreTheirOwn(t *testing.T) {
+	st, err := duckdb.Open(duckdb.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	ld := plog.NewLogs()
+	for i, body := range []string{"1001", "1002", "charged card"} {
+		r := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+		r.SetTimestamp(pcommon.NewTimestampFromTime(analysisT0.Add(time.Duration(i) * time.Minute)))
+		r.Body().SetStr(body)
+	}
+	if err := st.InsertLogs(context.Background(), ld); err != nil {
+		t.Fatal(err)
+	}
+	a := New(Options{Store: st, Metrics: telemetry.New(), Logger: slog.New(slog.DiscardHandler)})
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	var got patternsAnswer
+	if code := postJSON(t, srv.URL+"/api/patterns", `{"source":"logs",`+analysisRange+`}`, &got); code != http.StatusOK {
+		t.Fatalf("status %d", code)
+	}
+	want := `<*> | 2/0 |  | ["1002" "1001"] | 0s:1 60s:1 | series 120 sum 2
+charged card | 1/0 |  | ["charged card"] | 120s:1 | series 120 sum 1
+rows 3 sampled false`
+	if s := got.summary(); s != want {
+		t.Errorf("got\n%s\nwant\n%s", s, want)
+	}
+}

@@ -181,11 +181,14 @@ func bucketFloor(t time.Time, step time.Duration) int64 {
 	return q * st
 }
 
-// rankServices lists services by count, then name.
+// rankServices lists services by count, then name (rows without a
+// service name are counted, not listed).
 func rankServices(m map[string]int64) []string {
 	out := make([]string, 0, len(m))
 	for k := range m {
-		out = append(out, k)
+		if k != "" {
+			out = append(out, k)
+		}
 	}
 	sort.Slice(out, func(a, b int) bool {
 		if m[out[a]] != m[out[b]] {

@@ -354,6 +354,22 @@ func TestInfrastructure(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+	// A pod uid the metrics do not carry: the pod name matches instead.
+	body = `{"resource":{"k8s.pod.uid":"0b1c","k8s.pod.name":"payment-1"},"time":"2026-01-01T10:00:30Z"}`
+	if code := postJSON(t, srv.URL+"/api/infrastructure", body, &got); code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, got)
+	}
+	if !strings.Contains(got, `"matches":[{"kind":"pod","attribute":"k8s.pod.name","value":"payment-1"}],"panels":[{"kind":"pod","title":"Pod memory"`) {
+		t.Errorf("uid then name: %s", got)
+	}
+	// Only a uid, matching nothing: the uid is the match, no panel.
+	body = `{"resource":{"k8s.pod.uid":"0b1c"},"time":"2026-01-01T10:00:30Z"}`
+	if code := postJSON(t, srv.URL+"/api/infrastructure", body, &got); code != http.StatusOK {
+		t.Fatalf("status %d: %v", code, got)
+	}
+	if !strings.Contains(got, `"matches":[{"kind":"pod","attribute":"k8s.pod.uid","value":"0b1c"}],"panels":[],"missing":["k8s.node.name","host.name"]`) {
+		t.Errorf("uid only: %s", got)
+	}
 	if code := postJSON(t, srv.URL+"/api/infrastructure", `{"resource":{"service.name":"x"},"time":"2026-01-01T10:00:30Z"}`, &got); code != http.StatusOK {
 		t.Fatalf("status %d: %v", code, got)
 	}

@@ -115,22 +115,21 @@ func (s *Server) handleInfrastructure(w http.ResponseWriter, r *http.Request) {
 	start, end := at.Add(-win/2).UTC(), at.Add(win/2).UTC()
 	out := infraResponse{Start: start.Format(time.RFC3339Nano), End: end.Format(time.RFC3339Nano),
 		Matches: []infraMatch{}, Panels: []infraPanelOut{}, Missing: []string{}}
-	var matches []infraMatch
-	for _, k := range infraKinds {
-		found := false
+	// Per kind, the attributes the event has, in order of preference.
+	cands := make([][]infraMatch, len(infraKinds))
+	found := false
+	for i, k := range infraKinds {
 		for _, a := range k.attrs {
 			if v := strings.TrimSpace(req.Resource[a]); v != "" {
-				matches = append(matches, infraMatch{Kind: k.kind, Attribute: a, Value: v})
-				found = true
-				break
+				cands[i] = append(cands[i], infraMatch{Kind: k.kind, Attribute: a, Value: v})
 			}
 		}
-		if !found {
+		if len(cands[i]) == 0 {
 			out.Missing = append(out.Missing, k.missing)
 		}
+		found = found || len(cands[i]) > 0
 	}
-	out.Matches = append(out.Matches, matches...)
-	if len(matches) == 0 {
+	if !found {
 		writeJSON(w, http.StatusOK, out)
 		return
 	}
@@ -149,29 +148,32 @@ func (s *Server) handleInfrastructure(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	for _, m := range matches {
-		k := kindByName(m.Kind)
-		for _, p := range k.panels {
-			panel, err := s.infraPanel(ctx, mr, byName, m, p, start, end)
-			if err != nil {
-				s.queryFailed(w, r, "infrastructure", err)
-				return
+	// A kind matches on its first attribute with points (a pod by uid,
+	// else by name); without any, on its first attribute, with no panel.
+	for i, k := range infraKinds {
+		for j, m := range cands[i] {
+			var panels []infraPanelOut
+			for _, p := range k.panels {
+				panel, err := s.infraPanel(ctx, mr, byName, m, p, start, end)
+				if err != nil {
+					s.queryFailed(w, r, "infrastructure", err)
+					return
+				}
+				if panel != nil {
+					panels = append(panels, *panel)
+				}
 			}
-			if panel != nil {
-				out.Panels = append(out.Panels, *panel)
+			if len(panels) > 0 || j == len(cands[i])-1 {
+				if len(panels) == 0 {
+					m = cands[i][0]
+				}
+				out.Matches = append(out.Matches, m)
+				out.Panels = append(out.Panels, panels...)
+				break
 			}
 		}
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func kindByName(name string) infraKind {
-	for _, k := range infraKinds {
-		if k.kind == name {
-			return k
-		}
-	}
-	return infraKind{}
 }
 
 // infraPanel reads the first metric of p with points of the matched

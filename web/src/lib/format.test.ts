@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fmtDuration, fmtDurationRaw } from './format';
+import { colorsFor, fmtDuration, fmtDurationRaw } from './format';
 
 describe('fmtDuration', () => {
   it.each([
@@ -12,5 +12,23 @@ describe('fmtDurationRaw', () => {
   it('adds the exact nanoseconds only when the unit rounds', () => {
     expect(fmtDurationRaw(40_000_000)).toBe('40 ms (40000000 ns)');
     expect(fmtDurationRaw(0)).toBe('0 ns');
+  });
+});
+
+describe('colorsFor', () => {
+  // The demo's services: with plain colorsFor one of them is red (#d62728),
+  // which the trace waterfall also uses for error spans.
+  const services = ['frontend-web', 'frontend-proxy', 'frontend', 'checkout', 'payment', 'cart', 'currency', 'product-catalog',
+    'shipping', 'quote', 'email', 'recommendation', 'ad', 'accounting', 'fraud-detection'];
+  const reds = ['#d62728', '#ff9896'];
+  it('gives a red to some service by default', () => {
+    expect([...colorsFor(services).values()].some((c) => reds.includes(c))).toBe(true);
+  });
+  it('with avoidRed gives no red, and distinct colours while there are enough', () => {
+    const c = colorsFor(services, { avoidRed: true });
+    expect([...c.values()].filter((v) => reds.includes(v))).toEqual([]);
+    expect(new Set(c.values()).size).toBe(services.length);
+    const many = Array.from({ length: 30 }, (_, i) => `svc-${i}`);
+    expect([...colorsFor(many, { avoidRed: true }).values()].filter((v) => reds.includes(v))).toEqual([]);
   });
 });

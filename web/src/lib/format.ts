@@ -47,16 +47,21 @@ export function colorFor(name: string): string {
   return PALETTE[slot(name)];
 }
 
+/** RED_SLOTS are the palette's reds (#d62728, #ff9896): where red marks errors, a name must not get them. */
+const RED_SLOTS = [3, 3 + HUES];
+
 /**
  * colorsFor gives each name of one chart a distinct colour (while there are
  * no more names than colours): names keep their own hue (colorFor) unless an
  * earlier name, in sorted order, has it; then the next free hue, and only
  * when all ten hues are taken the lighter tones. The same set of names gets
- * the same colours on every tile.
+ * the same colours on every tile. With avoidRed (the trace waterfall, where
+ * red bars are errors) no name gets a red.
  */
-export function colorsFor(names: string[]): Map<string, string> {
+export function colorsFor(names: string[], opts: { avoidRed?: boolean } = {}): Map<string, string> {
   const out = new Map<string, string>();
-  const used = new Set<number>();
+  const banned = new Set<number>(opts.avoidRed ? RED_SLOTS : []);
+  const used = new Set<number>(banned);
   for (const n of Array.from(new Set(names)).sort()) {
     let i = slot(n);
     const hues = Array.from(used).filter((u) => u < HUES).length;
@@ -65,6 +70,8 @@ export function colorsFor(names: string[]): Map<string, string> {
     } else if (used.size < PALETTE.length) {
       i += HUES;
       while (used.has(i)) i = HUES + ((i - HUES + 1) % HUES);
+    } else if (banned.has(i)) {
+      i = (i + 1) % HUES; // more names than colours: share, but never a banned one
     }
     used.add(i);
     out.set(n, PALETTE[i]);

@@ -112,7 +112,8 @@ export function layoutTrace(rows: Row[], collapsed: ReadonlySet<string> = new Se
     if (s.error) errors++;
   }
 
-  const colors = colorsFor(services);
+  // Red is for errors in the waterfall: no service is coloured red.
+  const colors = colorsFor(services, { avoidRed: true });
   const out: WaterfallRow[] = [];
   const visited = new Set<string>();
   const stack: { span: Span; depth: number }[] = [];

@@ -28,6 +28,44 @@ import (
 // web/node_modules; without them it skips, unless OVERLOOK_UI_TEST=1 (set
 // by `make test`) makes that a failure.
 func TestUIWalk(t *testing.T) {
+	chromium := browserPrereqs(t)
+	s := newServer(t, "")
+	s.start()
+	ingestDemo(t, s, time.Now())
+
+	// Screenshots are always taken (a page that cannot render fails); they
+	// replace docs/screenshots only when OVERLOOK_UPDATE_SCREENSHOTS=1.
+	shots := screenshotDir(t)
+	cmd := exec.Command("node", "e2e/walk.mjs")
+	cmd.Dir = "../web"
+	cmd.Env = append(os.Environ(), "OVERLOOK_URL=http://"+s.api, "OVERLOOK_OTLP=http://"+s.http,
+		"SCREENSHOTS="+shots, "CHROMIUM="+chromium)
+	out, err := cmd.CombinedOutput()
+	t.Logf("walk output:\n%s", out)
+	if err != nil {
+		t.Fatalf("browser walk failed: %v", err)
+	}
+}
+
+// screenshotDir is where a browser walk saves its screenshots: a temporary
+// directory, or docs/screenshots when OVERLOOK_UPDATE_SCREENSHOTS=1 (or
+// OVERLOOK_SCREENSHOTS=1), so CI never rewrites the committed ones.
+func screenshotDir(t *testing.T) string {
+	if os.Getenv("OVERLOOK_UPDATE_SCREENSHOTS") == "1" || os.Getenv("OVERLOOK_SCREENSHOTS") == "1" {
+		dir, err := filepath.Abs("../docs/screenshots")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// browserPrereqs returns chromium's path, or skips the test when the UI is
+// not built, web/node_modules is missing or chromium is not installed —
+// failing it instead under OVERLOOK_UI_TEST=1 (set by `make test`).
+func browserPrereqs(t *testing.T) string {
+	t.Helper()
 	required := os.Getenv("OVERLOOK_UI_TEST") == "1"
 	missing := func(what string) {
 		if required {
@@ -45,25 +83,7 @@ func TestUIWalk(t *testing.T) {
 	if err != nil {
 		missing("chromium is not installed (apt-get install -y chromium)")
 	}
-	s := newServer(t, "")
-	s.start()
-	ingestDemo(t, s, time.Now())
-
-	// Screenshots are always taken (a page that cannot render fails); they
-	// replace docs/screenshots only when OVERLOOK_UPDATE_SCREENSHOTS=1.
-	shots := t.TempDir()
-	if os.Getenv("OVERLOOK_UPDATE_SCREENSHOTS") == "1" {
-		shots, _ = filepath.Abs("../docs/screenshots")
-	}
-	cmd := exec.Command("node", "e2e/walk.mjs")
-	cmd.Dir = "../web"
-	cmd.Env = append(os.Environ(), "OVERLOOK_URL=http://"+s.api, "OVERLOOK_OTLP=http://"+s.http,
-		"SCREENSHOTS="+shots, "CHROMIUM="+chromium)
-	out, err := cmd.CombinedOutput()
-	t.Logf("walk output:\n%s", out)
-	if err != nil {
-		t.Fatalf("browser walk failed: %v", err)
-	}
+	return chromium
 }
 
 // demoTraceCount traces of frontend → checkout → payment; every

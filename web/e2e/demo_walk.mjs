@@ -178,13 +178,30 @@ try {
   await step('7. Event Deltas over 200 ms: card_type visa on top', async () => {
     await page.goto(`${base}/search?source=traces&range=${range}&q=${encodeURIComponent('ServiceName:payment')}&mode=deltas`);
     await page.getByTestId('deltas-heatmap').locator('canvas').first().waitFor();
+    await page.waitForTimeout(500);
+    // A box dragged with the mouse over the top rows (≈ 250 ms and up) and
+    // the whole range: only visa charges are that slow.
+    const hb = await page.getByTestId('deltas-heatmap').boundingBox();
+    const dragged = apiResponse('/api/deltas', (b) => {
+      const sel = JSON.parse(b).selection;
+      return sel.durationMinMs >= 200 && sel.durationMinMs < 400 && sel.durationMaxMs === null && sel.start === null && sel.end === null;
+    });
+    const [x0, y0, x1, y1] = [hb.x + 72, hb.y + 45, hb.x + hb.width - 17, hb.y + 5];
+    await page.mouse.move(x0, y0);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(x0 + ((x1 - x0) * i) / 10, y0 + ((y1 - y0) * i) / 10);
+    await page.mouse.up();
+    const d = await (await dragged).json();
+    const card = d.attributes[0];
+    expect(card.field === 'SpanAttributes.app.payment.card_type' && card.values[0].value === 'visa' && card.values[0].selection === 1,
+      `the dragged box's top attribute: ${JSON.stringify(card)}`);
+    // Then exactly 200 ms, typed.
     await page.getByLabel('selection min ms', { exact: true }).fill('200');
     const top = page.getByTestId('delta-attribute').first();
     await top.getByTestId('delta-field').getByText('SpanAttributes.app.payment.card_type', { exact: true }).waitFor();
-    const visa = top.getByTestId('delta-value').first();
-    const text = (await visa.textContent()).trim();
-    expect(text === `visa100.0% / ${pct(want.visaBackground)}`, `top value "${text}", want visa 100.0% / ${pct(want.visaBackground)}`);
     await page.getByText(`selection: ${want.slowCharges} spans`, { exact: true }).waitFor();
+    const text = (await top.getByTestId('delta-value').first().textContent()).trim();
+    expect(text === `visa100.0% / ${pct(want.visaBackground)}`, `top value "${text}", want visa 100.0% / ${pct(want.visaBackground)}`);
     await page.getByText(`background: ${want.background} spans`, { exact: true }).waitFor();
     await shot('walk-7-deltas');
     await page.getByTestId('filter-by-selection').click();

@@ -176,22 +176,47 @@ try {
   });
 
   await step('7. Event Deltas over 200 ms: card_type visa on top', async () => {
+    const heatP = apiResponse('/api/chart', (b) => b.includes('"heatmap"'));
+    const zeroP = apiResponse('/api/chart', (b) => b.includes('Duration:0'));
     await page.goto(`${base}/search?source=traces&range=${range}&q=${encodeURIComponent('ServiceName:payment')}&mode=deltas`);
+    const [heat, zero] = await Promise.all([heatP, zeroP].map((p) => p.then((r) => r.json())));
     await page.getByTestId('deltas-heatmap').locator('canvas').first().waitFor();
     await page.waitForTimeout(500);
-    // A box dragged with the mouse over the top rows (≈ 250 ms and up) and
-    // the whole range: only visa charges are that slow.
-    const hb = await page.getByTestId('deltas-heatmap').boundingBox();
+    // A box dragged with the mouse from the middle of the first row at or
+    // over 200 ms to the top, over the whole range: the selection is that
+    // row's lower bound and up, and only visa charges are that slow. The
+    // rows (the heatmap's bins, a 0 ns row below when there are such spans)
+    // share the plot's height (grid top 10 px, bottom 50 px, left 70, right 16).
+    const bins = heat.series.filter((x) => x.bin).map((x) => x.bin).sort((a, b) => a[0] - b[0]);
+    const zeroRow = zero.series[0]?.points.some((p) => (p[1] ?? 0) > 0) ? 1 : 0;
+    const target = bins.findIndex((b) => b[0] >= 200e6);
+    expect(target > 0, `heatmap bins ${JSON.stringify(bins)}: none from 200 ms`);
+    const minMs = Math.round(bins[target][0] / 1e6);
+    // The page settles first (the histogram and facets load above and beside it).
+    await page.getByTestId('facet-value').first().waitFor();
+    let hb = await page.getByTestId('deltas-heatmap').boundingBox();
+    for (let i = 0; i < 20; i++) {
+      await page.waitForTimeout(250);
+      const again = await page.getByTestId('deltas-heatmap').boundingBox();
+      if (JSON.stringify(again) === JSON.stringify(hb)) break;
+      hb = again;
+    }
+    const [plotTop, plotBottom] = [hb.y + 10, hb.y + hb.height - 50];
+    const rowH = (plotBottom - plotTop) / (bins.length + zeroRow);
     const dragged = apiResponse('/api/deltas', (b) => {
       const sel = JSON.parse(b).selection;
-      return sel.durationMinMs >= 200 && sel.durationMinMs < 400 && sel.durationMaxMs === null && sel.start === null && sel.end === null;
+      return sel.durationMinMs === minMs && sel.durationMaxMs === null && sel.start === null && sel.end === null;
     });
-    const [x0, y0, x1, y1] = [hb.x + 72, hb.y + 45, hb.x + hb.width - 17, hb.y + 5];
+    const [x0, y0, x1, y1] = [hb.x + 72, plotBottom - (target + zeroRow + 0.5) * rowH, hb.x + hb.width - 18, plotTop + 2];
+    const sent = [];
+    const log = (r) => r.url().includes('/api/deltas') && sent.push(JSON.parse(r.postData()).selection);
+    page.on('request', log);
     await page.mouse.move(x0, y0);
     await page.mouse.down();
     for (let i = 1; i <= 10; i++) await page.mouse.move(x0 + ((x1 - x0) * i) / 10, y0 + ((y1 - y0) * i) / 10);
     await page.mouse.up();
-    const d = await (await dragged).json();
+    const d = await (await dragged.catch(() => { throw new Error(`no /api/deltas request with durationMinMs ${minMs} and no other bound: ${JSON.stringify(sent)}`); })).json();
+    page.off('request', log);
     const card = d.attributes[0];
     expect(card.field === 'SpanAttributes.app.payment.card_type' && card.values[0].value === 'visa' && card.values[0].selection === 1,
       `the dragged box's top attribute: ${JSON.stringify(card)}`);

@@ -76,7 +76,28 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	}
 	var sizer ptrace.ProtoMarshaler
 	e.done("traces", start, td.SpanCount(), sizer.TracesSize(td))
+	e.metrics.Tempo.ObserveTraces(traceIDs(td))
 	return nil
+}
+
+// traceIDs lists the batch's trace IDs, consecutive repeats left out (an
+// SDK batch holds a trace's spans together).
+func traceIDs(td ptrace.Traces) [][16]byte {
+	var ids [][16]byte
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				id := [16]byte(spans.At(k).TraceID())
+				if n := len(ids); n == 0 || ids[n-1] != id {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids
 }
 
 func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {

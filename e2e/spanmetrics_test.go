@@ -110,11 +110,15 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 		`traces_service_graph_request_total{client="checkout",server="orders",connection_type="database"}`:                                     "5",
 		`traces_service_graph_request_total{client="checkout",server="currency-api",connection_type="virtual_node"}`:                           "5",
 		`traces_service_graph_request_total{client="user",server="frontend",connection_type="virtual_node"}`:                                   "5",
-		`count(traces_service_graph_request_failed_total)`:                                                                                     "1",
-		`sum(traces_service_graph_request_server_seconds_count{client="checkout",server="payment"})`:                                           "5",
-		`sum by (le) (traces_service_graph_request_server_seconds_bucket{client="checkout",server="payment",le="0.1"})`:                        "5",
-		`traces_service_graph_request_client_seconds_sum{client="frontend",server="checkout"}`:                                                 "0.625",
-		`sum(traces_service_graph_request_failed_total) / sum(traces_service_graph_request_total{server="payment"})`:                           "0.4",
+		// The pairing store: the 10 client-less or server-less edges
+		// expired (and became virtual-node edges); nothing was dropped.
+		`traces_service_graph_unpaired_spans_total`:                                                                     "10",
+		`traces_service_graph_dropped_spans_total`:                                                                      "0",
+		`count(traces_service_graph_request_failed_total)`:                                                              "1",
+		`sum(traces_service_graph_request_server_seconds_count{client="checkout",server="payment"})`:                    "5",
+		`sum by (le) (traces_service_graph_request_server_seconds_bucket{client="checkout",server="payment",le="0.1"})`: "5",
+		`traces_service_graph_request_client_seconds_sum{client="frontend",server="checkout"}`:                          "0.625",
+		`sum(traces_service_graph_request_failed_total) / sum(traces_service_graph_request_total{server="payment"})`:    "0.4",
 	}
 	got := func() map[string]string {
 		out := map[string]string{}

@@ -16,6 +16,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	"go.opentelemetry.io/collector/component"
 	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/debugexporter"
@@ -81,7 +82,7 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 	// Span metrics and the service graph (docs/trace-metrics.md).
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
 		spanmetricsconnector.NewFactory(),
-		servicegraphconnector.NewFactory(),
+		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
 	); err != nil {
 		return f, fmt.Errorf("connectors: %w", err)
 	}

@@ -1,6 +1,7 @@
 package distro
 
 import (
+	"runtime"
 	"testing"
 	"time"
 
@@ -81,5 +82,51 @@ func TestPairingCountersBoundedStore(t *testing.T) {
 		if got[name] != w {
 			t.Errorf("%s = %d, want %d (all: %v)", name, got[name], w, got)
 		}
+	}
+}
+
+// BenchmarkPairingStoreFull reports the heap the service graph's pairing
+// store holds when full of unpaired edges (root spans waiting for a parent
+// that never comes, clients of uninstrumented peers): docs/benchmarks.md.
+func BenchmarkPairingStoreFull(b *testing.B) {
+	const items = 10000
+	for range b.N {
+		f := withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph"))
+		cfg := f.CreateDefaultConfig().(*servicegraphconnector.Config)
+		cfg.Store.MaxItems = items
+		cfg.Store.TTL = time.Hour
+		cfg.VirtualNodePeerAttributes = []string{"peer.service", "db.name", "db.system", "server.address"}
+		c, err := f.CreateTracesToMetrics(b.Context(), connectortest.NewNopSettings(f.Type()), cfg, new(consumertest.MetricsSink))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := c.Start(b.Context(), componenttest.NewNopHost()); err != nil {
+			b.Fatal(err)
+		}
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for batch := range items / 1000 {
+			td := ptrace.NewTraces()
+			rs := td.ResourceSpans().AppendEmpty()
+			rs.Resource().Attributes().PutStr("service.name", "checkout")
+			spans := rs.ScopeSpans().AppendEmpty().Spans()
+			for i := range 1000 {
+				s := spans.AppendEmpty()
+				n := batch*1000 + i
+				s.SetTraceID(pcommon.TraceID{byte(n), byte(n >> 8), byte(n >> 16), 1})
+				s.SetSpanID(pcommon.SpanID{byte(n), byte(n >> 8), byte(n >> 16), 1})
+				s.SetKind(ptrace.SpanKindClient)
+				s.Attributes().PutStr("peer.service", "currency-api")
+			}
+			if err := c.ConsumeTraces(b.Context(), td); err != nil {
+				b.Fatal(err)
+			}
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/items, "heap-bytes/edge")
+		runtime.KeepAlive(c)
+		_ = c.Shutdown(b.Context())
 	}
 }

@@ -44,3 +44,59 @@ func TestTraceMetricsDefaultAndSwitch(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceMetricsDocExamples: the configurations docs/trace-metrics.md
+// shows validate.
+func TestTraceMetricsDocExamples(t *testing.T) {
+	for name, yaml := range map[string]string{
+		"sampling": `service:
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [memory_limiter]
+      exporters: [span_metrics, service_graph]
+    traces/sampled:
+      receivers: [otlp]
+      processors: [memory_limiter, probabilistic_sampler]
+      exporters: [overlook]
+processors:
+  probabilistic_sampler:
+    sampling_percentage: 10
+`,
+		"remote write": `exporters:
+  prometheusremotewrite:
+    endpoint: http://127.0.0.1:9090/api/v1/write
+service:
+  pipelines:
+    metrics/spanmetrics:
+      exporters: [overlook, prometheusremotewrite]
+    metrics/servicegraph:
+      exporters: [overlook, prometheusremotewrite]
+`,
+		"tail sampling and old connector names": `connectors:
+  spanmetrics: {}
+  servicegraph: {}
+processors:
+  tail_sampling:
+    policies:
+      - name: errors
+        type: status_code
+        status_code: {status_codes: [ERROR]}
+service:
+  pipelines:
+    traces/mine:
+      receivers: [otlp]
+      processors: [tail_sampling]
+      exporters: [spanmetrics, servicegraph]
+    metrics/mine:
+      receivers: [spanmetrics, servicegraph]
+      exporters: [overlook]
+`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := Validate(context.Background(), Sources{Files: []string{writeFile(t, yaml)}}); err != nil {
+				t.Fatalf("invalid: %v", err)
+			}
+		})
+	}
+}

@@ -65,11 +65,23 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	if err != nil {
 		return e.failed("traces", err)
 	}
-	stats, err := e.limits.Traces(td)
-	if err != nil {
-		return invalid(err)
+	// The traces exporter does not mutate its input (factory.go): the
+	// batch is shared with the span-metrics and service-graph connectors,
+	// so it is copied only when a limit must change it.
+	if e.limits.TracesWithin(td) {
+		if err := limits.TraceTimes(td); err != nil {
+			return invalid(err)
+		}
+	} else {
+		own := ptrace.NewTraces()
+		td.CopyTo(own)
+		td = own
+		stats, err := e.limits.Traces(td)
+		if err != nil {
+			return invalid(err)
+		}
+		e.truncated("traces", stats)
 	}
-	e.truncated("traces", stats)
 	start := time.Now()
 	if err := st.InsertTraces(ctx, td); err != nil {
 		return e.failed("traces", err)

@@ -40,10 +40,10 @@ export function ServiceGraph({ map, selected, onSelect }: { map: ServiceMap; sel
     <svg width={layout.width} height={layout.height} role="img" aria-label="service map" data-testid="service-map"
       style={{ display: 'block', fontFamily: 'var(--mantine-font-family)' }}>
       <defs>
-        <marker id="sm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker id="sm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill={dim} />
         </marker>
-        <marker id="sm-arrow-err" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <marker id="sm-arrow-err" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
           <path d="M0,0 L10,5 L0,10 z" fill="#e03131" />
         </marker>
       </defs>

@@ -106,6 +106,7 @@ func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
 		}
 		m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(rec.code)).Inc()
 		m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
+		m.Tempo.RequestDuration.WithLabelValues(r.Method, endpoint, strconv.Itoa(rec.code), "false").Observe(time.Since(start).Seconds())
 	})
 }
 

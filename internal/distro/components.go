@@ -7,10 +7,17 @@ package distro
 import (
 	"fmt"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/servicegraphconnector"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/resourceprocessor"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/tailsamplingprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/transformprocessor"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/connector"
 	"go.opentelemetry.io/collector/exporter"
 	"go.opentelemetry.io/collector/exporter/debugexporter"
 	"go.opentelemetry.io/collector/exporter/otlpexporter"
@@ -57,6 +64,8 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 		attributesprocessor.NewFactory(),
 		filterprocessor.NewFactory(),
 		transformprocessor.NewFactory(),
+		probabilisticsamplerprocessor.NewFactory(),
+		tailsamplingprocessor.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("processors: %w", err)
 	}
@@ -66,8 +75,16 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 		otlpexporter.NewFactory(),
 		otlphttpexporter.NewFactory(),
 		debugexporter.NewFactory(),
+		prometheusremotewriteexporter.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("exporters: %w", err)
+	}
+	// Span metrics and the service graph (docs/trace-metrics.md).
+	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
+		spanmetricsconnector.NewFactory(),
+		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
+	); err != nil {
+		return f, fmt.Errorf("connectors: %w", err)
 	}
 	f.Telemetry = otelconftelemetry.NewFactory()
 	return f, nil

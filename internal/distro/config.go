@@ -115,6 +115,7 @@ func ResolverSettings(s Sources) (confmap.ResolverSettings, error) {
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return ensureExtension{} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return guardReceivers{} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return budgetDefaults{b: s.Budget} }),
+			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return pruneTraceMetrics{} }),
 		},
 		DefaultScheme: "env",
 	}, nil

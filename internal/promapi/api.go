@@ -249,6 +249,7 @@ func (h *Handler) handle(pattern, endpoint string, fn func(http.ResponseWriter, 
 		if m != nil {
 			m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(code)).Inc()
 			m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
+			m.Tempo.RequestDuration.WithLabelValues(r.Method, endpoint, strconv.Itoa(code), "false").Observe(time.Since(start).Seconds())
 		}
 	})
 }

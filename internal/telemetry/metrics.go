@@ -39,6 +39,8 @@ type Metrics struct {
 
 	// MemoryBudget is the process memory budget and its parts, by part.
 	MemoryBudget *prometheus.GaugeVec
+	// Tempo holds Grafana Tempo's self-metrics (tempo.go).
+	Tempo *TempoMetrics
 
 	storeSize atomic.Pointer[func() float64]
 	store     storeState
@@ -90,6 +92,7 @@ func New() *Metrics {
 		}, []string{"part"}),
 	}
 	m.Ingest = newIngestMetrics(reg)
+	m.Tempo = newTempoMetrics(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

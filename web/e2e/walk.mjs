@@ -345,6 +345,27 @@ try {
     await shot('dashboard-red');
   });
 
+  await step('service map: services from span metrics, click through to traces', async () => {
+    // The span metrics are flushed every 15 s by default: reload until they are in.
+    const node = page.locator('[data-testid="map-node"][data-id="payment"]');
+    const deadline = Date.now() + 45000;
+    for (;;) {
+      await page.goto(`${base}/service-map?range=1h`);
+      if (await node.waitFor({ timeout: 5000 }).then(() => true, () => false)) break;
+      expect(Date.now() < deadline, 'the service map never showed the payment service');
+    }
+    expect(await page.locator('[data-testid="map-node"][data-id="checkout"]').count() === 1, 'checkout missing from the map');
+    await node.click();
+    await page.getByTestId('red-panel').waitFor();
+    await page.waitForTimeout(300);
+    await shot('service-map');
+    await page.getByTestId('map-search-link').click();
+    await page.waitForURL(/\/search\?/);
+    const u = new URL(page.url());
+    expect(u.searchParams.get('source') === 'traces' && u.searchParams.get('q') === 'ServiceName:"payment"', `search opened at ${page.url()}`);
+    await page.getByTestId('result-row').first().waitFor();
+  });
+
   await step('dark theme', async () => {
     await page.goto(`${base}/search?source=traces&range=1h`);
     await page.getByRole('button', { name: 'toggle theme' }).click();

@@ -8,12 +8,14 @@ const ChartExplorerPage = lazy(() => import('./pages/ChartExplorerPage'));
 const MetricsPage = lazy(() => import('./pages/MetricsPage'));
 const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage'));
+const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
   { to: '/chart', label: 'Chart Explorer' },
   { to: '/explore/metrics', label: 'Metrics Explorer' },
   { to: '/dashboards', label: 'Dashboards' },
+  { to: '/service-map', label: 'Service Map' },
 ];
 
 function ThemeToggle() {
@@ -51,6 +53,7 @@ export function App() {
             <Route path="/explore/metrics" element={<MetricsPage />} />
             <Route path="/dashboards" element={<DashboardsPage />} />
             <Route path="/dashboards/:id" element={<DashboardPage />} />
+            <Route path="/service-map" element={<ServiceMapPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

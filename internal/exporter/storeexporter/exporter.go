@@ -65,18 +65,51 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	if err != nil {
 		return e.failed("traces", err)
 	}
-	stats, err := e.limits.Traces(td)
-	if err != nil {
-		return invalid(err)
+	// The traces exporter does not mutate its input (factory.go): the
+	// batch is shared with the span-metrics and service-graph connectors,
+	// so it is copied only when a limit must change it.
+	if e.limits.TracesWithin(td) {
+		if err := limits.TraceTimes(td); err != nil {
+			return invalid(err)
+		}
+	} else {
+		own := ptrace.NewTraces()
+		td.CopyTo(own)
+		td = own
+		stats, err := e.limits.Traces(td)
+		if err != nil {
+			return invalid(err)
+		}
+		e.truncated("traces", stats)
 	}
-	e.truncated("traces", stats)
 	start := time.Now()
 	if err := st.InsertTraces(ctx, td); err != nil {
 		return e.failed("traces", err)
 	}
 	var sizer ptrace.ProtoMarshaler
 	e.done("traces", start, td.SpanCount(), sizer.TracesSize(td))
+	e.metrics.Tempo.ObserveTraces(traceIDs(td))
 	return nil
+}
+
+// traceIDs lists the batch's trace IDs, consecutive repeats left out (an
+// SDK batch holds a trace's spans together).
+func traceIDs(td ptrace.Traces) [][16]byte {
+	var ids [][16]byte
+	rss := td.ResourceSpans()
+	for i := 0; i < rss.Len(); i++ {
+		sss := rss.At(i).ScopeSpans()
+		for j := 0; j < sss.Len(); j++ {
+			spans := sss.At(j).Spans()
+			for k := 0; k < spans.Len(); k++ {
+				id := [16]byte(spans.At(k).TraceID())
+				if n := len(ids); n == 0 || ids[n-1] != id {
+					ids = append(ids, id)
+				}
+			}
+		}
+	}
+	return ids
 }
 
 func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {

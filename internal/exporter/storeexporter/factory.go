@@ -40,15 +40,15 @@ func NewFactory(typ component.Type, metrics *telemetry.Metrics) exporter.Factory
 	return exporter.NewFactory(typ, create,
 		exporter.WithTraces(func(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Traces, error) {
 			e := newExporter(cfg.(*Config), set, metrics)
-			return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, e.options(cfg.(*Config))...)
+			return exporterhelper.NewTraces(ctx, set, cfg, e.pushTraces, e.options(cfg.(*Config), false)...)
 		}, component.StabilityLevelDevelopment),
 		exporter.WithLogs(func(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Logs, error) {
 			e := newExporter(cfg.(*Config), set, metrics)
-			return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, e.options(cfg.(*Config))...)
+			return exporterhelper.NewLogs(ctx, set, cfg, e.pushLogs, e.options(cfg.(*Config), true)...)
 		}, component.StabilityLevelDevelopment),
 		exporter.WithMetrics(func(ctx context.Context, set exporter.Settings, cfg component.Config) (exporter.Metrics, error) {
 			e := newExporter(cfg.(*Config), set, metrics)
-			return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, e.options(cfg.(*Config))...)
+			return exporterhelper.NewMetrics(ctx, set, cfg, e.pushMetrics, e.options(cfg.(*Config), true)...)
 		}, component.StabilityLevelDevelopment),
 	)
 }
@@ -58,11 +58,15 @@ func NewFactory(typ component.Type, metrics *telemetry.Metrics) exporter.Factory
 // acknowledged export is durable and a refused one is retried by the
 // client, which still holds the data. Batching happens in the store's group
 // commit instead.
-func (e *storeExporter) options(cfg *Config) []exporterhelper.Option {
+//
+// mutates: the ingest limits truncate logs in place; traces are copied
+// first when they need truncating (pushTraces), so the traces exporter
+// shares its input with other consumers without the collector cloning
+// every batch for it.
+func (e *storeExporter) options(cfg *Config, mutates bool) []exporterhelper.Option {
 	return []exporterhelper.Option{
 		exporterhelper.WithStart(e.start),
 		exporterhelper.WithTimeout(cfg.TimeoutConfig),
-		// The ingest limits truncate attributes, names and bodies in place.
-		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: true}),
+		exporterhelper.WithCapabilities(consumer.Capabilities{MutatesData: mutates}),
 	}
 }

@@ -100,6 +100,45 @@ func (l Limits) attributes(m pcommon.Map, st *Stats) uint32 {
 	return uint32(min(dropped, math.MaxUint32))
 }
 
+// attributesWithin reports whether attributes would leave m unchanged.
+func (l Limits) attributesWithin(m pcommon.Map) bool {
+	if l.MaxAttributes > 0 && m.Len() > l.MaxAttributes {
+		return false
+	}
+	if l.MaxAttributeValueLength > 0 {
+		for _, v := range m.All() {
+			if valueOver(v, l.MaxAttributeValueLength) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// valueOver reports whether truncateValue would change v.
+func valueOver(v pcommon.Value, max int) bool {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		return len(v.Str()) > max
+	case pcommon.ValueTypeBytes:
+		return v.Bytes().Len() > max
+	case pcommon.ValueTypeSlice:
+		s := v.Slice()
+		for i := range s.Len() {
+			if valueOver(s.At(i), max) {
+				return true
+			}
+		}
+	case pcommon.ValueTypeMap:
+		for _, e := range v.Map().All() {
+			if valueOver(e, max) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // addDropped adds n to a Dropped*Count without wrapping around.
 func addDropped(cur, n uint32) uint32 {
 	if cur > math.MaxUint32-n {

@@ -13,18 +13,10 @@ import (
 // range), then applies the limits to td in place.
 func (l Limits) Traces(td ptrace.Traces) (Stats, error) {
 	var st Stats
-	rss := td.ResourceSpans()
-	for i := range rss.Len() {
-		sss := rss.At(i).ScopeSpans()
-		for j := range sss.Len() {
-			spans := sss.At(j).Spans()
-			for k := range spans.Len() {
-				if err := spanTimes(spans.At(k), i, j, k); err != nil {
-					return st, err
-				}
-			}
-		}
+	if err := TraceTimes(td); err != nil {
+		return st, err
 	}
+	rss := td.ResourceSpans()
 	for i := range rss.Len() {
 		rs := rss.At(i)
 		r := rs.Resource()
@@ -40,6 +32,78 @@ func (l Limits) Traces(td ptrace.Traces) (Stats, error) {
 		}
 	}
 	return st, nil
+}
+
+// TraceTimes checks that every timestamp of td can be stored; it changes
+// nothing.
+func TraceTimes(td ptrace.Traces) error {
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		sss := rss.At(i).ScopeSpans()
+		for j := range sss.Len() {
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				if err := spanTimes(spans.At(k), i, j, k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// TracesWithin reports whether td is within every limit, so that Traces
+// would change nothing in it. It only reads td: the store exporter uses it
+// to store data it shares with other consumers (the span-metrics and
+// service-graph connectors) without copying it, and copies only a batch
+// that needs truncating.
+func (l Limits) TracesWithin(td ptrace.Traces) bool {
+	rss := td.ResourceSpans()
+	for i := range rss.Len() {
+		rs := rss.At(i)
+		if !l.attributesWithin(rs.Resource().Attributes()) {
+			return false
+		}
+		sss := rs.ScopeSpans()
+		for j := range sss.Len() {
+			if !l.attributesWithin(sss.At(j).Scope().Attributes()) {
+				return false
+			}
+			spans := sss.At(j).Spans()
+			for k := range spans.Len() {
+				if !l.spanWithin(spans.At(k)) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+func (l Limits) spanWithin(s ptrace.Span) bool {
+	if _, cut := l.truncName(s.Name()); cut || !l.attributesWithin(s.Attributes()) {
+		return false
+	}
+	evs := s.Events()
+	if l.MaxEvents > 0 && evs.Len() > l.MaxEvents {
+		return false
+	}
+	for e := range evs.Len() {
+		ev := evs.At(e)
+		if _, cut := l.truncName(ev.Name()); cut || !l.attributesWithin(ev.Attributes()) {
+			return false
+		}
+	}
+	links := s.Links()
+	if l.MaxLinks > 0 && links.Len() > l.MaxLinks {
+		return false
+	}
+	for k := range links.Len() {
+		if !l.attributesWithin(links.At(k).Attributes()) {
+			return false
+		}
+	}
+	return true
 }
 
 func spanTimes(s ptrace.Span, i, j, k int) error {

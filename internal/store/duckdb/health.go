@@ -115,8 +115,11 @@ func committedDurably(err error) bool {
 
 // isDiskFull reports whether err is a write that failed for want of space.
 func isDiskFull(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "No space left on device") || strings.Contains(msg, "Disk quota exceeded")
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "no space left on device") || strings.Contains(msg, "disk quota exceeded")
 }
 
 // diskFullMargin is how much space must come back after a commit failed

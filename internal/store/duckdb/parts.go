@@ -133,7 +133,14 @@ func (s *Store) partsReadSQL(ctx context.Context, q string, start, end time.Time
 		if !sp.ref.MatchString(q) {
 			continue
 		}
-		sn, err := sp.t.Snapshot(ctx, start, end)
+		lo, hi := start, end
+		if !lo.IsZero() {
+			lo = clampTime(lo)
+		}
+		if !hi.IsZero() {
+			hi = clampTime(hi)
+		}
+		sn, err := sp.t.Snapshot(ctx, lo, hi)
 		if err != nil {
 			release()
 			return "", nil, fmt.Errorf("read the parts of %s: %w", sp.table.Name, err)

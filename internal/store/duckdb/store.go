@@ -199,7 +199,7 @@ func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
 			return fmt.Errorf("insert logs: %w", err)
 		}
 		if err := s.partLogs.t.InsertLogs(ctx, ld); err != nil {
-			return fmt.Errorf("insert logs: %w", err)
+			return fmt.Errorf("insert logs: %w", s.noteError(err))
 		}
 		return nil
 	}
@@ -219,7 +219,7 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 			return fmt.Errorf("insert traces: %w", err)
 		}
 		if err := s.partTraces.t.InsertTraces(ctx, td); err != nil {
-			return fmt.Errorf("insert traces: %w", err)
+			return fmt.Errorf("insert traces: %w", s.noteError(err))
 		}
 		return nil
 	}

@@ -59,7 +59,7 @@ extensions:
 		if n := window("logs", "SeverityText:ERROR"); n != 3 {
 			t.Errorf("%s: %d ERROR logs, want 3", stage, n)
 		}
-		if n := window("logs", `Body:"legacy log"`); n != 6 {
+		if n := window("logs", `"legacy log"`); n != 6 {
 			t.Errorf("%s: %d legacy logs, want 6", stage, n)
 		}
 		spans := traceSpans(oldTrace)

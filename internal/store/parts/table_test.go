@@ -281,6 +281,10 @@ func TestOverloadRefusesBeforeWAL(t *testing.T) {
 	if st := tb.Stats(); st.Refused != int64(refused) || st.HeadRows != acked {
 		t.Fatalf("stats %+v, want %d refused and %d rows in the head", st, refused, acked)
 	}
+	// A request that could never fit is not retryable.
+	if err := insert(t, tb, 99, 500); !errors.Is(err, store.ErrInvalidArgument) {
+		t.Fatalf("request larger than half the buffer: %v, want ErrInvalidArgument", err)
+	}
 	crash(tb)
 	tb = open(t, cfg)
 	defer tb.Close()

@@ -189,7 +189,8 @@ func BenchmarkInsertLogs(b *testing.B) {
 
 // BenchmarkTraceLookup: one trace by ID over 200k spans in 50k-row
 // parts, through SnapshotTrace (bloom) and then either ViewSQL filtered
-// on the hex TraceId or ViewSQLTrace (filter on the stored BLOB).
+// on the hex TraceId or ViewSQLTrace (filter on the stored BLOB), the
+// latter also with DuckDB's parquet_metadata_cache on.
 func BenchmarkTraceLookup(b *testing.B) {
 	dir := b.TempDir()
 	ctx := context.Background()
@@ -210,8 +211,14 @@ func BenchmarkTraceLookup(b *testing.B) {
 		}
 	}
 	defer tb.Close()
-	for _, mode := range []string{"view-hex", "blob"} {
+	for _, mode := range []string{"view-hex", "blob", "blob-metadata-cache"} {
 		b.Run(mode, func(b *testing.B) {
+			if mode == "blob-metadata-cache" {
+				if _, err := db(b).Exec("SET parquet_metadata_cache = true"); err != nil {
+					b.Fatal(err)
+				}
+				defer db(b).Exec("SET parquet_metadata_cache = false")
+			}
 			for i := range b.N {
 				id := ids[i%len(ids)]
 				s, err := tb.SnapshotTrace(ctx, id)

@@ -141,11 +141,11 @@ func (t *Table) merge(group []*livePart) error {
 	var err error
 	switch t.cfg.Kind {
 	case Traces:
-		size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb, func(r *SpanRow) (string, int64, []byte) {
+		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *SpanRow) (string, int64, []byte) {
 			return r.ServiceName, r.Timestamp, r.TraceId
 		})
 	default:
-		size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb, func(r *LogRow) (string, int64, []byte) {
+		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *LogRow) (string, int64, []byte) {
 			return r.ServiceName, r.Timestamp, r.TraceId
 		})
 	}

@@ -167,9 +167,13 @@ func writerOptions(rowGroup int) []parquet.WriterOption {
 	}
 }
 
-// writeParquet writes the part file path (a .tmp name): next fills a
-// batch of up to rowGroup rows and returns how many (0 at the end). It
-// returns the file's size; the caller publishes it.
+// writeBatchRows bounds the decoded rows handed to the writer at a time
+// (≈ 0.5 KB of structs each), whatever the row group size.
+const writeBatchRows = 8192
+
+// writeParquet writes the part file path (a .tmp name) in row groups of
+// rowGroup rows: next fills a batch of rows and returns how many (0 at
+// the end). It returns the file's size; the caller publishes it.
 func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, error)) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -181,7 +185,7 @@ func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, e
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
 	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup)...)
-	batch := make([]T, rowGroup)
+	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)
 		if err != nil {

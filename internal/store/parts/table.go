@@ -229,7 +229,9 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 	t.seq++
 	my := t.seq
 	if t.head == nil {
-		t.head = newPartBuf(min(t.cfg.PartRows, 1<<16) + 1024)
+		// The sort index grows with the head: a head cut early (Snapshot,
+		// FlushInterval) does not cost a full part's index.
+		t.head = newPartBuf(min(t.cfg.PartRows, 4096))
 		t.headAt = time.Now()
 	}
 	before := t.head.memBytes()

@@ -316,3 +316,45 @@ func describe(t *testing.T, db *sql.DB, q string) string {
 	}
 	return b.String()
 }
+
+func TestViewSQLTrace(t *testing.T) {
+	ctx := context.Background()
+	tbl, err := parts.Open(ctx, parts.Config{Dir: t.TempDir(), Kind: parts.Traces, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Close()
+	if err := tbl.InsertTraces(ctx, edgeTraces()); err != nil {
+		t.Fatal(err)
+	}
+	s, err := tbl.Snapshot(ctx, time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Release()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	id := "0201000000000000000000000000ab01"
+	var want, got, upper, bad, none int
+	for _, c := range []struct {
+		q   string
+		dst *int
+	}{
+		{"SELECT count(*) FROM (" + parts.ViewSQL(parts.Traces, nil, s.Files) + ") WHERE TraceId = '" + id + "'", &want},
+		{"SELECT count(*) FROM (" + parts.ViewSQLTrace(parts.Traces, nil, s.Files, id) + ")", &got},
+		{"SELECT count(*) FROM (" + parts.ViewSQLTrace(parts.Traces, nil, s.Files, strings.ToUpper(id)) + ")", &upper},
+		{"SELECT count(*) FROM (" + parts.ViewSQLTrace(parts.Traces, nil, s.Files, "nothex") + ")", &bad},
+		{"SELECT count(*) FROM (" + parts.ViewSQLTrace(parts.Traces, nil, nil, id) + ")", &none},
+	} {
+		if err := db.QueryRow(c.q).Scan(c.dst); err != nil {
+			t.Fatalf("%s: %v", c.q, err)
+		}
+	}
+	if want != 3 || got != want || upper != want || bad != 0 || none != 0 {
+		t.Fatalf("trace rows: view filter %d, ViewSQLTrace %d, upper case %d, malformed %d, no files %d; want 3, 3, 3, 0, 0",
+			want, got, upper, bad, none)
+	}
+}

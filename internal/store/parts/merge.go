@@ -35,38 +35,61 @@ const (
 
 var errStopped = errors.New("table closing")
 
-// mergeGroup picks the next parts to merge (nil if none): the first run
-// of consecutive parts under MergeRows/2 rows, no newer than the oldest
-// pending part, whose rows fit in MergeRows, when it has mergeFanIn
-// parts or holds MergeRows/2 rows.
+// Merge policy (size-tiered, over consecutive parts only): among the
+// windows of 2…mergeFanIn consecutive mergeable parts whose rows fit in
+// MergeRows, take the one whose output is largest relative to its
+// largest input (VictoriaMetrics' rule): a merge must grow its largest
+// input mergeMinRatio times, so a row is rewritten about log3(MergeRows /
+// PartRows) times (≈ 3 for the defaults), and parts of every size merge
+// with their neighbours, tiny ones cut by Snapshot included. Without a
+// window that good, parts of decreasing sizes can remain, a few per
+// size: when more than maxSmallParts are left, the best window is merged
+// whatever its ratio, which bounds their number.
+const (
+	mergeMinRatio = 3
+	maxSmallParts = 40
+)
+
+// mergeGroupLocked picks the next parts to merge, nil if none. Only parts
+// older than the oldest pending part are considered (see above).
 func (t *Table) mergeGroupLocked() []*livePart {
 	limit := t.segNo // the head's segment
 	if len(t.pending) > 0 {
 		limit = t.pending[0].no
 	}
-	half := int64(t.cfg.MergeRows / 2)
-	var run []*livePart
-	var sum int64
-	for _, p := range t.parts {
-		if p.meta.Last >= limit {
-			break
-		}
-		if p.meta.Rows >= half || sum+p.meta.Rows > int64(t.cfg.MergeRows) {
-			if len(run) >= 2 && sum >= half {
-				return run
-			}
-			run, sum = nil, 0
-			if p.meta.Rows >= half {
-				continue
-			}
-		}
-		run = append(run, p)
-		sum += p.meta.Rows
-		if len(run) == mergeFanIn || (len(run) >= 2 && sum >= half) {
-			return run
+	n := 0
+	for n < len(t.parts) && t.parts[n].meta.Last < limit {
+		n++
+	}
+	cands := t.parts[:n]
+	small := 0
+	for _, p := range cands {
+		if p.meta.Rows*2 < int64(t.cfg.MergeRows) {
+			small++
 		}
 	}
-	return nil
+	bestI, bestJ, bestRatio := -1, -1, 0.0
+	for i := range cands {
+		var sum, biggest int64
+		for j := i; j < len(cands) && j-i < mergeFanIn; j++ {
+			r := cands[j].meta.Rows
+			if sum+r > int64(t.cfg.MergeRows) {
+				break
+			}
+			sum += r
+			biggest = max(biggest, r)
+			if j == i {
+				continue
+			}
+			if ratio := float64(sum) / float64(max(biggest, 1)); ratio > bestRatio {
+				bestI, bestJ, bestRatio = i, j, ratio
+			}
+		}
+	}
+	if bestI < 0 || (bestRatio < mergeMinRatio && small <= maxSmallParts) {
+		return nil
+	}
+	return slices.Clone(cands[bestI : bestJ+1])
 }
 
 func (t *Table) merger() {
@@ -118,11 +141,11 @@ func (t *Table) merge(group []*livePart) error {
 	var err error
 	switch t.cfg.Kind {
 	case Traces:
-		size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb, func(r *SpanRow) (string, int64, []byte) {
+		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *SpanRow) (string, int64, []byte) {
 			return r.ServiceName, r.Timestamp, r.TraceId
 		})
 	default:
-		size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb, func(r *LogRow) (string, int64, []byte) {
+		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *LogRow) (string, int64, []byte) {
 			return r.ServiceName, r.Timestamp, r.TraceId
 		})
 	}

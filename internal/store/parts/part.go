@@ -167,9 +167,13 @@ func writerOptions(rowGroup int) []parquet.WriterOption {
 	}
 }
 
-// writeParquet writes the part file path (a .tmp name): next fills a
-// batch of up to rowGroup rows and returns how many (0 at the end). It
-// returns the file's size; the caller publishes it.
+// writeBatchRows bounds the decoded rows handed to the writer at a time
+// (≈ 0.5 KB of structs each), whatever the row group size.
+const writeBatchRows = 8192
+
+// writeParquet writes the part file path (a .tmp name) in row groups of
+// rowGroup rows: next fills a batch of rows and returns how many (0 at
+// the end). It returns the file's size; the caller publishes it.
 func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, error)) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
@@ -181,7 +185,7 @@ func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, e
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
 	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup)...)
-	batch := make([]T, rowGroup)
+	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)
 		if err != nil {
@@ -219,8 +223,13 @@ func publish(dir string, m *PartMeta) error {
 		return fmt.Errorf("encode part index: %w", err)
 	}
 	base := partName(m.First, m.Last)
-	if err := writeFileSync(filepath.Join(dir, base+".json"), idx); err != nil {
+	// The index too is written aside and renamed: a torn index is never
+	// under its final name.
+	if err := writeFileSync(filepath.Join(dir, base+".json.tmp"), idx); err != nil {
 		return err
+	}
+	if err := os.Rename(filepath.Join(dir, base+".json.tmp"), filepath.Join(dir, base+".json")); err != nil {
+		return fmt.Errorf("publish part index: %w", err)
 	}
 	if err := os.Rename(filepath.Join(dir, base+".parquet.tmp"), filepath.Join(dir, base+".parquet")); err != nil {
 		return fmt.Errorf("publish part: %w", err)
@@ -289,7 +298,7 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 // merge published before they were removed) and returns the rest sorted
 // by First.
 func loadParts(dir string) ([]*PartMeta, error) {
-	tmps, err := filepath.Glob(filepath.Join(dir, "part-*.tmp"))
+	tmps, err := filepath.Glob(filepath.Join(dir, "part-*.tmp")) // .parquet.tmp and .json.tmp
 	if err != nil {
 		return nil, err
 	}
@@ -304,6 +313,14 @@ func loadParts(dir string) ([]*PartMeta, error) {
 	}
 	var all []*PartMeta
 	for _, p := range files {
+		if _, err := os.Stat(strings.TrimSuffix(p, ".json") + ".parquet"); errors.Is(err, os.ErrNotExist) {
+			// Index written, part not published: its rows are still in
+			// the WAL (or in the merge inputs).
+			if err := os.Remove(p); err != nil {
+				return nil, fmt.Errorf("remove unpublished part index: %w", err)
+			}
+			continue
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return nil, fmt.Errorf("read part index: %w", err)
@@ -311,14 +328,6 @@ func loadParts(dir string) ([]*PartMeta, error) {
 		m, err := parseMeta(filepath.Base(p), b)
 		if err != nil {
 			return nil, fmt.Errorf("%w: move the file and its .parquet away to open the rest", err)
-		}
-		if _, err := os.Stat(filepath.Join(dir, m.File())); err != nil {
-			// Index written, part not published: its rows are still in
-			// the WAL (or in the merge inputs).
-			if err := os.Remove(p); err != nil {
-				return nil, fmt.Errorf("remove unpublished part index: %w", err)
-			}
-			continue
 		}
 		all = append(all, m)
 	}

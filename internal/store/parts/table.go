@@ -210,6 +210,10 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		err := t.walErr
 		t.mu.Unlock()
 		return fmt.Errorf("%w: the %s WAL failed earlier (%w); restart to recover", store.ErrUnavailable, t.cfg.Kind, err)
+	case cost > t.cfg.MaxBufferedBytes/2:
+		t.mu.Unlock()
+		return fmt.Errorf("%w: the request's %d rows take %d bytes encoded, more than half of the %d bytes the store buffers (parts MaxBufferedBytes): send smaller requests",
+			store.ErrInvalidArgument, len(b.rows), cost, t.cfg.MaxBufferedBytes)
 	case t.buffered+cost > t.cfg.MaxBufferedBytes:
 		buffered := t.buffered
 		t.mu.Unlock()
@@ -225,7 +229,9 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 	t.seq++
 	my := t.seq
 	if t.head == nil {
-		t.head = newPartBuf(min(t.cfg.PartRows, 1<<16) + 1024)
+		// The sort index grows with the head: a head cut early (Snapshot,
+		// FlushInterval) does not cost a full part's index.
+		t.head = newPartBuf(min(t.cfg.PartRows, 4096))
 		t.headAt = time.Now()
 	}
 	before := t.head.memBytes()

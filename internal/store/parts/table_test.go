@@ -281,6 +281,10 @@ func TestOverloadRefusesBeforeWAL(t *testing.T) {
 	if st := tb.Stats(); st.Refused != int64(refused) || st.HeadRows != acked {
 		t.Fatalf("stats %+v, want %d refused and %d rows in the head", st, refused, acked)
 	}
+	// A request that could never fit is not retryable.
+	if err := insert(t, tb, 99, 500); !errors.Is(err, store.ErrInvalidArgument) {
+		t.Fatalf("request larger than half the buffer: %v, want ErrInvalidArgument", err)
+	}
 	crash(tb)
 	tb = open(t, cfg)
 	defer tb.Close()
@@ -488,5 +492,47 @@ func TestSnapshotTrace(t *testing.T) {
 	}
 	if _, err := tb.SnapshotTrace(context.Background(), "xyz"); !errors.Is(err, store.ErrInvalidArgument) {
 		t.Fatalf("malformed ID: %v", err)
+	}
+}
+
+func TestRowGroups(t *testing.T) {
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Logs, PartRows: 50, RowGroupRows: 8, MergeRowGroupRows: 32, FlushInterval: time.Hour})
+	defer tb.Close()
+	for i := range 3 {
+		if err := insert(t, tb, i+1, 50); err != nil {
+			t.Fatal(err)
+		}
+	}
+	groups := func() []int64 {
+		s, err := tb.Snapshot(context.Background(), time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Release()
+		var out []int64
+		for _, f := range s.Files {
+			rows, err := db(t).Query("SELECT DISTINCT row_group_id, row_group_num_rows FROM parquet_metadata(" + literal(f) + ") ORDER BY 1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id, n int64
+				if err := rows.Scan(&id, &n); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, n)
+			}
+			rows.Close()
+		}
+		return out
+	}
+	if got, want := groups(), []int64{8, 8, 8, 8, 8, 8, 2, 8, 8, 8, 8, 8, 8, 2, 8, 8, 8, 8, 8, 8, 2}; !slices.Equal(got, want) {
+		t.Fatalf("row groups %v, want %v", got, want)
+	}
+	if err := tb.mergeAll(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := groups(), []int64{32, 32, 32, 32, 22}; !slices.Equal(got, want) {
+		t.Fatalf("merged row groups %v, want %v", got, want)
 	}
 }

@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 
@@ -58,8 +59,25 @@ func ViewSQL(kind Kind, mat []schema.Materialized, files []string) string {
 		}
 		b.WriteString(literal(f))
 	}
-	b.WriteString("])")
+	b.WriteString("]) AS p")
 	return b.String()
+}
+
+// ViewSQLTrace is ViewSQL restricted to the rows whose TraceId is
+// traceID (32 hex characters, any case). The filter is on the stored
+// BLOB column, inside the Parquet scan: DuckDB compares bytes instead of
+// converting every row's ID to hex first. A malformed traceID selects
+// no row.
+func ViewSQLTrace(kind Kind, mat []schema.Materialized, files []string, traceID string) string {
+	q := ViewSQL(kind, mat, files)
+	if len(files) == 0 {
+		return q
+	}
+	id, err := hex.DecodeString(traceID)
+	if err != nil || len(id) != 16 {
+		return q + " WHERE false"
+	}
+	return q + " WHERE p.\"TraceId\" = unhex('" + hex.EncodeToString(id) + "')"
 }
 
 // columnExpr is the expression of stored column c as the DuckDB store's type.

@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // WAL record: u32 little-endian payload length, u32 CRC-32C of the
@@ -32,6 +33,11 @@ type walSegment struct {
 func createSegment(path string) (*walSegment, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
+		return nil, fmt.Errorf("create WAL segment: %w", err)
+	}
+	// The new name must survive a power loss too, not only its bytes.
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("create WAL segment: %w", err)
 	}
 	return &walSegment{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil

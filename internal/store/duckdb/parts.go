@@ -56,14 +56,19 @@ func (s *Store) openParts(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("open the parts of %s: %w", g.table.Name, err)
 		}
-		sp := &signalParts{table: g.table, kind: g.kind, mat: mat, t: t,
-			ref: regexp.MustCompile(`(^|[^A-Za-z0-9_"])"?` + g.table.Name + `"?([^A-Za-z0-9_]|$)`)}
+		sp := &signalParts{table: g.table, kind: g.kind, mat: mat, t: t, ref: tableRef(g.table.Name)}
 		*g.dst = sp
 		if err := s.checkLegacy(ctx, sp); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tableRef matches a reference to table in a statement: its bare or
+// quoted name, not a longer name it prefixes (otel_traces_trace_id_ts).
+func tableRef(table string) *regexp.Regexp {
+	return regexp.MustCompile(`(^|[^A-Za-z0-9_"])"?` + regexp.QuoteMeta(table) + `"?([^A-Za-z0-9_]|$)`)
 }
 
 // checkLegacy sets sp.legacy from whether its DuckDB table holds rows.

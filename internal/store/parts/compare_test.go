@@ -191,7 +191,7 @@ func TestViewMatchesDuckDBStore(t *testing.T) {
 		{parts.Logs, &schema.Logs},
 	}
 	ref := t.TempDir()
-	st, err := duckdb.Open(duckdb.Config{Dir: ref}, slog.New(slog.DiscardHandler))
+	st, err := duckdb.Open(duckdb.Config{Dir: ref, Layout: duckdb.LayoutDuckDB}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -242,7 +242,10 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return fmt.Errorf("%w: %w", store.ErrOverloaded, err)
 	}
 	t.buffered += t.head.memBytes() - before
-	cut := len(t.head.rows) >= t.cfg.PartRows
+	// A head of a third of the buffer is cut too, so that a small budget
+	// (a 512 MiB container) still holds the head filling, one part
+	// handed over and one being written, with parts under PartRows.
+	cut := len(t.head.rows) >= t.cfg.PartRows || t.head.memBytes() >= t.cfg.MaxBufferedBytes/3
 	if cut {
 		err := t.cutLocked()
 		t.mu.Unlock()

@@ -10,6 +10,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func processCPU() time.Duration {
 // batches, more than a part) and reports cpu-ms/1k and B/row on disk.
 func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i int) error) {
 	dir := b.TempDir()
-	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, Logger: slog.New(slog.DiscardHandler)})
+	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -43,10 +44,12 @@ func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i in
 			b.Fatal(err)
 		}
 	}
+	merges := tb.Stats().Merges
 	if err := tb.Close(); err != nil {
 		b.Fatal(err)
 	}
 	used := processCPU() - cpu
+	b.ReportMetric(float64(merges), "merges")
 	b.StopTimer()
 	rows := float64(b.N) * 1000
 	b.ReportMetric(float64(used.Microseconds())/1000/(rows/1000), "cpu-ms/1k")
@@ -60,6 +63,7 @@ func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i in
 		b.Fatalf("stored %d rows, want %d", st.Rows, int64(rows))
 	}
 	b.ReportMetric(float64(st.DiskBytes)/rows, "B/row")
+	b.ReportMetric(float64(st.Parts), "parts")
 }
 
 func BenchmarkPartsInsertTraces(b *testing.B) {

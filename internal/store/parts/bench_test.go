@@ -276,3 +276,39 @@ func BenchmarkRecoverFullSegment(b *testing.B) {
 		tb.Close()
 	}
 }
+
+// BenchmarkMerge: merging three parts of 50k spans into one.
+func BenchmarkMerge(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	batches := make([]ptrace.Traces, 150)
+	for i := range batches {
+		batches[i] = benchTraces(r, 1000, base.Add(time.Duration(i)*time.Second))
+	}
+	for range b.N {
+		b.StopTimer()
+		dir := b.TempDir()
+		cfg := Config{Dir: dir, Kind: Traces, MergeRows: 1 << 30, FlushInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)}
+		tb, err := Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tb.mergeMu.Lock() // no background merge
+		for _, td := range batches {
+			if err := tb.InsertTraces(context.Background(), td); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s, _ := tb.Snapshot(context.Background(), time.Time{}, time.Time{})
+		s.Release()
+		tb.mergeMu.Unlock()
+		b.StartTimer()
+		if err := tb.mergeAll(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if st := tb.Stats(); st.Merges != 1 || st.Parts != 1 {
+			b.Fatalf("stats %+v", st)
+		}
+		tb.Close()
+	}
+}

@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"syscall"
@@ -18,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/parts"
 )
 
@@ -39,9 +41,19 @@ func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i in
 	}
 	b.ResetTimer()
 	cpu := processCPU()
+	refused := 0
 	for i := range b.N {
-		if err := insert(tb, i); err != nil {
-			b.Fatal(err)
+		for {
+			err := insert(tb, i)
+			if errors.Is(err, store.ErrOverloaded) {
+				refused++ // part writing is behind: retry, as a client does
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			break
 		}
 	}
 	merges := tb.Stats().Merges
@@ -63,6 +75,7 @@ func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i in
 		b.Fatalf("stored %d rows, want %d", st.Rows, int64(rows))
 	}
 	b.ReportMetric(float64(st.DiskBytes)/rows, "B/row")
+	b.ReportMetric(float64(refused), "refusals")
 	b.ReportMetric(float64(st.Parts), "parts")
 }
 

@@ -16,6 +16,8 @@ import (
 // into one part named by the union of their segment ranges, by copying
 // their row groups verbatim (mergeFiles): a merge costs I/O, not CPU,
 // and every row group of a merged part is sorted as its input part was.
+// Row groups under a quarter of RowGroupRows (parts cut early) are
+// re-encoded together into larger ones instead.
 // Rules that keep a crash from losing or duplicating rows:
 //
 //   - only parts whose segments are all older than every pending (cut,
@@ -220,7 +222,16 @@ func mergeFiles(paths []string, out string, rowGroup int, stop <-chan struct{}, 
 					return errStopped
 				default:
 				}
-				if _, err := w.WriteRowGroup(rg); err != nil {
+				if rg.NumRows() < int64(rowGroup/4) {
+					// A small row group (a part cut early by Snapshot or
+					// FlushInterval) is re-encoded into the row group being
+					// built, so that tiny ones do not pile up.
+					rows := rg.Rows()
+					_, err := parquet.CopyRows(w, rows)
+					if err = errors.Join(err, rows.Close()); err != nil {
+						return fmt.Errorf("copy the rows of %s: %w", p, err)
+					}
+				} else if _, err := w.WriteRowGroup(rg); err != nil {
 					return fmt.Errorf("copy a row group of %s: %w", p, err)
 				}
 				if err := addTraceIDs(rg.ColumnChunks()[leaf.ColumnIndex], vals, mb); err != nil {

@@ -554,7 +554,7 @@ func TestMergeCoalescesSmallRowGroups(t *testing.T) {
 		t.Fatalf("%d parts after merging, want 1", len(s.Files))
 	}
 	var groups, rows int64
-	if err := db(t).QueryRow("SELECT count(DISTINCT row_group_id), sum(DISTINCT row_group_num_rows) FROM parquet_metadata(" + literal(s.Files[0]) + ")").Scan(&groups, &rows); err != nil {
+	if err := db(t).QueryRow("SELECT count(DISTINCT row_group_id), sum(DISTINCT row_group_num_rows) FROM parquet_metadata("+literal(s.Files[0])+")").Scan(&groups, &rows); err != nil {
 		t.Fatal(err)
 	}
 	if groups != 1 || rows != 24 {

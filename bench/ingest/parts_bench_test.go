@@ -9,7 +9,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"os"
 	"syscall"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/parts"
 )
 
@@ -32,21 +35,33 @@ func processCPU() time.Duration {
 // batches, more than a part) and reports cpu-ms/1k and B/row on disk.
 func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i int) error) {
 	dir := b.TempDir()
-	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, Logger: slog.New(slog.DiscardHandler)})
+	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	cpu := processCPU()
+	refused := 0
 	for i := range b.N {
-		if err := insert(tb, i); err != nil {
-			b.Fatal(err)
+		for {
+			err := insert(tb, i)
+			if errors.Is(err, store.ErrOverloaded) {
+				refused++ // part writing is behind: retry, as a client does
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			break
 		}
 	}
+	merges := tb.Stats().Merges
 	if err := tb.Close(); err != nil {
 		b.Fatal(err)
 	}
 	used := processCPU() - cpu
+	b.ReportMetric(float64(merges), "merges")
 	b.StopTimer()
 	rows := float64(b.N) * 1000
 	b.ReportMetric(float64(used.Microseconds())/1000/(rows/1000), "cpu-ms/1k")
@@ -60,6 +75,8 @@ func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i in
 		b.Fatalf("stored %d rows, want %d", st.Rows, int64(rows))
 	}
 	b.ReportMetric(float64(st.DiskBytes)/rows, "B/row")
+	b.ReportMetric(float64(refused), "refusals")
+	b.ReportMetric(float64(st.Parts), "parts")
 }
 
 func BenchmarkPartsInsertTraces(b *testing.B) {

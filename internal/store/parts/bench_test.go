@@ -2,6 +2,7 @@ package parts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -12,6 +13,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/overlook-dev/overlook/internal/store"
 )
 
 // Benchmarks: CPU per 1k rows (process CPU, so the background part
@@ -136,9 +139,19 @@ func benchInsert(b *testing.B, kind Kind, insert func(tb *Table, i int) error) {
 	}
 	b.ResetTimer()
 	cpu := processCPU()
+	refused := 0
 	for i := range b.N {
-		if err := insert(tb, i); err != nil {
-			b.Fatal(err)
+		for {
+			err := insert(tb, i)
+			if errors.Is(err, store.ErrOverloaded) {
+				refused++ // part writing is behind: retry, as a client does
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			break
 		}
 	}
 	if err := tb.Close(); err != nil {
@@ -160,6 +173,7 @@ func benchInsert(b *testing.B, kind Kind, insert func(tb *Table, i int) error) {
 		b.Fatalf("stored %d rows, want %d", st.Rows, int64(rows))
 	}
 	b.ReportMetric(float64(st.DiskBytes)/rows, "B/row")
+	b.ReportMetric(float64(refused), "refusals")
 }
 
 // BenchmarkInsertTraces inserts b.N requests of 1000 spans (60 distinct
@@ -272,6 +286,42 @@ func BenchmarkRecoverFullSegment(b *testing.B) {
 		b.StopTimer()
 		if st := tb.Stats(); st.Rows != 50_000 {
 			b.Fatalf("recovered %d rows", st.Rows)
+		}
+		tb.Close()
+	}
+}
+
+// BenchmarkMerge: merging three parts of 50k spans into one.
+func BenchmarkMerge(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	batches := make([]ptrace.Traces, 150)
+	for i := range batches {
+		batches[i] = benchTraces(r, 1000, base.Add(time.Duration(i)*time.Second))
+	}
+	for range b.N {
+		b.StopTimer()
+		dir := b.TempDir()
+		cfg := Config{Dir: dir, Kind: Traces, MergeRows: 1 << 30, FlushInterval: time.Hour, Logger: slog.New(slog.DiscardHandler)}
+		tb, err := Open(context.Background(), cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		tb.mergeMu.Lock() // no background merge
+		for _, td := range batches {
+			if err := tb.InsertTraces(context.Background(), td); err != nil {
+				b.Fatal(err)
+			}
+		}
+		s, _ := tb.Snapshot(context.Background(), time.Time{}, time.Time{})
+		s.Release()
+		tb.mergeMu.Unlock()
+		b.StartTimer()
+		if err := tb.mergeAll(); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if st := tb.Stats(); st.Merges != 1 || st.Parts != 1 {
+			b.Fatalf("stats %+v", st)
 		}
 		tb.Close()
 	}

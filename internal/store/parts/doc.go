@@ -30,12 +30,14 @@
 // its oldest row is Config.FlushInterval old, on Snapshot (read your
 // writes) and on Close. A cut closes (fsyncs) the WAL segment holding
 // exactly the head's rows and starts the next one, so part N holds
-// exactly WAL segment N. One background goroutine writes cut parts in
-// order: rows sorted by (ServiceName, Timestamp), decoded one row group
-// (Config.RowGroupRows) at a time, written with parquet-go (zstd with a
-// page-sized window, dictionary-encoded strings, no Parquet bloom filter:
-// DuckDB 1.5.5 then finds nothing by TraceId = unhex(…)), fsync'd,
-// indexed (.json) and renamed into place; then the segment is deleted.
+// exactly WAL segment N. Two background goroutines write cut parts,
+// oldest first: rows sorted by (ServiceName, Timestamp), decoded 8192 at
+// a time, written with parquet-go in row groups of Config.RowGroupRows
+// (64k: a 50k-row part is one row group) with zstd (page-sized window),
+// dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5
+// then finds nothing by TraceId = unhex(…)); the file is fsync'd, its
+// index (.json) written, both renamed into place, then the segment is
+// deleted.
 //
 // Parquet columns: the ClickHouse exporter's names; IDs as raw bytes
 // (BLOB); Map columns as a group of two lists (keys, values); Events and
@@ -45,11 +47,15 @@
 //
 // # Merges
 //
-// One background merger streams runs of consecutive small parts into one
-// sorted part of up to Config.MergeRows rows named part-<F>-<L> after the
-// union of its inputs' segment ranges (merge.go). The merged part is
-// published before its inputs are retired; inputs are deleted when no
-// Snapshot leases them.
+// One background merger joins runs of consecutive parts (size-tiered: a
+// merge must triple its largest input, at most 8 inputs, output up to
+// Config.MergeRows rows) into one part named part-<F>-<L> after the union
+// of its inputs' segment ranges (merge.go). Row groups are copied
+// verbatim (compressed column chunks spliced, nothing decoded), small
+// ones re-encoded together, so a merge costs I/O, not CPU. The merged
+// part is published before its inputs are retired; inputs are deleted
+// when no Snapshot leases them. Open wakes the merger: parts left by a
+// previous run are merged too.
 //
 // # Crash recovery (Open)
 //
@@ -67,14 +73,23 @@
 // by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
 // them. DropBefore retires whole parts by MaxTimestamp; their files go
 // when their last lease is released (a crash before then keeps them
-// until the next DropBefore).
+// until the next DropBefore; so does a crash while a merge whose input
+// was dropped is being undone).
 //
 // # Memory
 //
 // The encoded bytes of the head and of the parts cut but not yet written
 // (plus 40 B per row of sort index) are bounded by
 // Config.MaxBufferedBytes: an insert that would cross it is refused with
-// store.ErrOverloaded before it is appended to the WAL. Writing a part
-// holds one row group of decoded rows and parquet-go's column buffers; a
-// merge streams its inputs (512 rows of each, at most 8 inputs).
+// store.ErrOverloaded before it is appended to the WAL; a request over
+// half the bound is refused as store.ErrInvalidArgument (it could never
+// fit). Writing a part holds 8192 decoded rows and parquet-go's column
+// buffers of one row group (compressed pages); a merge holds an input's
+// footer and one TraceId page.
+//
+// # Files per query
+//
+// Every Snapshot cuts a non-empty head, so frequent queries during
+// ingest make small parts; the merger joins them (their row groups
+// re-encoded together) within seconds.
 package parts

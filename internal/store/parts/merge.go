@@ -12,10 +12,13 @@ import (
 )
 
 // Merging: one background merger, one merge at a time. It merges a run
-// of consecutive small parts (by segment number, no other part between
-// them) into one part sorted like its inputs (ServiceName, Timestamp),
-// named by the union of their segment ranges. Rules that keep a crash
-// from losing or duplicating rows:
+// of consecutive parts (by segment number, no other part between them)
+// into one part named by the union of their segment ranges, by copying
+// their row groups verbatim (mergeFiles): a merge costs I/O, not CPU,
+// and every row group of a merged part is sorted as its input part was.
+// Row groups under a quarter of RowGroupRows (parts cut early) are
+// re-encoded together into larger ones instead.
+// Rules that keep a crash from losing or duplicating rows:
 //
 //   - only parts whose segments are all older than every pending (cut,
 //     unwritten) part are merged, so a merged range never covers a WAL
@@ -25,13 +28,9 @@ import (
 //     covers, so a crash in between keeps the rows once;
 //   - inputs are deleted when no Snapshot leases them.
 //
-// Memory is bounded: the inputs are streamed (mergeReadRows rows of each
-// at a time) and the output is written a row group at a time, so a merge
-// holds about fan-in × (a page per column) + one row group.
-const (
-	mergeFanIn    = 8   // inputs per merge at most
-	mergeReadRows = 512 // rows read from an input at a time
-)
+// Memory: a merge holds one input's footer and one decoded TraceId page
+// at a time; row groups are copied as compressed bytes.
+const mergeFanIn = 8 // inputs per merge at most
 
 var errStopped = errors.New("table closing")
 
@@ -136,19 +135,13 @@ func (t *Table) merge(group []*livePart) error {
 		paths[i] = filepath.Join(t.cfg.Dir, p.meta.File())
 	}
 	mb := newMetaBuilder(first, last, traces)
+	for _, p := range group {
+		mb.addMeta(p.meta)
+	}
 	tmp := filepath.Join(t.cfg.Dir, partName(first, last)+".parquet.tmp")
 	var size int64
 	var err error
-	switch t.cfg.Kind {
-	case Traces:
-		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *SpanRow) (string, int64, []byte) {
-			return r.ServiceName, r.Timestamp, r.TraceId
-		})
-	default:
-		size, err = mergeFiles(paths, tmp, t.cfg.MergeRowGroupRows, t.stop, mb, func(r *LogRow) (string, int64, []byte) {
-			return r.ServiceName, r.Timestamp, r.TraceId
-		})
-	}
+	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb)
 	if err != nil {
 		return err
 	}
@@ -180,91 +173,122 @@ func (t *Table) merge(group []*livePart) error {
 	return nil
 }
 
-// mergeInput is one input part being read.
-type mergeInput[T any] struct {
-	f    *os.File
-	r    *parquet.GenericReader[T]
-	buf  []T
-	pos  int
-	n    int
-	done bool
-}
-
-func (in *mergeInput[T]) fill() error {
-	if in.done || in.pos < in.n {
-		return nil
+// mergeFiles writes the parts at paths, in order, as one file out: their
+// row groups are copied verbatim (parquet-go splices the compressed
+// column chunks; nothing is decoded or re-encoded), so a merge costs I/O,
+// not CPU. Each row group stays sorted as its part was. Only the TraceId
+// column is decoded, for the merged part's bloom filter (mb).
+func mergeFiles(paths []string, out string, rowGroup int, stop <-chan struct{}, mb *metaBuilder) (int64, error) {
+	f, err := os.Create(out)
+	if err != nil {
+		return 0, fmt.Errorf("create part: %w", err)
 	}
-	n, err := in.r.Read(in.buf)
-	in.pos, in.n = 0, n
-	if errors.Is(err, io.EOF) {
-		if n == 0 {
-			in.done = true
-		}
-		return nil
+	fail := func(err error) (int64, error) {
+		f.Close()
+		os.Remove(out)
+		return 0, fmt.Errorf("merge into %s: %w", out, err)
 	}
-	return err
-}
-
-// mergeFiles k-way merges the parts at paths (each sorted by key's
-// service then timestamp) into out. Rows read from an input are not
-// used after the next read from it: a batch ends when an input needs a
-// read, so the writer has copied every row taken from it.
-func mergeFiles[T any](paths []string, out string, rowGroup int, stop <-chan struct{}, mb *metaBuilder,
-	key func(*T) (string, int64, []byte)) (int64, error) {
-	ins := make([]*mergeInput[T], 0, len(paths))
-	defer func() {
-		for _, in := range ins {
-			in.r.Close()
-			in.f.Close()
-		}
-	}()
+	var w *parquet.Writer
+	var schema *parquet.Schema
+	vals := make([]parquet.Value, 4096)
 	for _, p := range paths {
-		f, err := os.Open(p)
+		in, err := os.Open(p)
 		if err != nil {
-			return 0, fmt.Errorf("merge: %w", err)
+			return fail(err)
 		}
-		ins = append(ins, &mergeInput[T]{f: f, r: parquet.NewGenericReader[T](f), buf: make([]T, mergeReadRows)})
+		err = func() error {
+			defer in.Close()
+			fi, err := in.Stat()
+			if err != nil {
+				return err
+			}
+			pf, err := parquet.OpenFile(in, fi.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
+			if err != nil {
+				return fmt.Errorf("open %s: %w", p, err)
+			}
+			if schema == nil {
+				schema = pf.Schema()
+				w = parquet.NewWriter(f, append(writerOptions(rowGroup), schema)...)
+			} else if !parquet.EqualNodes(pf.Schema(), schema) {
+				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
+			}
+			leaf, ok := schema.Lookup("TraceId")
+			if !ok {
+				return fmt.Errorf("part %s has no TraceId column", p)
+			}
+			for _, rg := range pf.RowGroups() {
+				select {
+				case <-stop:
+					return errStopped
+				default:
+				}
+				if rg.NumRows() < int64(rowGroup/4) {
+					// A small row group (a part cut early by Snapshot or
+					// FlushInterval) is re-encoded into the row group being
+					// built, so that tiny ones do not pile up.
+					rows := rg.Rows()
+					_, err := parquet.CopyRows(w, rows)
+					if err = errors.Join(err, rows.Close()); err != nil {
+						return fmt.Errorf("copy the rows of %s: %w", p, err)
+					}
+				} else if _, err := w.WriteRowGroup(rg); err != nil {
+					return fmt.Errorf("copy a row group of %s: %w", p, err)
+				}
+				if err := addTraceIDs(rg.ColumnChunks()[leaf.ColumnIndex], vals, mb); err != nil {
+					return fmt.Errorf("read TraceIds of %s: %w", p, err)
+				}
+			}
+			return nil
+		}()
+		if err != nil {
+			return fail(err)
+		}
 	}
-	var tid [16]byte
-	return writeParquet(out, rowGroup, func(batch []T) (int, error) {
-		select {
-		case <-stop:
-			return 0, errStopped
-		default:
+	if w == nil {
+		return fail(errors.New("no input"))
+	}
+	if err := w.Close(); err != nil {
+		return fail(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
+		os.Remove(out)
+		return 0, fmt.Errorf("sync part %s: %w", out, err)
+	}
+	return fi.Size(), nil
+}
+
+// addTraceIDs adds the TraceIds of a column chunk to mb's bloom filter.
+func addTraceIDs(cc parquet.ColumnChunk, vals []parquet.Value, mb *metaBuilder) error {
+	pages := cc.Pages()
+	defer pages.Close()
+	for {
+		pg, err := pages.ReadPage()
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
-		for _, in := range ins {
-			if err := in.fill(); err != nil {
-				return 0, fmt.Errorf("merge: read %s: %w", in.f.Name(), err)
+		if err != nil {
+			return err
+		}
+		r := pg.Values()
+		for {
+			n, err := r.ReadValues(vals)
+			for _, v := range vals[:n] {
+				var id [16]byte
+				copy(id[:], v.ByteArray())
+				mb.addID(id)
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				parquet.Release(pg)
+				return err
 			}
 		}
-		n := 0
-		for n < len(batch) {
-			var best *mergeInput[T]
-			var bs string
-			var bt int64
-			for _, in := range ins {
-				if in.pos >= in.n {
-					continue
-				}
-				s, ts, _ := key(&in.buf[in.pos])
-				if best == nil || s < bs || (s == bs && ts < bt) {
-					best, bs, bt = in, s, ts
-				}
-			}
-			if best == nil {
-				break // every input is done
-			}
-			batch[n] = best.buf[best.pos]
-			best.pos++
-			s, ts, id := key(&batch[n])
-			tid = [16]byte{}
-			copy(tid[:], id)
-			mb.add(ts, tid, s)
-			n++
-			if best.pos >= best.n && !best.done {
-				break // it needs a read: end the batch first
-			}
-		}
-		return n, nil
-	})
+		parquet.Release(pg)
+	}
 }

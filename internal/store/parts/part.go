@@ -127,6 +127,36 @@ func newMetaBuilder(first, last, traces int) *metaBuilder {
 	return b
 }
 
+// addMeta adds what a merge input's index says: rows, time range,
+// services (its TraceIds go through addID).
+func (b *metaBuilder) addMeta(m *PartMeta) {
+	if m.Rows == 0 {
+		return
+	}
+	if b.m.Rows == 0 || m.MinTimestamp < b.m.MinTimestamp {
+		b.m.MinTimestamp = m.MinTimestamp
+	}
+	if b.m.Rows == 0 || m.MaxTimestamp > b.m.MaxTimestamp {
+		b.m.MaxTimestamp = m.MaxTimestamp
+	}
+	b.m.Rows += m.Rows
+	for _, s := range m.Services {
+		b.svcs[s] = struct{}{}
+	}
+}
+
+// addID adds a TraceId to the bloom filter (the empty ID is not added).
+func (b *metaBuilder) addID(tid [16]byte) {
+	if tid == ([16]byte{}) {
+		return
+	}
+	h1, h2 := idHashes(tid)
+	for k := range bloomK {
+		x := (h1 + uint64(k)*h2) % b.bits
+		b.m.Bloom[x/64] |= 1 << (x % 64)
+	}
+}
+
 func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
 	if b.m.Rows == 0 || ts < b.m.MinTimestamp {
 		b.m.MinTimestamp = ts
@@ -138,14 +168,7 @@ func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
 	if _, ok := b.svcs[svc]; !ok {
 		b.svcs[strings.Clone(svc)] = struct{}{}
 	}
-	if tid == ([16]byte{}) {
-		return
-	}
-	h1, h2 := idHashes(tid)
-	for k := range bloomK {
-		x := (h1 + uint64(k)*h2) % b.bits
-		b.m.Bloom[x/64] |= 1 << (x % 64)
-	}
+	b.addID(tid)
 }
 
 func (b *metaBuilder) finish() *PartMeta {

@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 export CGO_ENABLED := 1
 
-.PHONY: build ui run test vet fmt bench fuzz clean
+.PHONY: build ui run demo test vet fmt bench fuzz clean
 
 build: ui
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/overlook
@@ -28,6 +28,13 @@ ui: internal/ui/dist/index.html
 # data in ./data. Extra flags: make run ARGS="--config my.yaml".
 run: build
 	./$(BIN) serve $(ARGS)
+
+# The built-in demo (docs/demo.md): the server plus a seeded online shop
+# with an incident, 3 h of history then live traffic, in a fresh
+# ./demo-data (deleted first, so each run starts clean). Open :8080.
+demo: build
+	rm -rf ./demo-data
+	./$(BIN) serve --demo --data ./demo-data $(ARGS)
 
 # The whole suite: vet, unit, conformance, fuzz seeds, end-to-end.
 test: ui vet

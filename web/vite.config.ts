@@ -47,5 +47,7 @@ export default defineConfig({
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test-setup.ts'],
+    // Page tests render Mantine in jsdom on a machine shared with builds: a generous bound, not a timing check.
+    testTimeout: 30_000,
   },
 });

@@ -265,3 +265,29 @@ func TestMasksDistinct(t *testing.T) {
 		seen[x] = true
 	}
 }
+
+// TestShapeTen checks the -shape ten traces: exactly 10 spans each, and the
+// issue's ~439 OTLP bytes per span (within 5%).
+func TestShapeTen(t *testing.T) {
+	ts, err := pregenerateShape(sigTraces, shapeTen, 2, 2000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := 0
+	for _, tm := range ts {
+		size += len(tm.raw)
+		for i, tr := range tm.traces {
+			if tr.spans != 10 && i != len(tm.traces)-1 {
+				t.Fatalf("trace %d has %d spans, want 10", i, tr.spans)
+			}
+		}
+		if len(tm.traces) != 200 {
+			t.Errorf("%d traces in a batch of 2000 spans, want 200", len(tm.traces))
+		}
+	}
+	per := float64(size) / 4000
+	t.Logf("%.1f OTLP bytes per span", per)
+	if per < 439*0.95 || per > 439*1.05 {
+		t.Errorf("%.1f OTLP bytes per span, want 439 ± 5%%", per)
+	}
+}

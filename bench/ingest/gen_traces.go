@@ -60,11 +60,22 @@ type traceBuilder struct {
 // base+window), grouped by resource (service pod) and scope, plus the ID
 // and span count of every trace in it.
 func genTraces(r *rand.Rand, sh *shop, n int, base time.Time, window time.Duration) (ptrace.Traces, []traceInfo) {
+	return genTracesShape(r, sh, n, base, window, shapeShop)
+}
+
+// genTracesShape is genTraces with the traces of the given shape (see
+// gen_ten.go).
+func genTracesShape(r *rand.Rand, sh *shop, n int, base time.Time, window time.Duration, shape string) (ptrace.Traces, []traceInfo) {
 	var all []genSpan
 	var infos []traceInfo
 	for len(all) < n {
 		b := newTraceBuilder(r, sh)
-		b.flow(base.Add(time.Duration(r.Int64N(int64(window)))))
+		at := base.Add(time.Duration(r.Int64N(int64(window))))
+		if shape == shapeTen {
+			b.flowTen(at)
+		} else {
+			b.flow(at)
+		}
 		take := min(len(b.spans), n-len(all))
 		all = append(all, b.spans[:take]...)
 		infos = append(infos, traceInfo{id: b.traceID, spans: take})

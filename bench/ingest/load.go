@@ -45,6 +45,16 @@ type loadConfig struct {
 	// interrupt, when closed, ends the load early (the report still
 	// follows).
 	interrupt <-chan struct{}
+	// rate, if positive, paces each signal's sends to this many rows/s
+	// (open loop: batch k is sent at k×batch/rate after the start, or as
+	// soon as an exporter is free when the server is behind).
+	rate float64
+	// spread, if positive (with rows), dates the batches over the spread
+	// before the run's start instead of at their send time: batch k of the
+	// rows' budget is shifted to start-spread+spread×k×batch/rows.
+	spread time.Duration
+	// runStart is the time spread counts back from.
+	runStart time.Time
 }
 
 // sentBatch identifies one acknowledged export: enough to recompute its
@@ -71,6 +81,8 @@ type signalResult struct {
 	attemptLatency []time.Duration // per acknowledged attempt
 	exportLatency  []time.Duration // first attempt to acknowledgement
 	perSecond      []int64         // acknowledged rows in each second of the run
+	MaxAckGap      time.Duration   // longest time without any acknowledgement (from the start)
+	AckGapsOver    int64           // gaps between consecutive acknowledgements longer than ackGapLimit
 	sent           []sentBatch
 	salt           uint64 // the masks' salt of this signal (see masksFor)
 }
@@ -89,6 +101,10 @@ type signalLoad struct {
 	seq       atomic.Uint64
 	claimed   atomic.Int64
 	acked     atomic.Int64
+	start     time.Time
+	lastAck   atomic.Int64 // unix ns of the latest acknowledgement (the start before the first)
+	maxGap    atomic.Int64 // ns
+	gapsOver  atomic.Int64
 
 	mu  sync.Mutex
 	res signalResult
@@ -131,6 +147,10 @@ func runLoad(ctx context.Context, cfg loadConfig, s sink) (*loadResult, error) {
 		defer pprof.StopCPUProfile()
 	}
 	start := time.Now()
+	for _, l := range loads {
+		l.start = start
+		l.lastAck.Store(start.UnixNano())
+	}
 	var wg sync.WaitGroup
 	for _, l := range loads {
 		for w := range cfg.concurrency {
@@ -147,6 +167,8 @@ func runLoad(ctx context.Context, cfg loadConfig, s sink) (*loadResult, error) {
 	for _, l := range loads {
 		r := l.res
 		r.salt = l.salt
+		l.noteAck(time.Now()) // the gap from the last acknowledgement to the end counts too
+		r.MaxAckGap, r.AckGapsOver = time.Duration(l.maxGap.Load()), l.gapsOver.Load()
 		res.Signals[l.sig] = &r
 	}
 	return res, nil
@@ -188,8 +210,19 @@ func (l *signalLoad) work(ctx context.Context, cfg loadConfig, s sink, id uint64
 		if cfg.rows > 0 && l.claimed.Add(int64(t.rows))-int64(t.rows) >= cfg.rows {
 			return
 		}
+		if cfg.rate > 0 {
+			at := l.start.Add(time.Duration(float64(seq) * float64(t.rows) / cfg.rate * float64(time.Second)))
+			if d := time.Until(at); d > 0 && !sleepCtx(ctx, d) {
+				return
+			}
+		}
 		first := time.Now()
-		buf = t.render(buf, masksFor(l.salt, seq), first)
+		dated := first
+		if cfg.spread > 0 && cfg.rows > 0 {
+			frac := min(float64(seq)*float64(t.rows)/float64(cfg.rows), 1)
+			dated = cfg.runStart.Add(-cfg.spread + time.Duration(frac*float64(cfg.spread)))
+		}
+		buf = t.render(buf, masksFor(l.salt, seq), dated)
 		backoff := cfg.retry.initial
 		for {
 			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.timeout)
@@ -204,6 +237,7 @@ func (l *signalLoad) work(ctx context.Context, cfg loadConfig, s sink, id uint64
 				rejected += rej
 				ackedBatches++
 				l.acked.Add(n)
+				l.noteAck(time.Now())
 				attempts = append(attempts, lat)
 				exports = append(exports, time.Since(first))
 				sent = append(sent, sentBatch{seq: seq, template: ti})
@@ -234,6 +268,26 @@ func (l *signalLoad) work(ctx context.Context, cfg loadConfig, s sink, id uint64
 				break
 			}
 			backoff = min(2*backoff, cfg.retry.max)
+		}
+	}
+}
+
+// ackGapLimit is the longest acceptable time without an acknowledgement
+// (issue 10: no stall over 500 ms at 80% of capacity).
+const ackGapLimit = 500 * time.Millisecond
+
+// noteAck records an acknowledgement at now: the gap since the previous one
+// (of any exporter of the signal).
+func (l *signalLoad) noteAck(now time.Time) {
+	ns := now.UnixNano()
+	gap := ns - l.lastAck.Swap(ns)
+	if gap > int64(ackGapLimit) {
+		l.gapsOver.Add(1)
+	}
+	for {
+		m := l.maxGap.Load()
+		if gap <= m || l.maxGap.CompareAndSwap(m, gap) {
+			return
 		}
 	}
 }

@@ -159,9 +159,10 @@ func storeLookup(s *rawSink) lookupFunc {
 type countFunc func(ctx context.Context, sig signal, start, end time.Time) (int64, error)
 
 // countWindow is the time range counted: every row a run sends has a
-// timestamp within a few seconds before its send time.
-func countWindow(runStart time.Time) (time.Time, time.Time) {
-	return runStart.Add(-time.Hour), runStart.Add(24 * time.Hour)
+// timestamp within a few seconds before its send time, or within spread
+// before the run's start (-spread).
+func countWindow(runStart time.Time, spread time.Duration) (time.Time, time.Time) {
+	return runStart.Add(-time.Hour - spread), runStart.Add(24 * time.Hour)
 }
 
 // httpCount counts with POST /api/search (its "count" is the number of
@@ -213,8 +214,8 @@ func storeCount(s *rawSink) countFunc {
 }
 
 // countRows counts every signal's rows in the run's window.
-func countRows(ctx context.Context, count countFunc, sigs []signal, runStart time.Time) (map[signal]int64, error) {
-	start, end := countWindow(runStart)
+func countRows(ctx context.Context, count countFunc, sigs []signal, runStart time.Time, spread time.Duration) (map[signal]int64, error) {
+	start, end := countWindow(runStart, spread)
 	out := map[signal]int64{}
 	for _, sig := range sigs {
 		n, err := count(ctx, sig, start, end)

@@ -26,7 +26,11 @@ import (
 // options are the command-line flags.
 type options struct {
 	binary, target, api string
+	jaeger              string // a Jaeger v2 binary to start instead of overlook (see jaeger.go)
 	raw                 bool
+	shape               string        // traces: shapeShop or shapeTen
+	rate                float64       // rows/s per signal (0: as fast as the exporters go)
+	spread              time.Duration // date the -rows budget over this long before the start
 	dataDir             string
 	keep                bool
 	signal              string
@@ -57,6 +61,9 @@ Exactly one of:
                                 /metrics (rows, disk, CPU, RSS) and trace lookups
   -raw                          no server: insert the same batches straight into the
                                 DuckDB store package (the pipeline's overhead = raw vs e2e)
+  -jaeger bench/jaeger/bin/jaeger
+                                start Jaeger v2 with Badger storage on free 127.0.0.1 ports
+                                instead (traces only; see bench/jaeger/README.md)
 
 Examples:
   go run ./bench/ingest -binary bin/overlook -signal traces -duration 60s
@@ -76,6 +83,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.binary, "binary", "", "overlook `binary` to start")
+	fs.StringVar(&o.jaeger, "jaeger", "", "Jaeger v2 `binary` to start (Badger storage) instead of overlook")
+	fs.StringVar(&o.shape, "shape", shapeShop, "traces: shop (the shop's flows, ~9 spans per trace) or ten (exactly 10 spans per trace, ~440 B/span: issue 10's load)")
+	fs.Float64Var(&o.rate, "rate", 0, "offered `rows/s` per signal, paced (0: closed loop, as fast as the exporters are answered)")
+	fs.DurationVar(&o.spread, "spread", 0, "with -rows: date the batches evenly over this `duration` before the start (e.g. 24h) instead of at their send time")
 	fs.StringVar(&o.target, "target", "", "OTLP gRPC `host:port` of a running server")
 	fs.StringVar(&o.api, "api", "", "API `host:port` of the -target server (for /metrics and trace lookups)")
 	fs.BoolVar(&o.raw, "raw", false, "insert into the store package directly, without a server")
@@ -115,13 +126,25 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 func (o options) validate() error {
 	var errs []error
 	modes := 0
-	for _, set := range []bool{o.binary != "", o.target != "", o.raw} {
+	for _, set := range []bool{o.binary != "", o.target != "", o.raw, o.jaeger != ""} {
 		if set {
 			modes++
 		}
 	}
 	if modes != 1 {
-		errs = append(errs, errors.New("give exactly one of -binary, -target and -raw"))
+		errs = append(errs, errors.New("give exactly one of -binary, -target, -raw and -jaeger"))
+	}
+	if o.jaeger != "" && o.signal != "traces" {
+		errs = append(errs, errors.New("-jaeger takes traces only: -signal traces"))
+	}
+	if o.shape != shapeShop && o.shape != shapeTen {
+		errs = append(errs, fmt.Errorf("-shape %q: shop or ten", o.shape))
+	}
+	if o.rate < 0 {
+		errs = append(errs, errors.New("-rate must not be negative"))
+	}
+	if o.spread < 0 || (o.spread > 0 && o.rows == 0) {
+		errs = append(errs, errors.New("-spread needs -rows (the batches are dated by their place in the budget) and must not be negative"))
 	}
 	if o.api != "" && o.target == "" {
 		errs = append(errs, errors.New("-api goes with -target"))
@@ -201,7 +224,8 @@ func run(ctx context.Context, interrupt <-chan struct{}, o options, stdout, stde
 	rep := &report{
 		Config: runConfig{Signal: o.signal, Batch: o.batch, Concurrency: o.concurrency, Pregen: o.pregen,
 			DurationS: o.duration.Seconds(), Rows: o.rows, Compression: o.compression,
-			Target: o.target, Binary: o.binary, TemplateBytesPerRow: map[signal]float64{}},
+			Target: o.target, Binary: o.binary, Jaeger: o.jaeger, Shape: o.shape, Rate: o.rate,
+			SpreadS: o.spread.Seconds(), TemplateBytesPerRow: map[signal]float64{}},
 		Conditions: conditions{Start: time.Now(), CPUs: runtime.NumCPU(), LoadAvg: loadAvg(), GoVersion: runtime.Version()},
 	}
 	cfg := loadConfig{
@@ -210,10 +234,11 @@ func run(ctx context.Context, interrupt <-chan struct{}, o options, stdout, stde
 		retry: retryPolicy{initial: 20 * time.Millisecond, max: 2 * time.Second, maxElapsed: o.maxRetry},
 		salt:  rand.Uint64(), progress: o.progress, progressOut: stderr,
 		cpuProfile: o.cpuProfile, interrupt: interrupt,
+		rate: o.rate, spread: o.spread, runStart: rep.Conditions.Start,
 	}
 	for _, sig := range sigs {
 		t0 := time.Now()
-		ts, err := pregenerate(sig, o.pregen, o.batch, o.seed)
+		ts, err := pregenerateShape(sig, o.shape, o.pregen, o.batch, o.seed)
 		if err != nil {
 			return fmt.Errorf("generate %s: %w", sig, err)
 		}
@@ -264,6 +289,9 @@ func run(ctx context.Context, interrupt <-chan struct{}, o options, stdout, stde
 	case o.binary != "":
 		rep.Mode = "end-to-end"
 		err = runBinary(ctx, o, cfg, rep, dataDir, workDir, stderr)
+	case o.jaeger != "":
+		rep.Mode = "jaeger"
+		err = runJaeger(ctx, o, cfg, rep, dataDir, workDir, stderr)
 	default:
 		rep.Mode = "end-to-end"
 		err = runTarget(ctx, o, cfg, rep, stderr)

@@ -28,7 +28,7 @@ func measureLoad(ctx context.Context, cfg loadConfig, s sink, rep *report, probe
 	var before map[signal]int64
 	if count != nil {
 		var err error
-		if before, err = countRows(ctx, count, cfg.signals, rep.Conditions.Start); err != nil {
+		if before, err = countRows(ctx, count, cfg.signals, rep.Conditions.Start, cfg.spread); err != nil {
 			return nil, fmt.Errorf("count rows before the load: %w", err)
 		}
 	}
@@ -100,7 +100,7 @@ func measureLoad(ctx context.Context, cfg loadConfig, s sink, rep *report, probe
 	if count != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 		defer cancel()
-		after, err := countRows(cctx, count, cfg.signals, rep.Conditions.Start)
+		after, err := countRows(cctx, count, cfg.signals, rep.Conditions.Start, cfg.spread)
 		if err != nil {
 			return nil, fmt.Errorf("count rows after the load: %w", err)
 		}
@@ -164,7 +164,8 @@ func runBinary(ctx context.Context, o options, cfg loadConfig, rep *report, data
 	}
 	rep.Disk.Stopped, rep.Disk.StopS = true, round2(took.Seconds())
 	rep.Disk.DBBytesAfterStop, rep.Disk.WALBytesAfterStop = dataFilesSize(dataDir)
-	rep.Disk.PerRowAfterStop = perRow(rep.Disk.DBBytesAfterStop+rep.Disk.WALBytesAfterStop, rep.Disk.RowsStored)
+	rep.Disk.DirBytesAfterStop = dirSize(dataDir)
+	rep.Disk.PerRowAfterStop = perRow(rep.Disk.DirBytesAfterStop, rep.Disk.RowsStored)
 	return nil
 }
 
@@ -242,7 +243,8 @@ func runRaw(ctx context.Context, o options, cfg loadConfig, rep *report, dataDir
 	}
 	d.Stopped, d.StopS = true, round2(time.Since(t0).Seconds())
 	d.DBBytesAfterStop, d.WALBytesAfterStop = dataFilesSize(dataDir)
-	d.PerRowAfterStop = perRow(d.DBBytesAfterStop+d.WALBytesAfterStop, d.RowsStored)
+	d.DirBytesAfterStop = dirSize(dataDir)
+	d.PerRowAfterStop = perRow(d.DirBytesAfterStop, d.RowsStored)
 	return nil
 }
 

@@ -48,6 +48,12 @@ func (t *template) render(dst []byte, m masks, now time.Time) []byte {
 // parallel. The shop (services, pods, users) is the same for all of them,
 // as it would be for one system; everything else is drawn per template.
 func pregenerate(sig signal, count, batch int, seed uint64) ([]*template, error) {
+	return pregenerateShape(sig, shapeShop, count, batch, seed)
+}
+
+// pregenerateShape is pregenerate with traces of the given shape (shapeShop
+// or shapeTen; logs have one shape).
+func pregenerateShape(sig signal, shape string, count, batch int, seed uint64) ([]*template, error) {
 	sh := newShop(rand.New(rand.NewPCG(seed, 0)))
 	out := make([]*template, count)
 	errs := make([]error, count)
@@ -56,7 +62,7 @@ func pregenerate(sig signal, count, batch int, seed uint64) ([]*template, error)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
 			for i := range next {
-				out[i], errs[i] = genTemplate(sig, sh, batch, seed, i)
+				out[i], errs[i] = genTemplate(sig, shape, sh, batch, seed, i)
 			}
 		})
 	}
@@ -73,14 +79,14 @@ func pregenerate(sig signal, count, batch int, seed uint64) ([]*template, error)
 	return out, nil
 }
 
-func genTemplate(sig signal, sh *shop, batch int, seed uint64, i int) (*template, error) {
+func genTemplate(sig signal, shape string, sh *shop, batch int, seed uint64, i int) (*template, error) {
 	r := rand.New(rand.NewPCG(seed, uint64(i)+1))
 	t := &template{rows: batch}
 	var ws wireSchema
 	var err error
 	switch sig {
 	case sigTraces:
-		td, infos := genTraces(r, sh, batch, time.Unix(templateBaseUnix, 0), templateWindow)
+		td, infos := genTracesShape(r, sh, batch, time.Unix(templateBaseUnix, 0), templateWindow, shape)
 		t.traces = infos
 		t.raw, err = ptraceotlp.NewExportRequestFromTraces(td).MarshalProto()
 		ws = traceRequestSchema()

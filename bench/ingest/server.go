@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -205,6 +206,31 @@ func dataFilesSize(dir string) (db, wal int64) {
 		wal = fi.Size()
 	}
 	return db, wal
+}
+
+// dirSize is the disk space (allocated blocks, as du counts them) of every
+// regular file under dir: what a store keeps on disk, whatever its layout
+// (a DuckDB file and its WAL, parts, Badger's tables and value logs).
+// Allocated rather than apparent size, because Badger's value log is a
+// sparse file of 2 GiB until it is closed.
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a file removed while walking: not there any more
+		}
+		if d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+					n += st.Blocks * 512
+				} else {
+					n += fi.Size()
+				}
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // promSample is one series of a Prometheus text exposition.

@@ -38,7 +38,38 @@ func main() {
 	reuse := flag.Bool("reuse", false, "reuse the data in -dir instead of generating it")
 	alt := flag.Bool("alt", false, "also time attribute layouts other than MAP (MAP, column, JSON, LIST pairs)")
 	only := flag.String("only", "", "run only measurements whose name contains this")
+	binary := flag.String("binary", "", "API mode: start this overlook `binary` over -data and time its HTTP API (see api.go)")
+	apiAddr := flag.String("api", "", "API mode: time the HTTP API of a running server at `host:port`")
+	data := flag.String("data", "", "API mode with -binary: the data `dir` (e.g. written by bench/ingest -rows N -spread 24h -data DIR)")
+	sources := flag.String("sources", "traces", "API mode: comma-separated sources to query (traces, logs)")
+	end := flag.String("end", "", "API mode: RFC 3339 end of the time ranges (default: now)")
+	metrics := flag.Bool("metrics", false, "API mode with -binary: also time PromQL sum by (job)(rate(x_total[5m])) over 24 h × 1k series, "+
+		"sending those 5.76M points over OTLP first unless -data already has them")
 	flag.Parse()
+	if *binary != "" || *apiAddr != "" {
+		o := apiOptions{binary: *binary, api: *apiAddr, data: *data, runs: *runs, sources: strings.Split(*sources, ","), only: *only, end: time.Now(), metrics: *metrics}
+		var err error
+		switch {
+		case *binary != "" && *apiAddr != "":
+			err = fmt.Errorf("give -binary or -api, not both")
+		case *binary != "" && *data == "":
+			err = fmt.Errorf("-binary needs -data (the data dir to open)")
+		case *metrics && *binary == "":
+			err = fmt.Errorf("-metrics needs -binary (the data is loaded through the server it starts)")
+		case *runs <= 0:
+			err = fmt.Errorf("-runs must be positive")
+		case *end != "":
+			o.end, err = time.Parse(time.RFC3339, *end)
+		}
+		if err == nil {
+			err = runAPI(o)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/query:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*spans, *logs, *runs, *dir, *reuse, *alt, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/query:", err)
 		os.Exit(1)

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/otelcol"
 
 	"github.com/overlook-dev/overlook/internal/budget"
+	"github.com/overlook-dev/overlook/internal/demo"
 	"github.com/overlook-dev/overlook/internal/distro"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -37,6 +38,8 @@ Flags:
                   CUSTOM_OTELCOL_CONFIG_FILE). Maps merge, lists are replaced.
   --set K=V       override one key, levels separated by :: (repeatable)
   --data DIR      data directory (default ./data)
+  --demo          also run the built-in demo: a seeded online shop with an
+                  incident, sent over OTLP to this server (docs/demo.md)
 `
 
 type listFlag []string
@@ -82,8 +85,12 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs.Var((*listFlag)(&src.Files), "config", "configuration file merged over the default (repeatable)")
 	fs.Var((*listFlag)(&src.Sets), "set", "override one key: a::b=value (repeatable)")
 	fs.StringVar(&src.DataDir, "data", "", "data directory (default ./data)")
+	demoFlag := fs.Bool("demo", false, "run the built-in demo generator (extensions::overlook::demo::enabled=true)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *demoFlag {
+		src.Sets = append([]string{demo.ConfigKey + "::enabled=true"}, src.Sets...)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q", fs.Args())
@@ -143,6 +150,9 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 	if err != nil {
 		return fmt.Errorf("create collector: %w", err)
 	}
+	if err := startDemo(ctx, src, log); err != nil {
+		return err
+	}
 	// A second Ctrl-C kills the process: restore default handling once the
 	// first one has started the graceful shutdown.
 	go func() {
@@ -150,4 +160,25 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 		stop()
 	}()
 	return col.Run(ctx)
+}
+
+// startDemo runs the demo generator beside the collector when the
+// configuration enables it; it sends to the collector's own OTLP receiver
+// and stops with ctx.
+func startDemo(ctx context.Context, src distro.Sources, log *slog.Logger) error {
+	conf, err := distro.Resolve(ctx, src)
+	if err != nil {
+		return err
+	}
+	cfg, err := demo.FromConf(conf)
+	if err != nil || !cfg.Enabled {
+		return err
+	}
+	go func() {
+		l := log.With("component", "demo")
+		if err := demo.Run(ctx, cfg, l); err != nil {
+			l.Error("demo generator stopped", "err", err)
+		}
+	}()
+	return nil
 }

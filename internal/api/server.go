@@ -38,6 +38,9 @@ type Options struct {
 	Meta *meta.Store
 	// UI serves the web app at / (nil: not served).
 	UI http.Handler
+	// Analysis bounds the rows the analysis endpoints read; zero fields
+	// use the defaults.
+	Analysis AnalysisLimits
 }
 
 // Server is the API's http.Handler. It is safe for concurrent use.
@@ -56,6 +59,7 @@ func New(opts Options) *Server {
 		opts.MaxResponseBytes = DefaultMaxResponseBytes
 	}
 	opts.Limits = opts.Limits.WithDefaults()
+	opts.Analysis = opts.Analysis.WithDefaults()
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = 1 << 20
 	}
@@ -71,6 +75,7 @@ func New(opts Options) *Server {
 	s.mux.Handle("GET /metrics", opts.Metrics.Handler())
 	s.routeDashboards()
 	s.routeMetrics()
+	s.routeAnalysis()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

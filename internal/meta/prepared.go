@@ -17,15 +17,18 @@ func servicesRED() Dashboard {
 			Select: []Select{{AggFn: "count", Alias: "requests"}}, Where: "SpanKind:\"Server\"", WhereLanguage: "lucene",
 			GroupBy: byService, Granularity: "auto"}},
 		{X: 12, Y: 0, W: 12, H: 8, Config: errorRate(byService)},
-		{X: 0, Y: 8, W: 12, H: 8, Config: TileConfig{Name: "p95 duration (ns)", Source: "traces", DisplayType: "line",
+		{X: 0, Y: 8, W: 12, H: 8, Config: TileConfig{Name: "p95 duration (server spans)", Source: "traces", DisplayType: "line",
 			Select: []Select{{AggFn: "p95", ValueExpression: "Duration", Alias: "p95"}}, Where: "SpanKind:\"Server\"",
 			WhereLanguage: "lucene", GroupBy: byService, Granularity: "auto"}},
-		{X: 12, Y: 8, W: 12, H: 8, Config: TileConfig{Name: "Per service", Source: "traces", DisplayType: "table",
+		// The table counts server spans like the other tiles (a service's
+		// client spans would double its requests), and its p95 column has no
+		// unit in its name: the UI shows durations with their unit (40 ms).
+		{X: 12, Y: 8, W: 12, H: 8, Config: TileConfig{Name: "Per service (server spans)", Source: "traces", DisplayType: "table",
 			Select: []Select{
 				{AggFn: "count", Alias: "requests"},
 				{AggFn: "count", Alias: "errors", AggCondition: "StatusCode:\"Error\"", AggConditionLanguage: "lucene"},
-				{AggFn: "p95", ValueExpression: "Duration", Alias: "p95 (ns)"},
-			}, GroupBy: byService}},
+				{AggFn: "p95", ValueExpression: "Duration", Alias: "p95 duration"},
+			}, Where: "SpanKind:\"Server\"", WhereLanguage: "lucene", GroupBy: byService}},
 	}}
 }
 

@@ -2,6 +2,7 @@ package meta
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,5 +35,28 @@ func TestServicesREDErrorRate(t *testing.T) {
 	if c.SeriesReturnType != "ratio" || len(c.Select) != 2 || c.Select[0].AggCondition == "" || c.Select[1].AggCondition != "" ||
 		len(c.GroupBy) != 1 || c.GroupBy[0] != "ServiceName" || c.NumberFormat == nil || c.NumberFormat.Output != "percent" {
 		t.Fatalf("RED error tile is not errors / requests per service in percent: %+v", c)
+	}
+}
+
+// TestServicesREDServerSpansOnly: every tile of Services (RED) counts server
+// spans only (issue 11: the per-service table counted client spans too,
+// doubling checkout's requests and errors against the other tiles), and no
+// tile or column names a unit the UI does not show (it said "p95 (ns)" over
+// values shown in ms).
+func TestServicesREDServerSpansOnly(t *testing.T) {
+	for i, tile := range servicesRED().Tiles {
+		c := tile.Config
+		if c.Where != `SpanKind:"Server"` || c.WhereLanguage != "lucene" {
+			t.Errorf("tiles[%d] (%s): where %q (%s), want SpanKind:\"Server\" (lucene)", i, c.Name, c.Where, c.WhereLanguage)
+		}
+		names := []string{c.Name}
+		for _, s := range c.Select {
+			names = append(names, s.Alias)
+		}
+		for _, n := range names {
+			if strings.Contains(n, "(ns)") || strings.Contains(n, "(ms)") {
+				t.Errorf("tiles[%d]: %q names a unit; durations are shown with their own unit", i, n)
+			}
+		}
 	}
 }

@@ -183,6 +183,9 @@ const (
 	NumberLit
 	BoolLit
 	NullLit
+	// DurationLit is a number with a duration unit ("200ms", "1.5s"):
+	// nanoseconds, comparable with duration columns only.
+	DurationLit
 )
 
 // Literal is a constant. Text is the value as written (string content for

@@ -147,6 +147,13 @@ func literalParam(l *Literal) (*bParam, error) {
 		return &bParam{v: l.Text == "true", k: kBool}, nil
 	case NullLit:
 		return &bParam{v: nil, k: kNull}, nil
+	case DurationLit:
+		p, ok := durationParam(l.Text)
+		if !ok {
+			return nil, &TypeError{Pos: l.Pos, Msg: fmt.Sprintf("malformed duration %q: use a number and a unit (ns, us, ms, s, m, h), e.g. 200ms", l.Text)}
+		}
+		p.dur = l.Text
+		return p, nil
 	}
 	v, k, ok := parseNumber(l.Text)
 	if !ok {
@@ -381,6 +388,23 @@ func (b *binder) unify(pos int, l bexpr, lf *field, r bexpr) (bexpr, bexpr, erro
 		return nil, nil, &TypeError{Pos: pos, Msg: "a map cannot be compared: address a key with m['key'] or m.key"}
 	}
 	p, isParam := r.(*bParam)
+	if isParam && p.dur != "" {
+		if sc, ok := l.(*bScaled); ok {
+			return sc.x, &bParam{v: p.v, k: p.k}, nil
+		}
+		if !b.isDurationField(lf) {
+			return nil, nil, b.unitErr(lf, pos, name, p.dur)
+		}
+		return l, &bParam{v: p.v, k: p.k}, nil
+	}
+	if isParam && rk == kString && (b.isDurationField(lf) || isScaled(l)) {
+		if d, ok := durationParam(p.v.(string)); ok {
+			if sc, ok := l.(*bScaled); ok {
+				l = sc.x
+			}
+			return l, &bParam{v: d.v, k: d.k}, nil
+		}
+	}
 	if sc, ok := l.(*bScaled); ok && isParam {
 		if !rk.numeric() {
 			if _, _, ok := parseNumber(fmt.Sprint(p.v)); !ok {
@@ -406,6 +430,9 @@ func (b *binder) unify(pos int, l bexpr, lf *field, r bexpr) (bexpr, bexpr, erro
 	case lk.numeric() && rk == kString:
 		if isParam {
 			v, k, ok := parseNumber(p.v.(string))
+			if !ok && isDurationLiteral(p.v.(string)) {
+				return nil, nil, b.unitErr(lf, pos, name, p.v.(string))
+			}
 			if !ok {
 				return nil, nil, &FieldError{Field: fieldName(lf), Pos: pos, Msg: fmt.Sprintf("%s is numeric: %q is not a number", name, p.v)}
 			}

@@ -76,6 +76,9 @@ type bScaled struct {
 type bParam struct {
 	v any
 	k kind
+	// dur is the literal as written when it carried a duration unit
+	// ("200ms"; v is then in nanoseconds).
+	dur string
 }
 
 // bFunc is a whitelisted function. fn is one of the canonical names:

@@ -336,7 +336,10 @@ func (s *chartSpec) setGroups(gb GroupByList) error {
 	if len(s.groups) > MaxChartGroupBy {
 		return chartErr("groupBy", "at most %d group-by expressions, got %d", MaxChartGroupBy, len(s.groups))
 	}
-	if len(s.groups) > 0 && (s.display == DisplayNumber || s.display == DisplayHeatmap) {
+	if len(s.groups) > 0 && s.display == DisplayHeatmap {
+		return chartErr("groupBy", "a heatmap shows one distribution and cannot be grouped: remove groupBy, or chart the groups with displayType line or table")
+	}
+	if len(s.groups) > 0 && s.display == DisplayNumber {
 		return chartErr("groupBy", "displayType %s shows one series: remove groupBy or use line or table", s.display)
 	}
 	return nil

@@ -33,7 +33,7 @@ func FuzzParse(f *testing.F) {
 			f.Add(c.in)
 		}
 	}
-	for _, s := range []string{`a:(b OR c:d)`, `x:[a TO "b"]`, `\`, `"`, `((((`, `-`, `a:>`, `*:*`, `'; DROP TABLE x; --`} {
+	for _, s := range []string{`a:(b OR c:d)`, `x:[a TO "b"]`, `\`, `"`, `((((`, `-`, `a:>`, `*:*`, `'; DROP TABLE x; --`, `Duration:>200ms`, `Duration:[1µs TO 2h]`, `SeverityNumber:<3m`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, input string) {
@@ -59,7 +59,7 @@ func FuzzParseSQL(f *testing.F) {
 			f.Add(c.in)
 		}
 	}
-	for _, s := range []string{`a = 1; DROP TABLE x`, `a IN (SELECT 1)`, `x = 'a'' OR 1=1 --'`, `"a""b" = 1`, `f(`, `NOT NOT NOT a`} {
+	for _, s := range []string{`a = 1; DROP TABLE x`, `a IN (SELECT 1)`, `x = 'a'' OR 1=1 --'`, `"a""b" = 1`, `f(`, `NOT NOT NOT a`, `Duration > 200ms`, `Duration BETWEEN 1.5s AND '2m'`, `x = 5µs`, `1ms`} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, input string) {

@@ -14,6 +14,8 @@ const (
 	sqlString
 	sqlNumber
 	sqlPunct
+	// sqlDuration is a number with a duration unit (200ms).
+	sqlDuration
 )
 
 // sqlTok is one token of SQL WHERE mode. For sqlString, text is the decoded
@@ -82,6 +84,11 @@ func lexSQL(src string) ([]sqlTok, error) {
 						j++
 					}
 				}
+			}
+			if u := durationUnitAt(src, j); u > 0 && !strings.ContainsAny(src[i:j], "eE") && strings.Count(src[i:j], ".") <= 1 {
+				toks = append(toks, sqlTok{kind: sqlDuration, text: src[i : j+u], pos: i})
+				i = j + u
+				continue
 			}
 			if j < len(src) && isIdentByte(src[j]) {
 				return nil, synErr(i, "malformed number %q", src[i:j+1])
@@ -156,4 +163,18 @@ func lexSQLString(src string, start int) (string, int, error) {
 		}
 	}
 	return "", 0, synErr(start, "unterminated string starting at position %d", start)
+}
+
+// durationUnitAt returns the length of the duration unit (ns, us, µs, ms,
+// s, m, h) that starts at src[j] and ends a word, or 0.
+func durationUnitAt(src string, j int) int {
+	for _, u := range durationUnits {
+		if strings.HasPrefix(src[j:], u.suffix) {
+			k := j + len(u.suffix)
+			if k == len(src) || !isIdentByte(src[k]) {
+				return len(u.suffix)
+			}
+		}
+	}
+	return 0
 }

@@ -349,10 +349,14 @@ func (p *luceneParser) readBound(stops string) (*Literal, error) {
 	return luceneLiteral(pos, w.text()), nil
 }
 
-// luceneLiteral types a search-language value: a number if it parses as one.
+// luceneLiteral types a search-language value: a number if it parses as
+// one, a duration if it is a number with a unit (200ms).
 func luceneLiteral(pos int, s string) *Literal {
 	if _, err := strconv.ParseFloat(s, 64); err == nil && isPlainNumber(s) {
 		return &Literal{Pos: pos, Kind: NumberLit, Text: s}
+	}
+	if isDurationLiteral(s) {
+		return &Literal{Pos: pos, Kind: DurationLit, Text: s}
 	}
 	return &Literal{Pos: pos, Kind: StringLit, Text: s}
 }

@@ -357,6 +357,8 @@ func (p *sqlParser) parseOperand() (sqlVal, error) {
 		return sqlVal{expr: &Literal{Pos: t.pos, Kind: StringLit, Text: t.text}, pos: t.pos}, nil
 	case sqlNumber:
 		return sqlVal{expr: &Literal{Pos: t.pos, Kind: NumberLit, Text: t.text}, pos: t.pos}, nil
+	case sqlDuration:
+		return sqlVal{expr: &Literal{Pos: t.pos, Kind: DurationLit, Text: t.text}, pos: t.pos}, nil
 	case sqlQuotedIdent:
 		return p.parseFieldRest(t.text, t.pos)
 	case sqlPunct:

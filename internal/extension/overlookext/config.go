@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/config/confighttp"
 
 	"github.com/overlook-dev/overlook/internal/budget"
+	"github.com/overlook-dev/overlook/internal/demo"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
@@ -29,6 +30,9 @@ type Config struct {
 	Ingest IngestConfig `mapstructure:"ingest"`
 	// Query bounds query complexity and response size (config_query.go).
 	Query QueryConfig `mapstructure:"query"`
+	// Demo is the built-in demo generator (`overlook serve --demo`); the
+	// command runs it, the extension only validates it. docs/demo.md.
+	Demo demo.Config `mapstructure:"demo"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -139,6 +143,7 @@ func createDefaultConfig() *Config {
 		HTTP:         httpCfg,
 		QueryTimeout: 30 * time.Second,
 		Ingest:       defaultIngestConfig(),
+		Demo:         demo.DefaultConfig(),
 	}
 }
 
@@ -183,6 +188,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("query_timeout is negative (%s)", c.QueryTimeout))
 	}
 	if err := c.Ingest.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Demo.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -25,6 +25,26 @@ type QueryConfig struct {
 	// MaxResponseBytes caps every API answer (native and Prometheus);
 	// larger answers are refused with 422. Default 33554432 (32 MiB).
 	MaxResponseBytes int64 `mapstructure:"max_response_bytes"`
+	// Analysis bounds the rows the analysis endpoints (patterns, deltas,
+	// facets) read (query::analysis::...).
+	Analysis AnalysisConfig `mapstructure:"analysis"`
+}
+
+// AnalysisConfig is query::analysis: row budgets of /api/patterns,
+// /api/facets and /api/deltas (docs/limits.md). Zero: the default.
+type AnalysisConfig struct {
+	// PatternSampleRows: events clustered at most. Default 50000.
+	PatternSampleRows int `mapstructure:"pattern_sample_rows"`
+	// FacetRows: rows read for facets at most. Default 50000.
+	FacetRows int `mapstructure:"facet_rows"`
+	// DeltaRows: rows compared per side at most. Default 20000.
+	DeltaRows int `mapstructure:"delta_rows"`
+}
+
+// analysis is the API's view of c.Analysis.
+func (c QueryConfig) analysis() api.AnalysisLimits {
+	return api.AnalysisLimits{PatternSampleRows: c.Analysis.PatternSampleRows, FacetRows: c.Analysis.FacetRows,
+		DeltaRows: c.Analysis.DeltaRows}.WithDefaults()
 }
 
 // limits is the query package's view of c.
@@ -49,6 +69,8 @@ func (c QueryConfig) Validate() error {
 	}{
 		{"max_terms", int64(c.MaxTerms)}, {"max_depth", int64(c.MaxDepth)}, {"max_patterns", int64(c.MaxPatterns)},
 		{"max_query_length", int64(c.MaxQueryLength)}, {"max_response_bytes", c.MaxResponseBytes},
+		{"analysis::pattern_sample_rows", int64(c.Analysis.PatternSampleRows)}, {"analysis::facet_rows", int64(c.Analysis.FacetRows)},
+		{"analysis::delta_rows", int64(c.Analysis.DeltaRows)},
 	} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))

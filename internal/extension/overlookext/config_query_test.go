@@ -23,3 +23,14 @@ func TestQueryConfig(t *testing.T) {
 		t.Fatalf("default response cap = %d", got)
 	}
 }
+
+func TestAnalysisConfig(t *testing.T) {
+	err := QueryConfig{Analysis: AnalysisConfig{FacetRows: -1}}.Validate()
+	if err == nil || !strings.Contains(err.Error(), "query::analysis::facet_rows") {
+		t.Fatalf("negative facet_rows: %v", err)
+	}
+	a := QueryConfig{Analysis: AnalysisConfig{DeltaRows: 7}}.analysis()
+	if a.DeltaRows != 7 || a.FacetRows != 50_000 || a.PatternSampleRows != 50_000 {
+		t.Fatalf("analysis limits = %+v", a)
+	}
+}

@@ -117,7 +117,8 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	}
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
 		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
-		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes()})
+		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
+		Analysis: e.cfg.Query.analysis()})
 	ln, err := e.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",

@@ -83,3 +83,16 @@ describe('ratio formatting', () => {
     expect(tableHeads(errorsAndRequests)).toEqual(['errors', 'requests']);
   });
 });
+
+describe('ChartBuilder heatmap', () => {
+  it('does not offer group by with a heatmap, and switching to one drops it', () => {
+    const heat = renderBuilder({ ...errorsAndRequests, select: [{ aggFn: 'count', valueExpression: 'Duration' }], displayType: 'heatmap', groupBy: [] });
+    expect(heat.queryByLabelText('group by')).toBeNull();
+    expect(heat.getByTestId('heatmap-no-group-by')).toBeTruthy();
+    cleanup();
+    const line = renderBuilder({ ...errorsAndRequests, select: [{ aggFn: 'count' }] });
+    expect(line.getByLabelText('group by')).toBeTruthy();
+    fireEvent.click(line.getByText('Heatmap'));
+    expect(line.onChange.mock.calls[0][0]).toMatchObject({ displayType: 'heatmap', groupBy: [] });
+  });
+});

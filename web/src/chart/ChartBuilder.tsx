@@ -54,7 +54,7 @@ export function ChartBuilder({ value: c, onChange, onRun, fields, range }: Props
           data={[{ value: 'logs', label: 'Logs' }, { value: 'traces', label: 'Traces' }, { value: 'metrics', label: 'Metrics' }]}
           onChange={(v) => set({ source: v as ChartSource, select: [{ aggFn: v === 'metrics' ? 'max' : 'count' }], groupBy: [], ...withoutRatio(c) })} />
         <SegmentedControl value={c.displayType ?? 'line'} data={DISPLAY_TYPES}
-          onChange={(v) => set({ displayType: v as DisplayType, ...(v === 'heatmap' ? withoutRatio(c) : {}) })} />
+          onChange={(v) => set({ displayType: v as DisplayType, ...(v === 'heatmap' ? { ...withoutRatio(c), groupBy: [] } : {}) })} />
         <Select label="Granularity" w={130} value={c.granularity ?? 'auto'} data={GRANULARITIES} allowDeselect={false} onChange={(v) => set({ granularity: v ?? 'auto' })} />
       </Group>
       {c.select.map((s, i) => (
@@ -82,8 +82,12 @@ export function ChartBuilder({ value: c, onChange, onRun, fields, range }: Props
           onKeyDown={(e) => e.key === 'Enter' && onRun()} />
         <SegmentedControl size="xs" value={c.whereLanguage ?? 'lucene'} data={[{ value: 'lucene', label: 'Search' }, { value: 'sql', label: 'SQL' }]}
           onChange={(v) => set({ whereLanguage: v as 'lucene' | 'sql' })} />
-        <FieldInput label="Group by" w={340} fields={fields} value={(c.groupBy ?? []).join(', ')} placeholder="e.g. type card"
-          onChange={(v) => set({ groupBy: v.trim() ? [v] : [] })} aria-label="group by" />
+        {c.displayType === 'heatmap' ? (
+          <Text size="xs" c="dimmed" w={340} data-testid="heatmap-no-group-by">A heatmap shows one distribution: no group by (use a line chart to compare groups).</Text>
+        ) : (
+          <FieldInput label="Group by" w={340} fields={fields} value={(c.groupBy ?? []).join(', ')} placeholder="e.g. type card"
+            onChange={(v) => set({ groupBy: v.trim() ? [v] : [] })} aria-label="group by" />
+        )}
         <Button onClick={onRun} data-testid="chart-run">▶ Run</Button>
       </Group>
       {metrics && <Text size="xs" c="dimmed">Metrics: filters and group-by resolve attribute keys (e.g. ServiceName: payment, k8s.pod.name).</Text>}

@@ -5,7 +5,8 @@ import { api } from '../api/client';
 import type { ChartConfig } from '../api/types';
 import { EChart } from '../components/EChart';
 import { ErrorNote } from '../components/ErrorNote';
-import { columnFormatter, heatmapOption, tableHeads, tableRows, timeSeriesOption } from './chartOptions';
+import { columnFormatter, heatmapGrid, heatmapOption, tableHeads, tableRows, timeSeriesOption, zeroDurationChart } from './chartOptions';
+import { emptyHint } from './emptyHint';
 
 interface Props {
   config: ChartConfig;
@@ -13,6 +14,11 @@ interface Props {
   end: string;
   height: number | string;
   onZoom?: (r: [number, number]) => void;
+}
+
+/** noData: a result without any non-null point. */
+function noData(series: { points: [number, number | null][] }[]): boolean {
+  return series.every((s) => s.points.every((p) => p[1] == null));
 }
 
 /** ChartView runs a chart config over a range and draws it by displayType. */
@@ -24,11 +30,19 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
     enabled: dt !== 'markdown' && config.select.length > 0,
     placeholderData: (prev) => prev,
   });
+  // A duration heatmap's log axis has no room for 0 ns spans: count them beside it.
+  const zeroConfig = dt === 'heatmap' ? zeroDurationChart(config) : null;
+  const zero = useQuery({
+    queryKey: ['chart', zeroConfig, start, end],
+    queryFn: ({ signal }) => api.chart({ ...zeroConfig!, start, end }, signal),
+    enabled: zeroConfig !== null,
+    placeholderData: (prev) => prev,
+  });
   const option = useMemo(() => {
     if (!q.data) return null;
-    if (dt === 'heatmap') return heatmapOption(q.data, config);
+    if (dt === 'heatmap') return heatmapOption(q.data, config, { zero: zero.data, height: typeof height === 'number' ? height : undefined });
     return timeSeriesOption(q.data, config, dt === 'stacked_bar');
-  }, [q.data, config, dt]);
+  }, [q.data, zero.data, config, dt, height]);
 
   if (dt === 'markdown') return <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>{config.where ?? ''}</Text>;
   if (q.error) return <ErrorNote error={q.error} title="Chart failed" />;
@@ -50,14 +64,27 @@ export function ChartView({ config, start, end, height, onZoom }: Props) {
             {rows.map((r) => <Table.Tr key={r.group}><Table.Td>{r.group}</Table.Td>{r.values.map((v, i) => <Table.Td key={i}>{v == null ? '–' : fmts[i](v)}</Table.Td>)}</Table.Tr>)}
           </Table.Tbody>
         </Table>
+        {rows.length === 0 && <Text size="xs" c="dimmed" p="xs" data-testid="chart-empty">{emptyHint(config)}</Text>}
       </div>
     );
   }
+  // On a heatmap the x axis is categories (bucket starts): a drag gives bucket indexes.
+  const data = q.data;
+  const heatZoom = onZoom && (([a, b]: [number, number]) => {
+    const times = heatmapGrid(data, zero.data).times;
+    if (!times.length) return;
+    const at = (i: number) => times[Math.min(Math.max(i, 0), times.length - 1)];
+    onZoom([at(Math.min(a, b)), at(Math.max(a, b)) + (data.meta.stepMillis ?? 0)]);
+  });
+  const empty = noData(q.data.series) && !(zero.data && !noData(zero.data.series));
   return (
     <div style={{ position: 'relative' }}>
       {q.isFetching && <Loader size="xs" style={{ position: 'absolute', right: 4, top: 4, zIndex: 1 }} />}
-      {q.data.series.length === 0 && <Text size="xs" c="dimmed" style={{ position: 'absolute', left: 80, top: 40 }}>No data in this range</Text>}
-      <EChart option={option!} height={height} onBrushX={onZoom} testId="chart" />
+      {empty && (
+        <Text size="xs" c="dimmed" data-testid="chart-empty"
+          style={{ position: 'absolute', left: 80, right: 16, top: 36, zIndex: 1, pointerEvents: 'none' }}>{emptyHint(config)}</Text>
+      )}
+      <EChart option={option!} height={height} onBrushX={dt === 'heatmap' ? heatZoom : onZoom} testId="chart" />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 import { ActionIcon, Group, Table, Text, TextInput, Tooltip } from '@mantine/core';
 import { useMemo, useState } from 'react';
 import type { Row } from '../api/types';
-import { cellText } from '../lib/format';
+import { cellText, fmtDurationRaw } from '../lib/format';
 
 /** flatten turns a row into [field, value] pairs, maps as Map.key. */
 export function flatten(row: Row): [string, string][] {
@@ -30,7 +30,7 @@ export function AttributeList({ row, onFilter }: { row: Row; onFilter: (field: s
           {pairs.map(([k, v]) => (
             <Table.Tr key={k} data-testid="attr-row">
               <Table.Td w="38%" style={{ wordBreak: 'break-all', verticalAlign: 'top' }}><Text size="xs" fw={600}>{k}</Text></Table.Td>
-              <Table.Td style={{ wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }}>{v}</Table.Td>
+              <Table.Td style={{ wordBreak: 'break-word', fontFamily: 'var(--mantine-font-family-monospace)' }}>{k === 'Duration' && v !== '' && Number.isFinite(Number(v)) ? fmtDurationRaw(Number(v)) : v}</Table.Td>
               <Table.Td w={56}>
                 <Group gap={2} wrap="nowrap">
                   <Tooltip label="Filter for this value"><ActionIcon size="xs" variant="subtle" aria-label={`filter in ${k}`} onClick={() => onFilter(k, v, true)}>+</ActionIcon></Tooltip>

@@ -8,6 +8,11 @@ export interface EChartProps {
   height: number | string;
   /** Called with [startMs, endMs] when the user drags across the x axis. */
   onBrushX?: (range: [number, number]) => void;
+  /**
+   * Called with the box's axis ranges when the user drags a box (brushType
+   * rect); on category axes the ranges are category indexes.
+   */
+  onBrushRect?: (box: { x: [number, number]; y: [number, number] }) => void;
   testId?: string;
 }
 

@@ -1,21 +1,23 @@
 import { useComputedColorScheme } from '@mantine/core';
 import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
-import { BrushComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
+import { BrushComponent, GridComponent, LegendComponent, MarkAreaComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 import type { EChartProps } from './EChart';
 
 echarts.use([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, BrushComponent,
-  VisualMapComponent, CanvasRenderer]);
+  VisualMapComponent, MarkAreaComponent, MarkLineComponent, CanvasRenderer]);
 
 /** EChartCanvas renders an ECharts option, following the theme and size (loaded lazily by EChart). */
-export default function EChartCanvas({ option, height, onBrushX, testId }: EChartProps) {
+export default function EChartCanvas({ option, height, onBrushX, onBrushRect, testId }: EChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const scheme = useComputedColorScheme('light');
   const brush = useRef(onBrushX);
   brush.current = onBrushX;
+  const rect = useRef(onBrushRect);
+  rect.current = onBrushRect;
 
   useEffect(() => {
     const c = echarts.init(el.current!, scheme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
@@ -23,9 +25,14 @@ export default function EChartCanvas({ option, height, onBrushX, testId }: EChar
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current!);
     c.on('brushEnd', (e: unknown) => {
-      const areas = (e as { areas?: { coordRange?: [number, number] }[] }).areas ?? [];
+      const areas = (e as { areas?: { coordRange?: unknown }[] }).areas ?? [];
       const r = areas[0]?.coordRange;
-      if (r && brush.current) brush.current([Math.round(r[0]), Math.round(r[1])]);
+      if (Array.isArray(r) && Array.isArray(r[0]) && rect.current) {
+        const [x, y] = r as [[number, number], [number, number]];
+        rect.current({ x: [Math.round(x[0]), Math.round(x[1])], y: [Math.round(y[0]), Math.round(y[1])] });
+      } else if (Array.isArray(r) && typeof r[0] === 'number' && brush.current) {
+        brush.current([Math.round(r[0] as number), Math.round(r[1] as number)]);
+      }
       c.dispatchAction({ type: 'brush', areas: [] });
     });
     return () => {
@@ -39,10 +46,12 @@ export default function EChartCanvas({ option, height, onBrushX, testId }: EChar
     const c = chart.current;
     if (!c) return;
     c.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
-    if (onBrushX) {
+    if (onBrushRect) {
+      c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'rect', brushMode: 'single' } });
+    } else if (onBrushX) {
       c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
     }
-  }, [option, scheme, onBrushX]);
+  }, [option, scheme, onBrushX, onBrushRect]);
 
   return <div ref={el} style={{ width: '100%', height }} data-testid={testId} />;
 }

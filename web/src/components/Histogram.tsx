@@ -5,6 +5,7 @@ import { api } from '../api/client';
 import type { Source, WhereLanguage } from '../api/types';
 import { EChart } from './EChart';
 import { ErrorNote } from './ErrorNote';
+import { timeAxis } from '../lib/time';
 
 /** errorCondition marks errors in each source (search language). */
 export const ERROR_CONDITION: Record<Source, string> = { logs: 'status:error', traces: 'StatusCode:"Error"' };
@@ -38,7 +39,7 @@ export function Histogram({ source, query, language, start, end, onZoom }: Props
       animation: false,
       grid: { left: 40, right: 10, top: 10, bottom: 20 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'time', min: Date.parse(start), max: Date.parse(end) },
+      xAxis: timeAxis(Date.parse(start), Date.parse(end)),
       yAxis: { type: 'value', minInterval: 1, splitLine: { show: false } },
       brush: { xAxisIndex: 0, brushType: 'lineX', brushMode: 'single', transformable: false },
       series: [

@@ -6,6 +6,8 @@ import type { Row, Source } from '../api/types';
 import { tsMs } from '../lib/time';
 import { TraceView } from '../trace/TraceView';
 import { AttributeList } from './AttributeList';
+import { ColumnValues } from './ColumnValues';
+import { InfrastructureTab } from './InfrastructureTab';
 import { ErrorNote } from './ErrorNote';
 import { quoteValue } from './queryComplete';
 import { ResultsTable } from './ResultsTable';
@@ -48,12 +50,20 @@ export function RowPanel({ row, source, onClose, onFilter }: Props) {
         <Tabs defaultValue="overview" keepMounted={false}>
           <Tabs.List>
             <Tabs.Tab value="overview">Overview</Tabs.Tab>
+            <Tabs.Tab value="columns">Column Values</Tabs.Tab>
+            <Tabs.Tab value="infrastructure">Infrastructure</Tabs.Tab>
             <Tabs.Tab value="json">JSON</Tabs.Tab>
             <Tabs.Tab value="trace" disabled={!traceId}>Trace</Tabs.Tab>
             <Tabs.Tab value="context">Context</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="overview" pt="sm">
             <AttributeList row={row} onFilter={onFilter} />
+          </Tabs.Panel>
+          <Tabs.Panel value="columns" pt="sm">
+            <ColumnValues row={row} onFilter={onFilter} />
+          </Tabs.Panel>
+          <Tabs.Panel value="infrastructure" pt="sm">
+            <InfrastructureTab row={row} />
           </Tabs.Panel>
           <Tabs.Panel value="json" pt="sm">
             <ScrollArea.Autosize mah="75vh"><Code block>{JSON.stringify(row, null, 2)}</Code></ScrollArea.Autosize>

@@ -68,3 +68,10 @@ export function toSqlField(name: string): string {
   const m = /^(\w*Attributes)\.(.+)$/.exec(name);
   return m ? `${m[1]}['${m[2]}']` : name;
 }
+
+/** filterTerm is `field:"value"` (or `-field:"value"`), or in SQL `field = 'value'` (`!=`). */
+export function filterTerm(field: string, value: string, include: boolean, lang: 'lucene' | 'sql'): string {
+  return lang === 'sql'
+    ? `${toSqlField(field)} ${include ? '=' : '!='} '${value.replace(/'/g, "''")}'`
+    : `${include ? '' : '-'}${field}:${quoteValue(value)}`;
+}

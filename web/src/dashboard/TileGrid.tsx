@@ -36,7 +36,7 @@ export function TileGrid({ tiles, onChange, renderTile, editable = true, width: 
           }}
         >
           {tiles.map((t) => (
-            <div key={t.id} data-testid="tile" style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4, background: 'var(--mantine-color-body)', overflow: 'hidden', display: 'flex', flexDirection: 'column' }}>
+            <div key={t.id} data-testid="tile" data-tile-id={t.id} style={{ border: '1px solid var(--mantine-color-default-border)', borderRadius: 4, background: 'var(--mantine-color-body)', overflow: 'hidden', display: 'flex', flexDirection: 'column' }}>
               {renderTile(t)}
             </div>
           ))}

@@ -78,3 +78,28 @@ export function tsMs(ts: unknown): number {
   const { sec, nanos } = splitTimestamp(ts);
   return sec * 1000 + nanos / 1e6;
 }
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * timeAxisLabel labels a time axis tick in 24-hour time: HH:mm (HH:mm:ss on
+ * ranges under 10 minutes); midnight is 00:00, with the date (MM-DD 00:00)
+ * when the range spans more than a day; ticks of multi-day ranges carry the
+ * date when they fall on midnight only.
+ */
+export function timeAxisLabel(ms: number, rangeMs: number): string {
+  const d = new Date(ms);
+  const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+  if (rangeMs < 10 * 60e3) return `${hm}:${pad2(d.getSeconds())}`;
+  const midnight = d.getHours() === 0 && d.getMinutes() === 0;
+  if (midnight && rangeMs > 86400e3) return `${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${hm}`;
+  return hm;
+}
+
+/** timeAxis is an ECharts time x axis over [start, end] labelled by timeAxisLabel. */
+export function timeAxis(start: number, end: number): Record<string, unknown> {
+  return {
+    type: 'time', min: start, max: end,
+    axisLabel: { hideOverlap: true, formatter: (v: number) => timeAxisLabel(v, end - start) },
+  };
+}

@@ -3,6 +3,9 @@ import { useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import type { ChartConfig, Source } from '../api/types';
 import { ChartBuilder } from '../chart/ChartBuilder';
+import { SampleEvents } from '../chart/SampleEvents';
+import { filterTerm } from '../components/queryComplete';
+import { andQuery } from '../search/patternQuery';
 import { ChartView } from '../chart/ChartView';
 import { SaveToDashboard } from '../dashboard/SaveToDashboard';
 import { TimePicker } from '../components/TimePicker';
@@ -56,6 +59,14 @@ export default function ChartExplorerPage() {
       </Paper>
       <Paper withBorder p="sm">
         <ChartView config={applied} start={iso.start} end={iso.end} height={380} onZoom={([s, e]) => setRange({ kind: 'absolute', start: s, end: e })} />
+      </Paper>
+      <Paper withBorder p="sm">
+        <SampleEvents config={applied} start={iso.start} end={iso.end} onFilter={(field, value, include) => {
+          const lang = applied.whereLanguage ?? 'lucene';
+          const next = { ...applied, where: andQuery(applied.where ?? '', filterTerm(field, value, include, lang), lang) };
+          setDraft(next);
+          run(next);
+        }} />
       </Paper>
       <SaveToDashboard opened={saving} onClose={() => setSaving(false)} config={draft} />
     </Stack>

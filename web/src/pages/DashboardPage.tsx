@@ -87,6 +87,15 @@ export default function DashboardPage() {
       setErr(e);
     }
   };
+  /** addTile saves a new tile below the others, scrolls to it and opens its editor. */
+  const addTile = () => {
+    if (!d) return;
+    const tiles = appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' });
+    const added = tiles[tiles.length - 1];
+    void save({ ...d, tiles });
+    setEditing(added);
+    requestAnimationFrame(() => document.querySelector(`[data-tile-id="${added.id}"]`)?.scrollIntoView?.({ behavior: 'smooth', block: 'center' }));
+  };
   const setParam = (k: string, v: string) => {
     const n = new URLSearchParams(sp);
     if (v) n.set(k, v);
@@ -107,7 +116,7 @@ export default function DashboardPage() {
             value={filter} onChange={(e) => setFilter(e.currentTarget.value)}
             onKeyDown={(e) => e.key === 'Enter' && setParam('where', filter)} aria-label="dashboard filter" />
           <TimePicker value={range} onChange={(r) => setParam('range', formatRange(r))} />
-          <Button onClick={() => save({ ...d, tiles: appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' }) })}>Add tile</Button>
+          <Button data-testid="add-tile" onClick={() => addTile()}>Add tile</Button>
           <Menu>
             <Menu.Target><ActionIcon variant="default" size="lg" aria-label="dashboard menu">⋯</ActionIcon></Menu.Target>
             <Menu.Dropdown>

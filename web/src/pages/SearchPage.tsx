@@ -1,4 +1,4 @@
-import { Badge, Button, Group, MultiSelect, SegmentedControl, Stack, Switch, Text } from '@mantine/core';
+import { ActionIcon, Badge, Button, Group, MultiSelect, SegmentedControl, Stack, Switch, Text, Tooltip } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -7,12 +7,29 @@ import type { Row, Source, WhereLanguage } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
 import { Histogram } from '../components/Histogram';
 import { QueryBar } from '../components/QueryBar';
-import { quoteValue, toSqlField } from '../components/queryComplete';
+import { filterTerm } from '../components/queryComplete';
 import { DEFAULT_COLUMNS, ResultsTable } from '../components/ResultsTable';
 import { RowPanel } from '../components/RowPanel';
 import { TimePicker } from '../components/TimePicker';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso, type TimeRange } from '../lib/time';
+import type { DeltaSelection } from '../api/analysis';
+import { DeltasView, NO_SELECTION } from '../search/DeltasView';
+import { FacetSidebar } from '../search/FacetSidebar';
+import { Onboarding } from '../search/Onboarding';
+import { andQuery, patternQuery } from '../search/patternQuery';
+import { PatternsView } from '../search/PatternsView';
+
+const DELTAS_TRACES_ONLY = 'Event Deltas compares span durations: switch to Traces.';
+
+/** The analysis modes of Search (URL `mode`). */
+export type AnalysisMode = 'results' | 'patterns' | 'deltas';
+
+function readMode(v: string | null, source: Source): AnalysisMode {
+  if (v === 'patterns') return 'patterns';
+  if (v === 'deltas' && source === 'traces') return 'deltas';
+  return 'results';
+}
 
 /** SearchPage: logs and spans with the query bar, histogram, table and side panel. */
 export default function SearchPage() {
@@ -22,6 +39,9 @@ export default function SearchPage() {
   const query = sp.get('q') ?? '';
   const range = parseRange(sp.get('range'));
   const columns = sp.get('cols')?.split(',').filter(Boolean) ?? DEFAULT_COLUMNS[source];
+  const mode = readMode(sp.get('mode'), source);
+  const [selection, setSelection] = useState<DeltaSelection>(NO_SELECTION);
+  const [facetsOpen, setFacetsOpen] = useState(true);
   const [draft, setDraft] = useState(query);
   const [nonce, setNonce] = useState(0);
   const [live, setLive] = useState(false);
@@ -50,15 +70,14 @@ export default function SearchPage() {
   }, [live]);
 
   const results = useQuery({
+    enabled: mode === 'results',
     queryKey: ['search', source, query, lang, iso.start, iso.end],
     queryFn: ({ signal }) => api.search({ source, query, whereLanguage: lang, start: iso.start, end: iso.end, limit: 500 }, signal),
     placeholderData: (prev) => prev,
   });
 
   const addFilter = (field: string, value: string, include: boolean) => {
-    const term = lang === 'sql'
-      ? `${toSqlField(field)} ${include ? '=' : '!='} '${value.replace(/'/g, "''")}'`
-      : `${include ? '' : '-'}${field}:${quoteValue(value)}`;
+    const term = filterTerm(field, value, include, lang);
     const q = draft.trim() ? `${draft.trim()} ${lang === 'sql' ? 'AND ' : ''}${term}` : term;
     setSelected(null);
     update({ q });
@@ -84,21 +103,56 @@ export default function SearchPage() {
         <Button onClick={() => update({ q: draft })} data-testid="run">Run</Button>
         <Switch label="Live" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); if (e.currentTarget.checked) setRange({ kind: 'relative', last: range.kind === 'relative' ? range.last : '15m' }); }} data-testid="live" />
       </Group>
-      <Histogram source={source} query={query} language={lang} start={iso.start} end={iso.end}
-        onZoom={([s, e]) => s < e && setRange({ kind: 'absolute', start: s, end: e })} />
-      <Group gap="xs" justify="space-between">
-        <Group gap="xs">
-          <Text size="sm" data-testid="result-count">{results.data ? `${results.data.count.toLocaleString()} results` : ''}</Text>
-          {results.isFetching && <Badge variant="light">loading…</Badge>}
-          {results.isFetching && <Button size="compact-xs" variant="subtle" onClick={() => results.refetch({ cancelRefetch: true })}>retry</Button>}
-        </Group>
-        <MultiSelect size="xs" w={520} placeholder="Columns" searchable value={columns} aria-label="columns"
-          data={Array.from(new Set([...columns, ...DEFAULT_COLUMNS[source], ...fields.names]))}
-          onChange={(c) => update({ cols: c.join(',') })} />
+      <Group gap="xs" align="stretch" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>
+        {facetsOpen && (
+          <FacetSidebar source={source} query={query} language={lang} start={iso.start} end={iso.end} onFilter={addFilter} />
+        )}
+        <Stack gap="xs" style={{ flex: 1, minWidth: 0, minHeight: 0 }}>
+          <Histogram source={source} query={query} language={lang} start={iso.start} end={iso.end}
+            onZoom={([s, e]) => s < e && setRange({ kind: 'absolute', start: s, end: e })} />
+          <Group gap="xs" justify="space-between">
+            <Group gap="xs">
+              <Tooltip label={facetsOpen ? 'Hide fields' : 'Show fields'}>
+                <ActionIcon variant="subtle" size="sm" aria-label="toggle fields" onClick={() => setFacetsOpen(!facetsOpen)}>{facetsOpen ? '⇤' : '⇥'}</ActionIcon>
+              </Tooltip>
+              <SegmentedControl size="xs" value={mode} aria-label="analysis mode" data-testid="analysis-mode"
+                onChange={(v) => update({ mode: v === 'results' ? null : v })}
+                data={[
+                  { value: 'results', label: 'Results' },
+                  { value: 'patterns', label: 'Event Patterns' },
+                  { value: 'deltas', label: <span title={source === 'traces' ? undefined : DELTAS_TRACES_ONLY} data-testid="deltas-mode">Event Deltas</span>, disabled: source !== 'traces' },
+                ]} />
+              {source !== 'traces' && sp.get('mode') === 'deltas' && <Text size="xs" c="dimmed">{DELTAS_TRACES_ONLY}</Text>}
+              {mode === 'results' && <Text size="sm" data-testid="result-count">{results.data ? `${results.data.count.toLocaleString()} results` : ''}</Text>}
+              {mode === 'results' && results.isFetching && <Badge variant="light">loading…</Badge>}
+              {mode === 'results' && results.isFetching && <Button size="compact-xs" variant="subtle" onClick={() => results.refetch({ cancelRefetch: true })}>retry</Button>}
+            </Group>
+            {mode === 'results' && (
+              <MultiSelect size="xs" w={380} placeholder="Columns" searchable value={columns} aria-label="columns"
+                data={Array.from(new Set([...columns, ...DEFAULT_COLUMNS[source], ...fields.names]))}
+                onChange={(c) => update({ cols: c.join(',') })} />
+            )}
+          </Group>
+          {mode === 'patterns' && (
+            <PatternsView source={source} query={query} language={lang} start={iso.start} end={iso.end}
+              onPick={(p) => update({ q: andQuery(query, patternQuery(p, source, lang), lang), mode: null })} />
+          )}
+          {mode === 'deltas' && (
+            <DeltasView query={query} language={lang} start={iso.start} end={iso.end} selection={selection} onSelect={setSelection}
+              onFilter={addFilter}
+              onApply={(term, r) => {
+                setSelection(NO_SELECTION);
+                update({
+                  q: andQuery(query, term, lang), mode: null,
+                  ...(r.start && r.end ? { range: formatRange({ kind: 'absolute', start: Date.parse(r.start), end: Date.parse(r.end) }) } : {}),
+                });
+              }} />
+          )}
+          {mode === 'results' && (results.error ? <ErrorNote error={results.error} title="Search failed" />
+            : results.data && results.data.count === 0 && !query.trim() ? <Onboarding source={source} />
+              : <ResultsTable rows={results.data?.rows ?? []} columns={columns} onSelect={setSelected} selected={selected} />)}
+        </Stack>
       </Group>
-      {results.error ? <ErrorNote error={results.error} title="Search failed" /> : (
-        <ResultsTable rows={results.data?.rows ?? []} columns={columns} onSelect={setSelected} selected={selected} />
-      )}
       <RowPanel row={selected} source={source} onClose={() => setSelected(null)} onFilter={addFilter} />
     </Stack>
   );

@@ -1,7 +1,7 @@
 // Waterfall layout: spans → visible rows (depth-first, children by start
 // time), each with its offset and width as fractions of the trace.
 import type { Row } from '../api/types';
-import { colorFor } from '../lib/format';
+import { colorsFor } from '../lib/format';
 import { splitTimestamp } from '../lib/time';
 
 export interface SpanEvent {
@@ -112,6 +112,7 @@ export function layoutTrace(rows: Row[], collapsed: ReadonlySet<string> = new Se
     if (s.error) errors++;
   }
 
+  const colors = colorsFor(services);
   const out: WaterfallRow[] = [];
   const visited = new Set<string>();
   const stack: { span: Span; depth: number }[] = [];
@@ -125,7 +126,7 @@ export function layoutTrace(rows: Row[], collapsed: ReadonlySet<string> = new Se
     const kids = children.get(span.id) ?? [];
     const isCollapsed = collapsed.has(span.id);
     out.push({
-      span, depth, childCount: kids.length, collapsed: isCollapsed, color: colorFor(span.service),
+      span, depth, childCount: kids.length, collapsed: isCollapsed, color: colors.get(span.service)!,
       offset: Math.max(0, span.start) / end, width: Math.max(0, span.duration) / end,
     });
     if (!isCollapsed) for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i], depth: depth + 1 });

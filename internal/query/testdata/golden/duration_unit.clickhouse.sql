@@ -1,0 +1,4 @@
+-- search on traces: Duration:>200ms
+Duration > ?
+-- args:
+int64 200000000

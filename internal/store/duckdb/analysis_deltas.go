@@ -1,0 +1,176 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/overlook-dev/overlook/internal/schema"
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// deltaColumns are the scalar columns Deltas compares, per source (ids,
+// times, counts and texts unique per event are left out).
+func deltaColumns(src *schema.Source) []string {
+	if src.Table.Name == schema.TracesTable {
+		return []string{"ServiceName", "SpanName", "SpanKind", "StatusCode", "StatusMessage", "ScopeName"}
+	}
+	return []string{"ServiceName", "SeverityText", "ScopeName", "EventName"}
+}
+
+// Deltas compares the value distributions of every scalar column of
+// deltaColumns and every attribute key (the event's and its resource's) in
+// the selection of p.Scope with those of the rest of it. Counts are exact;
+// the distributions come from at most p.MaxRows rows per side. Fields
+// whose values are mostly unique (ids) are left out: a field with more
+// than p.MaxValues distinct values that are more than half of its rows.
+func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaResult, error) {
+	var out store.DeltaResult
+	where, args, err := s.scopeWhere(p.Scope)
+	if err != nil {
+		return out, err
+	}
+	if p.MaxRows <= 0 || p.MaxValues <= 0 {
+		return out, fmt.Errorf("%w: maxRows and maxValues must be positive", store.ErrInvalidArgument)
+	}
+	src := p.Scope.Source
+	t := src.Table
+	var sel []string
+	var selArgs []any
+	if p.DurationMin != nil || p.DurationMax != nil {
+		if _, ok := t.Column("Duration"); !ok {
+			return out, fmt.Errorf("%w: a duration selection needs source traces (%s has no Duration)", store.ErrInvalidArgument, src.Name)
+		}
+	}
+	if p.DurationMin != nil {
+		sel, selArgs = append(sel, `"Duration" >= ?`), append(selArgs, *p.DurationMin)
+	}
+	if p.DurationMax != nil {
+		sel, selArgs = append(sel, `"Duration" <= ?`), append(selArgs, *p.DurationMax)
+	}
+	tc := quoteIdent(t.TimeColumn)
+	if p.SelStart != nil {
+		sel, selArgs = append(sel, tc+" >= ?"), append(selArgs, clampTime(*p.SelStart))
+	}
+	if p.SelEnd != nil {
+		sel, selArgs = append(sel, tc+" < ?"), append(selArgs, clampTime(*p.SelEnd))
+	}
+	if len(sel) == 0 {
+		return out, fmt.Errorf("%w: the selection is everything: bound it with durationMinMs, durationMaxMs, start or end", store.ErrInvalidArgument)
+	}
+	selExpr := "(" + strings.Join(sel, " AND ") + ")"
+
+	// Exact counts of both sides.
+	cq := fmt.Sprintf("SELECT count_if(s), count_if(NOT s) FROM (SELECT coalesce(%s, false) AS s FROM %s WHERE %s)",
+		selExpr, quoteIdent(t.Name), where)
+	cq, release, err := s.readSQL(ctx, cq, p.Start, p.End)
+	if err != nil {
+		return out, readErr(fmt.Errorf("count the selection: %w", err))
+	}
+	defer release()
+	if err := s.db.QueryRowContext(ctx, cq, append(append([]any{}, selArgs...), args...)...).Scan(&out.SelectionCount, &out.BackgroundCount); err != nil {
+		return out, readErr(fmt.Errorf("count the selection: %w", err))
+	}
+	out.Fields = []store.DeltaField{}
+	if out.SelectionCount == 0 {
+		return out, nil
+	}
+	out.Sampled = out.SelectionCount > int64(p.MaxRows) || out.BackgroundCount > int64(p.MaxRows)
+
+	cols := deltaColumns(src)
+	maps := attributeMaps(src)
+	var baseCols, names, vals []string
+	for _, c := range cols {
+		baseCols = append(baseCols, quoteIdent(c))
+		names = append(names, "'"+c+"'")
+		vals = append(vals, "CAST("+quoteIdent(c)+" AS VARCHAR)")
+	}
+	parts := []string{fmt.Sprintf("SELECT s, unnest([%s]) AS f, unnest([%s]) AS v FROM base", strings.Join(names, ", "), strings.Join(vals, ", "))}
+	for _, m := range maps {
+		baseCols = append(baseCols, quoteIdent(m))
+		parts = append(parts, fmt.Sprintf("SELECT s, '%s.' || k AS f, v FROM (SELECT s, unnest(map_keys(%s)) AS k, unnest(map_values(%s)) AS v FROM base)", m, quoteIdent(m), quoteIdent(m)))
+	}
+	// Each side sampled on its own: the selection is often a small part.
+	side := func(sel bool, n int64) string {
+		from, pred := sampleFrom(src, n, p.MaxRows)
+		cond := "coalesce(" + selExpr + ", false)"
+		if !sel {
+			cond = "NOT " + cond
+		}
+		return fmt.Sprintf("(SELECT %v AS s, %s FROM %s WHERE %s AND %s%s LIMIT %d)",
+			sel, strings.Join(baseCols, ", "), from, where, cond, pred, p.MaxRows)
+	}
+	q := fmt.Sprintf(`WITH base AS MATERIALIZED (
+  %s UNION ALL %s),
+sizes AS (SELECT greatest(count_if(s), 1)::DOUBLE AS ns, greatest(count_if(NOT s), 1)::DOUBLE AS nb FROM base),
+g AS (SELECT f, v, count_if(s) AS cs, count_if(NOT s) AS cb FROM (%s) WHERE v IS NOT NULL AND v <> '' GROUP BY f, v)
+SELECT f, v, cs / ns, cb / nb, d, sad, scs / ns, scb / nb FROM (
+  SELECT f, v, cs, cb, ns, nb, count(*) OVER w AS d, sum(abs(cs / ns - cb / nb)) OVER w AS sad,
+    sum(cs) OVER w AS scs, sum(cb) OVER w AS scb,
+    row_number() OVER (PARTITION BY f ORDER BY cs / ns + cb / nb DESC, v) AS rn
+  FROM g, sizes WINDOW w AS (PARTITION BY f))
+WHERE rn <= %d ORDER BY f, rn`,
+		side(true, out.SelectionCount), side(false, out.BackgroundCount), strings.Join(parts, " UNION ALL "), p.MaxValues)
+	q, release2, err := s.readSQL(ctx, q, p.Start, p.End)
+	if err != nil {
+		return out, readErr(fmt.Errorf("compare the selection: %w", err))
+	}
+	defer release2()
+	var qargs []any
+	for range 2 {
+		qargs = append(append(qargs, args...), selArgs...)
+	}
+	rs, err := s.db.QueryContext(ctx, q, qargs...)
+	if err != nil {
+		return out, readErr(fmt.Errorf("compare the selection: %w", err))
+	}
+	defer rs.Close()
+	byField := map[string]*store.DeltaField{}
+	var order []string
+	for rs.Next() {
+		var f, v string
+		var ps, pb, sad, fs, fb float64
+		var d int64
+		if err := rs.Scan(&f, &v, &ps, &pb, &d, &sad, &fs, &fb); err != nil {
+			return out, fmt.Errorf("scan the comparison: %w", err)
+		}
+		df := byField[f]
+		if df == nil {
+			// Rows without the field are one more value of it.
+			missS, missB := max(0, 1-fs), max(0, 1-fb)
+			abs := missS - missB
+			if abs < 0 {
+				abs = -abs
+			}
+			df = &store.DeltaField{Field: f, Score: round4((sad + abs) / 2), Distinct: int(d)}
+			byField[f] = df
+			order = append(order, f)
+		}
+		df.Values = append(df.Values, store.DeltaValue{Value: v, Selection: round4(ps), Background: round4(pb)})
+	}
+	if err := rs.Err(); err != nil {
+		return out, readErr(fmt.Errorf("read the comparison: %w", err))
+	}
+	// Rows read per side, to tell ids from values.
+	rowsRead := float64(min(out.SelectionCount, int64(p.MaxRows)) + min(out.BackgroundCount, int64(p.MaxRows)))
+	for _, f := range order {
+		df := byField[f]
+		if df.Distinct > p.MaxValues && float64(df.Distinct) > rowsRead/2 {
+			continue
+		}
+		out.Fields = append(out.Fields, *df)
+	}
+	sort.SliceStable(out.Fields, func(i, j int) bool {
+		if out.Fields[i].Score != out.Fields[j].Score {
+			return out.Fields[i].Score > out.Fields[j].Score
+		}
+		return out.Fields[i].Field < out.Fields[j].Field
+	})
+	return out, nil
+}
+
+// round4 rounds to 4 decimals, so answers are stable across platforms.
+func round4(f float64) float64 {
+	return float64(int64(f*10000+0.5)) / 10000
+}

@@ -166,7 +166,7 @@ func (s *Store) traceRows(ctx context.Context, sp *signalParts, q, traceID strin
 	}
 	defer sn.Release()
 	q = withCTEs(q, []string{quoteIdent(sp.table.Name) + " AS NOT MATERIALIZED (" +
-		parts.ViewSQL(sp.kind, sp.mat, sn.Files) + ")"})
+		parts.ViewSQLTrace(sp.kind, sp.mat, sn.Files, traceID) + ")"})
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err

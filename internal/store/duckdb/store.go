@@ -175,6 +175,10 @@ func (s *Store) configure() error {
 		// insertion order (every read has ORDER BY), and not preserving it
 		// lets INSERT ... SELECT run without an order-keeping sink.
 		"SET GLOBAL preserve_insertion_order = false",
+		// Parts are immutable files read again and again: DuckDB keeps
+		// their footers (schema, row group statistics) instead of parsing
+		// them on every query (trace by ID 23–35 → 14 ms, parts bench).
+		"SET GLOBAL parquet_metadata_cache = true",
 	}
 	if s.cfg.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", s.cfg.Threads))

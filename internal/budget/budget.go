@@ -22,7 +22,7 @@ import (
 	"strings"
 )
 
-// The split, as fractions of the budget. What is left (20%) covers what
+// The split, as fractions of the budget. What is left (10%) covers what
 // no limit governs: DuckDB's allocations outside its buffer manager (its
 // resident memory exceeds memory_limit by ≈ 70–110 MiB under write load:
 // appender and checkpoint buffers, per-thread state, malloc slack —

@@ -63,6 +63,11 @@ const (
 	// small enough for a tiny budget (the head is then cut into parts
 	// smaller than part_rows, see internal/store/parts).
 	MinPartsBytes = 4 << 20
+	// MaxPartsBytes caps it: 128 MiB holds several parts of 50k rows
+	// (≈ 15–25 MiB each) while the writers catch up; more only lets a
+	// backlog grow the resident set (logs at full speed peaked at
+	// 474–510 MiB RSS with 603 MiB per signal from a 12 GiB budget).
+	MaxPartsBytes = 128 << 20
 	// BytesPerPendingRow is the measured size of one converted row in a
 	// writer's queue (≈ 1 KiB for spans and logs with ~10 attributes).
 	BytesPerPendingRow = 1024
@@ -132,7 +137,7 @@ func Split(total int64, source string, goEnv int64) Budget {
 	rows := share(PendingShare) / 3 / BytesPerPendingRow
 	b.PendingRows = int(min(max(rows, MinPendingRows), MaxPendingRows))
 	b.PendingBytes = int64(b.PendingRows) * 3 * BytesPerPendingRow
-	b.PartsBytes = max(roundMiB(share(PartsShare)/2), MinPartsBytes)
+	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), MinPartsBytes), MaxPartsBytes)
 	return b
 }
 

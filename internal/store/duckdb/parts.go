@@ -86,6 +86,16 @@ func (s *Store) checkLegacy(ctx context.Context, sp *signalParts) error {
 	return nil
 }
 
+// partsOf is the parts table of t, nil if t is not kept as parts.
+func (s *Store) partsOf(t *schema.Table) *signalParts {
+	for _, sp := range s.partTables() {
+		if sp.table.Name == t.Name {
+			return sp
+		}
+	}
+	return nil
+}
+
 // partTables lists the parts tables (none with LayoutDuckDB).
 func (s *Store) partTables() []*signalParts {
 	if s.partTraces == nil {

@@ -19,17 +19,15 @@ import (
 // BenchmarkMaterializedCardType times a chart-like query, max(Duration)
 // grouped by the materialised column
 // "__hdx_materialized_SpanAttributes.app.payment.card_type", over
-// MATBENCH_SPANS (default 1M) spans, three ways:
+// MATBENCH_SPANS (default 1M) spans, three ways: parts/derived (the
+// parts as written today, the column derived by ViewSQL from the map:
+// list_position over the keys, per row), and copy/derived and
+// copy/stored (the same rows copied once by DuckDB into a Parquet file
+// that also holds the column as a real, dictionary-encoded VARCHAR
+// column, grouped by the map lookup and by the column: only the layout
+// differs). Run:
 //
-//   - parts/derived: the parts as written today, the column derived by
-//     ViewSQL from the map (list_position over the keys, per row);
-//
-//   - copy/derived and copy/stored: the same rows copied once by DuckDB
-//     into Parquet files that also hold the column as a real
-//     (dictionary-encoded) VARCHAR column, grouped by the map lookup and
-//     by the column: only the layout differs.
-//
-//     go test ./internal/store/parts -run '^$' -bench MaterializedCardType -benchtime 5x
+//	go test ./internal/store/parts -run '^$' -bench MaterializedCardType -benchtime 5x -v
 func BenchmarkMaterializedCardType(b *testing.B) {
 	n := 1_000_000
 	if v := os.Getenv("MATBENCH_SPANS"); v != "" {

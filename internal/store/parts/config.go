@@ -70,6 +70,11 @@ type Config struct {
 	// Logger receives background errors (part writes, merges). Default:
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Fault injection, for tests only: wrapWAL wraps each WAL segment's
+	// file; partFault, when it returns an error, fails a part write.
+	wrapWAL   func(walFile) walFile
+	partFault func() error
 }
 
 func (c Config) withDefaults() Config {

@@ -8,13 +8,16 @@
 //
 // One directory per table (Config.Dir):
 //
-//	wal-<N>.log                 WAL segment N: the acknowledged rows not yet in a part
-//	part-<F>-<L>.parquet        a part: the rows of WAL segments F…L
-//	part-<F>-<L>.json           its index (PartMeta): rows, min/max Timestamp,
-//	                            services, TraceId bloom filter, file size
-//	part-<F>-<L>.parquet.tmp    a part being written (deleted by Open)
+//	wal-<N>.log                   WAL segment N: the acknowledged rows not yet in a part
+//	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
+//	                              Timestamp is in hour H (Unix time / 1 h)
+//	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
+//	                              services, TraceId bloom filter, file size
+//	part-<F>-<L>-h<H>.parquet.tmp a part being written (deleted by Open)
 //
-// Numbers are zero-padded to 8 digits and only grow.
+// Segment numbers are zero-padded to 8 digits and only grow. Parts
+// written before hour buckets are named part-<F>-<L> (any hour); they
+// are read, merged among themselves and dropped as before.
 //
 // # Write path
 //
@@ -30,8 +33,9 @@
 // its oldest row is Config.FlushInterval old, on Snapshot (read your
 // writes) and on Close. A cut closes (fsyncs) the WAL segment holding
 // exactly the head's rows and starts the next one, so part N holds
-// exactly WAL segment N. Two background goroutines write cut parts,
-// oldest first: rows sorted by (ServiceName, Timestamp), decoded 8192 at
+// exactly WAL segment N, one part per hour bucket of Timestamp present
+// in it (part-N-N-h<H>). Two background goroutines write cut parts,
+// oldest first: rows sorted by (hour, ServiceName, Timestamp), decoded 8192 at
 // a time, written with parquet-go in row groups of Config.RowGroupRows
 // (64k: a 50k-row part is one row group) with zstd (page-sized window),
 // dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5
@@ -47,10 +51,11 @@
 //
 // # Merges
 //
-// One background merger joins runs of consecutive parts (size-tiered: a
-// merge must triple its largest input, at most 8 inputs, output up to
-// Config.MergeRows rows) into one part named part-<F>-<L> after the union
-// of its inputs' segment ranges (merge.go). Row groups are copied
+// One background merger joins runs of consecutive parts of one hour
+// bucket (size-tiered: a merge must triple its largest input, at most 8
+// inputs, output up to Config.MergeRows rows) into one part named
+// part-<F>-<L>-h<H> after the union of its inputs' segment ranges
+// (merge.go). Row groups are copied
 // verbatim (compressed column chunks spliced, nothing decoded), small
 // ones re-encoded together, so a merge costs I/O, not CPU. The merged
 // part is published before its inputs are retired; inputs are deleted
@@ -60,18 +65,34 @@
 // # Crash recovery (Open)
 //
 // Open deletes .tmp files, indexes without their part, and every part
-// whose segment range another part's covers (the inputs of a merge that
-// was published before they were deleted); then each WAL segment is
-// deleted if a part covers its number (written before the crash, not
-// yet deleted) or else replayed into its part. Replay stops at the first
-// torn or corrupt record: it was never acknowledged. So kill -9 loses
-// no acknowledged row and stores none twice.
+// whose segment range another part of the same hour covers (the inputs
+// of a merge that was published before they were deleted); then each
+// WAL segment is replayed and written as its hour parts, skipping the
+// hours a part already holds (published before the crash, the segment
+// not yet deleted: a cut's hour parts are published one by one), and
+// deleted. Replay stops at the first torn or corrupt record: it was
+// never acknowledged. So kill -9 loses no acknowledged row and stores
+// none twice. (An hour part already dropped by DropBefore whose segment
+// a crash kept comes back until the next DropBefore.)
+//
+// # Full disk
+//
+// A failed WAL write or fsync refuses every insert not yet durable (the
+// batch being synced and those appended since), truncates the segment
+// back to its last fsync'd offset (fsync'd) and the head back to the
+// rows of that offset: a torn record never sits before acknowledged
+// ones, and inserts work again once the disk has room. If the
+// truncation (or a new segment) fails too, inserts are refused until a
+// retry (every insert, every FlushInterval/4) succeeds. A failed part
+// write is retried every second, its rows kept in memory and in the WAL.
+// Err reports both states.
 //
 // # Reading, retention
 //
 // Snapshot and SnapshotTrace return leased part files (by time range, or
 // by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
-// them. DropBefore retires whole parts by MaxTimestamp; their files go
+// them. DropBefore retires whole parts by MaxTimestamp: a part holds one
+// hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them
 // until the next DropBefore; so does a crash while a merge whose input
 // was dropped is being undone).

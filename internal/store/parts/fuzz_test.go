@@ -136,10 +136,10 @@ func FuzzWALRecord(f *testing.F) {
 // FuzzPartIndex: any bytes as a part index fail cleanly or give an index
 // whose bloom filter can be probed.
 func FuzzPartIndex(f *testing.F) {
-	mb := newMetaBuilder(3, 5, 10)
+	mb := newMetaBuilder(3, 5, 493000, 10)
 	mb.add(time.Now().UnixNano(), [16]byte{1, 2, 3}, "svc")
 	good, _ := json.Marshal(mb.finish())
-	f.Add("part-00000003-00000005.json", good)
+	f.Add("part-00000003-00000005-h493000.json", good)
 	f.Add("part-00000003-00000005.json", []byte(`{"first":3,"last":5,"k":64,"bloom":[1]}`))
 	f.Add("part-1-2.json", []byte(`{}`))
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
@@ -150,14 +150,14 @@ func FuzzPartIndex(f *testing.F) {
 		for _, id := range []string{"0102030000000000000000000000000000", "01020300000000000000000000000000", "zz", ""} {
 			m.MayContain(id)
 		}
-		if first, last, ok := parsePartName(m.File()); !ok || first != m.First || last != m.Last {
+		if first, last, hour, ok := parsePartName(m.File()); !ok || first != m.First || last != m.Last || hour != m.Hour {
 			t.Fatalf("index %s names file %s", name, m.File())
 		}
 	})
 }
 
 func TestMetaBloomHasEveryID(t *testing.T) {
-	mb := newMetaBuilder(1, 1, 1000)
+	mb := newMetaBuilder(1, 1, 0, 1000)
 	var ids [][16]byte
 	r := rand.New(rand.NewPCG(5, 6))
 	for range 1000 {

@@ -12,8 +12,9 @@ import (
 )
 
 // Merging: one background merger, one merge at a time. It merges a run
-// of consecutive parts (by segment number, no other part between them)
-// into one part named by the union of their segment ranges, by copying
+// of consecutive parts of one hour bucket (by segment number, no other
+// part of that hour between them) into one part named by the union of
+// their segment ranges and the hour, by copying
 // their row groups verbatim (mergeFiles): a merge costs I/O, not CPU,
 // and every row group of a merged part is sorted as its input part was.
 // Row groups under a quarter of RowGroupRows (parts cut early) are
@@ -60,35 +61,44 @@ func (t *Table) mergeGroupLocked() []*livePart {
 	for n < len(t.parts) && t.parts[n].meta.Last < limit {
 		n++
 	}
-	cands := t.parts[:n]
+	// Parts are merged within their hour bucket only (retention drops
+	// whole parts: a part spanning hours would keep old rows as long as
+	// its newest). t.parts is sorted by First: each hour's list is too.
+	byHour := map[int64][]*livePart{}
 	small := 0
-	for _, p := range cands {
+	for _, p := range t.parts[:n] {
 		if p.meta.Rows*2 < int64(t.cfg.MergeRows) {
 			small++
 		}
+		byHour[p.meta.Hour] = append(byHour[p.meta.Hour], p)
 	}
-	bestI, bestJ, bestRatio := -1, -1, 0.0
-	for i := range cands {
-		var sum, biggest int64
-		for j := i; j < len(cands) && j-i < mergeFanIn; j++ {
-			r := cands[j].meta.Rows
-			if sum+r > int64(t.cfg.MergeRows) {
-				break
-			}
-			sum += r
-			biggest = max(biggest, r)
-			if j == i {
-				continue
-			}
-			if ratio := float64(sum) / float64(max(biggest, 1)); ratio > bestRatio {
-				bestI, bestJ, bestRatio = i, j, ratio
+	var best []*livePart
+	bestRatio := 0.0
+	for _, cands := range byHour {
+		for i := range cands {
+			var sum, biggest int64
+			for j := i; j < len(cands) && j-i < mergeFanIn; j++ {
+				r := cands[j].meta.Rows
+				if sum+r > int64(t.cfg.MergeRows) {
+					break
+				}
+				sum += r
+				biggest = max(biggest, r)
+				if j == i {
+					continue
+				}
+				ratio := float64(sum) / float64(max(biggest, 1))
+				// Ties (map order is random) go to the oldest parts.
+				if ratio > bestRatio || (ratio == bestRatio && cands[i].meta.First < best[0].meta.First) {
+					best, bestRatio = cands[i:j+1], ratio
+				}
 			}
 		}
 	}
-	if bestI < 0 || (bestRatio < mergeMinRatio && small <= maxSmallParts) {
+	if best == nil || (bestRatio < mergeMinRatio && small <= maxSmallParts) {
 		return nil
 	}
-	return slices.Clone(cands[bestI : bestJ+1])
+	return slices.Clone(best)
 }
 
 func (t *Table) merger() {
@@ -127,18 +137,18 @@ func (t *Table) mergeAll() error {
 
 // merge writes group as one part and swaps it in.
 func (t *Table) merge(group []*livePart) error {
-	first, last := group[0].meta.First, group[len(group)-1].meta.Last
+	first, last, hour := group[0].meta.First, group[len(group)-1].meta.Last, group[0].meta.Hour
 	traces := 0
 	paths := make([]string, len(group))
 	for i, p := range group {
 		traces += p.meta.Traces
 		paths[i] = filepath.Join(t.cfg.Dir, p.meta.File())
 	}
-	mb := newMetaBuilder(first, last, traces)
+	mb := newMetaBuilder(first, last, hour, traces)
 	for _, p := range group {
 		mb.addMeta(p.meta)
 	}
-	tmp := filepath.Join(t.cfg.Dir, partName(first, last)+".parquet.tmp")
+	tmp := filepath.Join(t.cfg.Dir, partName(first, last, hour)+".parquet.tmp")
 	var size int64
 	var err error
 	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb)
@@ -155,10 +165,12 @@ func (t *Table) merge(group []*livePart) error {
 	if slices.ContainsFunc(group, func(p *livePart) bool { return p.retired }) {
 		// An input was dropped (DropBefore) meanwhile: keep the drop.
 		t.mu.Unlock()
-		return removePart(t.cfg.Dir, first, last)
+		return removePart(t.cfg.Dir, m)
 	}
-	at := slices.Index(t.parts, group[0])
-	t.parts = slices.Replace(t.parts, at, at+len(group), &livePart{meta: m})
+	// The group's parts are not adjacent in t.parts when other hours'
+	// parts lie between them.
+	t.parts = slices.DeleteFunc(t.parts, func(p *livePart) bool { return slices.Contains(group, p) })
+	t.insertPartLocked(m)
 	var gone []*PartMeta
 	for _, p := range group {
 		p.retired = true

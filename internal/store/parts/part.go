@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 )
@@ -22,8 +24,12 @@ type PartMeta struct {
 	// First and Last are the range of WAL segment numbers whose rows the
 	// part holds: a part cut from the head holds segment First == Last, a
 	// merged part the union of its inputs' ranges.
-	First        int      `json:"first"`
-	Last         int      `json:"last"`
+	First int `json:"first"`
+	Last  int `json:"last"`
+	// Hour is the hour bucket of every row's Timestamp (Unix time / 1 h,
+	// rounded down; see hourOf), or noHour for a part written before
+	// parts were split by hour. Merges join parts of one hour only.
+	Hour         int64    `json:"hour"`
 	Rows         int64    `json:"rows"`
 	Bytes        int64    `json:"bytes"` // size of the Parquet file
 	MinTimestamp int64    `json:"min_ts"`
@@ -37,34 +43,71 @@ type PartMeta struct {
 	K     int      `json:"k"`
 }
 
-// partName is the base name (no extension) of the part holding WAL
-// segments first…last.
-func partName(first, last int) string { return fmt.Sprintf("part-%08d-%08d", first, last) }
+// noHour is the Hour of a part written before parts were split by hour
+// (named part-<first>-<last>, without the hour suffix).
+const noHour = math.MinInt64
+
+// hourOf is the hour bucket of a Timestamp (Unix nanoseconds).
+func hourOf(ts int64) int64 {
+	const hour = int64(time.Hour)
+	h := ts / hour
+	if ts%hour < 0 {
+		h--
+	}
+	return h
+}
+
+// partName is the base name (no extension) of the part holding the rows
+// of hour bucket hour of WAL segments first…last.
+func partName(first, last int, hour int64) string {
+	if hour == noHour {
+		return fmt.Sprintf("part-%08d-%08d", first, last)
+	}
+	return fmt.Sprintf("part-%08d-%08d-h%d", first, last, hour)
+}
 
 // File is the part's Parquet file name.
-func (m *PartMeta) File() string { return partName(m.First, m.Last) + ".parquet" }
+func (m *PartMeta) File() string { return partName(m.First, m.Last, m.Hour) + ".parquet" }
 
-// parsePartName parses "part-<first>-<last>" (any extension).
-func parsePartName(name string) (first, last int, ok bool) {
+// parsePartName parses "part-<first>-<last>-h<hour>" or, written before
+// hour buckets, "part-<first>-<last>" (hour noHour); any extension.
+func parsePartName(name string) (first, last int, hour int64, ok bool) {
 	name, _, _ = strings.Cut(name, ".")
 	rest, ok := strings.CutPrefix(name, "part-")
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
+	}
+	hour = noHour
+	if r, h, found := strings.Cut(rest, "-h"); found {
+		var err error
+		if hour, err = strconv.ParseInt(h, 10, 64); err != nil || hour == noHour {
+			return 0, 0, 0, false
+		}
+		rest = r
 	}
 	a, b, ok := strings.Cut(rest, "-")
 	if !ok {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
 	first, err1 := strconv.Atoi(a)
 	last, err2 := strconv.Atoi(b)
 	if err1 != nil || err2 != nil || first < 1 || last < first {
-		return 0, 0, false
+		return 0, 0, 0, false
 	}
-	return first, last, true
+	return first, last, hour, true
 }
 
-// covers reports whether m's segment range holds all of o's.
-func (m *PartMeta) covers(o *PartMeta) bool { return m.First <= o.First && o.Last <= m.Last }
+// covers reports whether m holds all of o's rows: the same hour bucket,
+// and m's segment range holds o's.
+func (m *PartMeta) covers(o *PartMeta) bool {
+	return m.Hour == o.Hour && m.First <= o.First && o.Last <= m.Last
+}
+
+// holds reports whether m holds the rows of hour bucket hour of WAL
+// segment no (a part from before hour buckets holds all of them).
+func (m *PartMeta) holds(no int, hour int64) bool {
+	return m.First <= no && no <= m.Last && (m.Hour == hour || m.Hour == noHour)
+}
 
 // MayContain reports whether the part may hold traceID (32 hex chars);
 // a malformed ID matches no part.
@@ -119,9 +162,9 @@ type metaBuilder struct {
 }
 
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
-func newMetaBuilder(first, last, traces int) *metaBuilder {
+func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
 	nbits := max(2048, traces*bloomBitsPerID) // small parts: a 256-byte floor keeps false positives rare
-	b := &metaBuilder{m: PartMeta{First: first, Last: last, K: bloomK, Traces: traces,
+	b := &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
 		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}}
 	b.bits = uint64(len(b.m.Bloom) * 64)
 	return b
@@ -237,6 +280,12 @@ func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, e
 	return fi.Size(), nil
 }
 
+// comparePart orders parts by First, then hour (the order of
+// Table.parts).
+func comparePart(a, b *PartMeta) int {
+	return cmp.Or(cmp.Compare(a.First, b.First), cmp.Compare(a.Hour, b.Hour))
+}
+
 // publish writes m's index and renames the part's .tmp file into place,
 // both fsync'd: a part is published once its Parquet file has its final
 // name (an index without its part is ignored, and deleted, by Open).
@@ -245,7 +294,7 @@ func publish(dir string, m *PartMeta) error {
 	if err != nil {
 		return fmt.Errorf("encode part index: %w", err)
 	}
-	base := partName(m.First, m.Last)
+	base := partName(m.First, m.Last, m.Hour)
 	// The index too is written aside and renamed: a torn index is never
 	// under its final name.
 	if err := writeFileSync(filepath.Join(dir, base+".json.tmp"), idx); err != nil {
@@ -262,8 +311,8 @@ func publish(dir string, m *PartMeta) error {
 
 // removePart deletes a part's files (Parquet first: without it the index
 // is ignored).
-func removePart(dir string, first, last int) error {
-	base := filepath.Join(dir, partName(first, last))
+func removePart(dir string, m *PartMeta) error {
+	base := filepath.Join(dir, partName(m.First, m.Last, m.Hour))
 	err := os.Remove(base + ".parquet")
 	if errors.Is(err, os.ErrNotExist) {
 		err = nil
@@ -300,7 +349,7 @@ func syncDir(dir string) error {
 
 // parseMeta decodes a part index and checks it names its own file.
 func parseMeta(name string, b []byte) (*PartMeta, error) {
-	first, last, ok := parsePartName(name)
+	first, last, hour, ok := parsePartName(name)
 	if !ok {
 		return nil, fmt.Errorf("part index %s: not a part name", name)
 	}
@@ -308,7 +357,10 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 	if err := json.Unmarshal(b, m); err != nil {
 		return nil, fmt.Errorf("part index %s: %w", name, err)
 	}
-	if m.First != first || m.Last != last || m.Rows < 0 || m.K < 0 || m.K > 64 ||
+	if hour == noHour {
+		m.Hour = noHour // an index from before hour buckets has none
+	}
+	if m.First != first || m.Last != last || m.Hour != hour || m.Rows < 0 || m.K < 0 || m.K > 64 ||
 		(len(m.Bloom) == 0) != (m.K == 0) {
 		return nil, fmt.Errorf("part index %s: inconsistent with its name or malformed", name)
 	}
@@ -355,19 +407,20 @@ func loadParts(dir string) ([]*PartMeta, error) {
 		all = append(all, m)
 	}
 	slices.SortFunc(all, func(a, b *PartMeta) int {
-		return cmp.Or(cmp.Compare(a.First, b.First), -cmp.Compare(a.Last, b.Last))
+		return cmp.Or(cmp.Compare(a.Hour, b.Hour), cmp.Compare(a.First, b.First), -cmp.Compare(a.Last, b.Last))
 	})
-	// Sorted by First, widest first: a part is covered iff an earlier
-	// kept part's Last reaches its Last.
+	// Sorted by hour, then First, widest first: a part is covered iff an
+	// earlier kept part of its hour reaches its Last.
 	var out []*PartMeta
 	for _, m := range all {
 		if n := len(out); n > 0 && out[n-1].covers(m) {
-			if err := removePart(dir, m.First, m.Last); err != nil {
+			if err := removePart(dir, m); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		out = append(out, m)
 	}
+	slices.SortFunc(out, comparePart)
 	return out, nil
 }

@@ -73,6 +73,49 @@ func (p *partBuf) add(b *encBatch) error {
 	return nil
 }
 
+// bufMark is a partBuf's state at a point of its filling (see truncate).
+type bufMark struct {
+	rows, chunks, svcs int
+	last               int // length of the last chunk
+	bytes              int64
+}
+
+// mark records p's state; truncate returns p to it. A nil p's mark is
+// the empty state.
+func (p *partBuf) mark() bufMark {
+	if p == nil {
+		return bufMark{}
+	}
+	m := bufMark{rows: len(p.rows), chunks: len(p.chunks), svcs: len(p.svcNames), bytes: p.bytes}
+	if m.chunks > 0 {
+		m.last = len(p.chunks[m.chunks-1])
+	}
+	return m
+}
+
+// truncate drops every row added after m was taken (chunks mapped since
+// are unmapped).
+func (p *partBuf) truncate(m bufMark) error {
+	var errs []error
+	for _, c := range p.chunks[m.chunks:] {
+		p.mapped -= int64(cap(c))
+		if err := freeChunk(c); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.chunks = p.chunks[:m.chunks]
+	if m.chunks > 0 {
+		p.chunks[m.chunks-1] = p.chunks[m.chunks-1][:m.last]
+	}
+	for _, name := range p.svcNames[m.svcs:] {
+		delete(p.svcIDs, name)
+	}
+	p.svcNames = p.svcNames[:m.svcs]
+	p.rows = p.rows[:m.rows]
+	p.bytes = m.bytes
+	return errors.Join(errs...)
+}
+
 // memBytes is the memory p holds: its encoded bytes and sort index.
 func (p *partBuf) memBytes() int64 { return p.bytes + int64(len(p.rows))*40 }
 

@@ -46,7 +46,7 @@ func (s *Snapshot) Release() {
 // remove deletes retired parts' files (their leases are over).
 func (t *Table) remove(ms []*PartMeta) {
 	for _, m := range ms {
-		if err := removePart(t.cfg.Dir, m.First, m.Last); err != nil {
+		if err := removePart(t.cfg.Dir, m); err != nil {
 			// Harmless but for disk space: a part covered by a merged
 			// one is deleted at the next Open; a dropped one is not.
 			t.log.Warn("removing a retired part failed", "part", m.File(), "err", err)
@@ -83,18 +83,22 @@ func (t *Table) SnapshotTrace(ctx context.Context, traceID string) (*Snapshot, e
 }
 
 func (t *Table) snapshot(ctx context.Context, keep func(*PartMeta) bool) (*Snapshot, error) {
+	t.syncMu.Lock()
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
+		t.syncMu.Unlock()
 		return nil, store.ErrClosed
 	}
 	if err := t.cutLocked(); err != nil {
 		t.mu.Unlock()
+		t.syncMu.Unlock()
 		return nil, err
 	}
 	wait := slices.Clone(t.pending)
 	failed := t.failed
 	t.mu.Unlock()
+	t.syncMu.Unlock()
 	for _, j := range wait {
 		for done := false; !done; {
 			select {

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,23 +25,23 @@ type Table struct {
 	log *slog.Logger
 	enc sync.Pool // *encBatch
 
+	// Lock order: syncMu, then mu.
+	syncMu sync.Mutex // one fsync at a time; held to cut the head too
+
 	mu       sync.Mutex // guards everything below, and the WAL segment's buffer
 	seg      *walSegment
 	segNo    int // number of seg: the part its rows become
 	head     *partBuf
 	headAt   time.Time // when the head's first row arrived
-	seq      uint64    // records appended
-	rotated  uint64    // records made durable by a segment's close
-	buffered int64     // memBytes of the head and the pending parts
+	synced   bufMark   // the head's state at seg's last fsync (rollback point)
+	cur      *syncBatch
+	buffered int64 // memBytes of the head and the pending parts
 	pending  []*flushJob
 	parts    []*livePart // published, sorted by First
-	walErr   error       // the WAL is unusable: every insert fails with it
+	walErr   error       // the WAL needs repair (a rollback or segment creation failed): inserts fail until it succeeds
 	closed   bool
 	failed   chan struct{} // closed (and replaced) when a part write fails
 	walBytes int64         // bytes of closed segments not yet deleted
-
-	syncMu sync.Mutex // one fsync at a time; a sync covers every record before it
-	synced uint64
 
 	mergeMu sync.Mutex // held by the merge running
 
@@ -52,6 +51,20 @@ type Table struct {
 	closeErr             error // a part the flusher could not write at Close
 
 	refused, merges, mergedRows, dropped atomic.Int64
+	walFailures, partFailures            atomic.Int64
+}
+
+// syncBatch is the records appended since the last fsync (group commit):
+// the fsync that covers them (or a segment's seal) completes it, and so
+// does a failure, with the error every insert in it returns.
+type syncBatch struct {
+	done chan struct{}
+	err  error
+}
+
+func (b *syncBatch) complete(err error) {
+	b.err = err
+	close(b.done)
 }
 
 // livePart is a published part.
@@ -101,7 +114,7 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 		return nil, err
 	}
 	t.segNo++
-	if t.seg, err = createSegment(filepath.Join(cfg.Dir, walName(t.segNo))); err != nil {
+	if t.seg, err = createSegment(filepath.Join(cfg.Dir, walName(t.segNo)), cfg.wrapWAL); err != nil {
 		return nil, err
 	}
 	t.wg.Add(2 + flushers)
@@ -131,9 +144,10 @@ func (t *Table) recover(ctx context.Context) error {
 			return fmt.Errorf("recover: unexpected file %s in %s: move it away", filepath.Base(p), t.cfg.Dir)
 		}
 		t.segNo = max(t.segNo, no)
-		if slices.ContainsFunc(t.parts, func(lp *livePart) bool { return lp.meta.First <= no && no <= lp.meta.Last }) {
-			// Published before the crash, the segment not yet deleted:
-			// replaying it would store its rows twice.
+		if slices.ContainsFunc(t.parts, func(lp *livePart) bool { return lp.meta.holds(no, noHour) }) {
+			// Published (before hour buckets) before the crash, the
+			// segment not yet deleted: replaying it would store its rows
+			// twice.
 			if err := os.Remove(p); err != nil {
 				return fmt.Errorf("recover %s: %w", p, err)
 			}
@@ -148,8 +162,13 @@ func (t *Table) recover(ctx context.Context) error {
 			return rows.add(&b)
 		})
 		if err == nil && len(rows.rows) > 0 {
-			var m *PartMeta
-			if m, err = writePart(t.cfg.Dir, t.cfg.Kind, no, rows, t.cfg.RowGroupRows); err == nil {
+			// The hour buckets published before the crash are skipped:
+			// their parts (or a merge of them) hold those rows already.
+			var ms []*PartMeta
+			ms, err = t.writeParts(no, rows, func(hour int64) bool {
+				return slices.ContainsFunc(t.parts, func(lp *livePart) bool { return lp.meta.holds(no, hour) })
+			})
+			for _, m := range ms {
 				t.parts = append(t.parts, &livePart{meta: m})
 			}
 		}
@@ -161,8 +180,15 @@ func (t *Table) recover(ctx context.Context) error {
 			return fmt.Errorf("recover %s: %w", p, err)
 		}
 	}
-	slices.SortFunc(t.parts, func(a, b *livePart) int { return a.meta.First - b.meta.First })
+	slices.SortFunc(t.parts, func(a, b *livePart) int { return comparePart(a.meta, b.meta) })
 	return nil
+}
+
+// insertPartLocked adds a published part to t.parts, in order (parts
+// may be published out of order).
+func (t *Table) insertPartLocked(m *PartMeta) {
+	at, _ := slices.BinarySearchFunc(t.parts, m, func(p *livePart, m *PartMeta) int { return comparePart(p.meta, m) })
+	t.parts = slices.Insert(t.parts, at, &livePart{meta: m})
 }
 
 func (t *Table) signal(c chan struct{}) {
@@ -174,8 +200,10 @@ func (t *Table) signal(c chan struct{}) {
 
 // InsertTraces stores td durably: it returns after the fsync that covers
 // td's WAL record. Rows become visible to Snapshot at once (Snapshot cuts
-// the head). All or nothing: an error means nothing of td is stored,
-// except after a failed fsync (the record may then be replayed).
+// the head). All or nothing: an error means nothing of td is stored (a
+// failed WAL write or fsync truncates the segment back to its last
+// fsync; only a crash before that truncation could be made durable
+// would replay the refused record).
 func (t *Table) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 	if t.cfg.Kind != Traces {
 		return fmt.Errorf("parts: InsertTraces on a %s table", t.cfg.Kind)
@@ -203,8 +231,15 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return nil
 	}
 	b.rec = b.walRecord(b.rec[:0], t.cfg.Kind)
+	if len(b.rec) > maxRecord {
+		return fmt.Errorf("%w: the request's WAL record of %d bytes is over the %d byte limit: send smaller requests",
+			store.ErrInvalidArgument, len(b.rec), maxRecord)
+	}
 	cost := batchCost(len(b.buf), len(b.rows))
 	t.mu.Lock()
+	if t.walErr != nil && !t.closed {
+		t.repairLocked()
+	}
 	switch {
 	case t.closed:
 		t.mu.Unlock()
@@ -212,7 +247,7 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 	case t.walErr != nil:
 		err := t.walErr
 		t.mu.Unlock()
-		return fmt.Errorf("%w: the %s WAL failed earlier (%w); restart to recover", store.ErrUnavailable, t.cfg.Kind, err)
+		return fmt.Errorf("%w: the %s WAL cannot be written (%w); retried at the next insert", store.ErrUnavailable, t.cfg.Kind, err)
 	case cost > t.cfg.MaxBufferedBytes/2:
 		t.mu.Unlock()
 		return fmt.Errorf("%w: the request's %d rows take %d bytes encoded, more than half of the %d bytes the store buffers (parts MaxBufferedBytes): send smaller requests",
@@ -224,108 +259,186 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return fmt.Errorf("%w: %d bytes of %s are waiting to be written as parts and this request adds %d, over the limit of %d (parts MaxBufferedBytes)",
 			store.ErrOverloaded, buffered, t.cfg.Kind, cost, t.cfg.MaxBufferedBytes)
 	}
-	if err := t.seg.append(b.rec); err != nil {
-		t.walErr = err
-		t.mu.Unlock()
-		return err
-	}
-	t.seq++
-	my := t.seq
 	if t.head == nil {
 		// The sort index grows with the head: a head cut early (Snapshot,
 		// FlushInterval) does not cost a full part's index.
 		t.head = newPartBuf(min(t.cfg.PartRows, 4096))
 		t.headAt = time.Now()
 	}
+	// The head first: a failed add (no memory to map) changed nothing,
+	// and nothing was written to the WAL.
 	before := t.head.memBytes()
 	if err := t.head.add(b); err != nil {
+		t.dropEmptyHeadLocked()
 		t.mu.Unlock()
-		// The record is in the WAL but not acknowledged: a replay after
-		// a crash may store it (at least once is all a refusal promises).
 		return fmt.Errorf("%w: %w", store.ErrOverloaded, err)
 	}
 	t.buffered += t.head.memBytes() - before
+	// A failed append leaves the segment's buffer failing (bufio's error
+	// is sticky): the sync below fails, and undoes the record with every
+	// one not yet durable (it must not truncate the file while an fsync
+	// of records before it is in flight: it waits for syncMu).
+	appendErr := t.seg.append(b.rec)
+	if t.cur == nil {
+		t.cur = &syncBatch{done: make(chan struct{})}
+	}
+	my := t.cur
 	// A head of a third of the buffer is cut too, so that a small budget
 	// (a 512 MiB container) still holds the head filling, one part
 	// handed over and one being written, with parts under PartRows.
-	cut := len(t.head.rows) >= t.cfg.PartRows || t.head.memBytes() >= t.cfg.MaxBufferedBytes/3
-	if cut {
-		err := t.cutLocked()
-		t.mu.Unlock()
-		return err // nil: the rotation fsync'd the segment holding the record
-	}
+	cut := appendErr == nil && t.cutDueLocked()
 	t.mu.Unlock()
-	return t.sync(my)
-}
-
-// sync makes every record up to my durable (group commit: one fsync
-// covers all the records appended before it).
-func (t *Table) sync(my uint64) error {
 	t.syncMu.Lock()
 	defer t.syncMu.Unlock()
-	if t.synced >= my {
-		return nil
+	if cut {
+		t.mu.Lock()
+		if t.cutDueLocked() {
+			// Sealing the segment makes the record durable (or fails my).
+			if err := t.cutLocked(); err != nil {
+				t.log.Error("cutting the head failed", "err", err)
+			}
+		}
+		t.mu.Unlock()
 	}
+	return t.syncHeld(my)
+}
+
+// cutDueLocked reports whether the head is full.
+func (t *Table) cutDueLocked() bool {
+	return t.head != nil && (len(t.head.rows) >= t.cfg.PartRows || t.head.memBytes() >= t.cfg.MaxBufferedBytes/3)
+}
+
+// dropEmptyHeadLocked frees a head without rows.
+func (t *Table) dropEmptyHeadLocked() {
+	if t.head != nil && len(t.head.rows) == 0 {
+		t.buffered -= t.head.memBytes()
+		if err := t.head.free(); err != nil {
+			t.log.Warn("freeing part buffer failed", "err", err)
+		}
+		t.head = nil
+	}
+}
+
+// syncHeld makes the records of b durable (group commit: one fsync
+// covers every record appended before it). t.syncMu must be held.
+func (t *Table) syncHeld(b *syncBatch) error {
+	select {
+	case <-b.done:
+		return b.err // synced, sealed or failed while we waited
+	default:
+	}
+	// b is t.cur: a batch taken from t.cur is completed before syncMu is
+	// released, and t.seg changes only under syncMu.
 	t.mu.Lock()
-	if my <= t.rotated {
+	t.cur = nil
+	seg, mark := t.seg, t.head.mark()
+	if err := seg.flush(); err != nil {
+		err = t.failLocked(b, err)
 		t.mu.Unlock()
-		return nil
-	}
-	if t.walErr != nil {
-		err := t.walErr
-		t.mu.Unlock()
-		return fmt.Errorf("%w: WAL: %w", store.ErrUnavailable, err)
-	}
-	seg, upto := t.seg, t.seq
-	err := seg.flush()
-	if err != nil {
-		t.walErr = err
-	}
-	t.mu.Unlock()
-	if err != nil {
 		return err
 	}
-	if err := seg.f.Sync(); err != nil {
-		t.mu.Lock()
-		defer t.mu.Unlock()
-		if errors.Is(err, os.ErrClosed) && my <= t.rotated {
-			return nil // rotated meanwhile: its close fsync'd the segment
-		}
-		if t.walErr == nil {
-			t.walErr = err
-		}
-		return fmt.Errorf("sync WAL %s: %w", seg.path, t.walErr)
+	off := seg.size
+	t.mu.Unlock()
+	err := seg.f.Sync()
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if err != nil {
+		return t.failLocked(b, fmt.Errorf("sync WAL %s: %w", seg.path, err))
 	}
-	t.synced = upto
+	seg.synced, t.synced = off, mark
+	b.complete(nil)
 	return nil
 }
 
+// failLocked handles a failed WAL write or fsync (cause): every record
+// not yet durable is refused (b, the batch being synced if any, and the
+// records appended since get the error), the segment is truncated back
+// to its last fsync'd offset and the head back to the rows it then held,
+// so inserts work again as soon as the disk has room. If the truncation
+// fails too, inserts are refused until a repair (retried by every insert
+// and by the ticker) succeeds. Both t.syncMu and t.mu must be held.
+func (t *Table) failLocked(b *syncBatch, cause error) error {
+	t.walFailures.Add(1)
+	err := fmt.Errorf("%w: writing the %s WAL failed, so nothing of the request is stored: %w",
+		store.ErrUnavailable, t.cfg.Kind, cause)
+	for _, x := range []*syncBatch{b, t.cur} {
+		if x != nil {
+			x.complete(err)
+		}
+	}
+	t.cur = nil
+	if t.head != nil {
+		before := t.head.memBytes()
+		if ferr := t.head.truncate(t.synced); ferr != nil {
+			t.log.Warn("freeing part buffer failed", "err", ferr)
+		}
+		t.buffered -= before - t.head.memBytes()
+		t.dropEmptyHeadLocked()
+	}
+	if rerr := t.seg.rollback(); rerr != nil {
+		t.walErr = rerr
+		t.log.Error("cannot truncate the WAL after a failed write; inserts fail until it succeeds", "err", rerr)
+	}
+	t.log.Error("writing the WAL failed; the requests not yet synced are refused", "err", cause)
+	return err
+}
+
+// repairLocked retries what a failed WAL write left undone: the
+// segment's truncation, or the creation of the next segment.
+func (t *Table) repairLocked() {
+	var err error
+	if t.seg == nil {
+		t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo)), t.cfg.wrapWAL)
+	} else {
+		err = t.seg.rollback()
+	}
+	if err != nil {
+		t.walErr = err
+		return
+	}
+	t.walErr = nil
+	t.log.Info("the WAL is writable again")
+}
+
 // cutLocked turns the head into a pending part: the WAL segment holding
-// exactly its rows is closed (fsync'd) and a new one started, and the
-// flusher writes the part. An error means the segment could not be made
-// durable; the table then refuses inserts (walErr).
+// exactly its rows is sealed (fsync'd) and closed, a new one started,
+// and the flusher writes the part. If the seal fails, the records not
+// yet durable are refused (failLocked) and the head keeps the rest.
+// Both t.syncMu and t.mu must be held.
 func (t *Table) cutLocked() error {
 	if t.head == nil || len(t.head.rows) == 0 {
 		return nil
 	}
 	if t.walErr != nil {
-		return fmt.Errorf("%w: WAL: %w", store.ErrUnavailable, t.walErr)
+		t.repairLocked()
+		if t.walErr != nil {
+			return fmt.Errorf("%w: WAL: %w", store.ErrUnavailable, t.walErr)
+		}
+		if t.head == nil {
+			return nil
+		}
 	}
 	seg := t.seg
-	if err := seg.close(); err != nil {
-		t.walErr = err
-		return fmt.Errorf("close WAL segment: %w", err)
+	if err := seg.seal(); err != nil {
+		return t.failLocked(nil, err)
 	}
-	t.rotated = t.seq
+	if err := seg.f.Close(); err != nil {
+		// Its bytes are durable (fsync'd): only the descriptor is lost.
+		t.log.Warn("closing a WAL segment failed", "err", err)
+	}
+	if t.cur != nil {
+		t.cur.complete(nil)
+		t.cur = nil
+	}
 	job := &flushJob{rows: t.head, seg: seg, no: t.segNo, mem: t.head.memBytes(), done: make(chan struct{})}
 	t.walBytes += seg.size
 	t.pending = append(t.pending, job)
-	t.head = nil
+	t.head, t.synced = nil, bufMark{}
 	t.segNo++
 	var err error
-	if t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo))); err != nil {
+	if t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo)), t.cfg.wrapWAL); err != nil {
 		t.seg, t.walErr = nil, err
-		t.log.Error("cannot start a WAL segment: inserts fail until restart", "err", err)
+		t.log.Error("cannot start a WAL segment: inserts fail until it can be created", "err", err)
 	}
 	t.signal(t.wakeFlush)
 	return nil
@@ -372,9 +485,10 @@ func (t *Table) flusher() {
 		if more {
 			t.signal(t.wakeFlush) // the other flusher takes the next one
 		}
-		m, err := writePart(t.cfg.Dir, t.cfg.Kind, job.no, job.rows, t.cfg.RowGroupRows)
+		ms, err := t.writeParts(job.no, job.rows, nil)
 		t.mu.Lock()
 		if err != nil {
+			t.partFailures.Add(1)
 			job.busy, job.err = false, err
 			close(t.failed)
 			t.failed = make(chan struct{})
@@ -393,9 +507,9 @@ func (t *Table) flusher() {
 		t.pending = slices.DeleteFunc(t.pending, func(j *flushJob) bool { return j == job })
 		t.buffered -= job.mem
 		t.walBytes -= job.seg.size
-		// Parts may be published out of order: keep t.parts sorted.
-		at, _ := slices.BinarySearchFunc(t.parts, m.First, func(p *livePart, first int) int { return p.meta.First - first })
-		t.parts = slices.Insert(t.parts, at, &livePart{meta: m})
+		for _, m := range ms {
+			t.insertPartLocked(m)
+		}
 		close(job.done)
 		t.mu.Unlock()
 		if err := os.Remove(job.seg.path); err != nil {
@@ -419,118 +533,85 @@ func (t *Table) ticker() {
 		case <-t.stop:
 			return
 		case now := <-tk.C:
+			t.syncMu.Lock()
 			t.mu.Lock()
+			if t.walErr != nil && !t.closed {
+				t.repairLocked()
+			}
 			if t.head != nil && len(t.head.rows) > 0 && now.Sub(t.headAt) >= t.cfg.FlushInterval && !t.closed {
 				if err := t.cutLocked(); err != nil {
 					t.log.Error("cutting the head failed", "err", err)
 				}
 			}
 			t.mu.Unlock()
+			t.syncMu.Unlock()
 		}
 	}
-}
-
-// writePart sorts p's rows (by ServiceName, then Timestamp: similar rows
-// adjacent compress best) and writes them as part no-no, published.
-func writePart(dir string, kind Kind, no int, p *partBuf, rowGroup int) (*PartMeta, error) {
-	rows := p.rows
-	rank := make([]uint32, len(p.svcNames)) // service id -> rank by name
-	byName := make([]uint32, len(p.svcNames))
-	for i := range byName {
-		byName[i] = uint32(i)
-	}
-	slices.SortFunc(byName, func(a, b uint32) int { return strings.Compare(p.svcNames[a], p.svcNames[b]) })
-	for r, id := range byName {
-		rank[id] = uint32(r)
-	}
-	slices.SortStableFunc(rows, func(a, b rowRef) int {
-		if a.svc != b.svc {
-			return int(rank[a.svc]) - int(rank[b.svc])
-		}
-		switch {
-		case a.ts < b.ts:
-			return -1
-		case a.ts > b.ts:
-			return 1
-		}
-		return 0
-	})
-	seen := make(map[[16]byte]struct{}, len(rows)/4)
-	for i := range rows {
-		if rows[i].tid != ([16]byte{}) {
-			seen[rows[i].tid] = struct{}{}
-		}
-	}
-	mb := newMetaBuilder(no, no, len(seen))
-	for i := range rows {
-		mb.add(rows[i].ts, rows[i].tid, p.svcNames[rows[i].svc])
-	}
-	m := mb.finish()
-	tmp := filepath.Join(dir, partName(no, no)+".parquet.tmp")
-	dec := newDecoder(p, kind)
-	at := 0
-	var err error
-	switch kind {
-	case Traces:
-		m.Bytes, err = writeParquet(tmp, rowGroup, func(batch []SpanRow) (int, error) {
-			dec.reset()
-			n := 0
-			for ; n < len(batch) && at < len(rows); n, at = n+1, at+1 {
-				if err := dec.span(rows[at], &batch[n]); err != nil {
-					return 0, err
-				}
-			}
-			return n, nil
-		})
-	default:
-		m.Bytes, err = writeParquet(tmp, rowGroup, func(batch []LogRow) (int, error) {
-			dec.reset()
-			n := 0
-			for ; n < len(batch) && at < len(rows); n, at = n+1, at+1 {
-				if err := dec.log(rows[at], &batch[n]); err != nil {
-					return 0, err
-				}
-			}
-			return n, nil
-		})
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := publish(dir, m); err != nil {
-		return nil, err
-	}
-	return m, nil
 }
 
 // Close writes the head as a last part, waits for every pending part and
 // removes the WAL. A part that cannot be written keeps its WAL segment
 // (written at the next Open) and Close reports it.
 func (t *Table) Close() error {
+	t.syncMu.Lock()
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
+		t.syncMu.Unlock()
 		return nil
 	}
 	t.closed = true
 	err := t.cutLocked()
 	seg := t.seg
 	t.seg = nil
-	if t.walErr == nil {
-		t.walErr = store.ErrClosed
+	if t.cur != nil { // only after a failed cut
+		t.cur.complete(store.ErrClosed)
+		t.cur = nil
 	}
 	t.mu.Unlock()
+	t.syncMu.Unlock()
 	close(t.stop)
 	t.wg.Wait()
-	if seg != nil && err == nil {
+	if seg != nil {
 		// The segment started by the cut (or never used): empty unless
-		// the cut failed.
-		err = seg.close()
-		if err == nil {
-			err = os.Remove(seg.path)
+		// the cut failed, when it keeps its durable rows for the next
+		// Open.
+		cerr := seg.close()
+		if err == nil && cerr == nil {
+			cerr = os.Remove(seg.path)
+		}
+		err = errors.Join(err, cerr)
+	}
+	t.mu.Lock()
+	if t.head != nil {
+		_ = t.head.free()
+		t.head = nil
+	}
+	t.mu.Unlock()
+	return errors.Join(err, t.closeErr)
+}
+
+// Err reports why the table cannot take or store writes right now (nil
+// when it can): the WAL cannot be written (a failed truncation or
+// segment creation, retried by every insert and every FlushInterval/4),
+// or a part write failing (retried every second; its rows stay in memory
+// and in their WAL segment). The error wraps store.ErrUnavailable.
+func (t *Table) Err() error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed {
+		return nil
+	}
+	if t.walErr != nil {
+		return fmt.Errorf("%w: the %s WAL cannot be written: %w", store.ErrUnavailable, t.cfg.Kind, t.walErr)
+	}
+	for _, j := range t.pending {
+		if j.err != nil {
+			return fmt.Errorf("%w: writing a %s part failed (retried every second; its rows are kept in memory and in the WAL): %w",
+				store.ErrUnavailable, t.cfg.Kind, j.err)
 		}
 	}
-	return errors.Join(err, t.closeErr)
+	return nil
 }
 
 // Stats describes a Table.
@@ -546,6 +627,8 @@ type Stats struct {
 	MergedRows    int64 // rows written by merges since Open
 	Refused       int64 // inserts refused with store.ErrOverloaded since Open
 	DroppedRows   int64 // rows deleted by DropBefore since Open
+	WALFailures   int64 // failed WAL writes or fsyncs since Open (their requests were refused)
+	PartFailures  int64 // failed part writes since Open (retried)
 }
 
 // Stats returns the table's current figures.
@@ -553,7 +636,8 @@ func (t *Table) Stats() Stats {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := Stats{Parts: len(t.parts), BufferedBytes: t.buffered, PendingParts: len(t.pending), WALBytes: t.walBytes,
-		Merges: t.merges.Load(), MergedRows: t.mergedRows.Load(), Refused: t.refused.Load(), DroppedRows: t.dropped.Load()}
+		Merges: t.merges.Load(), MergedRows: t.mergedRows.Load(), Refused: t.refused.Load(), DroppedRows: t.dropped.Load(),
+		WALFailures: t.walFailures.Load(), PartFailures: t.partFailures.Load()}
 	for _, p := range t.parts {
 		s.Rows += p.meta.Rows
 		s.DiskBytes += p.meta.Bytes

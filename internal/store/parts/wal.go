@@ -22,16 +22,36 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // replay allocate without limit.
 const maxRecord = 256 << 20
 
-// walSegment is one WAL file being appended to.
-type walSegment struct {
-	path string
-	f    *os.File
-	w    *bufio.Writer
-	size int64
+// walFile is the file under a WAL segment (an *os.File; tests wrap it to
+// inject write and sync failures).
+type walFile interface {
+	io.Writer
+	Sync() error
+	Truncate(size int64) error
+	Seek(offset int64, whence int) (int64, error)
+	Close() error
 }
 
-func createSegment(path string) (*walSegment, error) {
+// walSegment is one WAL file being appended to.
+type walSegment struct {
+	path   string
+	f      walFile
+	w      *bufio.Writer
+	size   int64 // bytes appended (some may still be buffered)
+	synced int64 // bytes made durable by an fsync: the records acknowledged
+}
+
+// createSegment creates the segment at path; wrap, if not nil, wraps its
+// file (fault injection in tests).
+func createSegment(path string, wrap func(walFile) walFile) (*walSegment, error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		// Left by an attempt whose directory sync failed: nothing in it
+		// was acknowledged.
+		if err = os.Remove(path); err == nil {
+			f, err = os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create WAL segment: %w", err)
 	}
@@ -40,7 +60,11 @@ func createSegment(path string) (*walSegment, error) {
 		f.Close()
 		return nil, fmt.Errorf("create WAL segment: %w", err)
 	}
-	return &walSegment{path: path, f: f, w: bufio.NewWriterSize(f, 1<<20)}, nil
+	var wf walFile = f
+	if wrap != nil {
+		wf = wrap(f)
+	}
+	return &walSegment{path: path, f: wf, w: bufio.NewWriterSize(wf, 1<<20)}, nil
 }
 
 // append buffers one record; sync makes it durable.
@@ -68,12 +92,43 @@ func (s *walSegment) flush() error {
 	return nil
 }
 
-func (s *walSegment) close() error {
-	err := s.flush()
-	if err == nil {
-		err = s.f.Sync()
+// seal makes every record appended durable (the file stays open: a
+// failure is undone by rollback).
+func (s *walSegment) seal() error {
+	if err := s.flush(); err != nil {
+		return err
 	}
-	return errors.Join(err, s.f.Close())
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("sync WAL %s: %w", s.path, err)
+	}
+	s.synced = s.size
+	return nil
+}
+
+// rollback drops every record not yet made durable: the buffer is
+// discarded and the file truncated back to the last fsync'd offset (a
+// failed write or fsync may have left part of them in the file, and
+// replay stops at a torn record: records appended after it, even
+// acknowledged ones, would be lost). The truncation is fsync'd, so that
+// a crash cannot bring the refused records back.
+func (s *walSegment) rollback() error {
+	s.w.Reset(s.f)
+	if err := s.f.Truncate(s.synced); err != nil {
+		return fmt.Errorf("truncate WAL %s after a failed write: %w", s.path, err)
+	}
+	if _, err := s.f.Seek(s.synced, io.SeekStart); err != nil {
+		return fmt.Errorf("truncate WAL %s after a failed write: %w", s.path, err)
+	}
+	s.size = s.synced
+	if err := s.f.Sync(); err != nil {
+		return fmt.Errorf("truncate WAL %s after a failed write: sync: %w", s.path, err)
+	}
+	return nil
+}
+
+// close seals the segment and closes its file.
+func (s *walSegment) close() error {
+	return errors.Join(s.seal(), s.f.Close())
 }
 
 // replaySegment calls fn with each intact record of the file at path, in

@@ -35,7 +35,8 @@
 // exactly the head's rows and starts the next one, so part N holds
 // exactly WAL segment N, one part per hour bucket of Timestamp present
 // in it (part-N-N-h<H>). Two background goroutines write cut parts,
-// oldest first: rows sorted by (hour, ServiceName, Timestamp), decoded 8192 at
+// oldest first: rows sorted by hour, then spans by (TraceId,
+// Timestamp) and log records by (ServiceName, Timestamp), decoded 8192 at
 // a time, written with parquet-go in row groups of Config.RowGroupRows
 // (64k: a 50k-row part is one row group) with zstd (page-sized window),
 // dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5

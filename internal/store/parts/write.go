@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"bytes"
 	"cmp"
 	"path/filepath"
 	"slices"
@@ -34,9 +35,17 @@ func (t *Table) writeParts(no int, p *partBuf, skip func(hour int64) bool) ([]*P
 	for r, id := range byName {
 		rank[id] = uint32(r)
 	}
-	// By hour, then (ServiceName, Timestamp): similar rows adjacent
-	// compress best.
+	// By hour, then for spans (TraceId, Timestamp): a trace's spans are
+	// adjacent, so a lookup decodes one row group of a part instead of
+	// one per service the trace crossed (5M spans: p50 324 ms with
+	// service order on a loaded machine), and they compress better too
+	// (bench/ingest spans: 49.6 against 52.0 B/span). Log records by
+	// (ServiceName, Timestamp): similar rows adjacent compress best.
+	byTrace := t.cfg.Kind == Traces
 	slices.SortStableFunc(rows, func(a, b rowRef) int {
+		if byTrace {
+			return cmp.Or(cmp.Compare(hourOf(a.ts), hourOf(b.ts)), bytes.Compare(a.tid[:], b.tid[:]), cmp.Compare(a.ts, b.ts))
+		}
 		return cmp.Or(cmp.Compare(hourOf(a.ts), hourOf(b.ts)), cmp.Compare(rank[a.svc], rank[b.svc]), cmp.Compare(a.ts, b.ts))
 	})
 	var metas []*PartMeta

@@ -66,10 +66,13 @@ func TestFullDiskRefusesAndRecovers(t *testing.T) {
 		// checkpoint fails and DuckDB invalidates the database (the
 		// issue's case: reads then fail too).
 		invalidated bool
+		// layout: storage::layout ("" the default, parts). The logs reach
+		// DuckDB's checkpoint only with "duckdb".
+		layout string
 	}{
-		{"floor", "8MiB", "below the floor of 8MiB (extensions::overlook::storage::min_free_disk)", false},
-		{"full", "0", "is full", false},
-		{"checkpoint fails", "0", "is full", true},
+		{"floor", "8MiB", "below the floor of 8MiB (extensions::overlook::storage::min_free_disk)", false, ""},
+		{"full", "0", "is full", false, ""},
+		{"checkpoint fails", "0", "is full", true, "duckdb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mnt := tinyDisk(t, 64<<20)
@@ -77,7 +80,11 @@ func TestFullDiskRefusesAndRecovers(t *testing.T) {
 			if err := os.WriteFile(ballast, make([]byte, 32<<20), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			s := newServer(t, fmt.Sprintf("extensions:\n  overlook:\n    storage:\n      min_free_disk: %q\n", tc.floor))
+			cfg := fmt.Sprintf("extensions:\n  overlook:\n    storage:\n      min_free_disk: %q\n", tc.floor)
+			if tc.layout != "" {
+				cfg += fmt.Sprintf("      layout: %q\n", tc.layout)
+			}
+			s := newServer(t, cfg)
 			s.dataDir = filepath.Join(mnt, "data")
 			s.start()
 

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	duckdbstore "github.com/overlook-dev/overlook/internal/store/duckdb"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -537,8 +538,12 @@ func memcapStored(t *testing.T, dataDir string) map[int64]int {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	rows, err := db.Query(`SELECT SpanAttributes['memcap.batch'], count(*) FROM otel_traces
+	q, err := duckdbstore.OfflineSQL(db, dataDir, `SELECT SpanAttributes['memcap.batch'], count(*) FROM otel_traces
 		WHERE ServiceName = 'memcap' GROUP BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Query(q)
 	if err != nil {
 		t.Fatalf("count stored spans: %v", err)
 	}

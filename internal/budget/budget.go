@@ -22,7 +22,7 @@ import (
 	"strings"
 )
 
-// The split, as fractions of the budget. What is left (20%) covers what
+// The split, as fractions of the budget. What is left (10%) covers what
 // no limit governs: DuckDB's allocations outside its buffer manager (its
 // resident memory exceeds memory_limit by ≈ 70–110 MiB under write load:
 // appender and checkpoint buffers, per-thread state, malloc slack —
@@ -52,6 +52,22 @@ const (
 	// three signals' writers (each gets a third). They are Go heap, so the
 	// memory_limiter's limit covers them too.
 	PendingShare = 0.10
+	// PartsShare is the rows the parts layout holds encoded in memory
+	// until they are written as a part (the head, and the parts being
+	// written), across traces and logs (each gets half). They live outside
+	// the Go heap (mapped memory), so it is not inside GoShare: it comes
+	// from what DuckDB no longer needs once spans and logs do not go
+	// through its appenders, checkpoints and WAL.
+	PartsShare = 0.10
+	// MinPartsBytes is the least a signal's parts buffer gets: one part
+	// small enough for a tiny budget (the head is then cut into parts
+	// smaller than part_rows, see internal/store/parts).
+	MinPartsBytes = 4 << 20
+	// MaxPartsBytes caps it: 128 MiB holds several parts of 50k rows
+	// (≈ 15–25 MiB each) while the writers catch up; more only lets a
+	// backlog grow the resident set (logs at full speed peaked at
+	// 474–510 MiB RSS with 603 MiB per signal from a 12 GiB budget).
+	MaxPartsBytes = 128 << 20
 	// BytesPerPendingRow is the measured size of one converted row in a
 	// writer's queue (≈ 1 KiB for spans and logs with ~10 attributes).
 	BytesPerPendingRow = 1024
@@ -79,6 +95,8 @@ type Budget struct {
 	// PendingBytes what they hold across the three signals.
 	PendingRows  int
 	PendingBytes int64
+	// PartsBytes is the parts layout's max_buffered_bytes per signal.
+	PartsBytes int64
 }
 
 // Parts lists the budget's parts by name, for /metrics.
@@ -89,6 +107,7 @@ func (b Budget) Parts() map[string]int64 {
 		"memory_limiter": b.MemoryLimiter,
 		"duckdb":         b.DuckDB,
 		"pending_rows":   b.PendingBytes,
+		"parts":          2 * b.PartsBytes,
 	}
 }
 
@@ -98,9 +117,9 @@ func (b Budget) String() string {
 	if b.GoLimitFromEnv {
 		goSrc = "GOMEMLIMIT"
 	}
-	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal",
+	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal, parts buffer %s per signal",
 		FormatBytes(b.Total), b.Source, FormatBytes(b.GoLimit), goSrc, FormatBytes(b.MemoryLimiter),
-		FormatBytes(b.MemoryLimiterSpike), FormatBytes(b.DuckDB), b.PendingRows)
+		FormatBytes(b.MemoryLimiterSpike), FormatBytes(b.DuckDB), b.PendingRows, FormatBytes(b.PartsBytes))
 }
 
 // Split divides total between the parts. goEnv is GOMEMLIMIT in bytes
@@ -118,6 +137,7 @@ func Split(total int64, source string, goEnv int64) Budget {
 	rows := share(PendingShare) / 3 / BytesPerPendingRow
 	b.PendingRows = int(min(max(rows, MinPendingRows), MaxPendingRows))
 	b.PendingBytes = int64(b.PendingRows) * 3 * BytesPerPendingRow
+	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), MinPartsBytes), MaxPartsBytes)
 	return b
 }
 

@@ -148,6 +148,9 @@ func TestSplit(t *testing.T) {
 				sum += n
 			}
 		}
+		if want := min(max(roundMiB(tc.total/20), MinPartsBytes), MaxPartsBytes); b.PartsBytes != want {
+			t.Errorf("Split(%d): parts buffer %d per signal, want %d", tc.total, b.PartsBytes, want)
+		}
 		if sum > tc.total {
 			t.Errorf("Split(%d): the parts (%d) exceed the budget", tc.total, sum)
 		}

@@ -56,6 +56,9 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 		if v := conf.Get(st + "max_pending_rows"); v == nil || fmt.Sprint(v) == "0" {
 			set[st+"max_pending_rows"] = c.b.PendingRows
 		}
+		if v := conf.Get(st + "parts::max_buffered_bytes"); v == nil || v == "" {
+			set[st+"parts::max_buffered_bytes"] = fmt.Sprintf("%dMiB", c.b.PartsBytes>>20)
+		}
 	}
 	if len(set) == 0 {
 		return nil

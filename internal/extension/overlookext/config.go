@@ -69,6 +69,43 @@ type StorageConfig struct {
 	// exports are refused, retryably, before a full disk stops the store.
 	// Empty: 1GiB, at most 10% of the file system; "0": no floor.
 	MinFreeDisk string `mapstructure:"min_free_disk"`
+	// Layout is where spans and log records are kept: "parts" (the
+	// default: Parquet parts behind the store's own write-ahead log) or
+	// "duckdb" (DuckDB tables, the layout before version 0.4). Either
+	// reads what the other wrote. docs/architecture.md, "Storage layout".
+	Layout string `mapstructure:"layout"`
+	// Parts tunes the "parts" layout.
+	Parts PartsConfig `mapstructure:"parts"`
+}
+
+// PartsConfig tunes the "parts" layout (docs/limits.md).
+type PartsConfig struct {
+	// PartRows: rows at which the in-memory head is written as a part.
+	// Default 50000.
+	PartRows int `mapstructure:"part_rows"`
+	// FlushInterval: the head is written as a part once its oldest row
+	// is this old. Default 5s. (Reads never wait for it: a query writes
+	// the head first, so what was acknowledged is what is read.)
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+	// MergeRows: small parts are merged into parts of up to this many
+	// rows. Default 1000000.
+	MergeRows int `mapstructure:"merge_rows"`
+	// MaxBufferedBytes (e.g. "64MiB") bounds, per signal, the rows held in
+	// memory until they are written as a part; past it exports are
+	// refused, retryably. Default: from the memory budget.
+	MaxBufferedBytes string `mapstructure:"max_buffered_bytes"`
+}
+
+// maxBufferedBytes is MaxBufferedBytes in bytes (0: default).
+func (c PartsConfig) maxBufferedBytes() (int64, error) {
+	if strings.TrimSpace(c.MaxBufferedBytes) == "" {
+		return 0, nil
+	}
+	n, err := budget.ParseBytes(c.MaxBufferedBytes)
+	if err != nil {
+		return 0, fmt.Errorf("storage::parts::max_buffered_bytes: %w", err)
+	}
+	return n, nil
 }
 
 // minFreeDisk is MinFreeDisk in the store's terms (0: default, -1: none).
@@ -133,6 +170,16 @@ func (c *Config) Validate() error {
 	}
 	if _, err := c.Storage.minFreeDisk(); err != nil {
 		errs = append(errs, err)
+	}
+	if _, err := c.Storage.Parts.maxBufferedBytes(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := (duckdb.Config{Dir: ".", Layout: c.Storage.Layout}).Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("storage::layout: %w", err))
+	}
+	p := c.Storage.Parts
+	if p.PartRows < 0 || p.MergeRows < 0 || p.FlushInterval < 0 {
+		errs = append(errs, errors.New("storage::parts: part_rows, merge_rows and flush_interval must not be negative"))
 	}
 	if c.HTTP.NetAddr.Endpoint == "" {
 		errs = append(errs, errors.New("http::endpoint is empty: set it to host:port, e.g. 0.0.0.0:8080"))

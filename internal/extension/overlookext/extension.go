@@ -73,6 +73,10 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
+	maxBuffered, err := e.cfg.Storage.Parts.maxBufferedBytes()
+	if err != nil {
+		return err
+	}
 	st, err := duckdb.Open(duckdb.Config{
 		Dir: e.cfg.Storage.Directory,
 		Retention: store.Retention{
@@ -86,6 +90,13 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		MaxQueueWait:           e.cfg.Storage.MaxQueueWait,
 		MaxCommitRows:          e.cfg.Storage.MaxCommitRows,
 		MinFreeDisk:            minFree,
+		Layout:                 e.cfg.Storage.Layout,
+		Parts: duckdb.PartsConfig{
+			PartRows:         e.cfg.Storage.Parts.PartRows,
+			FlushInterval:    e.cfg.Storage.Parts.FlushInterval,
+			MergeRows:        e.cfg.Storage.Parts.MergeRows,
+			MaxBufferedBytes: maxBuffered,
+		},
 	}, e.logger.With("store", "duckdb"))
 	if err != nil {
 		return fmt.Errorf("open store in %q (extensions::overlook::storage::directory): %w", e.cfg.Storage.Directory, err)

@@ -14,7 +14,7 @@ import (
 // (repeated maps, long keys, repeated values) across several chunks: every
 // row reads back with its own values.
 func TestChunkSlotReuse(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	s, err := Open(Config{Dir: t.TempDir(), Layout: LayoutDuckDB}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}

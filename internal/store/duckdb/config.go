@@ -87,6 +87,15 @@ type Config struct {
 	// full disk invalidates the database. Zero: DefaultMinFreeDisk, but at
 	// most 10% of the file system; negative: no floor.
 	MinFreeDisk int64
+
+	// Layout is where spans and log records are kept: LayoutParts (the
+	// default) or LayoutDuckDB. Metrics are DuckDB tables either way.
+	// A database written with one layout opens with the other: rows in
+	// the DuckDB tables stay readable (and expire by retention) beside
+	// the parts.
+	Layout string
+	// Parts tunes LayoutParts.
+	Parts PartsConfig
 }
 
 // Defaults.
@@ -129,6 +138,9 @@ func (c Config) Validate() error {
 	if c.CheckpointWALBytes < 0 || c.CheckpointIdle < 0 {
 		errs = append(errs, errors.New("checkpoint settings must not be negative"))
 	}
+	if err := c.validateLayout(); err != nil {
+		errs = append(errs, err)
+	}
 	if _, err := c.materializedSet(); err != nil {
 		errs = append(errs, err)
 	}
@@ -148,6 +160,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CheckpointWALBytes == 0 {
 		c.CheckpointWALBytes = DefaultCheckpointWALBytes
+	}
+	if c.Layout == "" {
+		c.Layout = LayoutParts
 	}
 	if c.CheckpointIdle == 0 {
 		c.CheckpointIdle = DefaultCheckpointIdle

@@ -78,14 +78,25 @@ func (s *Store) admit() error {
 // writes, else why not (wrapping store.ErrUnavailable).
 func (s *Store) Health() error {
 	s.health.mu.Lock()
-	defer s.health.mu.Unlock()
-	if s.health.invalid != nil {
-		return s.health.invalid
+	err := s.health.invalid
+	if err == nil {
+		err = s.health.diskFull
 	}
-	if s.health.diskFull != nil {
-		return s.health.diskFull
+	if err == nil {
+		err = s.health.lowDisk
 	}
-	return s.health.lowDisk
+	s.health.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	// A parts table whose WAL cannot be written or whose part writes fail
+	// (both retried by the table itself).
+	for _, sp := range s.partTables() {
+		if err := sp.t.Err(); err != nil {
+			return fmt.Errorf("%s: %w", sp.table.Name, err)
+		}
+	}
+	return nil
 }
 
 // DiskHeadroom reports the bytes free on the data directory's file system,
@@ -115,8 +126,11 @@ func committedDurably(err error) bool {
 
 // isDiskFull reports whether err is a write that failed for want of space.
 func isDiskFull(err error) bool {
-	msg := err.Error()
-	return strings.Contains(msg, "No space left on device") || strings.Contains(msg, "Disk quota exceeded")
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return true
+	}
+	msg := strings.ToLower(err.Error())
+	return strings.Contains(msg, "no space left on device") || strings.Contains(msg, "disk quota exceeded")
 }
 
 // diskFullMargin is how much space must come back after a commit failed

@@ -62,25 +62,28 @@ func bulkyLogs(first, n, bodyBytes int) plog.Logs {
 func TestStoreRecoversFromFullDisk(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
+		layout string
 		walCap int64
 	}{
 		// The disk fills during DuckDB's automatic checkpoint after a
 		// commit (the commit is durable nonetheless).
-		{"checkpoint", 4 << 20},
+		{"checkpoint", LayoutDuckDB, 4 << 20},
 		// The disk fills while a commit writes the WAL.
-		{"wal", 1 << 30},
+		{"wal", LayoutDuckDB, 1 << 30},
+		// The disk fills while the parts' WAL or a part is written.
+		{"parts", LayoutParts, 1 << 30},
 	} {
-		t.Run(tc.name, func(t *testing.T) { testFullDisk(t, tc.walCap) })
+		t.Run(tc.name, func(t *testing.T) { testFullDisk(t, tc.layout, tc.walCap) })
 	}
 }
 
-func testFullDisk(t *testing.T, walCap int64) {
+func testFullDisk(t *testing.T, layout string, walCap int64) {
 	dir := smallDisk(t, 64<<20)
 	ballast := filepath.Join(dir, "ballast")
 	if err := os.WriteFile(ballast, make([]byte, 32<<20), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(Config{Dir: filepath.Join(dir, "data"), MinFreeDisk: -1, CheckpointWALBytes: walCap}, testLogger(t))
+	s, err := Open(Config{Dir: filepath.Join(dir, "data"), Layout: layout, MinFreeDisk: -1, CheckpointWALBytes: walCap}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +157,7 @@ func testFullDisk(t *testing.T, walCap int64) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	var rows, distinct int
-	if err := s.db.QueryRow(`SELECT count(*), count(DISTINCT LogAttributes['seq']) FROM otel_logs`).Scan(&rows, &distinct); err != nil {
+	if err := readRow(t, s, `SELECT count(*), count(DISTINCT LogAttributes['seq']) FROM otel_logs`).Scan(&rows, &distinct); err != nil {
 		t.Fatalf("count after recovery: %v", err)
 	}
 	if rows != acked || distinct != acked {

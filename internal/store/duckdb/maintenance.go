@@ -134,7 +134,10 @@ func (s *Store) RunRetention(ctx context.Context) (int64, error) {
 	s.maint.Lock()
 	defer s.maint.Unlock()
 	now := time.Now()
-	var total int64
+	total, err := s.partsRetention(ctx, now)
+	if err != nil {
+		return total, err
+	}
 	for _, tg := range s.retentionTargets() {
 		if tg.keep <= 0 {
 			continue
@@ -151,6 +154,13 @@ func (s *Store) RunRetention(ctx context.Context) (int64, error) {
 		if n > 0 {
 			s.log.Info("retention deleted rows", "table", tg.table.Name, "rows", n,
 				"older_than", now.Add(-tg.keep).UTC().Format(time.RFC3339))
+			for _, sp := range s.partTables() {
+				if sp.table == tg.table && sp.legacy.Load() {
+					if cerr := s.checkLegacy(ctx, sp); cerr != nil {
+						s.log.Warn("retention: cannot tell whether the table is empty", "table", tg.table.Name, "err", cerr)
+					}
+				}
+			}
 		}
 		if err != nil {
 			return total, fmt.Errorf("retention %s: %w", tg.table.Name, err)

@@ -84,7 +84,7 @@ func checkMaterialized(t *testing.T, s *Store) {
 			var bad, present int
 			q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s IS DISTINCT FROM map_extract_value(%s, ?)),
 				count(%s) FROM %s`, quoteIdent(m.Column()), quoteIdent(m.Map), quoteIdent(m.Column()), quoteIdent(tbl.Name))
-			if err := s.db.QueryRow(q, m.Key).Scan(&bad, &present); err != nil {
+			if err := readRow(t, s, q, m.Key).Scan(&bad, &present); err != nil {
 				t.Fatalf("%s: %v", m.Column(), err)
 			}
 			if bad != 0 {
@@ -120,7 +120,7 @@ func TestMaterializedRoundTrip(t *testing.T) {
 		`SELECT count("__hdx_materialized_LogAttributes.user.id") > 0 FROM otel_logs`:                           "true",
 	} {
 		var got string
-		if err := s.db.QueryRow(q).Scan(&got); err != nil {
+		if err := readRow(t, s, q).Scan(&got); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
 		if got != want {

@@ -92,24 +92,35 @@ func (s *Store) Search(ctx context.Context, p store.SearchParams) (store.SearchR
 	var res store.SearchResult
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s DESC LIMIT %d",
 		selectList(t), quoteIdent(t.Name), where, tc, limit)
-	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
-	if err != nil {
-		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
-	}
-	defer release()
-	rs, err := s.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
-	}
-	if res.Rows, err = scanRows(rs, t); err != nil {
-		return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+	if sp := s.partsOf(t); sp != nil {
+		rows, err := s.partsSearchRows(ctx, sp, where, args, p.Start, p.End, limit)
+		if err != nil {
+			return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+		}
+		res.Rows = rows
+	} else {
+		q, release, err := s.readSQL(ctx, q, p.Start, p.End)
+		if err != nil {
+			return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+		}
+		rs, err := s.db.QueryContext(ctx, q, args...)
+		if err != nil {
+			release()
+			return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+		}
+		res.Rows, err = scanRows(rs, t)
+		release()
+		if err != nil {
+			return res, readErr(fmt.Errorf("search %s: %w", p.Source.Name, err))
+		}
 	}
 	if len(res.Rows) < limit {
 		res.Count = int64(len(res.Rows))
 		return res, nil
 	}
 	cq := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s", quoteIdent(t.Name), where)
-	if cq, release, err = s.readSQL(ctx, cq, p.Start, p.End); err != nil {
+	cq, release, err := s.readSQL(ctx, cq, p.Start, p.End)
+	if err != nil {
 		return res, readErr(fmt.Errorf("count %s: %w", p.Source.Name, err))
 	}
 	defer release()

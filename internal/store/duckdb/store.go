@@ -39,6 +39,9 @@ type Store struct {
 	cat       catalogue  // the metrics in the tables, for MetricInfos
 
 	logs, traces, metrics *writer
+	// partTraces and partLogs keep spans and log records with LayoutParts
+	// (parts.go); nil with LayoutDuckDB.
+	partTraces, partLogs *signalParts
 
 	// mat is the database's materialised attribute columns, layouts the
 	// chunk shapes of its tables, dialect renders queries that use them.
@@ -112,6 +115,11 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 	}
 	s.layouts = materializedLayouts(s.mat)
 	s.dialect = query.WithMaterialized(query.DuckDB, s.mat)
+	if cfg.Layout == LayoutParts {
+		if err := s.openParts(context.Background()); err != nil {
+			return fail(errors.Join(err, s.closeParts()))
+		}
+	}
 	ws := make([]*writer, 0, 3)
 	for _, g := range []struct {
 		name  string
@@ -167,6 +175,10 @@ func (s *Store) configure() error {
 		// insertion order (every read has ORDER BY), and not preserving it
 		// lets INSERT ... SELECT run without an order-keeping sink.
 		"SET GLOBAL preserve_insertion_order = false",
+		// Parts are immutable files read again and again: DuckDB keeps
+		// their footers (schema, row group statistics) instead of parsing
+		// them on every query (trace by ID 23–35 → 14 ms, parts bench).
+		"SET GLOBAL parquet_metadata_cache = true",
 	}
 	if s.cfg.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", s.cfg.Threads))
@@ -186,6 +198,15 @@ func (s *Store) configure() error {
 // InsertLogs stores every log record of ld; see store.LogInserter.
 // Conversion happens in the caller's goroutine; ld is not retained.
 func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
+	if s.partLogs != nil {
+		if err := s.admit(); err != nil {
+			return fmt.Errorf("insert logs: %w", err)
+		}
+		if err := s.partLogs.t.InsertLogs(ctx, ld); err != nil {
+			return fmt.Errorf("insert logs: %w", s.noteError(err))
+		}
+		return nil
+	}
 	var b batch
 	b.add(logChunks(s.layouts, ld))
 	if err := s.logs.submit(ctx, b); err != nil {
@@ -197,6 +218,15 @@ func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
 // InsertTraces stores every span of td and the trace's time window; see
 // store.TraceInserter.
 func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
+	if s.partTraces != nil {
+		if err := s.admit(); err != nil {
+			return fmt.Errorf("insert traces: %w", err)
+		}
+		if err := s.partTraces.t.InsertTraces(ctx, td); err != nil {
+			return fmt.Errorf("insert traces: %w", s.noteError(err))
+		}
+		return nil
+	}
 	var b batch
 	spans, ids := traceChunks(s.layouts, td)
 	b.add(spans)
@@ -242,6 +272,7 @@ func (s *Store) Stats() store.Stats {
 			st.DiskBytes += fi.Size()
 		}
 	}
+	st.DiskBytes += s.partsDiskBytes()
 	st.DiskFreeBytes, st.FileFreeBytes, st.MinFreeDiskBytes = s.DiskHeadroom()
 	st.Unhealthy = s.Health()
 	return st
@@ -255,6 +286,9 @@ func (s *Store) Close() error {
 		close(s.stop)
 		s.bg.Wait()
 		var errs []error
+		if err := s.closeParts(); err != nil {
+			errs = append(errs, err)
+		}
 		for _, w := range []*writer{s.logs, s.traces, s.metrics} {
 			if err := w.close(); err != nil {
 				errs = append(errs, err)

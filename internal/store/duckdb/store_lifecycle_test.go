@@ -85,7 +85,38 @@ func TestSecondProcessRefused(t *testing.T) {
 }
 
 func TestRetention(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir(), RetentionInterval: time.Hour,
+	for _, layout := range []string{LayoutDuckDB, LayoutParts} {
+		t.Run(layout, func(t *testing.T) { testRetention(t, layout) })
+	}
+}
+
+// partsKept is how many of the rows at timestamps ts the parts layout
+// keeps with retention keep at now: parts hold one hour bucket each (the
+// head is cut once here, so one part per hour) and are dropped whole
+// once their newest row is older than the cutoff. As for the DuckDB
+// layout, the cutoff is taken to be a little (10 ms) past now - keep:
+// RunRetention runs after now.
+func partsKept(ts []time.Time, now time.Time, keep time.Duration) int64 {
+	newest := map[int64]time.Time{}
+	for _, x := range ts {
+		h := x.UnixNano() / int64(time.Hour)
+		if x.After(newest[h]) {
+			newest[h] = x
+		}
+	}
+	var n int64
+	for _, x := range ts {
+		if !newest[x.UnixNano()/int64(time.Hour)].Before(now.Add(-keep).Add(10 * time.Millisecond)) {
+			n++
+		}
+	}
+	return n
+}
+
+func testRetention(t *testing.T, layout string) {
+	s, err := Open(Config{Dir: t.TempDir(), RetentionInterval: time.Hour, Layout: layout,
+		// One cut of the head (at the first read), so one part per hour.
+		Parts:     PartsConfig{FlushInterval: time.Hour},
 		Retention: store.Retention{Logs: time.Hour, Traces: 2 * time.Hour, Metrics: 3 * time.Hour}}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
@@ -114,10 +145,34 @@ func TestRetention(t *testing.T) {
 	}
 	count := func(tbl *schema.Table) int64 {
 		var n int64
-		if err := s.db.QueryRow("SELECT count(*) FROM " + quoteIdent(tbl.Name)).Scan(&n); err != nil {
+		if err := readRow(t, s, "SELECT count(*) FROM "+quoteIdent(tbl.Name)).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
+	}
+	stamps := func(tbl *schema.Table) []time.Time {
+		q, release, err := s.readSQL(ctx, "SELECT Timestamp FROM "+quoteIdent(tbl.Name), time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer release()
+		rs, err := s.db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rs.Close()
+		var out []time.Time
+		for rs.Next() {
+			var x time.Time
+			if err := rs.Scan(&x); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, x)
+		}
+		if err := rs.Err(); err != nil {
+			t.Fatal(err)
+		}
+		return out
 	}
 	before := map[*schema.Table]int64{}
 	for _, tbl := range schema.Tables {
@@ -138,6 +193,14 @@ func TestRetention(t *testing.T) {
 		&schema.MetricsHistogram:    6 * 2,
 		&schema.MetricsExpHistogram: 6 * 2,
 		&schema.MetricsSummary:      6 * 2,
+	}
+	if layout == LayoutParts {
+		// Whole hour buckets: a row goes between retention and
+		// retention + 1 h. The trace index table is not written.
+		want[&schema.Logs] = partsKept(stamps(&schema.Logs), now, time.Hour)
+		want[&schema.Traces] = partsKept(stamps(&schema.Traces), now, 2*time.Hour)
+		want[&schema.TraceIDTs] = 0
+		t.Logf("parts keep %d logs, %d spans", want[&schema.Logs], want[&schema.Traces])
 	}
 	var wantDeleted int64
 	for tbl, n := range want {

@@ -41,14 +41,26 @@ func opener(cfg Config) storetest.Opener {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, opener(Config{}))
+	for _, layout := range []string{LayoutParts, LayoutDuckDB} {
+		t.Run(layout, func(t *testing.T) {
+			storetest.Run(t, opener(Config{Layout: layout}))
+		})
+	}
 }
 
 func TestOverload(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir(), MaxPendingRows: 300}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
+	for name, cfg := range map[string]Config{
+		LayoutDuckDB: {Layout: LayoutDuckDB, MaxPendingRows: 300},
+		LayoutParts:  {Layout: LayoutParts, Parts: PartsConfig{MaxBufferedBytes: 1 << 20}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg.Dir = t.TempDir()
+			s, err := Open(cfg, testLogger(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			storetest.RunOverload(t, s)
+		})
 	}
-	defer s.Close()
-	storetest.RunOverload(t, s)
 }

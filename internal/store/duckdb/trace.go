@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,18 +57,21 @@ func (s *Store) Trace(ctx context.Context, traceID string) ([]store.Row, error) 
 	if err != nil {
 		return nil, err
 	}
+	if sp := s.partTraces; sp != nil {
+		return s.partsTrace(ctx, sp, id)
+	}
+	return s.tableTrace(ctx, id)
+}
+
+// tableTrace reads a trace from the DuckDB table otel_traces.
+func (s *Store) tableTrace(ctx context.Context, id string) ([]store.Row, error) {
 	start, end, ok, err := s.traceWindow(ctx, id)
 	if err != nil || !ok {
 		return nil, err
 	}
 	t := &schema.Traces
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE "Timestamp" >= ? AND "Timestamp" <= ? AND "TraceId" = ? `+
+	q := fmt.Sprintf(`SELECT %s FROM main.%s WHERE "Timestamp" >= ? AND "Timestamp" <= ? AND "TraceId" = ? `+
 		`ORDER BY "Timestamp", "SpanId"`, selectList(t), quoteIdent(t.Name))
-	q, release, err := s.readSQL(ctx, q, start, end)
-	if err != nil {
-		return nil, fmt.Errorf("trace %s: %w", id, err)
-	}
-	defer release()
 	rs, err := s.db.QueryContext(ctx, q, start, end, id)
 	if err != nil {
 		return nil, fmt.Errorf("trace %s: %w", id, err)
@@ -95,6 +99,14 @@ func (s *Store) TraceLogs(ctx context.Context, traceID string, limit int) ([]sto
 	case limit > MaxSearchLimit:
 		limit = MaxSearchLimit
 	}
+	if sp := s.partLogs; sp != nil {
+		return s.partsTraceLogs(ctx, sp, id, limit)
+	}
+	return s.tableTraceLogs(ctx, id, limit)
+}
+
+// tableTraceLogs reads a trace's logs from the DuckDB table otel_logs.
+func (s *Store) tableTraceLogs(ctx context.Context, id string, limit int) ([]store.Row, error) {
 	start, end, ok, err := s.traceWindow(ctx, id)
 	if err != nil {
 		return nil, err
@@ -102,19 +114,12 @@ func (s *Store) TraceLogs(ctx context.Context, traceID string, limit int) ([]sto
 	t := &schema.Logs
 	where := `"TraceId" = ?`
 	args := []any{id}
-	var lo, hi time.Time
 	if ok {
-		lo, hi = start.Add(-traceLogsSlack), end.Add(traceLogsSlack)
 		where = `"Timestamp" >= ? AND "Timestamp" <= ? AND ` + where
-		args = []any{lo, hi, id}
+		args = []any{start.Add(-traceLogsSlack), end.Add(traceLogsSlack), id}
 	}
-	q := fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY "Timestamp" LIMIT %d`,
+	q := fmt.Sprintf(`SELECT %s FROM main.%s WHERE %s ORDER BY "Timestamp" LIMIT %d`,
 		selectList(t), quoteIdent(t.Name), where, limit)
-	q, release, err := s.readSQL(ctx, q, lo, hi)
-	if err != nil {
-		return nil, fmt.Errorf("trace logs %s: %w", id, err)
-	}
-	defer release()
 	rs, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("trace logs %s: %w", id, err)
@@ -124,4 +129,60 @@ func (s *Store) TraceLogs(ctx context.Context, traceID string, limit int) ([]sto
 		return nil, fmt.Errorf("trace logs %s: %w", id, err)
 	}
 	return rows, nil
+}
+
+// partsTrace reads a trace from the parts that may hold it, and from the
+// DuckDB table while that has rows.
+func (s *Store) partsTrace(ctx context.Context, sp *signalParts, id string) ([]store.Row, error) {
+	q := fmt.Sprintf(`SELECT %s FROM %s WHERE "TraceId" = ? ORDER BY "Timestamp", "SpanId"`,
+		selectList(sp.table), quoteIdent(sp.table.Name))
+	rows, err := s.traceRows(ctx, sp, q, id, id)
+	if err != nil {
+		return nil, fmt.Errorf("trace %s: %w", id, err)
+	}
+	if !sp.legacy.Load() {
+		return rows, nil
+	}
+	old, err := s.tableTrace(ctx, id)
+	if err != nil || len(old) == 0 {
+		return rows, err
+	}
+	rows = append(rows, old...)
+	slices.SortStableFunc(rows, func(a, b store.Row) int {
+		if c := rowTime(a).Compare(rowTime(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(fmt.Sprint(a["SpanId"]), fmt.Sprint(b["SpanId"]))
+	})
+	return rows, nil
+}
+
+// partsTraceLogs reads a trace's logs from the parts that may hold them,
+// and from the DuckDB table while that has rows.
+func (s *Store) partsTraceLogs(ctx context.Context, sp *signalParts, id string, limit int) ([]store.Row, error) {
+	q := fmt.Sprintf(`SELECT %s FROM %s WHERE "TraceId" = ? ORDER BY "Timestamp" LIMIT %d`,
+		selectList(sp.table), quoteIdent(sp.table.Name), limit)
+	rows, err := s.traceRows(ctx, sp, q, id, id)
+	if err != nil {
+		return nil, fmt.Errorf("trace logs %s: %w", id, err)
+	}
+	if !sp.legacy.Load() {
+		return rows, nil
+	}
+	old, err := s.tableTraceLogs(ctx, id, limit)
+	if err != nil || len(old) == 0 {
+		return rows, err
+	}
+	rows = append(rows, old...)
+	slices.SortStableFunc(rows, func(a, b store.Row) int { return rowTime(a).Compare(rowTime(b)) })
+	if len(rows) > limit {
+		rows = rows[:limit]
+	}
+	return rows, nil
+}
+
+// rowTime is a row's Timestamp (zero if it has none).
+func rowTime(r store.Row) time.Time {
+	t, _ := r["Timestamp"].(time.Time)
+	return t
 }

@@ -16,7 +16,7 @@ import (
 // "not stored" and is indeed not stored (so its retry cannot duplicate it),
 // while a patient export commits once the gate opens.
 func TestWriterAnswersTruthfullyAcrossStalls(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	s, err := Open(Config{Dir: t.TempDir(), Layout: LayoutDuckDB}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,7 @@ func TestWriterAnswersTruthfullyAcrossStalls(t *testing.T) {
 // is stored when the gate opens; and that an export whose context is
 // already done is never queued.
 func TestWriterRefusesAfterMaxQueueWait(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir(), MaxQueueWait: 50 * time.Millisecond}, testLogger(t))
+	s, err := Open(Config{Dir: t.TempDir(), Layout: LayoutDuckDB, MaxQueueWait: 50 * time.Millisecond}, testLogger(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestWriterBoundsRowsPerCommit(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Open(Config{Dir: t.TempDir(), MaxCommitRows: tc.maxCommitRows, MaxQueueWait: -1}, testLogger(t))
+			s, err := Open(Config{Dir: t.TempDir(), Layout: LayoutDuckDB, MaxCommitRows: tc.maxCommitRows, MaxQueueWait: -1}, testLogger(t))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,0 +1,117 @@
+// Package parts stores one telemetry table (otel_traces or otel_logs) as
+// immutable Parquet files ("parts") written in Go behind our own WAL, for
+// DuckDB to read with its Parquet scanner (issue 10; the design won the
+// storage study in docs/benchmarks.md, "Storage layout study (session
+// 3)", prototyped in internal/store/prototype/parquetparts).
+//
+// # Directory layout
+//
+// One directory per table (Config.Dir):
+//
+//	wal-<N>.log                   WAL segment N: the acknowledged rows not yet in a part
+//	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
+//	                              Timestamp is in hour H (Unix time / 1 h)
+//	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
+//	                              services, TraceId bloom filter, file size
+//	part-<F>-<L>-h<H>.parquet.tmp a part being written (deleted by Open)
+//
+// Segment numbers are zero-padded to 8 digits and only grow. Parts
+// written before hour buckets are named part-<F>-<L> (any hour); they
+// are read, merged among themselves and dropped as before.
+//
+// # Write path
+//
+// InsertTraces/InsertLogs encode the request into a compact byte stream
+// (encode.go) in the caller's goroutine, check the memory bound, append
+// the encoded batch as one WAL record (length, CRC-32C, payload; wal.go)
+// and copy it into the head: arena chunks mapped outside the Go heap plus
+// a 40-byte sort index entry per row (partbuf.go). They return after the
+// fsync that covers the record (group commit: one fsync serves every
+// insert waiting). A refused insert (store.ErrOverloaded) wrote nothing.
+//
+// The head is cut into a part when it holds Config.PartRows rows, when
+// its oldest row is Config.FlushInterval old, on Snapshot (read your
+// writes) and on Close. A cut closes (fsyncs) the WAL segment holding
+// exactly the head's rows and starts the next one, so part N holds
+// exactly WAL segment N, one part per hour bucket of Timestamp present
+// in it (part-N-N-h<H>). Two background goroutines write cut parts,
+// oldest first: rows sorted by hour, then spans by (TraceId,
+// Timestamp) and log records by (ServiceName, Timestamp), decoded 8192 at
+// a time, written with parquet-go in row groups of Config.RowGroupRows
+// (64k: a 50k-row part is one row group) with zstd (page-sized window),
+// dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5
+// then finds nothing by TraceId = unhex(…)); the file is fsync'd, its
+// index (.json) written, both renamed into place, then the segment is
+// deleted.
+//
+// Parquet columns: the ClickHouse exporter's names; IDs as raw bytes
+// (BLOB); Map columns as a group of two lists (keys, values); Events and
+// Links as lists of structs; logs' TimestampTime is not stored. ViewSQL
+// turns them into exactly the DuckDB store's column types. Materialised
+// attribute columns are derived by ViewSQL from their maps, not stored.
+//
+// # Merges
+//
+// One background merger joins runs of consecutive parts of one hour
+// bucket (size-tiered: a merge must triple its largest input, at most 8
+// inputs, output up to Config.MergeRows rows) into one part named
+// part-<F>-<L>-h<H> after the union of its inputs' segment ranges
+// (merge.go). Row groups are copied
+// verbatim (compressed column chunks spliced, nothing decoded), small
+// ones re-encoded together, so a merge costs I/O, not CPU. The merged
+// part is published before its inputs are retired; inputs are deleted
+// when no Snapshot leases them. Open wakes the merger: parts left by a
+// previous run are merged too.
+//
+// # Crash recovery (Open)
+//
+// Open deletes .tmp files, indexes without their part, and every part
+// whose segment range another part of the same hour covers (the inputs
+// of a merge that was published before they were deleted); then each
+// WAL segment is replayed and written as its hour parts, skipping the
+// hours a part already holds (published before the crash, the segment
+// not yet deleted: a cut's hour parts are published one by one), and
+// deleted. Replay stops at the first torn or corrupt record: it was
+// never acknowledged. So kill -9 loses no acknowledged row and stores
+// none twice. (An hour part already dropped by DropBefore whose segment
+// a crash kept comes back until the next DropBefore.)
+//
+// # Full disk
+//
+// A failed WAL write or fsync refuses every insert not yet durable (the
+// batch being synced and those appended since), truncates the segment
+// back to its last fsync'd offset (fsync'd) and the head back to the
+// rows of that offset: a torn record never sits before acknowledged
+// ones, and inserts work again once the disk has room. If the
+// truncation (or a new segment) fails too, inserts are refused until a
+// retry (every insert, every FlushInterval/4) succeeds. A failed part
+// write is retried every second, its rows kept in memory and in the WAL.
+// Err reports both states.
+//
+// # Reading, retention
+//
+// Snapshot and SnapshotTrace return leased part files (by time range, or
+// by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
+// them. DropBefore retires whole parts by MaxTimestamp: a part holds one
+// hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
+// when their last lease is released (a crash before then keeps them
+// until the next DropBefore; so does a crash while a merge whose input
+// was dropped is being undone).
+//
+// # Memory
+//
+// The encoded bytes of the head and of the parts cut but not yet written
+// (plus 40 B per row of sort index) are bounded by
+// Config.MaxBufferedBytes: an insert that would cross it is refused with
+// store.ErrOverloaded before it is appended to the WAL; a request over
+// half the bound is refused as store.ErrInvalidArgument (it could never
+// fit). Writing a part holds 8192 decoded rows and parquet-go's column
+// buffers of one row group (compressed pages); a merge holds an input's
+// footer and one TraceId page.
+//
+// # Files per query
+//
+// Every Snapshot cuts a non-empty head, so frequent queries during
+// ingest make small parts; the merger joins them (their row groups
+// re-encoded together) within seconds.
+package parts

@@ -1,0 +1,119 @@
+package parts
+
+import (
+	"bytes"
+	"cmp"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// writeParts writes the rows of p, cut from WAL segment no, as one part
+// per hour bucket of their Timestamp (part-<no>-<no>-h<hour>), each
+// published as soon as it is written, and returns their indexes. Buckets
+// skip reports true for are not written (recovery: published before a
+// crash). A failure leaves the buckets already published on disk: a
+// retry writes them again under the same names, and Open, replaying the
+// segment, skips them.
+//
+// Splitting by hour keeps retention (DropBefore drops whole parts)
+// within an hour of its cutoff whatever a head spans (a backfill, or a
+// slow trickle over FlushInterval).
+func (t *Table) writeParts(no int, p *partBuf, skip func(hour int64) bool) ([]*PartMeta, error) {
+	if t.cfg.partFault != nil {
+		if err := t.cfg.partFault(); err != nil {
+			return nil, err
+		}
+	}
+	rows := p.rows
+	rank := make([]uint32, len(p.svcNames)) // service id -> rank by name
+	byName := make([]uint32, len(p.svcNames))
+	for i := range byName {
+		byName[i] = uint32(i)
+	}
+	slices.SortFunc(byName, func(a, b uint32) int { return strings.Compare(p.svcNames[a], p.svcNames[b]) })
+	for r, id := range byName {
+		rank[id] = uint32(r)
+	}
+	// By hour, then for spans (TraceId, Timestamp): a trace's spans are
+	// adjacent, so a lookup decodes one row group of a part instead of
+	// one per service the trace crossed (5M spans: p50 324 ms with
+	// service order on a loaded machine), and they compress better too
+	// (bench/ingest spans: 49.6 against 52.0 B/span). Log records by
+	// (ServiceName, Timestamp): similar rows adjacent compress best.
+	byTrace := t.cfg.Kind == Traces
+	slices.SortStableFunc(rows, func(a, b rowRef) int {
+		if byTrace {
+			return cmp.Or(cmp.Compare(hourOf(a.ts), hourOf(b.ts)), bytes.Compare(a.tid[:], b.tid[:]), cmp.Compare(a.ts, b.ts))
+		}
+		return cmp.Or(cmp.Compare(hourOf(a.ts), hourOf(b.ts)), cmp.Compare(rank[a.svc], rank[b.svc]), cmp.Compare(a.ts, b.ts))
+	})
+	var metas []*PartMeta
+	for i := 0; i < len(rows); {
+		hour := hourOf(rows[i].ts)
+		j := i + 1
+		for j < len(rows) && hourOf(rows[j].ts) == hour {
+			j++
+		}
+		if skip == nil || !skip(hour) {
+			m, err := writePartRows(t.cfg.Dir, t.cfg.Kind, no, hour, p, rows[i:j], t.cfg.RowGroupRows)
+			if err != nil {
+				return nil, err
+			}
+			metas = append(metas, m)
+		}
+		i = j
+	}
+	return metas, nil
+}
+
+// writePartRows writes rows (of p, sorted, all of hour bucket hour) as
+// part no-no of that hour, published.
+func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, rows []rowRef, rowGroup int) (*PartMeta, error) {
+	seen := make(map[[16]byte]struct{}, len(rows)/4)
+	for i := range rows {
+		if rows[i].tid != ([16]byte{}) {
+			seen[rows[i].tid] = struct{}{}
+		}
+	}
+	mb := newMetaBuilder(no, no, hour, len(seen))
+	for i := range rows {
+		mb.add(rows[i].ts, rows[i].tid, p.svcNames[rows[i].svc])
+	}
+	m := mb.finish()
+	tmp := filepath.Join(dir, partName(no, no, hour)+".parquet.tmp")
+	dec := newDecoder(p, kind)
+	at := 0
+	var err error
+	switch kind {
+	case Traces:
+		m.Bytes, err = writeParquet(tmp, rowGroup, func(batch []SpanRow) (int, error) {
+			dec.reset()
+			n := 0
+			for ; n < len(batch) && at < len(rows); n, at = n+1, at+1 {
+				if err := dec.span(rows[at], &batch[n]); err != nil {
+					return 0, err
+				}
+			}
+			return n, nil
+		})
+	default:
+		m.Bytes, err = writeParquet(tmp, rowGroup, func(batch []LogRow) (int, error) {
+			dec.reset()
+			n := 0
+			for ; n < len(batch) && at < len(rows); n, at = n+1, at+1 {
+				if err := dec.log(rows[at], &batch[n]); err != nil {
+					return 0, err
+				}
+			}
+			return n, nil
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := publish(dir, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}

@@ -1,0 +1,217 @@
+package traceql
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SQL is a statement and its positional arguments.
+type SQL struct {
+	Query string
+	Args  []any
+}
+
+// SearchOptions bound a search.
+type SearchOptions struct {
+	// Start and End bound the spans read by Timestamp (End exclusive).
+	Start, End time.Time
+	// Limit is the number of traces returned (most recent first).
+	Limit int
+	// SpansPerSet caps the spans returned per spanset.
+	SpansPerSet int
+	// MinDuration and MaxDuration, when not zero, keep the traces whose
+	// duration (first span start to last span end) is within them.
+	MinDuration, MaxDuration time.Duration
+}
+
+// Search columns, in order: trace_id, start_ns, end_ns, root_svc,
+// root_name, grp, matched, rn, span_id, span_start, span_dur, span_name,
+// span_svc, then one string column per select() field.
+const searchFixedCols = 13
+
+// SearchSQL compiles a search: the matching traces, most recent first, at
+// most o.Limit, each with its matched spans (at most o.SpansPerSet per
+// spanset, i.e. per by() group).
+func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
+	if q.Metrics != nil {
+		return SQL{}, fieldErr(q.Metrics.Pos, "%s() makes a metrics query: run it on /api/metrics/query_range, not search", q.Metrics.Fn)
+	}
+	c := &compiler{d: d}
+	root, err := c.spanset(q.Spans)
+	if err != nil {
+		return SQL{}, err
+	}
+	x := &w{d: d}
+	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM `, root, "), ")
+	x.s(`tr AS (SELECT s."TraceId" AS "trace_id", min(`, x.epochNs(`s."Timestamp"`), `) AS "start_ns", max(`,
+		x.epochNs(`s."Timestamp"`), ` + s."Duration") AS "end_ns", `,
+		`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", `,
+		`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" `,
+		`FROM s WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId"`)
+	var having []string
+	if o.MinDuration > 0 {
+		having = append(having, "min")
+	}
+	if o.MaxDuration > 0 {
+		having = append(having, "max")
+	}
+	for i, h := range having {
+		if i == 0 {
+			x.s(" HAVING ")
+		} else {
+			x.s(" AND ")
+		}
+		x.s("max(", x.epochNs(`s."Timestamp"`), ` + s."Duration") - min(`, x.epochNs(`s."Timestamp"`), ")")
+		if h == "min" {
+			x.s(" >= ")
+			x.p(o.MinDuration.Nanoseconds())
+		} else {
+			x.s(" <= ")
+			x.p(o.MaxDuration.Nanoseconds())
+		}
+	}
+	x.s(fmt.Sprintf(` ORDER BY "start_ns" DESC, "trace_id" LIMIT %d), `, max(o.Limit, 1)))
+	x.s(`ms AS (SELECT s."TraceId" AS "ms_trace", m."G" AS "grp", count(*) OVER (PARTITION BY s."TraceId", m."G") AS "matched", `,
+		`row_number() OVER (PARTITION BY s."TraceId", m."G" ORDER BY s."Timestamp", s."SpanId") AS "rn", `,
+		`s."SpanId" AS "span_id", `, x.epochNs(`s."Timestamp"`), ` AS "span_start", s."Duration" AS "span_dur", `,
+		`s."SpanName" AS "span_name", s."ServiceName" AS "span_svc"`)
+	for i, f := range q.Select {
+		x.s(", ")
+		if _, err := c.strExpr(x, f); err != nil {
+			return SQL{}, err
+		}
+		x.s(fmt.Sprintf(` AS "sel_%d"`, i))
+	}
+	x.s(` FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId" WHERE s."TraceId" IN (SELECT "trace_id" FROM tr)) `)
+	x.s(`SELECT tr."trace_id", tr."start_ns", tr."end_ns", tr."root_svc", tr."root_name", ms."grp", ms."matched", ms."rn", `,
+		`ms."span_id", ms."span_start", ms."span_dur", ms."span_name", ms."span_svc"`)
+	for i := range q.Select {
+		x.s(fmt.Sprintf(`, ms."sel_%d"`, i))
+	}
+	x.s(` FROM tr JOIN ms ON ms."ms_trace" = tr."trace_id" WHERE ms."rn" <= `, fmt.Sprint(max(o.SpansPerSet, 1)),
+		` ORDER BY tr."start_ns" DESC, tr."trace_id", ms."grp", ms."span_start", ms."span_id"`)
+	return c.finish(o.Start, o.End, x), nil
+}
+
+// finish prepends the WITH list (s and the spanset CTEs) to tail, which
+// starts with the final CTEs and ends with the SELECT.
+func (c *compiler) finish(start, end time.Time, tail *w) SQL {
+	x := &w{d: c.d}
+	x.s("WITH ")
+	if c.recursive {
+		x.s("RECURSIVE ")
+	}
+	if c.needTL {
+		x.s(`b AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
+		x.p(start)
+		x.s(` AND "Timestamp" < `)
+		x.p(end)
+		x.s("), ")
+		x.s(`tl AS (SELECT "TraceId" AS "tq_id", `,
+			`coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "SpanName" END), '') AS "tq_root_name", `,
+			`coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "ServiceName" END), '') AS "tq_root_svc", `,
+			`max(`, x.epochNs(`"Timestamp"`), ` + "Duration") - min(`, x.epochNs(`"Timestamp"`), `) AS "tq_trace_dur" `,
+			`FROM b GROUP BY "TraceId"), `)
+		x.s(`s AS (SELECT b.*, tl."tq_root_name", tl."tq_root_svc", tl."tq_trace_dur" FROM b JOIN tl ON tl."tq_id" = b."TraceId")`)
+	} else {
+		x.s(`s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
+		x.p(start)
+		x.s(` AND "Timestamp" < `)
+		x.p(end)
+		x.s(")")
+	}
+	for _, ct := range c.ctes {
+		x.s(", ", ct.name, " AS (", ct.sql, ")")
+		x.args = append(x.args, ct.args...)
+	}
+	x.s(", ")
+	x.s(tail.b.String())
+	x.args = append(x.args, tail.args...)
+	return SQL{Query: x.b.String(), Args: x.args}
+}
+
+// MetricsOptions bound a metrics query.
+type MetricsOptions struct {
+	Start, End time.Time
+	// Step is the bucket width (> 0).
+	Step time.Duration
+}
+
+// Metrics columns, in order: one string column per by() field (by_0…),
+// then "bucket" (Timestamp in nanoseconds divided by the step), then one
+// value column per quantile (v_0…), or a single v_0.
+//
+// MetricsSQL compiles a metrics query (rate, count_over_time,
+// quantile_over_time, avg/min/max/sum_over_time).
+func MetricsSQL(q *Query, d Dialect, o MetricsOptions) (SQL, error) {
+	ms := q.Metrics
+	if ms == nil {
+		return SQL{}, fieldErr(0, "not a metrics query: end it with | rate(), | count_over_time() or | quantile_over_time(duration, .99)")
+	}
+	if o.Step <= 0 {
+		return SQL{}, fmt.Errorf("traceql: step must be positive")
+	}
+	c := &compiler{d: d}
+	root, err := c.spanset(q.Spans)
+	if err != nil {
+		return SQL{}, err
+	}
+	x := &w{d: d}
+	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId" FROM `, root, ") SELECT ")
+	var groups []string
+	for i, f := range ms.By {
+		if _, err := c.strExpr(x, f); err != nil {
+			return SQL{}, err
+		}
+		x.s(fmt.Sprintf(` AS "by_%d", `, i))
+		groups = append(groups, fmt.Sprintf(`"by_%d"`, i))
+	}
+	if d == ClickHouse {
+		x.s(`intDiv(`, x.epochNs(`s."Timestamp"`), ", ")
+		x.p(o.Step.Nanoseconds())
+		x.s(`) AS "bucket"`)
+	} else {
+		x.s(`(`, x.epochNs(`s."Timestamp"`), " // ")
+		x.p(o.Step.Nanoseconds())
+		x.s(`) AS "bucket"`)
+	}
+	groups = append(groups, `"bucket"`)
+	switch ms.Fn {
+	case "rate", "count_over_time":
+		x.s(`, count(*) AS "v_0"`)
+	default:
+		num := &w{d: d}
+		if err := c.numExpr(num, ms.Field); err != nil {
+			return SQL{}, err
+		}
+		// numExpr's parameters (attribute keys) repeat per use.
+		expr := num.b.String()
+		uses := 1
+		if ms.Fn == "quantile_over_time" {
+			uses = len(ms.Quantiles)
+			for i, qv := range ms.Quantiles {
+				x.s(", ")
+				x.quantile(expr, qv)
+				x.s(fmt.Sprintf(` AS "v_%d"`, i))
+			}
+		} else {
+			fn := strings.TrimSuffix(ms.Fn, "_over_time")
+			x.s(", ", fn, "(", expr, `) AS "v_0"`)
+		}
+		// Arguments in text order: the by() expressions' come first (already
+		// in x.args), then the value expressions'.
+		for range uses {
+			x.args = append(x.args, num.args...)
+		}
+	}
+	x.s(` FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId" GROUP BY `, strings.Join(groups, ", "),
+		" ORDER BY ", strings.Join(groups, ", "))
+	return c.finish(o.Start, o.End, x), nil
+}
+
+// MetricsValueIsDuration reports whether the metrics function's values
+// are durations in nanoseconds (to be shown in seconds).
+func (m *MetricsStage) MetricsValueIsDuration() bool {
+	return m.Field != nil && (m.Field.Intrinsic == IDuration || m.Field.Intrinsic == ITraceDuration)
+}

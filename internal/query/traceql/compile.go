@@ -27,9 +27,9 @@ type cte struct {
 }
 
 type compiler struct {
-	d      Dialect
-	ctes   []cte
-	n      int
+	d         Dialect
+	ctes      []cte
+	n         int
 	needTL    bool
 	recursive bool
 }
@@ -245,7 +245,7 @@ func (c *compiler) intrinsicCol(in Intrinsic) string {
 	return ""
 }
 
-// strExpr writes f as a string ('' when an attribute is absent) and
+// strExpr writes f as a string (” when an attribute is absent) and
 // returns the label it is known by.
 func (c *compiler) strExpr(x *w, f *Field) (string, error) {
 	switch f.Intrinsic {

@@ -47,7 +47,7 @@ func (x *w) p(v any) {
 // q quotes an identifier.
 func q(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// mapGet writes m[key], NULL (DuckDB) or '' (ClickHouse) when absent;
+// mapGet writes m[key], NULL (DuckDB) or ” (ClickHouse) when absent;
 // callers pair it with mapHas where absence matters.
 func (x *w) mapGet(m, key string) {
 	if x.d == ClickHouse {

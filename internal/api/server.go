@@ -71,6 +71,7 @@ func New(opts Options) *Server {
 	s.mux.Handle("GET /metrics", opts.Metrics.Handler())
 	s.routeDashboards()
 	s.routeMetrics()
+	s.routeTempo()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

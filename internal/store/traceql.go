@@ -71,4 +71,14 @@ type TraceQLSample struct {
 type TraceQLSearcher interface {
 	TraceQLSearch(ctx context.Context, p TraceQLSearchParams) ([]TraceQLTrace, error)
 	TraceQLMetrics(ctx context.Context, p TraceQLMetricsParams) ([]TraceQLSeries, error)
+	TraceQLValues(ctx context.Context, p TraceQLValuesParams) ([]Value, error)
+}
+
+// TraceQLValuesParams asks for the values of Field among the spans Query
+// selects (nil: all spans) in [Start, End), at most Limit.
+type TraceQLValuesParams struct {
+	Query      *traceql.Query
+	Field      *traceql.Field
+	Start, End time.Time
+	Limit      int
 }

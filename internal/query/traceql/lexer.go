@@ -87,7 +87,7 @@ func lex(s string) ([]token, error) {
 			out = append(out, token{kind: tString, pos: i, text: str})
 			i = n
 			continue
-		case '0' <= c && c <= '9' || c == '-' && i+1 < len(s) && ('0' <= s[i+1] && s[i+1] <= '9'):
+		case '0' <= c && c <= '9' || (c == '-' || c == '.') && i+1 < len(s) && ('0' <= s[i+1] && s[i+1] <= '9'):
 			t, n, err := lexNumber(s, i)
 			if err != nil {
 				return nil, err
@@ -174,6 +174,9 @@ func lexString(s string, i int) (string, int, error) {
 func lexNumber(s string, i int) (token, int, error) {
 	j := i
 	if s[j] == '-' {
+		j++
+	}
+	if s[j] == '.' && (j == i || s[j-1] == '-') {
 		j++
 	}
 	for j < len(s) && ('0' <= s[j] && s[j] <= '9' || s[j] == '.' || s[j] == 'e' && j+1 < len(s) && ('0' <= s[j+1] && s[j+1] <= '9' || s[j+1] == '-')) {

@@ -215,3 +215,48 @@ func MetricsSQL(q *Query, d Dialect, o MetricsOptions) (SQL, error) {
 func (m *MetricsStage) MetricsValueIsDuration() bool {
 	return m.Field != nil && (m.Field.Intrinsic == IDuration || m.Field.Intrinsic == ITraceDuration)
 }
+
+// ValuesSQL compiles the distinct values of field among the spans q
+// selects (every span when q is nil), most frequent first, at most limit.
+// Columns: value, count.
+func ValuesSQL(q *Query, field *Field, d Dialect, start, end time.Time, limit int) (SQL, error) {
+	c := &compiler{d: d}
+	sp := Spanset(&Filter{})
+	if q != nil {
+		if q.Metrics != nil {
+			return SQL{}, fieldErr(q.Metrics.Pos, "a metrics query cannot narrow tag values: use a spanset filter such as { resource.service.name = \"x\" }")
+		}
+		sp = q.Spans
+	}
+	root, err := c.spanset(sp)
+	if err != nil {
+		return SQL{}, err
+	}
+	x := &w{d: d}
+	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId" FROM `, root, `), v AS (SELECT `)
+	if _, err := c.strExpr(x, field); err != nil {
+		return SQL{}, err
+	}
+	x.s(` AS "value" FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId") `,
+		`SELECT "value", count(*) AS "n" FROM v WHERE "value" <> '' GROUP BY "value" ORDER BY "n" DESC, "value" LIMIT `,
+		fmt.Sprint(max(limit, 1)))
+	return c.finish(start, end, x), nil
+}
+
+// ParseField parses a field as written in TraceQL (name, span.x, .x,
+// resource.x, trace:id …).
+func ParseField(s string) (*Field, error) {
+	toks, err := lex(s)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{toks: toks, q: &Query{}}
+	f, err := p.field()
+	if err != nil {
+		return nil, err
+	}
+	if t := p.peek(); t.kind != tEOF {
+		return nil, synErr(t.pos, "unexpected %s after the field", t)
+	}
+	return f, nil
+}

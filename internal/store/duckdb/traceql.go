@@ -190,3 +190,37 @@ func tqF64(v any) float64 {
 	}
 	return float64(tqI64(v))
 }
+
+// TraceQLValues lists the most frequent values of a field among the spans
+// a TraceQL filter selects (Tempo's tag values).
+func (s *Store) TraceQLValues(ctx context.Context, p store.TraceQLValuesParams) ([]store.Value, error) {
+	if !p.Start.Before(p.End) {
+		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
+	}
+	sq, err := traceql.ValuesSQL(p.Query, p.Field, traceql.DuckDB, p.Start, p.End, min(max(p.Limit, 1), MaxTraceQLLimit))
+	if err != nil {
+		return nil, err
+	}
+	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("traceql values: %w", err)
+	}
+	defer release()
+	rs, err := s.db.QueryContext(ctx, q, sq.Args...)
+	if err != nil {
+		return nil, readErr(fmt.Errorf("traceql values: %w", err))
+	}
+	defer rs.Close()
+	var out []store.Value
+	for rs.Next() {
+		var v, n any
+		if err := rs.Scan(&v, &n); err != nil {
+			return nil, readErr(fmt.Errorf("traceql values: %w", err))
+		}
+		out = append(out, store.Value{Value: tqStr(v), Count: tqI64(n)})
+	}
+	if err := rs.Err(); err != nil {
+		return nil, readErr(fmt.Errorf("traceql values: %w", err))
+	}
+	return out, nil
+}

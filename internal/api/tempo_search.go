@@ -16,7 +16,7 @@ import (
 // Tempo's JSON shapes (its documented HTTP API): 64-bit integers are
 // strings, as protobuf's JSON mapping writes them.
 type tempoKV struct {
-	Key   string       `json:"key"`
+	Key   string        `json:"key"`
 	Value tempoAnyValue `json:"value"`
 }
 

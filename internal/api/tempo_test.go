@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"google.golang.org/protobuf/encoding/protowire"
@@ -212,5 +213,42 @@ func TestTempoTagsToTraceQL(t *testing.T) {
 		if err != nil || got != want {
 			t.Errorf("%q: %q %v, want %q", in, got, err, want)
 		}
+	}
+}
+
+// TestSearchTraceQL: POST /api/search with whereLanguage "traceql" returns
+// the matched spans as rows; a syntax error is a 400 with its position;
+// logs cannot be queried with TraceQL.
+func TestSearchTraceQL(t *testing.T) {
+	srv := newTempoServer(t)
+	post := func(body string) (int, map[string]any) {
+		resp, err := http.Post(srv.URL+"/api/search", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&v)
+		return resp.StatusCode, v
+	}
+	rng := fmt.Sprintf(`"start":%q,"end":%q`, traceqltest.Base.Add(-time.Minute).Format(time.RFC3339), traceqltest.Base.Add(time.Hour).Format(time.RFC3339))
+	code, v := post(`{"source":"traces","whereLanguage":"traceql","query":"{ status = error } | select(span.app.user)",` + rng + `}`)
+	if code != 200 || v["count"] != float64(6) {
+		t.Fatalf("%d %v", code, v)
+	}
+	users := map[string]int{}
+	for _, r := range v["rows"].([]any) {
+		users[r.(map[string]any)["span.app.user"].(string)]++
+	}
+	if users["carol"] != 1 || users["bob"] != 1 || users[""] != 4 {
+		t.Fatalf("selected users %v", users)
+	}
+	code, v = post(`{"source":"traces","whereLanguage":"traceql","query":"{ status = }",` + rng + `}`)
+	if code != 400 || v["position"] != float64(11) {
+		t.Fatalf("%d %v", code, v)
+	}
+	code, v = post(`{"source":"logs","whereLanguage":"traceql","query":"{}",` + rng + `}`)
+	if code != 400 || !strings.Contains(fmt.Sprint(v["error"]), "traces source") {
+		t.Fatalf("%d %v", code, v)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/overlook-dev/overlook/internal/query"
+	"github.com/overlook-dev/overlook/internal/schema"
 )
 
 // A compiled query is a WITH list of CTEs over otel_traces:
@@ -28,11 +29,15 @@ type cte struct {
 
 type compiler struct {
 	d         Dialect
+	mat       schema.MaterializedSet
 	ctes      []cte
 	n         int
 	needTL    bool
 	recursive bool
 }
+
+// w returns a writer for c's dialect.
+func (c *compiler) w() *w { return &w{d: c.d, mat: c.mat} }
 
 func strconvF(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
@@ -70,7 +75,7 @@ func joinS(r string) string {
 func (c *compiler) spanset(sp Spanset) (string, error) {
 	switch n := sp.(type) {
 	case *Filter:
-		x := &w{d: c.d}
+		x := c.w()
 		x.s(`SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s`)
 		if n.Cond != nil {
 			x.s(" WHERE ")
@@ -105,7 +110,7 @@ func (c *compiler) spanset(sp Spanset) (string, error) {
 }
 
 func (c *compiler) spansetOp(op, l, r string) string {
-	x := &w{d: c.d}
+	x := c.w()
 	switch op {
 	case "||":
 		x.s("SELECT ", keyCols, " FROM ", l, c.union(), "SELECT ", keyCols, " FROM ", r)
@@ -121,13 +126,13 @@ func (c *compiler) spansetOp(op, l, r string) string {
 			` WHERE r."ParentSpanId" <> '' AND l."SpanId" <> r."SpanId"`)
 	case ">>", "<<":
 		// The spans of the traces having both sides: the tree walked.
-		t := &w{d: c.d}
+		t := c.w()
 		t.s(`SELECT "TraceId", "SpanId", "ParentSpanId" FROM s WHERE "TraceId" IN (SELECT "TraceId" FROM `, l,
 			`) AND "TraceId" IN (SELECT "TraceId" FROM `, r, ")")
 		tree := c.add("t", t)
 		c.n++
 		rec := fmt.Sprintf("w%d", c.n)
-		y := &w{d: c.d}
+		y := c.w()
 		if op == ">>" {
 			// rec: the descendants of l's spans.
 			y.s(`SELECT "TraceId", "SpanId" FROM `, tree, ` WHERE "TraceId" || "ParentSpanId" IN (SELECT "TraceId" || "SpanId" FROM `, l, ")",
@@ -146,7 +151,7 @@ func (c *compiler) spansetOp(op, l, r string) string {
 }
 
 func (c *compiler) stage(st Stage, r string) (string, error) {
-	x := &w{d: c.d}
+	x := c.w()
 	switch n := st.(type) {
 	case *Filter:
 		x.s("SELECT DISTINCT ", rkeys("r"), " FROM ", r, " r", joinS("r"))
@@ -158,7 +163,7 @@ func (c *compiler) stage(st Stage, r string) (string, error) {
 		}
 	case *Select:
 		for _, f := range n.Fields {
-			if _, err := c.strExpr(&w{d: c.d}, f); err != nil {
+			if _, err := c.strExpr(c.w(), f); err != nil {
 				return "", err
 			}
 		}
@@ -437,9 +442,13 @@ func (c *compiler) attrCmp(x *w, n *Cmp) error {
 			c.scalarCmp(x, func() { x.toNumber(func() { x.mapGet(m, f.Key) }) }, n.Op, v.N)
 			x.s(")")
 		default:
+			// DuckDB's map value is NULL when absent, so the comparison
+			// is false then; ClickHouse's is '' and needs the test.
 			x.s("(")
-			x.mapHas(m, f.Key)
-			x.s(" AND ")
+			if x.d == ClickHouse {
+				x.mapHas(m, f.Key)
+				x.s(" AND ")
+			}
 			c.scalarCmp(x, func() { x.mapGet(m, f.Key) }, n.Op, stringOf(v))
 			x.s(")")
 		}

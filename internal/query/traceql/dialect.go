@@ -1,6 +1,10 @@
 package traceql
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/overlook-dev/overlook/internal/schema"
+)
 
 // Dialect is the SQL back end a query compiles for.
 type Dialect uint8
@@ -23,6 +27,7 @@ func (d Dialect) Name() string {
 // w writes SQL with positional '?' parameters.
 type w struct {
 	d    Dialect
+	mat  schema.MaterializedSet
 	b    strings.Builder
 	args []any
 }
@@ -50,6 +55,11 @@ func q(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 // mapGet writes m[key], NULL (DuckDB) or ” (ClickHouse) when absent;
 // callers pair it with mapHas where absence matters.
 func (x *w) mapGet(m, key string) {
+	if col, ok := x.mat.Lookup(schema.TracesTable, m, key); ok {
+		// NULL when absent in DuckDB, '' in ClickHouse, as the map.
+		x.s("s.", q(col))
+		return
+	}
 	if x.d == ClickHouse {
 		x.s("s.", q(m), "[")
 		x.p(key)
@@ -62,6 +72,10 @@ func (x *w) mapGet(m, key string) {
 }
 
 func (x *w) mapHas(m, key string) {
+	if col, ok := x.mat.Lookup(schema.TracesTable, m, key); ok && x.d == DuckDB {
+		x.s("(s.", q(col), " IS NOT NULL)")
+		return
+	}
 	if x.d == ClickHouse {
 		x.s("mapContains(s.", q(m), ", ")
 	} else {

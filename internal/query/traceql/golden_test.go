@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/overlook-dev/overlook/internal/schema"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden files")
@@ -56,6 +58,16 @@ func TestSQLGolden(t *testing.T) {
 			check(t, c.name, s)
 			compareGolden(t, "search_"+c.name+"."+d.Name()+".sql", c.q, s)
 		}
+	}
+	// Materialised columns replace map reads.
+	mq, _ := Parse(`{ span.http.method = "GET" && span.db.system != nil && resource.k8s.namespace.name = "x" } | by(span.http.route)`)
+	for _, d := range []Dialect{DuckDB, ClickHouse} {
+		s, err := SearchSQL(mq, d, SearchOptions{Start: gStart, End: gEnd, Limit: 20, SpansPerSet: 3, Materialized: schema.Default()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, "materialized", s)
+		compareGolden(t, "search_materialized."+d.Name()+".sql", "materialized", s)
 	}
 	for _, c := range metricsGoldenCases {
 		q, err := Parse(c.q)

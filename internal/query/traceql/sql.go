@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/overlook-dev/overlook/internal/schema"
 )
 
 // SQL is a statement and its positional arguments.
@@ -23,6 +25,9 @@ type SearchOptions struct {
 	// MinDuration and MaxDuration, when not zero, keep the traces whose
 	// duration (first span start to last span end) is within them.
 	MinDuration, MaxDuration time.Duration
+	// Materialized are the database's materialised attribute columns,
+	// read instead of the maps (nil: none).
+	Materialized schema.MaterializedSet
 }
 
 // Search columns, in order: trace_id, start_ns, end_ns, root_svc,
@@ -37,12 +42,12 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 	if q.Metrics != nil {
 		return SQL{}, fieldErr(q.Metrics.Pos, "%s() makes a metrics query: run it on /api/metrics/query_range, not search", q.Metrics.Fn)
 	}
-	c := &compiler{d: d}
+	c := &compiler{d: d, mat: o.Materialized}
 	root, err := c.spanset(q.Spans)
 	if err != nil {
 		return SQL{}, err
 	}
-	x := &w{d: d}
+	x := c.w()
 	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM `, root, "), ")
 	x.s(`tr AS (SELECT s."TraceId" AS "trace_id", min(`, x.epochNs(`s."Timestamp"`), `) AS "start_ns", max(`,
 		x.epochNs(`s."Timestamp"`), ` + s."Duration") AS "end_ns", `,
@@ -97,13 +102,13 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 // finish prepends the WITH list (s and the spanset CTEs) to tail, which
 // starts with the final CTEs and ends with the SELECT.
 func (c *compiler) finish(start, end time.Time, tail *w) SQL {
-	x := &w{d: c.d}
+	x := c.w()
 	x.s("WITH ")
 	if c.recursive {
 		x.s("RECURSIVE ")
 	}
 	if c.needTL {
-		x.s(`b AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
+		x.s(`b AS `, c.inline(), `(SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
 		x.p(start)
 		x.s(` AND "Timestamp" < `)
 		x.p(end)
@@ -113,9 +118,9 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 			`coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "ServiceName" END), '') AS "tq_root_svc", `,
 			`max(`, x.epochNs(`"Timestamp"`), ` + "Duration") - min(`, x.epochNs(`"Timestamp"`), `) AS "tq_trace_dur" `,
 			`FROM b GROUP BY "TraceId"), `)
-		x.s(`s AS (SELECT b.*, tl."tq_root_name", tl."tq_root_svc", tl."tq_trace_dur" FROM b JOIN tl ON tl."tq_id" = b."TraceId")`)
+		x.s(`s AS `, c.inline(), `(SELECT b.*, tl."tq_root_name", tl."tq_root_svc", tl."tq_trace_dur" FROM b JOIN tl ON tl."tq_id" = b."TraceId")`)
 	} else {
-		x.s(`s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
+		x.s(`s AS `, c.inline(), `(SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
 		x.p(start)
 		x.s(` AND "Timestamp" < `)
 		x.p(end)
@@ -131,11 +136,23 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 	return SQL{Query: x.b.String(), Args: x.args}
 }
 
+// inline marks the span CTEs for inlining: DuckDB would otherwise
+// materialise every column of every span in the window (maps included)
+// because they are read more than once; ClickHouse always inlines.
+func (c *compiler) inline() string {
+	if c.d == DuckDB {
+		return "NOT MATERIALIZED "
+	}
+	return ""
+}
+
 // MetricsOptions bound a metrics query.
 type MetricsOptions struct {
 	Start, End time.Time
 	// Step is the bucket width (> 0).
 	Step time.Duration
+	// Materialized: as SearchOptions.Materialized.
+	Materialized schema.MaterializedSet
 }
 
 // Metrics columns, in order: one string column per by() field (by_0…),
@@ -152,12 +169,12 @@ func MetricsSQL(q *Query, d Dialect, o MetricsOptions) (SQL, error) {
 	if o.Step <= 0 {
 		return SQL{}, fmt.Errorf("traceql: step must be positive")
 	}
-	c := &compiler{d: d}
+	c := &compiler{d: d, mat: o.Materialized}
 	root, err := c.spanset(q.Spans)
 	if err != nil {
 		return SQL{}, err
 	}
-	x := &w{d: d}
+	x := c.w()
 	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId" FROM `, root, ") SELECT ")
 	var groups []string
 	for i, f := range ms.By {
@@ -181,7 +198,7 @@ func MetricsSQL(q *Query, d Dialect, o MetricsOptions) (SQL, error) {
 	case "rate", "count_over_time":
 		x.s(`, count(*) AS "v_0"`)
 	default:
-		num := &w{d: d}
+		num := c.w()
 		if err := c.numExpr(num, ms.Field); err != nil {
 			return SQL{}, err
 		}
@@ -219,8 +236,8 @@ func (m *MetricsStage) MetricsValueIsDuration() bool {
 // ValuesSQL compiles the distinct values of field among the spans q
 // selects (every span when q is nil), most frequent first, at most limit.
 // Columns: value, count.
-func ValuesSQL(q *Query, field *Field, d Dialect, start, end time.Time, limit int) (SQL, error) {
-	c := &compiler{d: d}
+func ValuesSQL(q *Query, field *Field, d Dialect, start, end time.Time, limit int, mat schema.MaterializedSet) (SQL, error) {
+	c := &compiler{d: d, mat: mat}
 	sp := Spanset(&Filter{})
 	if q != nil {
 		if q.Metrics != nil {
@@ -232,7 +249,7 @@ func ValuesSQL(q *Query, field *Field, d Dialect, start, end time.Time, limit in
 	if err != nil {
 		return SQL{}, err
 	}
-	x := &w{d: d}
+	x := c.w()
 	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId" FROM `, root, `), v AS (SELECT `)
 	if _, err := c.strExpr(x, field); err != nil {
 		return SQL{}, err

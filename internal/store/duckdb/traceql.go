@@ -25,7 +25,7 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
 	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),
-		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration,
+		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat,
 	})
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (s *Store) TraceQLMetrics(ctx context.Context, p store.TraceQLMetricsParams
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
-	sq, err := traceql.MetricsSQL(p.Query, traceql.DuckDB, traceql.MetricsOptions{Start: p.Start, End: p.End, Step: p.Step})
+	sq, err := traceql.MetricsSQL(p.Query, traceql.DuckDB, traceql.MetricsOptions{Start: p.Start, End: p.End, Step: p.Step, Materialized: s.mat})
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +197,7 @@ func (s *Store) TraceQLValues(ctx context.Context, p store.TraceQLValuesParams) 
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
-	sq, err := traceql.ValuesSQL(p.Query, p.Field, traceql.DuckDB, p.Start, p.End, min(max(p.Limit, 1), MaxTraceQLLimit))
+	sq, err := traceql.ValuesSQL(p.Query, p.Field, traceql.DuckDB, p.Start, p.End, min(max(p.Limit, 1), MaxTraceQLLimit), s.mat)
 	if err != nil {
 		return nil, err
 	}

@@ -1,5 +1,5 @@
 -- { } | sum(span.bytes) > 100 | min(duration) < 1s | max(duration) >= 1ms
-WITH s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+WITH s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s),
   p2 AS (SELECT r."TraceId", r."SpanId", r."ParentSpanId", r."G" FROM f1 r WHERE r."TraceId" || r."G" IN (SELECT r2."TraceId" || r2."G" FROM f1 r2 JOIN s ON s."TraceId" = r2."TraceId" AND s."SpanId" = r2."SpanId" GROUP BY r2."TraceId", r2."G" HAVING sum(TRY_CAST(map_extract_value(s."SpanAttributes", ?) AS DOUBLE)) > CAST(? AS DOUBLE))),
   p3 AS (SELECT r."TraceId", r."SpanId", r."ParentSpanId", r."G" FROM p2 r WHERE r."TraceId" || r."G" IN (SELECT r2."TraceId" || r2."G" FROM p2 r2 JOIN s ON s."TraceId" = r2."TraceId" AND s."SpanId" = r2."SpanId" GROUP BY r2."TraceId", r2."G" HAVING min(s."Duration") < CAST(? AS DOUBLE))),

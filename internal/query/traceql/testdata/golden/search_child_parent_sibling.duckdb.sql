@@ -1,5 +1,5 @@
 -- ({ .a = 1 } > { .b = 2 }) && ({ .c = 1 } < { .d = 2 }) && ({ .e = 1 } ~ { .f = 2 })
-WITH s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+WITH s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((TRY_CAST(map_extract_value(s."SpanAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)) OR (TRY_CAST(map_extract_value(s."ResourceAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)))),
   f2 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((TRY_CAST(map_extract_value(s."SpanAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)) OR (TRY_CAST(map_extract_value(s."ResourceAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)))),
   o3 AS (SELECT r."TraceId", r."SpanId", r."ParentSpanId", r."G" FROM f2 r WHERE r."TraceId" || r."ParentSpanId" IN (SELECT "TraceId" || "SpanId" FROM f1)),

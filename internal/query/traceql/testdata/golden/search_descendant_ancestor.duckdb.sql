@@ -1,5 +1,5 @@
 -- { .a = 1 } >> { .b = 2 } << { .c = 3 }
-WITH RECURSIVE s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+WITH RECURSIVE s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((TRY_CAST(map_extract_value(s."SpanAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)) OR (TRY_CAST(map_extract_value(s."ResourceAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)))),
   f2 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((TRY_CAST(map_extract_value(s."SpanAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)) OR (TRY_CAST(map_extract_value(s."ResourceAttributes", ?) AS DOUBLE) = CAST(? AS DOUBLE)))),
   t3 AS (SELECT "TraceId", "SpanId", "ParentSpanId" FROM s WHERE "TraceId" IN (SELECT "TraceId" FROM f1) AND "TraceId" IN (SELECT "TraceId" FROM f2)),

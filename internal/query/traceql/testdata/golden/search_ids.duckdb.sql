@@ -1,5 +1,5 @@
 -- { trace:id = "ABC" && span:id = "01" && span:parentID = "02" }
-WITH s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+WITH s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((s."TraceId" = ? AND s."SpanId" = ?) AND s."ParentSpanId" = ?)),
   m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM f1),
   tr AS (SELECT s."TraceId" AS "trace_id", min(epoch_ns(s."Timestamp")) AS "start_ns", max(epoch_ns(s."Timestamp") + s."Duration") AS "end_ns", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" FROM s WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId" HAVING max(epoch_ns(s."Timestamp") + s."Duration") - min(epoch_ns(s."Timestamp")) >= ? ORDER BY "start_ns" DESC, "trace_id" LIMIT 20),

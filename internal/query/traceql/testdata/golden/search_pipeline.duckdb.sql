@@ -1,5 +1,5 @@
 -- { kind = server } | by(resource.service.name) | count() > 2 | avg(duration) > 10ms | { status = error } | select(span.http.url, name)
-WITH s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+WITH s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE s."SpanKind" = ?),
   p2 AS (SELECT DISTINCT r."TraceId", r."SpanId", r."ParentSpanId", coalesce(s."ServiceName", '') AS "G" FROM f1 r JOIN s ON s."TraceId" = r."TraceId" AND s."SpanId" = r."SpanId"),
   p3 AS (SELECT r."TraceId", r."SpanId", r."ParentSpanId", r."G" FROM p2 r WHERE r."TraceId" || r."G" IN (SELECT r2."TraceId" || r2."G" FROM p2 r2 GROUP BY r2."TraceId", r2."G" HAVING count(*) > CAST(? AS DOUBLE))),

@@ -1,7 +1,6 @@
 -- { rootName = "a" && rootServiceName = "b" && traceDuration > 1s }
-WITH b AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
-  tl AS (SELECT "TraceId" AS "tq_id", coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "SpanName" END), '') AS "tq_root_name", coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "ServiceName" END), '') AS "tq_root_svc", max(epoch_ns("Timestamp") + "Duration") - min(epoch_ns("Timestamp")) AS "tq_trace_dur" FROM b GROUP BY "TraceId"),
-  s AS (SELECT b.*, tl."tq_root_name", tl."tq_root_svc", tl."tq_trace_dur" FROM b JOIN tl ON tl."tq_id" = b."TraceId"),
+WITH b AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+  tl AS (SELECT "TraceId" AS "tq_id", coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "SpanName" END), '') AS "tq_root_name", coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "ServiceName" END), '') AS "tq_root_svc", max(epoch_ns("Timestamp") + "Duration") - min(epoch_ns("Timestamp")) AS "tq_trace_dur" FROM b GROUP BY "TraceId"), s AS NOT MATERIALIZED (SELECT b.*, tl."tq_root_name", tl."tq_root_svc", tl."tq_trace_dur" FROM b JOIN tl ON tl."tq_id" = b."TraceId"),
   f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s WHERE ((s."tq_root_name" = ? AND s."tq_root_svc" = ?) AND (s."tq_trace_dur" > ?))),
   m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM f1),
   tr AS (SELECT s."TraceId" AS "trace_id", min(epoch_ns(s."Timestamp")) AS "start_ns", max(epoch_ns(s."Timestamp") + s."Duration") AS "end_ns", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" FROM s WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId" HAVING max(epoch_ns(s."Timestamp") + s."Duration") - min(epoch_ns(s."Timestamp")) >= ? ORDER BY "start_ns" DESC, "trace_id" LIMIT 20),

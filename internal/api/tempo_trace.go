@@ -2,13 +2,13 @@ package api
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/ptrace"
-	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // tempoTraceID normalises a Tempo trace ID: hex, up to 32 digits, left
@@ -62,8 +62,8 @@ func (s *Server) handleTempoTrace(v2 bool) http.HandlerFunc {
 				return
 			}
 			if v2 {
-				// TraceByIDResponse: field 1 is the Trace.
-				b = protowire.AppendBytes(protowire.AppendTag(nil, 1, protowire.BytesType), b)
+				// TraceByIDResponse: field 1 (wire type 2, bytes) is the Trace.
+				b = append(binary.AppendUvarint([]byte{1<<3 | 2}, uint64(len(b))), b...)
 			}
 			w.Header().Set("Content-Type", "application/protobuf")
 			_, _ = w.Write(b)

@@ -23,7 +23,7 @@ const TempoPrefix = "/tempo"
 // search, tags v2, metrics query_range).
 const TempoCompatVersion = "2.6.0"
 
-// Tempo API defaults and limits (docs/coming-from-tempo.md).
+// Tempo API defaults and limits (docs/tempo-api.md).
 const (
 	tempoDefaultLimit = 20
 	tempoDefaultSpss  = 3
@@ -56,7 +56,7 @@ func (s *Server) routeTempo() {
 	s.route("GET "+p+"/api/metrics/query_range", "tempo_metrics", s.handleTempoMetrics)
 	s.route(p+"/", "tempo_unknown", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such Tempo API endpoint: "+r.Method+" "+r.URL.Path+
-			"; see docs/coming-from-tempo.md for the endpoints served under /tempo")
+			"; see docs/tempo-api.md for the endpoints served under /tempo")
 	})
 }
 

@@ -23,7 +23,8 @@ func BenchmarkTraceQL(b *testing.B) {
 	if v := os.Getenv("OVERLOOK_BENCH_SPANS"); v != "" {
 		n, _ = strconv.Atoi(v)
 	}
-	s, err := Open(Config{Dir: b.TempDir()}, testLogger(b))
+	// Bulk load: a batch may wait for the commit queue as long as it takes.
+	s, err := Open(Config{Dir: b.TempDir(), MaxQueueWait: -1}, testLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}

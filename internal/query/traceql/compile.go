@@ -118,9 +118,9 @@ func (c *compiler) spansetOp(op, l, r string) string {
 		x.s("SELECT ", keyCols, " FROM ", l, ` WHERE "TraceId" IN (SELECT "TraceId" FROM `, r, ")",
 			c.union(), "SELECT ", keyCols, " FROM ", r, ` WHERE "TraceId" IN (SELECT "TraceId" FROM `, l, ")")
 	case ">":
-		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE r."TraceId" || r."ParentSpanId" IN (SELECT "TraceId" || "SpanId" FROM `, l, ")")
+		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."ParentSpanId") IN (SELECT "TraceId" || "SpanId" FROM `, l, ")")
 	case "<":
-		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE r."TraceId" || r."SpanId" IN (SELECT "TraceId" || "ParentSpanId" FROM `, l, ")")
+		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."SpanId") IN (SELECT "TraceId" || "ParentSpanId" FROM `, l, ")")
 	case "~":
 		x.s("SELECT DISTINCT ", rkeys("r"), " FROM ", r, " r JOIN ", l, ` l ON l."TraceId" = r."TraceId" AND l."ParentSpanId" = r."ParentSpanId"`,
 			` WHERE r."ParentSpanId" <> '' AND l."SpanId" <> r."SpanId"`)
@@ -135,7 +135,7 @@ func (c *compiler) spansetOp(op, l, r string) string {
 		y := c.w()
 		if op == ">>" {
 			// rec: the descendants of l's spans.
-			y.s(`SELECT "TraceId", "SpanId" FROM `, tree, ` WHERE "TraceId" || "ParentSpanId" IN (SELECT "TraceId" || "SpanId" FROM `, l, ")",
+			y.s(`SELECT "TraceId", "SpanId" FROM `, tree, ` WHERE ("TraceId" || "ParentSpanId") IN (SELECT "TraceId" || "SpanId" FROM `, l, ")",
 				c.union(), `SELECT t."TraceId", t."SpanId" FROM `, tree, " t JOIN ", rec, ` ON t."TraceId" = `, rec, `."TraceId" AND t."ParentSpanId" = `, rec, `."SpanId"`)
 		} else {
 			// rec: the ancestors of l's spans.
@@ -145,7 +145,7 @@ func (c *compiler) spansetOp(op, l, r string) string {
 		}
 		c.ctes = append(c.ctes, cte{name: rec, sql: y.b.String()})
 		c.recursive = true
-		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE r."TraceId" || r."SpanId" IN (SELECT "TraceId" || "SpanId" FROM `, rec, ")")
+		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."SpanId") IN (SELECT "TraceId" || "SpanId" FROM `, rec, ")")
 	}
 	return c.add("o", x)
 }
@@ -180,7 +180,7 @@ func (c *compiler) stage(st Stage, r string) (string, error) {
 		}
 		x.s(` AS "G" FROM `, r, " r", joinS("r"))
 	case *AggFilter:
-		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE r."TraceId" || r."G" IN (SELECT r2."TraceId" || r2."G" FROM `, r, " r2")
+		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."G") IN (SELECT r2."TraceId" || r2."G" FROM `, r, " r2")
 		if n.Fn != "count" {
 			x.s(joinS("r2"))
 		}

@@ -15,8 +15,8 @@ import (
 //     needs them, the trace-level columns tq_root_name, tq_root_svc and
 //     tq_trace_dur (computed over the same window);
 //   - one CTE per spanset expression, each a relation of span keys
-//     ("TraceId", "SpanId", "ParentSpanId", "G"), G being the by() group
-//     ('' when ungrouped);
+//     ("TraceId", "SpanId", "ParentSpanId", "G", "Ts"), G being the by()
+//     group ('' when ungrouped) and Ts the span's start;
 //   - recursive CTEs for the descendant and ancestor operators.
 //
 // Relations are sets (UNION dedups), so recursion over a malformed span
@@ -59,11 +59,11 @@ func (c *compiler) union() string {
 	return " UNION "
 }
 
-const keyCols = `"TraceId", "SpanId", "ParentSpanId", "G"`
+const keyCols = `"TraceId", "SpanId", "ParentSpanId", "G", "Ts"`
 
 // rkeys are the key columns of relation alias a.
 func rkeys(a string) string {
-	return a + `."TraceId", ` + a + `."SpanId", ` + a + `."ParentSpanId", ` + a + `."G"`
+	return a + `."TraceId", ` + a + `."SpanId", ` + a + `."ParentSpanId", ` + a + `."G", ` + a + `."Ts"`
 }
 
 // joinS joins relation alias r to the spans s.
@@ -76,7 +76,7 @@ func (c *compiler) spanset(sp Spanset) (string, error) {
 	switch n := sp.(type) {
 	case *Filter:
 		x := c.w()
-		x.s(`SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G" FROM s`)
+		x.s(`SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G", s."Timestamp" AS "Ts" FROM s`)
 		if n.Cond != nil {
 			x.s(" WHERE ")
 			if err := c.cond(x, n.Cond); err != nil {
@@ -178,7 +178,7 @@ func (c *compiler) stage(st Stage, r string) (string, error) {
 				return "", err
 			}
 		}
-		x.s(` AS "G" FROM `, r, " r", joinS("r"))
+		x.s(` AS "G", r."Ts" FROM `, r, " r", joinS("r"))
 	case *AggFilter:
 		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."G") IN (SELECT r2."TraceId" || r2."G" FROM `, r, " r2")
 		if n.Fn != "count" {

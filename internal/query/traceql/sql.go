@@ -35,8 +35,9 @@ type SearchOptions struct {
 // span_svc, then one string column per select() field.
 const searchFixedCols = 13
 
-// SearchSQL compiles a search: the matching traces, most recent first, at
-// most o.Limit, each with its matched spans (at most o.SpansPerSet per
+// SearchSQL compiles a search: the matching traces, most recent first (by
+// their latest matched span; by their start when a duration bound is
+// given), at most o.Limit, each with its matched spans (at most o.SpansPerSet per
 // spanset, i.e. per by() group).
 func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 	if q.Metrics != nil {
@@ -49,34 +50,50 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 	}
 	x := c.w()
 	x.s(`m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM `, root, "), ")
-	x.s(`tr AS (SELECT s."TraceId" AS "trace_id", min(`, x.epochNs(`s."Timestamp"`), `) AS "start_ns", max(`,
-		x.epochNs(`s."Timestamp"`), ` + s."Duration") AS "end_ns", `,
-		`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", `,
-		`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" `,
-		`FROM s WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId"`)
-	var having []string
-	if o.MinDuration > 0 {
-		having = append(having, "min")
+	trCols := func() {
+		x.s(`SELECT s."TraceId" AS "trace_id", min(`, x.epochNs(`s."Timestamp"`), `) AS "start_ns", max(`,
+			x.epochNs(`s."Timestamp"`), ` + s."Duration") AS "end_ns", `,
+			`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", `,
+			`coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" FROM s`)
 	}
-	if o.MaxDuration > 0 {
-		having = append(having, "max")
-	}
-	for i, h := range having {
-		if i == 0 {
-			x.s(" HAVING ")
-		} else {
-			x.s(" AND ")
+	limit := fmt.Sprint(max(o.Limit, 1))
+	if o.MinDuration == 0 && o.MaxDuration == 0 {
+		// The newest traces by their latest matched span, then their
+		// summary: only the spans of those traces are read again.
+		x.s(`top AS (SELECT "TraceId", max("Ts") AS "ts" FROM `, root, ` GROUP BY "TraceId" ORDER BY "ts" DESC, "TraceId" LIMIT `, limit, "), ")
+		x.s("tr AS (")
+		trCols()
+		x.s(` WHERE s."TraceId" IN (SELECT "TraceId" FROM top) GROUP BY s."TraceId"), `)
+	} else {
+		// The trace durations decide which traces qualify: summarise every
+		// matched trace, then keep the newest.
+		x.s("tr AS (")
+		trCols()
+		x.s(` WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId"`)
+		var having []string
+		if o.MinDuration > 0 {
+			having = append(having, "min")
 		}
-		x.s("max(", x.epochNs(`s."Timestamp"`), ` + s."Duration") - min(`, x.epochNs(`s."Timestamp"`), ")")
-		if h == "min" {
-			x.s(" >= ")
-			x.p(o.MinDuration.Nanoseconds())
-		} else {
-			x.s(" <= ")
-			x.p(o.MaxDuration.Nanoseconds())
+		if o.MaxDuration > 0 {
+			having = append(having, "max")
 		}
+		for i, h := range having {
+			if i == 0 {
+				x.s(" HAVING ")
+			} else {
+				x.s(" AND ")
+			}
+			x.s("max(", x.epochNs(`s."Timestamp"`), ` + s."Duration") - min(`, x.epochNs(`s."Timestamp"`), ")")
+			if h == "min" {
+				x.s(" >= ")
+				x.p(o.MinDuration.Nanoseconds())
+			} else {
+				x.s(" <= ")
+				x.p(o.MaxDuration.Nanoseconds())
+			}
+		}
+		x.s(` ORDER BY "start_ns" DESC, "trace_id" LIMIT `, limit, "), ")
 	}
-	x.s(fmt.Sprintf(` ORDER BY "start_ns" DESC, "trace_id" LIMIT %d), `, max(o.Limit, 1)))
 	x.s(`ms AS (SELECT s."TraceId" AS "ms_trace", m."G" AS "grp", count(*) OVER (PARTITION BY s."TraceId", m."G") AS "matched", `,
 		`row_number() OVER (PARTITION BY s."TraceId", m."G" ORDER BY s."Timestamp", s."SpanId") AS "rn", `,
 		`s."SpanId" AS "span_id", `, x.epochNs(`s."Timestamp"`), ` AS "span_start", s."Duration" AS "span_dur", `,

@@ -144,7 +144,7 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 		x.s(")")
 	}
 	for _, ct := range c.ctes {
-		x.s(", ", ct.name, " AS (", ct.sql, ")")
+		x.s(", ", ct.name, " AS ", c.materialize(ct), "(", ct.sql, ")")
 		x.args = append(x.args, ct.args...)
 	}
 	x.s(", ")
@@ -159,6 +159,16 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 func (c *compiler) inline() string {
 	if c.d == DuckDB {
 		return "NOT MATERIALIZED "
+	}
+	return ""
+}
+
+// materialize marks a spanset relation for materialisation in DuckDB:
+// relations are small (the matched spans' keys) and read several times;
+// recursive CTEs are left to DuckDB.
+func (c *compiler) materialize(ct cte) string {
+	if c.d == DuckDB && !strings.HasPrefix(ct.name, "w") {
+		return "MATERIALIZED "
 	}
 	return ""
 }

@@ -116,3 +116,24 @@ func TestParseShapes(t *testing.T) {
 		}
 	}
 }
+
+func TestSliceable(t *testing.T) {
+	for q, want := range map[string]bool{
+		`{ status = error }`:                   true,
+		`{ .a = 1 } >> { .b = 2 }`:             true,
+		`{ } | by(name) | select(span.x)`:      true,
+		`{ } | count() > 2`:                    false,
+		`({ } | avg(duration) > 1s) && { }`:    false,
+		`{ traceDuration > 1s }`:               false,
+		`{ !(trace:duration < 1s) || .a = 1 }`: false,
+		`{ } | { rootName = "x" }`:             true,
+	} {
+		pq, err := Parse(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := pq.Sliceable(); got != want {
+			t.Errorf("%s: %v, want %v", q, got, want)
+		}
+	}
+}

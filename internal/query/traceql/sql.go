@@ -304,3 +304,49 @@ func ParseField(s string) (*Field, error) {
 	}
 	return f, nil
 }
+
+// Sliceable reports whether a search may run newest-first over growing
+// time slices and stop once it has enough traces: true unless a trace
+// seen through part of its spans could match where the whole trace
+// would not (aggregate filters, traceDuration).
+func (q *Query) Sliceable() bool {
+	ok := true
+	var spanset func(Spanset)
+	var cond func(Cond)
+	cond = func(c Cond) {
+		switch n := c.(type) {
+		case *CondOp:
+			cond(n.L)
+			cond(n.R)
+		case *Not:
+			cond(n.X)
+		case *Cmp:
+			if n.Field.Intrinsic == ITraceDuration {
+				ok = false
+			}
+		}
+	}
+	spanset = func(s Spanset) {
+		switch n := s.(type) {
+		case *Filter:
+			if n.Cond != nil {
+				cond(n.Cond)
+			}
+		case *SpansetOp:
+			spanset(n.L)
+			spanset(n.R)
+		case *Pipeline:
+			spanset(n.Src)
+			for _, st := range n.Stages {
+				switch st := st.(type) {
+				case *AggFilter:
+					ok = false
+				case *Filter:
+					spanset(st)
+				}
+			}
+		}
+	}
+	spanset(q.Spans)
+	return ok
+}

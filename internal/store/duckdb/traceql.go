@@ -17,11 +17,37 @@ const MaxTraceQLLimit = 10000
 // MaxTraceQLSeries caps the series of one TraceQL metrics query.
 const MaxTraceQLSeries = 1000
 
+// traceQLFirstSlice is the share of the range a sliceable search reads
+// first; each further slice is 4× wider, ending at End.
+const traceQLFirstSlice = 64
+
 // TraceQLSearch runs a TraceQL search over the spans in [Start, End).
+// Searches that allow it (traceql.Query.Sliceable, no duration bounds)
+// run newest-first: over the last 1/64 of the range, then a 4× wider
+// window, …, stopping once Limit traces are found, so a search that
+// matches often reads minutes, not the whole range.
 func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
+	if !p.Query.Sliceable() || p.MinDuration > 0 || p.MaxDuration > 0 {
+		return s.traceQLSearch(ctx, p)
+	}
+	full := p.End.Sub(p.Start)
+	for d := full / traceQLFirstSlice; ; d *= 4 {
+		q := p
+		if d < full {
+			q.Start = p.End.Add(-d)
+		}
+		res, err := s.traceQLSearch(ctx, q)
+		if err != nil || len(res) >= min(max(p.Limit, 1), MaxTraceQLLimit) || !q.Start.After(p.Start) {
+			return res, err
+		}
+	}
+}
+
+// traceQLSearch runs one search statement over [Start, End).
+func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
 	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
 	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),

@@ -71,3 +71,36 @@ func TestTraceQLConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestTraceQLSearchNewestFirst: a search with a small limit returns the
+// newest matching traces (the sliced path stops early), and a search that
+// cannot be sliced (an aggregate) still sees whole traces.
+func TestTraceQLSearchNewestFirst(t *testing.T) {
+	s := openTraceQLFixture(t)
+	start, end := traceqltest.Base.Add(-time.Hour), traceqltest.Base.Add(time.Hour)
+	for _, c := range []struct {
+		q     string
+		limit int
+		want  []string
+	}{
+		{`{}`, 2, []string{traceqltest.TraceID(8), traceqltest.TraceID(7)}},
+		{`{ kind = server }`, 3, []string{traceqltest.TraceID(8), traceqltest.TraceID(7), traceqltest.TraceID(6)}},
+		{`{ } | count() < 2`, 5, []string{traceqltest.TraceID(8)}},
+	} {
+		q, err := traceql.Parse(c.q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.TraceQLSearch(context.Background(), store.TraceQLSearchParams{Query: q, Start: start, End: end, Limit: c.limit, SpansPerSet: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tr := range res {
+			got = append(got, tr.TraceID)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s limit %d: %v, want %v", c.q, c.limit, got, c.want)
+		}
+	}
+}

@@ -24,7 +24,8 @@ const (
 type searchRequest struct {
 	Source string `json:"source"`
 	Query  string `json:"query"`
-	// WhereLanguage is "lucene" (default) or "sql".
+	// WhereLanguage is "lucene" (default), "sql" or, for traces,
+	// "traceql" (see search_traceql.go).
 	WhereLanguage string `json:"whereLanguage"`
 	Start         string `json:"start"`
 	End           string `json:"end"`
@@ -60,6 +61,10 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("limit %d is out of range: use 1 to %d", limit, maxLimit))
 		return
 	}
+	if strings.EqualFold(req.WhereLanguage, "traceql") {
+		s.searchTraceQL(w, r, src, req.Query, start, end, limit)
+		return
+	}
 	filter, ok := s.parseFilter(w, req.Query, req.WhereLanguage)
 	if !ok {
 		return
@@ -86,7 +91,7 @@ func (s *Server) parseFilter(w http.ResponseWriter, q, lang string) (query.Node,
 	case "", "lucene", "sql":
 	default:
 		writeError(w, http.StatusBadRequest, fmt.Sprintf(
-			"unknown whereLanguage %q: use \"lucene\" or \"sql\"", lang))
+			"unknown whereLanguage %q: use \"lucene\", \"sql\" or (traces) \"traceql\"", lang))
 		return nil, false
 	}
 	n, err := query.ParseLimited(q, lang, s.opts.Limits)

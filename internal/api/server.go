@@ -76,6 +76,7 @@ func New(opts Options) *Server {
 	s.routeDashboards()
 	s.routeMetrics()
 	s.routeAnalysis()
+	s.routeTempo()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

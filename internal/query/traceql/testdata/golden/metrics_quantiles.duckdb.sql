@@ -1,0 +1,7 @@
+-- { } | quantile_over_time(duration, .5, .99) by (span.http.route)
+WITH s AS NOT MATERIALIZED (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?), f1 AS MATERIALIZED (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G", s."Timestamp" AS "Ts" FROM s),
+  m AS (SELECT DISTINCT "TraceId", "SpanId" FROM f1) SELECT coalesce(map_extract_value(s."SpanAttributes", ?), '') AS "by_0", (epoch_ns(s."Timestamp") // ?) AS "bucket", quantile_cont(s."Duration", 0.5) AS "v_0", quantile_cont(s."Duration", 0.99) AS "v_1" FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId" GROUP BY "by_0", "bucket" ORDER BY "by_0", "bucket"
+-- $1 = "2026-01-02T03:00:00Z"
+-- $2 = "2026-01-02T04:00:00Z"
+-- $3 = "http.route"
+-- $4 = 60000000000

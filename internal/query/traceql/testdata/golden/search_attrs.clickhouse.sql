@@ -1,0 +1,24 @@
+-- { span.http.status_code >= 500 && resource.service.name = "api" && .region = "eu" && span.ok = true && span.x = nil && .y != nil }
+WITH s AS (SELECT * FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?),
+  f1 AS (SELECT DISTINCT s."TraceId", s."SpanId", s."ParentSpanId", '' AS "G", s."Timestamp" AS "Ts" FROM s WHERE (((((((toFloat64OrNull(s."SpanAttributes"[?]) >= ?)) AND s."ServiceName" = ?) AND ((mapContains(s."SpanAttributes", ?) AND s."SpanAttributes"[?] = ?) OR (mapContains(s."ResourceAttributes", ?) AND s."ResourceAttributes"[?] = ?))) AND ((mapContains(s."SpanAttributes", ?) AND s."SpanAttributes"[?] = ?))) AND (NOT mapContains(s."SpanAttributes", ?))) AND (mapContains(s."SpanAttributes", ?) OR mapContains(s."ResourceAttributes", ?)))),
+  m AS (SELECT DISTINCT "TraceId", "SpanId", "G" FROM f1),
+  tr AS (SELECT s."TraceId" AS "trace_id", min(toUnixTimestamp64Nano(s."Timestamp")) AS "start_ns", max(toUnixTimestamp64Nano(s."Timestamp") + s."Duration") AS "end_ns", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."ServiceName" END), '') AS "root_svc", coalesce(max(CASE WHEN s."ParentSpanId" = '' THEN s."SpanName" END), '') AS "root_name" FROM s WHERE s."TraceId" IN (SELECT "TraceId" FROM m) GROUP BY s."TraceId" HAVING max(toUnixTimestamp64Nano(s."Timestamp") + s."Duration") - min(toUnixTimestamp64Nano(s."Timestamp")) >= ? ORDER BY "start_ns" DESC, "trace_id" LIMIT 20),
+  ms AS (SELECT s."TraceId" AS "ms_trace", m."G" AS "grp", count(*) OVER (PARTITION BY s."TraceId", m."G") AS "matched", row_number() OVER (PARTITION BY s."TraceId", m."G" ORDER BY s."Timestamp", s."SpanId") AS "rn", s."SpanId" AS "span_id", toUnixTimestamp64Nano(s."Timestamp") AS "span_start", s."Duration" AS "span_dur", s."SpanName" AS "span_name", s."ServiceName" AS "span_svc" FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId" WHERE s."TraceId" IN (SELECT "trace_id" FROM tr)) SELECT tr."trace_id", tr."start_ns", tr."end_ns", tr."root_svc", tr."root_name", ms."grp", ms."matched", ms."rn", ms."span_id", ms."span_start", ms."span_dur", ms."span_name", ms."span_svc" FROM tr JOIN ms ON ms."ms_trace" = tr."trace_id" WHERE ms."rn" <= 3 ORDER BY tr."start_ns" DESC, tr."trace_id", ms."grp", ms."span_start", ms."span_id"
+-- $1 = "2026-01-02T03:00:00Z"
+-- $2 = "2026-01-02T04:00:00Z"
+-- $3 = "http.status_code"
+-- $4 = 500
+-- $5 = "api"
+-- $6 = "region"
+-- $7 = "region"
+-- $8 = "eu"
+-- $9 = "region"
+-- $10 = "region"
+-- $11 = "eu"
+-- $12 = "ok"
+-- $13 = "ok"
+-- $14 = "true"
+-- $15 = "x"
+-- $16 = "y"
+-- $17 = "y"
+-- $18 = 1000000

@@ -1,0 +1,252 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+
+	"github.com/overlook-dev/overlook/internal/query/traceql"
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// MaxTraceQLLimit caps the traces of one TraceQL search.
+const MaxTraceQLLimit = 10000
+
+// MaxTraceQLSeries caps the series of one TraceQL metrics query.
+const MaxTraceQLSeries = 1000
+
+// traceQLFirstSlice is the share of the range a sliceable search reads
+// first; each further slice is 4× wider, ending at End.
+const traceQLFirstSlice = 64
+
+// TraceQLSearch runs a TraceQL search over the spans in [Start, End).
+// Searches that allow it (traceql.Query.Sliceable, no duration bounds)
+// run newest-first: over the last 1/64 of the range, then a 4× wider
+// window, …, stopping once Limit traces are found, so a search that
+// matches often reads minutes, not the whole range.
+func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
+	if !p.Start.Before(p.End) {
+		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
+	}
+	if !p.Query.Sliceable() || p.MinDuration > 0 || p.MaxDuration > 0 {
+		return s.traceQLSearch(ctx, p)
+	}
+	full := p.End.Sub(p.Start)
+	for d := full / traceQLFirstSlice; ; d *= 4 {
+		q := p
+		if d < full {
+			q.Start = p.End.Add(-d)
+		}
+		res, err := s.traceQLSearch(ctx, q)
+		if err != nil || len(res) >= min(max(p.Limit, 1), MaxTraceQLLimit) || !q.Start.After(p.Start) {
+			return res, err
+		}
+	}
+}
+
+// traceQLSearch runs one search statement over [Start, End).
+func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
+	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
+	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
+		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),
+		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat,
+	})
+	if err != nil {
+		return nil, err
+	}
+	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("traceql search: %w", err)
+	}
+	defer release()
+	rs, err := s.db.QueryContext(ctx, q, sq.Args...)
+	if err != nil {
+		return nil, readErr(fmt.Errorf("traceql search: %w", err))
+	}
+	defer rs.Close()
+	nsel := len(p.Query.Select)
+	vals := make([]any, 13+nsel)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var out []store.TraceQLTrace
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, readErr(fmt.Errorf("traceql search: %w", err))
+		}
+		id := tqStr(vals[0])
+		if len(out) == 0 || out[len(out)-1].TraceID != id {
+			st := tqI64(vals[1])
+			out = append(out, store.TraceQLTrace{TraceID: id, StartUnixNano: st, DurationNanos: tqI64(vals[2]) - st,
+				RootServiceName: tqStr(vals[3]), RootTraceName: tqStr(vals[4])})
+		}
+		tr := &out[len(out)-1]
+		grp := tqStr(vals[5])
+		if len(tr.SpanSets) == 0 || strings.Join(tr.SpanSets[len(tr.SpanSets)-1].Group, "\x1f") != grp {
+			ss := store.TraceQLSpanSet{Matched: int(tqI64(vals[6]))}
+			if len(p.Query.By) > 0 {
+				ss.Group = strings.Split(grp, "\x1f")
+			}
+			tr.SpanSets = append(tr.SpanSets, ss)
+		}
+		ss := &tr.SpanSets[len(tr.SpanSets)-1]
+		sp := store.TraceQLSpan{SpanID: tqStr(vals[8]), StartUnixNano: tqI64(vals[9]), DurationNanos: tqI64(vals[10]),
+			Name: tqStr(vals[11]), ServiceName: tqStr(vals[12])}
+		for i := range nsel {
+			sp.Selected = append(sp.Selected, tqStr(vals[13+i]))
+		}
+		ss.Spans = append(ss.Spans, sp)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, readErr(fmt.Errorf("traceql search: %w", err))
+	}
+	return out, nil
+}
+
+// TraceQLMetrics runs a TraceQL metrics query over the spans in
+// [Start, End); rate() is per second over the step.
+func (s *Store) TraceQLMetrics(ctx context.Context, p store.TraceQLMetricsParams) ([]store.TraceQLSeries, error) {
+	if !p.Start.Before(p.End) {
+		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
+	}
+	sq, err := traceql.MetricsSQL(p.Query, traceql.DuckDB, traceql.MetricsOptions{Start: p.Start, End: p.End, Step: p.Step, Materialized: s.mat})
+	if err != nil {
+		return nil, err
+	}
+	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("traceql metrics: %w", err)
+	}
+	defer release()
+	rs, err := s.db.QueryContext(ctx, q, sq.Args...)
+	if err != nil {
+		return nil, readErr(fmt.Errorf("traceql metrics: %w", err))
+	}
+	defer rs.Close()
+	m := p.Query.Metrics
+	nby, nv := len(m.By), max(len(m.Quantiles), 1)
+	vals := make([]any, nby+1+nv)
+	ptrs := make([]any, len(vals))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	index := map[string]int{}
+	var out []store.TraceQLSeries
+	stepNs := p.Step.Nanoseconds()
+	for rs.Next() {
+		if err := rs.Scan(ptrs...); err != nil {
+			return nil, readErr(fmt.Errorf("traceql metrics: %w", err))
+		}
+		labels := make([]string, nby)
+		for i := range nby {
+			labels[i] = tqStr(vals[i])
+		}
+		ts := tqI64(vals[nby]) * stepNs / 1e6
+		for j := range nv {
+			key := strings.Join(labels, "\x1f") + fmt.Sprintf("\x1f%d", j)
+			k, ok := index[key]
+			if !ok {
+				if len(out) >= MaxTraceQLSeries {
+					return nil, fmt.Errorf("%w: the query makes more than %d series: group by fewer or less varied fields", store.ErrInvalidArgument, MaxTraceQLSeries)
+				}
+				k = len(out)
+				index[key] = k
+				sr := store.TraceQLSeries{Labels: labels}
+				if len(m.Quantiles) > 0 {
+					sr.Quantile = m.Quantiles[j]
+				}
+				out = append(out, sr)
+			}
+			v := tqF64(vals[nby+1+j])
+			switch {
+			case m.Fn == "rate":
+				v /= p.Step.Seconds()
+			case m.MetricsValueIsDuration():
+				v /= 1e9
+			}
+			out[k].Samples = append(out[k].Samples, store.TraceQLSample{TimeUnixMs: ts, Value: v})
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, readErr(fmt.Errorf("traceql metrics: %w", err))
+	}
+	return out, nil
+}
+
+func tqStr(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func tqI64(v any) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case int32:
+		return int64(x)
+	case uint64:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float64:
+		return int64(x)
+	case *big.Int:
+		return x.Int64()
+	}
+	return 0
+}
+
+func tqF64(v any) float64 {
+	switch x := v.(type) {
+	case float64:
+		return x
+	case nil:
+		return math.NaN()
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	}
+	return float64(tqI64(v))
+}
+
+// TraceQLValues lists the most frequent values of a field among the spans
+// a TraceQL filter selects (Tempo's tag values).
+func (s *Store) TraceQLValues(ctx context.Context, p store.TraceQLValuesParams) ([]store.Value, error) {
+	if !p.Start.Before(p.End) {
+		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
+	}
+	sq, err := traceql.ValuesSQL(p.Query, p.Field, traceql.DuckDB, p.Start, p.End, min(max(p.Limit, 1), MaxTraceQLLimit), s.mat)
+	if err != nil {
+		return nil, err
+	}
+	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	if err != nil {
+		return nil, fmt.Errorf("traceql values: %w", err)
+	}
+	defer release()
+	rs, err := s.db.QueryContext(ctx, q, sq.Args...)
+	if err != nil {
+		return nil, readErr(fmt.Errorf("traceql values: %w", err))
+	}
+	defer rs.Close()
+	var out []store.Value
+	for rs.Next() {
+		var v, n any
+		if err := rs.Scan(&v, &n); err != nil {
+			return nil, readErr(fmt.Errorf("traceql values: %w", err))
+		}
+		out = append(out, store.Value{Value: tqStr(v), Count: tqI64(n)})
+	}
+	if err := rs.Err(); err != nil {
+		return nil, readErr(fmt.Errorf("traceql values: %w", err))
+	}
+	return out, nil
+}

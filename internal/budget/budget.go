@@ -22,7 +22,7 @@ import (
 	"strings"
 )
 
-// The split, as fractions of the budget. What is left (10%) covers what
+// The split, as fractions of the budget. What is left (15%) covers what
 // no limit governs: DuckDB's allocations outside its buffer manager (its
 // resident memory exceeds memory_limit by ≈ 70–110 MiB under write load:
 // appender and checkpoint buffers, per-thread state, malloc slack —
@@ -57,12 +57,15 @@ const (
 	// written), across traces and logs (each gets half). They live outside
 	// the Go heap (mapped memory), so it is not inside GoShare: it comes
 	// from what DuckDB no longer needs once spans and logs do not go
-	// through its appenders, checkpoints and WAL.
-	PartsShare = 0.10
-	// MinPartsBytes is the least a signal's parts buffer gets: one part
-	// small enough for a tiny budget (the head is then cut into parts
-	// smaller than part_rows, see internal/store/parts).
-	MinPartsBytes = 4 << 20
+	// through its appenders, checkpoints and WAL. 5% (16 MiB per signal
+	// in a 512 MiB container, MinPartsBytes): at 10% the process's anonymous memory came
+	// within a few MiB of 90% of the container under 3× overload.
+	PartsShare = 0.05
+	// MinPartsBytes is the least a signal's parts buffer gets: a request
+	// over half the buffer can never fit (a 400), and OTLP/gRPC requests
+	// reach 4 MiB on the wire (≈ 6 MiB encoded); a small budget cuts the
+	// head into parts smaller than part_rows (internal/store/parts).
+	MinPartsBytes = 16 << 20
 	// MaxPartsBytes caps it: 128 MiB holds several parts of 50k rows
 	// (≈ 15–25 MiB each) while the writers catch up; more only lets a
 	// backlog grow the resident set (logs at full speed peaked at
@@ -137,7 +140,9 @@ func Split(total int64, source string, goEnv int64) Budget {
 	rows := share(PendingShare) / 3 / BytesPerPendingRow
 	b.PendingRows = int(min(max(rows, MinPendingRows), MaxPendingRows))
 	b.PendingBytes = int64(b.PendingRows) * 3 * BytesPerPendingRow
-	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), MinPartsBytes), MaxPartsBytes)
+	// MinPartsBytes, unless the whole budget is tiny (a sixteenth of it).
+	floor := min(int64(MinPartsBytes), roundMiB(total/16))
+	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), floor), MaxPartsBytes)
 	return b
 }
 

@@ -148,7 +148,7 @@ func TestSplit(t *testing.T) {
 				sum += n
 			}
 		}
-		if want := min(max(roundMiB(tc.total/20), MinPartsBytes), MaxPartsBytes); b.PartsBytes != want {
+		if want := min(max(roundMiB(tc.total/40), min(int64(MinPartsBytes), roundMiB(tc.total/16))), MaxPartsBytes); b.PartsBytes != want {
 			t.Errorf("Split(%d): parts buffer %d per signal, want %d", tc.total, b.PartsBytes, want)
 		}
 		if sum > tc.total {

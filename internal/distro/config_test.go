@@ -107,7 +107,7 @@ service:
 	checks := map[string]any{
 		// Maps merge deeply: the custom value wins, defaults stay.
 		"processors::memory_limiter::limit_percentage": 50,
-		"processors::memory_limiter::check_interval":   "1s",
+		"processors::memory_limiter::check_interval":   "250ms",
 		"extensions::overlook::storage::directory":     "/var/lib/overlook",
 		"receivers::otlp::protocols::grpc::endpoint":   "127.0.0.1:9999",
 		"receivers::otlp::protocols::http::endpoint":   "0.0.0.0:4318",

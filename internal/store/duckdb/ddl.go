@@ -1,7 +1,6 @@
 package duckdb
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/overlook-dev/overlook/internal/schema"
@@ -22,49 +21,6 @@ const schemaVersion = 4
 // versionTable records which schemaVersion created/migrated the file.
 const versionTable = "overlook_schema_version"
 
-// duckType maps a logical column type to its DuckDB type.
-//
-// Nested columns become one STRUCT of LISTs, so that `Events.Name` in SQL is
-// the array of event names exactly as with a ClickHouse Nested column, and
-// `list_contains(Events.Name, 'x')` / `len(Events.Timestamp)` work directly.
-// Map columns are MAP(VARCHAR, VARCHAR): `SpanAttributes['http.method']`
-// reads like ClickHouse.
-func duckType(c schema.Column) string {
-	switch c.Type {
-	case schema.String:
-		return "VARCHAR"
-	case schema.Int32:
-		return "INTEGER"
-	case schema.UInt8:
-		return "UTINYINT"
-	case schema.UInt32:
-		return "UINTEGER"
-	case schema.UInt64:
-		return "UBIGINT"
-	case schema.Float64:
-		return "DOUBLE"
-	case schema.Bool:
-		return "BOOLEAN"
-	case schema.Timestamp:
-		return "TIMESTAMP_NS"
-	case schema.Seconds:
-		return "TIMESTAMP"
-	case schema.Map:
-		return "MAP(VARCHAR, VARCHAR)"
-	case schema.ArrayUInt64:
-		return "UBIGINT[]"
-	case schema.ArrayFloat64:
-		return "DOUBLE[]"
-	case schema.Nested:
-		parts := make([]string, len(c.Fields))
-		for i, f := range c.Fields {
-			parts[i] = quoteIdent(f.Name) + " " + duckType(f) + "[]"
-		}
-		return "STRUCT(" + strings.Join(parts, ", ") + ")"
-	}
-	panic(fmt.Sprintf("BUG: no DuckDB type for logical type %d of column %s", c.Type, c.Name))
-}
-
 // quoteIdent quotes an identifier for DuckDB.
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
@@ -83,7 +39,7 @@ func createTableSQL(t *schema.Table) string {
 		b.WriteString("  ")
 		b.WriteString(quoteIdent(c.Name))
 		b.WriteByte(' ')
-		b.WriteString(duckType(c))
+		b.WriteString(schema.DuckDBType(c))
 	}
 	b.WriteString("\n)")
 	return b.String()

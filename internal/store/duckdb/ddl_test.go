@@ -22,7 +22,7 @@ func TestDDLFromSchema(t *testing.T) {
 			t.Errorf("DDL lacks %s:\n%s", want, got)
 		}
 	}
-	if got := duckType(schema.Column{Type: schema.Seconds}); got != "TIMESTAMP" {
+	if got := schema.DuckDBType(schema.Column{Type: schema.Seconds}); got != "TIMESTAMP" {
 		t.Errorf("Seconds → %s", got)
 	}
 }

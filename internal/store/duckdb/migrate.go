@@ -128,7 +128,7 @@ func addMissingColumns(ctx context.Context, db *sql.DB, t *schema.Table) error {
 		}
 	}
 	for _, c := range t.Columns[len(names):] {
-		q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", quoteIdent(t.Name), quoteIdent(c.Name), duckType(c))
+		q := fmt.Sprintf("ALTER TABLE %s ADD COLUMN %s %s", quoteIdent(t.Name), quoteIdent(c.Name), schema.DuckDBType(c))
 		if d, ok := existingRowDefaults[c.Name]; ok {
 			q += " DEFAULT " + d
 		} else if d := zeroDefault(c); d != "" && c.Name != schema.SeriesFingerprint {
@@ -158,7 +158,7 @@ func zeroDefault(c schema.Column) string {
 	case schema.String:
 		return "''"
 	case schema.ArrayUInt64, schema.ArrayFloat64:
-		return "[]::" + strings.TrimSuffix(duckType(c), "[]") + "[]"
+		return "[]::" + strings.TrimSuffix(schema.DuckDBType(c), "[]") + "[]"
 	}
 	return ""
 }

@@ -32,7 +32,7 @@ func ViewSQL(kind Kind, mat []schema.Materialized, files []string) string {
 			b.WriteString(", ")
 		}
 		if len(files) == 0 {
-			fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", duckType(c), ident(c.Name))
+			fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", schema.DuckDBType(c), ident(c.Name))
 			continue
 		}
 		b.WriteString(columnExpr(kind, c))
@@ -116,40 +116,3 @@ func mapExpr(kv string) string {
 func ident(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
 func literal(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
-
-// duckType is the DuckDB store's type of a logical column (as its ddl.go).
-func duckType(c schema.Column) string {
-	switch c.Type {
-	case schema.String:
-		return "VARCHAR"
-	case schema.Int32:
-		return "INTEGER"
-	case schema.UInt8:
-		return "UTINYINT"
-	case schema.UInt32:
-		return "UINTEGER"
-	case schema.UInt64:
-		return "UBIGINT"
-	case schema.Float64:
-		return "DOUBLE"
-	case schema.Bool:
-		return "BOOLEAN"
-	case schema.Timestamp:
-		return "TIMESTAMP_NS"
-	case schema.Seconds:
-		return "TIMESTAMP"
-	case schema.Map:
-		return "MAP(VARCHAR, VARCHAR)"
-	case schema.ArrayUInt64:
-		return "UBIGINT[]"
-	case schema.ArrayFloat64:
-		return "DOUBLE[]"
-	case schema.Nested:
-		parts := make([]string, len(c.Fields))
-		for i, f := range c.Fields {
-			parts[i] = ident(f.Name) + " " + duckType(f) + "[]"
-		}
-		return "STRUCT(" + strings.Join(parts, ", ") + ")"
-	}
-	panic(fmt.Sprintf("BUG: no DuckDB type for logical type %d of column %s", c.Type, c.Name))
-}

@@ -22,7 +22,8 @@ type Config struct {
 	// Storage configures the embedded store.
 	Storage StorageConfig `mapstructure:"storage"`
 	// HTTP is the API/UI listener (collector confighttp keys: endpoint,
-	// tls, cors, ...). Default endpoint 0.0.0.0:8080.
+	// tls, cors, ...). Default endpoint ":8080": loopback only until a
+	// user exists, then every interface (docs/security.md).
 	HTTP confighttp.ServerConfig `mapstructure:"http"`
 	// QueryTimeout bounds every API query. Default 30s.
 	QueryTimeout time.Duration `mapstructure:"query_timeout"`
@@ -33,6 +34,9 @@ type Config struct {
 	// Demo is the built-in demo generator (`overlook serve --demo`); the
 	// command runs it, the extension only validates it. docs/demo.md.
 	Demo demo.Config `mapstructure:"demo"`
+	// Auth is access control: ingestion keys, sessions, the login rate
+	// limit (config_auth.go, docs/security.md).
+	Auth AuthConfig `mapstructure:"auth"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -134,7 +138,7 @@ const defaultRetention = 7 * 24 * time.Hour
 
 func createDefaultConfig() *Config {
 	httpCfg := confighttp.NewDefaultServerConfig()
-	httpCfg.NetAddr.Endpoint = "0.0.0.0:8080"
+	httpCfg.NetAddr.Endpoint = ":8080" // loopback until a user exists (auth.go)
 	return &Config{
 		Storage: StorageConfig{
 			Directory: "./data",
@@ -144,6 +148,7 @@ func createDefaultConfig() *Config {
 		QueryTimeout: 30 * time.Second,
 		Ingest:       defaultIngestConfig(),
 		Demo:         demo.DefaultConfig(),
+		Auth:         defaultAuthConfig(),
 	}
 }
 
@@ -191,6 +196,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Demo.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Auth.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/collector/component"
@@ -17,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
 
 	"github.com/overlook-dev/overlook/internal/api"
+	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/logging"
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -47,6 +49,11 @@ type Extension struct {
 	prom   promMount
 	// cancelQueries cancels the context of every API request.
 	cancelQueries context.CancelFunc
+	// keys are the ingestion keys (nil: none configured), loaded at Start
+	// and read by the receivers' middleware (middleware_auth.go).
+	keys atomic.Pointer[auth.IngestionKeys]
+	// rebind moves the API off loopback once a user exists (auth.go).
+	rebind *rebinder
 }
 
 // writeTimeoutMargin is how much longer than query_timeout the API's
@@ -69,6 +76,10 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 
 // Start opens the store and starts serving the API.
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
+	users, err := e.startAuth()
+	if err != nil {
+		return err
+	}
 	minFree, err := e.cfg.Storage.minFreeDisk()
 	if err != nil {
 		return err
@@ -119,12 +130,17 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
 		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
 		Analysis: e.cfg.Query.analysis()})
-	ln, err := e.cfg.HTTP.ToListener(ctx)
+	endpoint, loopbackUntilUser := e.listenPlan(users)
+	hc := e.cfg.HTTP
+	hc.NetAddr.Endpoint = endpoint
+	ln, err := hc.ToListener(ctx)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
-			e.cfg.HTTP.NetAddr.Endpoint, err), st.Close())
+			endpoint, err), st.Close())
 	}
-	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.prom.mount(a, st, e))
+	rb := newRebinder(e, users)
+	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings,
+		e.gateFor(users, e.prom.mount(a, st, e), rb.userAdded))
 	if err != nil {
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
 	}
@@ -143,15 +159,15 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		srv.WriteTimeout = minWrite
 	}
 	served := make(chan error, 1)
-	go func() {
-		err := srv.Serve(ln)
-		if errors.Is(err, http.ErrServerClosed) {
-			err = nil
-		}
-		served <- err
-	}()
+	rb.srv, rb.cur = srv, ln
+	if loopbackUntilUser {
+		wctx, stopWatch := context.WithCancel(context.Background())
+		rb.stop = stopWatch
+		go rb.watch(wctx)
+	}
+	go func() { served <- rb.serve(ln) }()
 	e.mu.Lock()
-	e.store, e.api, e.server, e.served, e.cancelQueries = st, a, srv, served, cancelQueries
+	e.store, e.api, e.server, e.served, e.cancelQueries, e.rebind = st, a, srv, served, cancelQueries, rb
 	e.mu.Unlock()
 	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
 	return nil
@@ -161,9 +177,12 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 // every pipeline has stopped, so no export is in flight.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	st, srv, served, cancelQueries := e.store, e.server, e.served, e.cancelQueries
-	e.store, e.server, e.cancelQueries = nil, nil, nil
+	st, srv, served, cancelQueries, rb := e.store, e.server, e.served, e.cancelQueries, e.rebind
+	e.store, e.server, e.cancelQueries, e.rebind = nil, nil, nil, nil
 	e.mu.Unlock()
+	if rb != nil {
+		rb.shutdown() // before the server stops: no rebind while it does
+	}
 	if cancelQueries != nil {
 		cancelQueries()
 	}

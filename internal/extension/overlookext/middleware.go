@@ -39,6 +39,10 @@ func (e *Extension) GetHTTPHandler(context.Context) (func(context.Context, http.
 	lim := e.cfg.Ingest.guardLimits()
 	return func(_ context.Context, next http.Handler) (http.Handler, error) {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r, ok := e.authorizeHTTP(w, r) // ingestion keys (middleware_auth.go)
+			if !ok {
+				return
+			}
 			enc := encodingOf(r)
 			if r.Method != http.MethodPost || enc == encNone {
 				next.ServeHTTP(w, r) // the receiver answers 405 / 415
@@ -203,8 +207,11 @@ func (w *heldErrorWriter) finish(replace func() (int, string), enc bodyEncoding)
 // request's encoding.
 func writeStatus(w http.ResponseWriter, enc bodyEncoding, httpCode int, msg string) {
 	code := codes.InvalidArgument
-	if httpCode >= 500 {
+	switch {
+	case httpCode >= 500:
 		code = codes.Internal
+	case httpCode == http.StatusUnauthorized:
+		code = codes.Unauthenticated
 	}
 	var b []byte
 	if enc == encJSON {

@@ -30,7 +30,9 @@ import (
 // status can be chosen) that answers InvalidArgument with the reason.
 func (e *Extension) GetGRPCServerOptions(context.Context) ([]grpc.ServerOption, error) {
 	g := newGRPCGuard(e.cfg.Ingest.guardLimits(), e.metrics)
-	return []grpc.ServerOption{grpc.ForceServerCodecV2(g), grpc.ChainUnaryInterceptor(g.intercept)}, nil
+	// The ingestion key is checked first (middleware_auth.go).
+	return []grpc.ServerOption{grpc.ForceServerCodecV2(g), grpc.ChainUnaryInterceptor(e.authUnary, g.intercept),
+		grpc.ChainStreamInterceptor(e.authStream)}, nil
 }
 
 type grpcGuard struct {

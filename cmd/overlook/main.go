@@ -20,6 +20,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/demo"
 	"github.com/overlook-dev/overlook/internal/distro"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/usercmd"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -31,6 +32,7 @@ Usage:
   overlook serve            [flags]   receive OTLP, store, serve the API (ports 4317, 4318, 8080)
   overlook config print     [flags]   print the effective merged configuration
   overlook config validate  [flags]   check the configuration and exit non-zero on problems
+  overlook user add         [flags]   add a user (works while a server runs); also: user list
   overlook version
 
 Flags:
@@ -73,6 +75,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
+	case "user":
+		return usercmd.Run(context.Background(), args, os.Stdin, stdout, stderr)
 	case "serve", "config print", "config validate":
 	default:
 		fmt.Fprint(stderr, usage)

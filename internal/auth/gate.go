@@ -131,8 +131,8 @@ func (g *Gate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (g *Gate) serve(w http.ResponseWriter, r *http.Request, p Principal) {
 	r = r.WithContext(WithPrincipal(r.Context(), p))
-	if h, pattern := g.mux.Handler(r); pattern != "" {
-		h.ServeHTTP(w, r)
+	if _, pattern := g.mux.Handler(r); pattern != "" {
+		g.mux.ServeHTTP(w, r) // sets the path values ({id})
 		return
 	}
 	g.next.ServeHTTP(w, r)

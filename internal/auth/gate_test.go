@@ -195,6 +195,14 @@ func TestGateWithUsers(t *testing.T) {
 	if resp, body := f.do(req{method: "POST", path: "/api/dashboards", body: "{}", header: with(jsonCT, "Authorization", "Bearer "+created.Token)}); resp.StatusCode != 200 {
 		t.Fatalf("editor token: %d %s", resp.StatusCode, body)
 	}
+	var info struct{ Info Token }
+	_ = json.Unmarshal([]byte(body), &info)
+	if resp, body := f.do(req{method: "DELETE", path: "/api/tokens/" + info.Info.ID, header: map[string]string{"Cookie": admin}}); resp.StatusCode != 200 || !strings.Contains(body, `"name":"ci"`) {
+		t.Fatalf("revoke: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := f.do(req{method: "GET", path: "/api/fields", header: map[string]string{"Authorization": "Bearer " + created.Token}}); resp.StatusCode != 401 {
+		t.Fatalf("revoked token: %d", resp.StatusCode)
+	}
 
 	// Logout ends the session.
 	if resp, body := f.do(req{method: "POST", path: "/api/logout", body: "{}", header: with(jsonCT, "Cookie", viewer)}); resp.StatusCode != 200 {

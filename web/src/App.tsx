@@ -1,6 +1,7 @@
 import { ActionIcon, AppShell, Center, Group, Loader, NavLink, Text, Tooltip, useMantineColorScheme } from '@mantine/core';
 import { lazy, Suspense } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { AccountMenu, useAuth } from './auth/AuthGate';
 
 const SearchPage = lazy(() => import('./pages/SearchPage'));
 const TracePage = lazy(() => import('./pages/TracePage'));
@@ -9,6 +10,7 @@ const MetricsPage = lazy(() => import('./pages/MetricsPage'));
 const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
+const AdminPage = lazy(() => import('./pages/AdminPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -32,6 +34,8 @@ function ThemeToggle() {
 
 export function App() {
   const loc = useLocation();
+  const me = useAuth().status?.principal;
+  const admin = me?.kind === 'user' && me.role === 'admin';
   return (
     <AppShell navbar={{ width: 180, breakpoint: 0 }} padding="sm">
       <AppShell.Navbar p="xs">
@@ -42,6 +46,8 @@ export function App() {
         {NAV.map((n) => (
           <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={loc.pathname.startsWith(n.to)} />
         ))}
+        {admin && <NavLink component={Link} to="/admin" label="Admin" active={loc.pathname.startsWith('/admin')} />}
+        <AccountMenu />
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense fallback={<Center h={200}><Loader /></Center>}>
@@ -54,6 +60,7 @@ export function App() {
             <Route path="/dashboards" element={<DashboardsPage />} />
             <Route path="/dashboards/:id" element={<DashboardPage />} />
             <Route path="/service-map" element={<ServiceMapPage />} />
+            <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

@@ -9,13 +9,17 @@ export class ApiError extends Error {
   }
 }
 
+/** UNAUTHORIZED_EVENT is dispatched on window when the API answers 401. */
+export const UNAUTHORIZED_EVENT = 'overlook:unauthorized';
+
 export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   let resp: Response;
   try {
     resp = await fetch(path, {
       method,
       signal,
-      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      // Every state-changing request is JSON (the server refuses others: docs/security.md).
+      headers: body === undefined && (method === 'GET' || method === 'HEAD') ? undefined : { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
   } catch (e) {
@@ -29,6 +33,10 @@ export async function request<T>(method: string, path: string, body?: unknown, s
     data = text ? JSON.parse(text) : undefined;
   } catch {
     // not JSON: handled below
+  }
+  if (resp.status === 401) {
+    // The session ended (or none exists): the AuthGate shows the login page.
+    window.dispatchEvent(new Event(UNAUTHORIZED_EVENT));
   }
   if (!resp.ok) {
     const d = (data ?? {}) as { error?: string; position?: number; field?: string };

@@ -23,6 +23,12 @@ const (
 	argonSaltLen = 16
 )
 
+// Bounds on the parameters VerifyPassword accepts from a stored hash.
+var (
+	maxArgonMemory uint32 = 256 * 1024 // KiB
+	maxArgonTime   uint32 = 10
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 8
 
@@ -55,14 +61,19 @@ func VerifyPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
 		return false, fmt.Errorf("argon2 parameters %q: %w", parts[3], err)
 	}
+	if t < 1 || t > maxArgonTime || p < 1 || m < 8*uint32(p) || m > maxArgonMemory {
+		// argon2 panics on some of these, and huge ones would cost a
+		// login seconds or gigabytes: a corrupt or hostile users file.
+		return false, fmt.Errorf("argon2 parameters %q out of range (m ≤ %d KiB, 1 ≤ t ≤ %d, p ≥ 1)", parts[3], maxArgonMemory, maxArgonTime)
+	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, fmt.Errorf("argon2 salt: %w", err)
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil {
-		return false, fmt.Errorf("argon2 key: %w", err)
+	if err != nil || len(want) < 16 || len(want) > 64 || len(salt) < 8 {
+		return false, fmt.Errorf("argon2 salt or key of the wrong length (key %d bytes, salt %d)", len(want), len(salt))
 	}
 	got := argon2.IDKey([]byte(password), salt, t, m, p, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil

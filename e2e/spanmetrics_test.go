@@ -100,8 +100,8 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 		`traces_spanmetrics_calls_total{service="payment",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"}`:                    "3",
 		`sum(traces_spanmetrics_calls_total{service="checkout"})`:                                                                           "20",
 		// Span sizes (sendSizedSpans): 3 spans of 59 bytes, 2 of 67.
-		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"}`: "177",
-		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}`: "134",
+		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_UNSET"}`: "177",
+		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_ERROR"}`: "134",
 		// One size series per calls series.
 		`count(traces_spanmetrics_size_total{service="checkout"})`:                                             "5",
 		`count(traces_spanmetrics_calls_total{service="checkout"})`:                                            "5",
@@ -169,7 +169,7 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 		}
 	}
 
-	// Tempo's self-metrics: five traces created; the PromQL queries above
+	// Tempo's self-metrics: six traces created (five and sendSizedSpans'); the PromQL queries above
 	// timed under Tempo's request-duration name.
 	resp, err := http.Get("http://" + s.api + "/metrics")
 	if err != nil {
@@ -178,7 +178,7 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
-		`tempo_ingester_traces_created_total{tenant="single-tenant"} 5`,
+		`tempo_ingester_traces_created_total{tenant="single-tenant"} 6`,
 		`tempo_ingester_live_traces{tenant="single-tenant"}`,
 		`tempo_request_duration_seconds_count{method="GET",route="prom_query",status_code="200",ws="false"}`,
 	} {
@@ -190,9 +190,10 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 
 // sendSizedSpans sends spans whose OTLP protobuf sizes are known (worked
 // out field by field in internal/distro/spansize_test.go) for the service
-// "sizes": 3 of 59 bytes (trace and span ID, empty parent, name "GET /",
-// kind server, start, end, empty status) and 2 of 67 (status error with
-// message "boom").
+// "sizes", all in one trace: 3 of 59 bytes (trace and span ID, empty
+// parent, name "GET /", kind internal (2 bytes, as server), start, end,
+// empty status) and 2 of 67 (status error with message "boom"). Internal
+// spans stay out of the service graph.
 func sendSizedSpans(t *testing.T, s *server) {
 	t.Helper()
 	td := ptrace.NewTraces()
@@ -202,10 +203,10 @@ func sendSizedSpans(t *testing.T, s *server) {
 	start := time.Now().Add(-5 * time.Second)
 	for i := range 5 {
 		sp := spans.AppendEmpty()
-		sp.SetTraceID(pcommon.TraceID{0x5e, byte(i + 1)})
+		sp.SetTraceID(pcommon.TraceID{0x5e, 1})
 		sp.SetSpanID(pcommon.SpanID{0x5e, byte(i + 1)})
 		sp.SetName("GET /")
-		sp.SetKind(ptrace.SpanKindServer)
+		sp.SetKind(ptrace.SpanKindInternal)
 		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
 		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Millisecond)))
 		if i >= 3 {

@@ -306,6 +306,38 @@ try {
     await shot('walk-9-cache-size');
   });
 
+  await step('10. TraceQL: the same slow payment spans, and a syntax error pointed at', async () => {
+    await page.goto(`${base}/search?source=traces&range=${range}`);
+    await page.getByTestId('query-bar').waitFor();
+    await page.getByLabel('query language').getByText('TraceQL', { exact: true }).click();
+    await page.waitForURL(/lang=traceql/);
+    await page.getByTestId('traceql-note').waitFor();
+    const query = '{ resource.service.name = "payment" && duration >= 200ms }';
+    const answer = apiResponse('/api/search', (b) => JSON.parse(b).whereLanguage === 'traceql' && JSON.parse(b).query === query);
+    await page.getByTestId('query-input').click();
+    await page.keyboard.type(query);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    const rows = (await (await answer).json()).rows;
+    // Step 7's selection (ServiceName:payment, 200 ms and over), by TraceQL;
+    // the page shows at most 500 spans.
+    const n = Math.min(want.slowCharges, 500);
+    expect(rows.length === n && rows.every((r) => r.ServiceName === 'payment' && r.Duration >= 200e6),
+      `TraceQL answered ${rows.length} spans (want ${n}, payment, ≥ 200 ms)`);
+    await resultCount(n);
+    expect(await page.getByTestId('histogram').count() === 0, 'no histogram with TraceQL');
+    await shot('walk-10-traceql');
+    const bad = '{ duration >= }';
+    await page.getByTestId('query-input').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(bad);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('error-note').filter({ hasText: 'invalid TraceQL query' }).waitFor();
+    const caret = await page.getByTestId('error-position').textContent();
+    expect(caret.startsWith(`${bad}\n`) && caret.endsWith('^'), `error position "${caret}"`);
+  });
+
   await step('no uncaught page errors', async () => {
     expect(consoleErrors.length === 0, `page errors: ${consoleErrors.join(' | ')}`);
   });

@@ -34,8 +34,10 @@ import (
 // dimensions, include_instrumentation_scope and
 // enable_metrics_sampling_method (docs/trace-metrics.md). Bounded as the
 // connector's series: aggregation_cardinality_limit series per resource
-// (the rest fold into one series with otel.metric.overflow=true), and a
-// resource not seen for metrics_expiration is forgotten.
+// (the rest fold into one series with otel.metric.overflow=true), at most
+// resource_metrics_cache_size resources (the least recently seen is
+// forgotten first), and a resource not seen for metrics_expiration is
+// forgotten.
 func withSpanSizes(f connector.Factory, alias component.Type) connector.Factory {
 	return xconnector.NewFactory(f.Type(), f.CreateDefaultConfig,
 		xconnector.WithTracesToMetrics(func(ctx context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
@@ -80,6 +82,7 @@ type spanSizes struct {
 	dims       []spanmetricsconnector.Dimension // named dimensions (no globs)
 	exclude    map[string]bool
 	keyAttrs   []string // resource_metrics_key_attributes
+	maxRes     int      // resource_metrics_cache_size
 	limit      int
 	expiration time.Duration
 	delta      bool
@@ -108,6 +111,7 @@ func newSpanSizes(cfg *spanmetricsconnector.Config, now time.Time) *spanSizes {
 		name:       sizeMetricName(cfg.Namespace),
 		exclude:    map[string]bool{},
 		keyAttrs:   cfg.ResourceMetricsKeyAttributes,
+		maxRes:     cfg.ResourceMetricsCacheSize,
 		limit:      cfg.AggregationCardinalityLimit,
 		expiration: cfg.MetricsExpiration,
 		delta:      cfg.GetAggregationTemporality() == pmetric.AggregationTemporalityDelta,
@@ -176,12 +180,27 @@ func (s *spanSizes) resource(attrs pcommon.Map, now time.Time) *sizeResource {
 	key := b.String()
 	r, ok := s.resources[key]
 	if !ok {
+		if s.maxRes > 0 && len(s.resources) >= s.maxRes {
+			s.evictOldest()
+		}
 		r = &sizeResource{attrs: pcommon.NewMap(), series: map[string]*sizeSeries{}}
 		attrs.CopyTo(r.attrs)
 		s.resources[key] = r
 	}
 	r.lastSeen = now
 	return r
+}
+
+// evictOldest forgets the resource seen least recently.
+func (s *spanSizes) evictOldest() {
+	var oldest string
+	var at time.Time
+	for k, r := range s.resources {
+		if oldest == "" || r.lastSeen.Before(at) {
+			oldest, at = k, r.lastSeen
+		}
+	}
+	delete(s.resources, oldest)
 }
 
 // series finds (or makes) the series of span: the key is the label values

@@ -138,6 +138,32 @@ func TestSpanSizes(t *testing.T) {
 	}
 }
 
+// TestSpanSizesResourceCap: at most resource_metrics_cache_size resources
+// are kept, the least recently seen forgotten first.
+func TestSpanSizesResourceCap(t *testing.T) {
+	cfg := spanmetricsconnector.Config{Namespace: "traces.spanmetrics", ResourceMetricsCacheSize: 2}
+	s := newSpanSizes(&cfg, time.Unix(0, 0))
+	for i, svc := range []string{"a", "b", "a", "c"} {
+		td := ptrace.NewTraces()
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", svc)
+		sizeSpans(rs.ScopeSpans().AppendEmpty().Spans(), 1, ptrace.StatusCodeUnset, "")
+		s.add(td, time.Unix(int64(i+1), 0))
+	}
+	md := pmetric.NewMetrics()
+	s.appendTo(md, time.Unix(10, 0))
+	got := map[string]int64{}
+	for i := 0; i < md.ResourceMetrics().Len(); i++ {
+		rm := md.ResourceMetrics().At(i)
+		svc, _ := rm.Resource().Attributes().Get("service.name")
+		got[svc.Str()] = rm.ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0).IntValue()
+	}
+	// b was seen least recently when c came.
+	if want := map[string]int64{"a": 2 * 59, "c": 59}; len(got) != 2 || got["a"] != want["a"] || got["c"] != want["c"] {
+		t.Errorf("resources = %v, want %v", got, want)
+	}
+}
+
 func sizeSeriesValues(t *testing.T, md pmetric.Metrics) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}

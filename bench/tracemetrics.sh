@@ -66,4 +66,11 @@ field() { # field MODE JQ → one value per run
 	echo
 	awk -v a="$on_rps" -v b="$off_rps" -v c="$on_cpu" -v d="$off_cpu" 'BEGIN {
 		printf "on/off: spans/s %+.1f %%, server CPU per span %+.1f %%\n", (a / b - 1) * 100, (c / d - 1) * 100 }'
+	# Paired: each round's on/off ratio (both runs back to back).
+	printf 'per round, on/off CPU per span:'
+	for i in $(seq 1 "$ROUNDS"); do
+		jq -rn --slurpfile on "$OUT/on-$i.json" --slurpfile off "$OUT/off-$i.json" \
+			'" \((($on[0].server.cpu_ms_per_1k_rows / $off[0].server.cpu_ms_per_1k_rows - 1) * 1000 | round) / 10)%"' | tr -d '\n'
+	done
+	echo
 } | tee "$OUT/table.md"

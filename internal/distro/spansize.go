@@ -77,12 +77,15 @@ func (c *spanSizeConnector) ConsumeTraces(ctx context.Context, td ptrace.Traces)
 
 const overflowAttr = "otel.metric.overflow"
 
+// spanLabels are the connector's point attributes of every series.
+var spanLabels = [4]string{"service.name", "span.name", "span.kind", "status.code"}
+
 type spanSizes struct {
 	name       string
 	dims       []spanmetricsconnector.Dimension // named dimensions (no globs)
-	exclude    map[string]bool
-	keyAttrs   []string // resource_metrics_key_attributes
-	maxRes     int      // resource_metrics_cache_size
+	keep       [4]bool                          // service.name, span.name, span.kind, status.code not in exclude_dimensions
+	keyAttrs   []string                         // resource_metrics_key_attributes
+	maxRes     int                              // resource_metrics_cache_size
 	limit      int
 	expiration time.Duration
 	delta      bool
@@ -109,7 +112,6 @@ type sizeSeries struct {
 func newSpanSizes(cfg *spanmetricsconnector.Config, now time.Time) *spanSizes {
 	s := &spanSizes{
 		name:       sizeMetricName(cfg.Namespace),
-		exclude:    map[string]bool{},
 		keyAttrs:   cfg.ResourceMetricsKeyAttributes,
 		maxRes:     cfg.ResourceMetricsCacheSize,
 		limit:      cfg.AggregationCardinalityLimit,
@@ -123,8 +125,8 @@ func newSpanSizes(cfg *spanmetricsconnector.Config, now time.Time) *spanSizes {
 			s.dims = append(s.dims, d)
 		}
 	}
-	for _, e := range cfg.ExcludeDimensions {
-		s.exclude[e] = true
+	for i, k := range spanLabels {
+		s.keep[i] = !slices.Contains(cfg.ExcludeDimensions, k)
 	}
 	return s
 }
@@ -207,10 +209,10 @@ func (s *spanSizes) evictOldest() {
 // in the connector's order, separated by NUL.
 func (s *spanSizes) series(r *sizeResource, svc string, span ptrace.Span, rattrs pcommon.Map, ts pcommon.Timestamp) *sizeSeries {
 	b := s.keyScratch[:0]
-	kind, status := spanKindName(span.Kind()), statusCodeName(span.Status().Code())
-	for _, l := range [...]struct{ k, v string }{{"service.name", svc}, {"span.name", span.Name()}, {"span.kind", kind}, {"status.code", status}} {
-		if !s.exclude[l.k] {
-			b = append(b, l.v...)
+	values := [4]string{svc, span.Name(), spanKindName(span.Kind()), statusCodeName(span.Status().Code())}
+	for i, v := range values {
+		if s.keep[i] {
+			b = append(b, v...)
 		}
 		b = append(b, 0)
 	}
@@ -234,9 +236,9 @@ func (s *spanSizes) series(r *sizeResource, svc string, span ptrace.Span, rattrs
 		}
 		attrs.PutBool(overflowAttr, true)
 	} else {
-		for _, l := range [...]struct{ k, v string }{{"service.name", svc}, {"span.name", span.Name()}, {"span.kind", kind}, {"status.code", status}} {
-			if !s.exclude[l.k] {
-				attrs.PutStr(l.k, l.v)
+		for i, k := range spanLabels {
+			if s.keep[i] {
+				attrs.PutStr(k, values[i])
 			}
 		}
 		for _, d := range s.dims {

@@ -52,10 +52,11 @@ func sizeSpans(spans ptrace.SpanSlice, n int, status ptrace.StatusCode, route st
 func TestSpanSizes(t *testing.T) {
 	route := "/x"
 	tests := []struct {
-		name  string
-		dims  []spanmetricsconnector.Dimension
-		limit int
-		want  map[string]int64 // series → bytes after two identical batches
+		name    string
+		dims    []spanmetricsconnector.Dimension
+		exclude []string
+		limit   int
+		want    map[string]int64 // series → bytes after two identical batches
 	}{
 		{
 			name: "default labels",
@@ -75,6 +76,13 @@ func TestSpanSizes(t *testing.T) {
 			},
 		},
 		{
+			name:    "exclude_dimensions",
+			exclude: []string{"status.code"},
+			want: map[string]int64{
+				"checkout|GET /|SPAN_KIND_SERVER||": 2 * (3*59 + 79 + 2*67),
+			},
+		},
+		{
 			name:  "cardinality limit",
 			limit: 1,
 			want: map[string]int64{
@@ -90,6 +98,7 @@ func TestSpanSizes(t *testing.T) {
 			cfg.Namespace = "traces.spanmetrics"
 			cfg.Dimensions = tt.dims
 			cfg.AggregationCardinalityLimit = tt.limit
+			cfg.ExcludeDimensions = tt.exclude
 			cfg.MetricsFlushInterval = time.Hour // flushed by the test
 			sink := new(consumertest.MetricsSink)
 			c, err := f.CreateTracesToMetrics(t.Context(), connectortest.NewNopSettings(f.Type()), cfg, sink)
@@ -199,4 +208,56 @@ func sizeSeriesValues(t *testing.T, md pmetric.Metrics) map[string]int64 {
 		}
 	}
 	return out
+}
+
+// BenchmarkSpanMetricsConnector: a 2000-span batch (10 attributes a span,
+// 20 services) through the span-metrics connector, alone and wrapped with
+// the size counter: the wrapper's share of the connector's cost.
+func BenchmarkSpanMetricsConnector(b *testing.B) {
+	td := ptrace.NewTraces()
+	for svc := range 20 {
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", "svc-"+string(rune('a'+svc)))
+		rs.Resource().Attributes().PutStr("k8s.pod.name", "pod-"+string(rune('a'+svc)))
+		spans := rs.ScopeSpans().AppendEmpty().Spans()
+		for i := range 100 {
+			s := spans.AppendEmpty()
+			s.SetTraceID(pcommon.TraceID{byte(svc), byte(i)})
+			s.SetSpanID(pcommon.SpanID{byte(svc), byte(i)})
+			s.SetName("GET /api/" + string(rune('a'+i%5)))
+			s.SetKind(ptrace.SpanKindServer)
+			s.SetStartTimestamp(1_000_000_000)
+			s.SetEndTimestamp(1_020_000_000)
+			for a := range 10 {
+				s.Attributes().PutStr("attr."+string(rune('a'+a)), "value-of-some-length")
+			}
+		}
+	}
+	for _, wrapped := range []bool{false, true} {
+		name := "connector"
+		f := spanmetricsconnector.NewFactory()
+		if wrapped {
+			name = "connector+size"
+			f = withSpanSizes(f, component.MustNewType("spanmetrics"))
+		}
+		b.Run(name, func(b *testing.B) {
+			cfg := f.CreateDefaultConfig().(*spanmetricsconnector.Config)
+			cfg.MetricsFlushInterval = time.Hour
+			c, err := f.CreateTracesToMetrics(b.Context(), connectortest.NewNopSettings(f.Type()), cfg, new(consumertest.MetricsSink))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := c.Start(b.Context(), componenttest.NewNopHost()); err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = c.Shutdown(b.Context()) }()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.ConsumeTraces(b.Context(), td); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/2000, "ns/span")
+		})
+	}
 }

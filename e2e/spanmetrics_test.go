@@ -10,12 +10,17 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 )
 
 // Fast flushes and a short pairing TTL so the test sees the derived metrics
@@ -86,6 +91,7 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 			t.Fatalf("shutdown SDK: %v", err)
 		}
 	}
+	sendSizedSpans(t, s)
 
 	want := map[string]string{
 		// Span metrics: one series per service, span name, kind and status.
@@ -93,11 +99,17 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 		`traces_spanmetrics_calls_total{service="payment",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_ERROR"}`:                    "2",
 		`traces_spanmetrics_calls_total{service="payment",span_kind="SPAN_KIND_SERVER",status_code="STATUS_CODE_UNSET"}`:                    "3",
 		`sum(traces_spanmetrics_calls_total{service="checkout"})`:                                                                           "20",
-		`sum by (span_kind) (traces_spanmetrics_calls_total{service="checkout",span_kind="SPAN_KIND_CLIENT"})`:                              "15",
-		`traces_spanmetrics_latency_count{service="checkout",span_kind="SPAN_KIND_SERVER"}`:                                                 "5",
-		`traces_spanmetrics_latency_bucket{service="checkout",span_kind="SPAN_KIND_SERVER",le="0.032"}`:                                     "0",
-		`traces_spanmetrics_latency_bucket{service="checkout",span_kind="SPAN_KIND_SERVER",le="0.064"}`:                                     "5",
-		`traces_spanmetrics_latency_sum{service="checkout",span_kind="SPAN_KIND_SERVER"}`:                                                   "0.3125",
+		// Span sizes (sendSizedSpans): 3 spans of 59 bytes, 2 of 67.
+		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_UNSET"}`: "177",
+		`traces_spanmetrics_size_total{service="sizes",span_name="GET /",span_kind="SPAN_KIND_INTERNAL",status_code="STATUS_CODE_ERROR"}`: "134",
+		// One size series per calls series.
+		`count(traces_spanmetrics_size_total{service="checkout"})`:                                             "5",
+		`count(traces_spanmetrics_calls_total{service="checkout"})`:                                            "5",
+		`sum by (span_kind) (traces_spanmetrics_calls_total{service="checkout",span_kind="SPAN_KIND_CLIENT"})`: "15",
+		`traces_spanmetrics_latency_count{service="checkout",span_kind="SPAN_KIND_SERVER"}`:                    "5",
+		`traces_spanmetrics_latency_bucket{service="checkout",span_kind="SPAN_KIND_SERVER",le="0.032"}`:        "0",
+		`traces_spanmetrics_latency_bucket{service="checkout",span_kind="SPAN_KIND_SERVER",le="0.064"}`:        "5",
+		`traces_spanmetrics_latency_sum{service="checkout",span_kind="SPAN_KIND_SERVER"}`:                      "0.3125",
 		// Service graph: instrumented edges, the database, the
 		// uninstrumented peer and the root's caller as virtual nodes.
 		`traces_service_graph_request_total{client="frontend",server="checkout",connection_type=""}`: "5",
@@ -157,7 +169,7 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 		}
 	}
 
-	// Tempo's self-metrics: five traces created; the PromQL queries above
+	// Tempo's self-metrics: six traces created (five and sendSizedSpans'); the PromQL queries above
 	// timed under Tempo's request-duration name.
 	resp, err := http.Get("http://" + s.api + "/metrics")
 	if err != nil {
@@ -166,12 +178,48 @@ func TestSpanMetricsAndServiceGraph(t *testing.T) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	for _, want := range []string{
-		`tempo_ingester_traces_created_total{tenant="single-tenant"} 5`,
+		`tempo_ingester_traces_created_total{tenant="single-tenant"} 6`,
 		`tempo_ingester_live_traces{tenant="single-tenant"}`,
 		`tempo_request_duration_seconds_count{method="GET",route="prom_query",status_code="200",ws="false"}`,
 	} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
+	}
+}
+
+// sendSizedSpans sends spans whose OTLP protobuf sizes are known (worked
+// out field by field in internal/distro/spansize_test.go) for the service
+// "sizes", all in one trace: 3 of 59 bytes (trace and span ID, empty
+// parent, name "GET /", kind internal (2 bytes, as server), start, end,
+// empty status) and 2 of 67 (status error with message "boom"). Internal
+// spans stay out of the service graph.
+func sendSizedSpans(t *testing.T, s *server) {
+	t.Helper()
+	td := ptrace.NewTraces()
+	rs := td.ResourceSpans().AppendEmpty()
+	rs.Resource().Attributes().PutStr("service.name", "sizes")
+	spans := rs.ScopeSpans().AppendEmpty().Spans()
+	start := time.Now().Add(-5 * time.Second)
+	for i := range 5 {
+		sp := spans.AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{0x5e, 1})
+		sp.SetSpanID(pcommon.SpanID{0x5e, byte(i + 1)})
+		sp.SetName("GET /")
+		sp.SetKind(ptrace.SpanKindInternal)
+		sp.SetStartTimestamp(pcommon.NewTimestampFromTime(start))
+		sp.SetEndTimestamp(pcommon.NewTimestampFromTime(start.Add(time.Millisecond)))
+		if i >= 3 {
+			sp.Status().SetCode(ptrace.StatusCodeError)
+			sp.Status().SetMessage("boom")
+		}
+	}
+	conn, err := grpc.NewClient(s.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := ptraceotlp.NewGRPCClient(conn).Export(t.Context(), ptraceotlp.NewExportRequestFromTraces(td)); err != nil {
+		t.Fatalf("export the sized spans: %v", err)
 	}
 }

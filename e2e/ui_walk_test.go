@@ -18,7 +18,8 @@ import (
 // Infrastructure of the payment pod → traces of ServiceName:payment →
 // Event Deltas of the spans over 200 ms, card_type=visa on top → Chart
 // Explorer max Duration by card type → the visa_validation_cache.size
-// gauge. Each step asserts what the user sees with the numbers of
+// gauge → the slow payment spans again by TraceQL, and a TraceQL syntax
+// error pointed at. Each step asserts what the user sees with the numbers of
 // demo.Expected, and saves a 1280×800 screenshot (docs/screenshots/walk-*.png
 // under OVERLOOK_SCREENSHOTS=1). Prerequisites as TestUIWalk.
 func TestUIDemoWalk(t *testing.T) {

@@ -26,7 +26,8 @@ import (
 // options are the command-line flags.
 type options struct {
 	binary, target, api string
-	jaeger              string // a Jaeger v2 binary to start instead of overlook (see jaeger.go)
+	serverSets          []string // --set options for the -binary server
+	jaeger              string   // a Jaeger v2 binary to start instead of overlook (see jaeger.go)
 	raw                 bool
 	shape               string        // traces: shapeShop or shapeTen
 	rate                float64       // rows/s per signal (0: as fast as the exporters go)
@@ -83,6 +84,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&o.binary, "binary", "", "overlook `binary` to start")
+	fs.Func("server-set", "with -binary: pass `key=value` to the server as --set (repeatable; e.g. 'service::pipelines::traces::exporters=[overlook]' turns span metrics and the service graph off)", func(v string) error {
+		o.serverSets = append(o.serverSets, v)
+		return nil
+	})
 	fs.StringVar(&o.jaeger, "jaeger", "", "Jaeger v2 `binary` to start (Badger storage) instead of overlook")
 	fs.StringVar(&o.shape, "shape", shapeShop, "traces: shop (the shop's flows, ~9 spans per trace) or ten (exactly 10 spans per trace, ~440 B/span: issue 10's load)")
 	fs.Float64Var(&o.rate, "rate", 0, "offered `rows/s` per signal, paced (0: closed loop, as fast as the exporters are answered)")
@@ -145,6 +150,9 @@ func (o options) validate() error {
 	}
 	if o.spread < 0 || (o.spread > 0 && o.rows == 0) {
 		errs = append(errs, errors.New("-spread needs -rows (the batches are dated by their place in the budget) and must not be negative"))
+	}
+	if len(o.serverSets) > 0 && o.binary == "" {
+		errs = append(errs, errors.New("-server-set goes with -binary"))
 	}
 	if o.api != "" && o.target == "" {
 		errs = append(errs, errors.New("-api goes with -target"))
@@ -224,7 +232,7 @@ func run(ctx context.Context, interrupt <-chan struct{}, o options, stdout, stde
 	rep := &report{
 		Config: runConfig{Signal: o.signal, Batch: o.batch, Concurrency: o.concurrency, Pregen: o.pregen,
 			DurationS: o.duration.Seconds(), Rows: o.rows, Compression: o.compression,
-			Target: o.target, Binary: o.binary, Jaeger: o.jaeger, Shape: o.shape, Rate: o.rate,
+			Target: o.target, Binary: o.binary, ServerSets: o.serverSets, Jaeger: o.jaeger, Shape: o.shape, Rate: o.rate,
 			SpreadS: o.spread.Seconds(), TemplateBytesPerRow: map[signal]float64{}},
 		Conditions: conditions{Start: time.Now(), CPUs: runtime.NumCPU(), LoadAvg: loadAvg(), GoVersion: runtime.Version()},
 	}

@@ -125,7 +125,7 @@ func round2(x float64) float64 { return math.Round(x*100) / 100 }
 
 // runBinary starts the server, loads it, looks traces up and stops it.
 func runBinary(ctx context.Context, o options, cfg loadConfig, rep *report, dataDir, workDir string, stderr io.Writer) error {
-	srv, err := startServer(o.binary, dataDir, workDir)
+	srv, err := startServer(o.binary, dataDir, workDir, o.serverSets)
 	if err != nil {
 		return err
 	}

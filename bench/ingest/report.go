@@ -28,20 +28,21 @@ type report struct {
 }
 
 type runConfig struct {
-	Signal      string  `json:"signal"`
-	Batch       int     `json:"batch"`
-	Concurrency int     `json:"concurrency_per_signal"`
-	Pregen      int     `json:"pregen"`
-	DurationS   float64 `json:"duration_s"`
-	Rows        int64   `json:"rows"`
-	Compression string  `json:"compression"`
-	Target      string  `json:"target,omitempty"`
-	Binary      string  `json:"binary,omitempty"`
-	Jaeger      string  `json:"jaeger,omitempty"`
-	Shape       string  `json:"shape"`
-	Rate        float64 `json:"rate_rows_per_s,omitempty"`
-	SpreadS     float64 `json:"spread_s,omitempty"`
-	DataDir     string  `json:"data_dir,omitempty"`
+	Signal      string   `json:"signal"`
+	Batch       int      `json:"batch"`
+	Concurrency int      `json:"concurrency_per_signal"`
+	Pregen      int      `json:"pregen"`
+	DurationS   float64  `json:"duration_s"`
+	Rows        int64    `json:"rows"`
+	Compression string   `json:"compression"`
+	Target      string   `json:"target,omitempty"`
+	Binary      string   `json:"binary,omitempty"`
+	ServerSets  []string `json:"server_sets,omitempty"`
+	Jaeger      string   `json:"jaeger,omitempty"`
+	Shape       string   `json:"shape"`
+	Rate        float64  `json:"rate_rows_per_s,omitempty"`
+	SpreadS     float64  `json:"spread_s,omitempty"`
+	DataDir     string   `json:"data_dir,omitempty"`
 	// TemplateBytesPerRow is the OTLP protobuf size of the data sent, per
 	// row, by signal.
 	TemplateBytesPerRow map[signal]float64 `json:"otlp_bytes_per_row"`

@@ -55,8 +55,9 @@ func freePort() (string, error) {
 }
 
 // startServer runs `binary serve` on free loopback ports with dataDir,
-// its output going to workDir/overlook.log, and waits for /ready.
-func startServer(binary, dataDir, workDir string) (*server, error) {
+// its output going to workDir/overlook.log, and waits for /ready. Each of
+// sets is passed as --set.
+func startServer(binary, dataDir, workDir string, sets []string) (*server, error) {
 	var addrs [3]string
 	for i := range addrs {
 		a, err := freePort()
@@ -75,7 +76,11 @@ func startServer(binary, dataDir, workDir string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create server log: %w", err)
 	}
-	s.cmd = exec.Command(binary, "serve", "--config", cfgPath, "--data", dataDir)
+	args := []string{"serve", "--config", cfgPath, "--data", dataDir}
+	for _, set := range sets {
+		args = append(args, "--set", set)
+	}
+	s.cmd = exec.Command(binary, args...)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	// Its own process group, so that a Ctrl-C in the terminal reaches only
 	// this program, which then reports and stops the server itself; and

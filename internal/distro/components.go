@@ -89,7 +89,7 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 	}
 	// Span metrics and the service graph (docs/trace-metrics.md).
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
-		spanmetricsconnector.NewFactory(),
+		withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")),
 		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
 	); err != nil {
 		return f, fmt.Errorf("connectors: %w", err)

@@ -1,5 +1,5 @@
 import type {
-  ChartConfig, ChartResult, Dashboard, Field, Row, SearchResponse, Source, Value, WhereLanguage,
+  ChartConfig, ChartResult, Dashboard, Field, Row, SearchLanguage, SearchResponse, Source, Value,
 } from './types';
 
 /** ApiError carries the server's message (and position for query errors). */
@@ -51,7 +51,7 @@ export interface Range {
 }
 
 export const api = {
-  search: (p: { source: Source; query: string; whereLanguage: WhereLanguage; limit?: number } & Range, signal?: AbortSignal) =>
+  search: (p: { source: Source; query: string; whereLanguage: SearchLanguage; limit?: number } & Range, signal?: AbortSignal) =>
     request<SearchResponse>('POST', '/api/search', p, signal),
   trace: (id: string, signal?: AbortSignal) =>
     request<{ traceId: string; spans: Row[] }>('GET', `/api/traces/${encodeURIComponent(id)}`, undefined, signal),

@@ -3,6 +3,8 @@
 export type Source = 'logs' | 'traces';
 export type ChartSource = Source | 'metrics';
 export type WhereLanguage = 'lucene' | 'sql';
+/** Search's query languages: TraceQL too, for the traces source (POST /api/search only). */
+export type SearchLanguage = WhereLanguage | 'traceql';
 
 /** One stored row, keyed by the schema's column names. */
 export type Row = Record<string, unknown>;

@@ -9,7 +9,13 @@ import type { EChartProps } from './EChart';
 echarts.use([LineChart, BarChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, BrushComponent,
   VisualMapComponent, MarkAreaComponent, MarkLineComponent, CanvasRenderer]);
 
-/** EChartCanvas renders an ECharts option, following the theme and size (loaded lazily by EChart). */
+/**
+ * EChartCanvas renders an ECharts option, following the theme and size
+ * (loaded lazily by EChart). Its element says when it is ready for the
+ * mouse, for browser tests: data-option counts the options set,
+ * data-rendered is the count ECharts finished drawing, and data-brush the
+ * brush the cursor draws (rect or lineX) once it is taken.
+ */
 export default function EChartCanvas({ option, height, onBrushX, onBrushRect, testId }: EChartProps) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
@@ -18,12 +24,16 @@ export default function EChartCanvas({ option, height, onBrushX, onBrushRect, te
   brush.current = onBrushX;
   const rect = useRef(onBrushRect);
   rect.current = onBrushRect;
+  const optionSeq = useRef(0);
 
   useEffect(() => {
     const c = echarts.init(el.current!, scheme === 'dark' ? 'dark' : undefined, { renderer: 'canvas' });
     chart.current = c;
     const ro = new ResizeObserver(() => c.resize());
     ro.observe(el.current!);
+    c.on('finished', () => {
+      if (el.current) el.current.dataset.rendered = String(optionSeq.current);
+    });
     c.on('brushEnd', (e: unknown) => {
       const areas = (e as { areas?: { coordRange?: unknown }[] }).areas ?? [];
       const r = areas[0]?.coordRange;
@@ -45,11 +55,14 @@ export default function EChartCanvas({ option, height, onBrushX, onBrushRect, te
   useEffect(() => {
     const c = chart.current;
     if (!c) return;
+    const d = el.current!.dataset;
+    d.option = String(++optionSeq.current);
+    delete d.brush;
     c.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
-    if (onBrushRect) {
-      c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'rect', brushMode: 'single' } });
-    } else if (onBrushX) {
-      c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType: 'lineX', brushMode: 'single' } });
+    const brushType = onBrushRect ? 'rect' : onBrushX ? 'lineX' : '';
+    if (brushType) {
+      c.dispatchAction({ type: 'takeGlobalCursor', key: 'brush', brushOption: { brushType, brushMode: 'single' } });
+      d.brush = brushType;
     }
   }, [option, scheme, onBrushX, onBrushRect]);
 

@@ -4,14 +4,17 @@ import { EditorState, Prec } from '@codemirror/state';
 import { EditorView, keymap, placeholder as cmPlaceholder } from '@codemirror/view';
 import { SegmentedControl, Group } from '@mantine/core';
 import { useEffect, useRef } from 'react';
-import type { WhereLanguage } from '../api/types';
+import type { SearchLanguage } from '../api/types';
+import { fromTraceQLField, TRACEQL_ENUMS, traceqlContextAt, traceqlFields, traceqlValue } from '../search/traceqlQuery';
 import { contextAt, matchFields, quoteValue, toSqlField } from './queryComplete';
 
 export interface QueryBarProps {
   value: string;
-  language: WhereLanguage;
+  language: SearchLanguage;
+  /** The language choices shown (default Search and SQL; TraceQL for traces in Search). */
+  languages?: SearchLanguage[];
   onChange: (v: string) => void;
-  onLanguageChange: (l: WhereLanguage) => void;
+  onLanguageChange: (l: SearchLanguage) => void;
   /** Called on Enter with the current text. */
   onSubmit: (v: string) => void;
   /** Field names for completion. */
@@ -23,9 +26,11 @@ export interface QueryBarProps {
   slashFocus?: boolean;
 }
 
+const LANGUAGE_LABELS: Record<SearchLanguage, string> = { lucene: 'Search', sql: 'SQL', traceql: 'TraceQL' };
+
 /**
- * QueryBar is a one-line CodeMirror editor for the search language or SQL
- * WHERE mode, completing field names and values.
+ * QueryBar is a one-line CodeMirror editor for the search language, SQL
+ * WHERE mode or TraceQL, completing field names and values.
  */
 export function QueryBar(p: QueryBarProps) {
   const host = useRef<HTMLDivElement>(null);
@@ -37,6 +42,7 @@ export function QueryBar(p: QueryBarProps) {
     const source = async (ctx: CMContext): Promise<CompletionResult | null> => {
       const text = ctx.state.doc.toString();
       const lang = props.current.language;
+      if (lang === 'traceql') return traceqlSource(ctx, text);
       const c = contextAt(text, ctx.pos, lang);
       if (!c) return null;
       if (c.kind === 'field') {
@@ -59,6 +65,29 @@ export function QueryBar(p: QueryBarProps) {
         return null;
       }
       return { from: c.from, filter: false, options: vals.map((v) => ({ label: v, type: 'text', apply: quoteValue(v) + ' ' })) };
+    };
+    // TraceQL: intrinsics and span./resource. attributes inside `{ }`;
+    // after `field op`, the enum keywords or the column's values.
+    const traceqlSource = async (ctx: CMContext, text: string): Promise<CompletionResult | null> => {
+      const c = traceqlContextAt(text, ctx.pos);
+      if (!c) return null;
+      if (c.kind === 'field') {
+        if (!ctx.explicit && c.prefix === '') return null;
+        return { from: c.from, filter: false, options: matchFields(traceqlFields(props.current.fields()), c.prefix).map((n) => ({ label: n, type: 'property', apply: n + ' ' })) };
+      }
+      const apply = (v: string) => ({ label: v, type: 'text', apply: traceqlValue(c.field, v) + ' ' });
+      const enums = TRACEQL_ENUMS[c.field];
+      if (enums) return { from: c.from, filter: false, options: enums.filter((v) => v.startsWith(c.prefix)).map(apply) };
+      const column = fromTraceQLField(c.field);
+      const values = props.current.values;
+      if (!column || !values) return null;
+      const ac = new AbortController();
+      ctx.addEventListener('abort', () => ac.abort());
+      try {
+        return { from: c.from, filter: false, options: (await values(column, c.prefix, ac.signal)).map(apply) };
+      } catch {
+        return null;
+      }
     };
     const submit = (v: EditorView) => {
       props.current.onSubmit(v.state.doc.toString());
@@ -126,8 +155,8 @@ export function QueryBar(p: QueryBarProps) {
       <SegmentedControl
         size="xs"
         value={p.language}
-        onChange={(v) => p.onLanguageChange(v as WhereLanguage)}
-        data={[{ value: 'lucene', label: 'Search' }, { value: 'sql', label: 'SQL' }]}
+        onChange={(v) => p.onLanguageChange(v as SearchLanguage)}
+        data={(p.languages ?? ['lucene', 'sql']).map((l) => ({ value: l, label: LANGUAGE_LABELS[l] }))}
         aria-label="query language"
       />
       <div ref={host} style={{ flex: 1, minWidth: 0, display: 'flex' }} data-testid="query-bar" />

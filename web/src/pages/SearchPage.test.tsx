@@ -166,3 +166,46 @@ describe('Search: Event Deltas', () => {
     expect(screen.getByTestId('deltas-mode').getAttribute('title')).toBe('Event Deltas compares span durations: switch to Traces.');
   });
 });
+
+describe('Search: TraceQL', () => {
+  const SPANS = { rows: [{ Timestamp: '2026-12-06T06:00:00.000000001Z', TraceId: 'ab', SpanId: 'cd', ServiceName: 'payment', SpanName: 'Charge', Duration: 20e6 }], count: 1 };
+
+  it('is a language choice for traces only; picking it keeps the query in the URL', async () => {
+    routes();
+    const r = renderAt('/search?source=logs&range=1h', '/search', <SearchPage />);
+    await screen.findByTestId('result-count');
+    expect(screen.queryByText('TraceQL')).toBeNull();
+    r.unmount();
+    routes();
+    renderAt('/search?source=traces&range=1h', '/search', <SearchPage />);
+    await screen.findByTestId('result-count');
+    fireEvent.click(screen.getByText('TraceQL'));
+    await waitFor(() => expect(param('lang')).toBe('traceql'));
+  });
+
+  it('sends whereLanguage traceql to /api/search only: no histogram, fields or analysis modes', async () => {
+    const calls = routes({ 'POST /api/search': () => SPANS });
+    renderAt('/search?source=traces&range=1h&lang=traceql&q={ status = error }', '/search', <SearchPage />);
+    await waitFor(() => expect(screen.getByTestId('result-count').textContent).toBe('1 results'));
+    const req = calls.find((c) => c.path === '/api/search')!.body as any;
+    expect(req).toMatchObject({ source: 'traces', query: '{ status = error }', whereLanguage: 'traceql', limit: 500 });
+    expect(calls.filter((c) => c.path === '/api/chart' || c.path === '/api/facets')).toEqual([]);
+    expect(screen.getByTestId('traceql-note')).toBeTruthy();
+    expect(screen.getByText('Event Patterns').closest('label')?.getAttribute('data-disabled')).toBe('true');
+  });
+
+  it('shows the server error with a caret at the position', async () => {
+    routes({ 'POST /api/search': () => [400, { error: 'invalid TraceQL query: 1:8: expected a value', position: 7 }] });
+    renderAt('/search?source=traces&range=1h&lang=traceql&q={ name = }', '/search', <SearchPage />);
+    const note = await screen.findByTestId('error-note');
+    expect(note.textContent).toContain('invalid TraceQL query');
+    expect(screen.getByTestId('error-position').textContent).toBe('{ name = }\n       ^');
+  });
+
+  it('reads lang=traceql as Search for logs', async () => {
+    const calls = routes();
+    renderAt('/search?source=logs&range=1h&lang=traceql&q=level:error', '/search', <SearchPage />);
+    await screen.findByTestId('result-count');
+    expect((calls.find((c) => c.path === '/api/search')!.body as any).whereLanguage).toBe('lucene');
+  });
+});

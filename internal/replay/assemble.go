@@ -210,4 +210,3 @@ func Replayable(events []json.RawMessage) string {
 	}
 	return "no full snapshot of the page in the first page of the recording: the player shows nothing until one arrives"
 }
-

@@ -9,6 +9,8 @@ const MetricsPage = lazy(() => import('./pages/MetricsPage'));
 const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
+const SessionsPage = lazy(() => import('./pages/SessionsPage'));
+const SessionPage = lazy(() => import('./pages/SessionPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -16,6 +18,7 @@ const NAV = [
   { to: '/explore/metrics', label: 'Metrics Explorer' },
   { to: '/dashboards', label: 'Dashboards' },
   { to: '/service-map', label: 'Service Map' },
+  { to: '/sessions', label: 'Client Sessions' },
 ];
 
 function ThemeToggle() {
@@ -54,6 +57,8 @@ export function App() {
             <Route path="/dashboards" element={<DashboardsPage />} />
             <Route path="/dashboards/:id" element={<DashboardPage />} />
             <Route path="/service-map" element={<ServiceMapPage />} />
+            <Route path="/sessions" element={<SessionsPage />} />
+            <Route path="/sessions/:id" element={<SessionPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

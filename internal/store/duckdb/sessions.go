@@ -127,6 +127,7 @@ SELECT t.sid,
   min(t.Timestamp), max(t.Timestamp + to_microseconds(CAST(t.Duration / 1000 AS BIGINT))),
   max(t.SpanAttributes['userEmail']), max(t.SpanAttributes['userName']),
   count(*) FILTER (WHERE t.StatusCode = 'Error' OR t.SpanAttributes['component'] = 'error'
+    OR (t.SpanAttributes['component'] = 'console' AND t.SpanAttributes['level'] = 'error')
     OR TRY_CAST(t.SpanAttributes['http.status_code'] AS INTEGER) >= 400),
   count(*) FILTER (WHERE t.SpanAttributes['component'] IN ('fetch', 'xml-http-request')),
   count(*) FILTER (WHERE t.SpanName IN ('documentLoad', 'routeChange')),

@@ -40,12 +40,32 @@ function ContextTab({ row, source }: { row: Row; source: Source }) {
   );
 }
 
+/**
+ * sessionLink: the browser session (rum.sessionId, set by HyperDX's browser
+ * SDK) of a row, opened at the row's moment; '' without one.
+ */
+export function sessionLink(row: Row): string {
+  const res = row.ResourceAttributes as Record<string, string> | undefined;
+  const id = res?.['rum.sessionId'];
+  if (!id) return '';
+  const ms = tsMs(row.Timestamp);
+  if (Number.isNaN(ms)) return `/sessions/${encodeURIComponent(id)}`;
+  const q = new URLSearchParams({
+    start: new Date(ms - 3600e3).toISOString(), end: new Date(ms + 3600e3).toISOString(), ts: String(Math.round(ms)),
+  });
+  return `/sessions/${encodeURIComponent(id)}?${q}`;
+}
+
 /** RowPanel: the side panel of a selected log or span. */
 export function RowPanel({ row, source, onClose, onFilter }: Props) {
   const traceId = row?.TraceId ? String(row.TraceId) : '';
   const title = row ? String(row.Body ?? row.SpanName ?? '') : '';
+  const session = row ? sessionLink(row) : '';
   return (
     <Drawer opened={!!row} onClose={onClose} position="right" size="55%" title={<Text fw={600} lineClamp={1} maw={600}>{title}</Text>} data-testid="row-panel">
+      {session && (
+        <Group mb="xs"><Button component={Link} to={session} size="xs" variant="light" data-testid="open-session">Open browser session</Button></Group>
+      )}
       {row && (
         <Tabs defaultValue="overview" keepMounted={false}>
           <Tabs.List>

@@ -158,12 +158,12 @@ func (s *Server) handleSessionEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
 	defer cancel()
-	recs, err := sr.SessionRecords(ctx, store.SessionRecordsParams{SessionID: id, Start: start, End: end, Offset: offset, Limit: limit})
+	recs, more, err := sr.SessionRecords(ctx, store.SessionRecordsParams{SessionID: id, Start: start, End: end, Offset: offset, Limit: limit})
 	if err != nil {
 		s.queryFailed(w, r, "session events", err)
 		return
 	}
-	last := len(recs) < limit
+	last := !more
 	page := replay.Assemble(recs, last)
 	var next *string
 	if !last {

@@ -60,12 +60,16 @@ type SessionRecord struct {
 	Body        string
 }
 
-// SessionRecordsParams pages through one session's recording, in time
-// order: records Offset.. Offset+Limit-1 of those in [Start, End).
+// SessionRecordsParams pages through one session's recording, in replay
+// order: from record Offset of those in [Start, End), about Limit records
+// or MaxBytes of bodies, whichever comes first, but never ending inside an
+// event's chunks (so a page holds whole events).
 type SessionRecordsParams struct {
 	SessionID     string
 	Start, End    time.Time
 	Offset, Limit int
+	// MaxBytes bounds the page's bodies; zero: 16 MiB.
+	MaxBytes int
 }
 
 // SessionTimelineParams selects one session's spans and log records.
@@ -83,8 +87,9 @@ type SessionReader interface {
 	// newest first.
 	Sessions(ctx context.Context, p SessionsParams) ([]SessionSummary, error)
 	// SessionRecords returns one page of the session's recording records,
-	// ordered by Timestamp, rr-web.event, rr-web.chunk.
-	SessionRecords(ctx context.Context, p SessionRecordsParams) ([]SessionRecord, error)
+	// ordered by Timestamp, rr-web.event, rr-web.chunk; more says records
+	// follow the page.
+	SessionRecords(ctx context.Context, p SessionRecordsParams) (recs []SessionRecord, more bool, err error)
 	// SessionTimeline returns the session's spans and log records, oldest
 	// first, each at most p.Limit.
 	SessionTimeline(ctx context.Context, p SessionTimelineParams) (spans, logs []Row, err error)

@@ -27,6 +27,7 @@ const (
 	defaultTimelineLimit  = 5000
 	maxTimelineLimit      = 20000
 	defaultRecordsLimit   = 500
+	defaultRecordsBytes   = 16 << 20 // under the API's 32 MiB response cap
 	maxRecordsLimit       = 5000
 	sessionCandidateLimit = 10000 // session IDs a filter may match before the summaries are computed
 )
@@ -175,10 +176,12 @@ LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr
 }
 
 // SessionRecords returns one page of a session's recording records in
-// replay order; see store.SessionReader.
-func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams) ([]store.SessionRecord, error) {
+// replay order; see store.SessionReader. Rows stream from DuckDB and the
+// read stops at the page's bounds (at an event boundary), so a long
+// session is never held in memory at once.
+func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams) ([]store.SessionRecord, bool, error) {
 	if err := checkSessionRange(p.Start, p.End); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	limit := p.Limit
 	switch {
@@ -187,38 +190,54 @@ func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams
 	case limit > maxRecordsLimit:
 		limit = maxRecordsLimit
 	}
+	maxBytes := p.MaxBytes
+	if maxBytes <= 0 {
+		maxBytes = defaultRecordsBytes
+	}
 	offset := max(p.Offset, 0)
 	num := func(key string) string {
 		return "coalesce(CAST(TRY_CAST(LogAttributes['" + key + "'] AS DOUBLE) AS BIGINT), -1)"
 	}
 	q := fmt.Sprintf(`SELECT Timestamp, %s, %s, %s, Body FROM %s
 WHERE Timestamp >= ? AND Timestamp < ? AND %s = ?
-ORDER BY Timestamp, 2, 3 LIMIT %d OFFSET %d`,
+ORDER BY Timestamp, 2, 3 OFFSET %d`,
 		num("rr-web.event"), num("rr-web.chunk"), num("rr-web.total-chunks"),
-		quoteIdent(schema.Sessions.Name), sessionExpr, limit, offset)
+		quoteIdent(schema.Sessions.Name), sessionExpr, offset)
 	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
 	if err != nil {
-		return nil, readErr(fmt.Errorf("session records: %w", err))
+		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
 	defer release()
 	rs, err := s.db.QueryContext(ctx, q, clampTime(p.Start), clampTime(p.End), p.SessionID)
 	if err != nil {
-		return nil, readErr(fmt.Errorf("session records: %w", err))
+		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
 	defer rs.Close()
-	var out []store.SessionRecord
+	var (
+		out   []store.SessionRecord
+		bytes int
+	)
 	for rs.Next() {
 		var r store.SessionRecord
 		if err := rs.Scan(&r.Timestamp, &r.Event, &r.Chunk, &r.TotalChunks, &r.Body); err != nil {
-			return nil, readErr(fmt.Errorf("session records: scan: %w", err))
+			return nil, false, readErr(fmt.Errorf("session records: scan: %w", err))
 		}
 		r.Timestamp = r.Timestamp.UTC()
+		if n := len(out); (n >= limit || bytes >= maxBytes) && !sameEvent(out[n-1], r) {
+			return out, true, nil
+		}
 		out = append(out, r)
+		bytes += len(r.Body)
 	}
 	if err := rs.Err(); err != nil {
-		return nil, readErr(fmt.Errorf("session records: %w", err))
+		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
-	return out, nil
+	return out, false, nil
+}
+
+// sameEvent reports whether b is a further chunk of a's event.
+func sameEvent(a, b store.SessionRecord) bool {
+	return a.Event >= 0 && a.TotalChunks > 1 && a.Event == b.Event && a.Timestamp.Equal(b.Timestamp)
 }
 
 // SessionTimeline returns the session's spans and log records, oldest

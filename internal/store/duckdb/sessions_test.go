@@ -126,7 +126,7 @@ func TestSessions(t *testing.T) {
 			}
 
 			// Records in replay order, paged.
-			recs, err := s.SessionRecords(ctx, store.SessionRecordsParams{SessionID: "s-braulio", Start: start, End: end})
+			recs, more, err := s.SessionRecords(ctx, store.SessionRecordsParams{SessionID: "s-braulio", Start: start, End: end})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,15 +134,33 @@ func TestSessions(t *testing.T) {
 			for _, r := range recs {
 				order = append(order, fmt.Sprintf("%d.%d/%d", r.Event, r.Chunk, r.TotalChunks))
 			}
-			if fmt.Sprint(order) != "[1.1/1 2.1/3 2.2/3 2.3/3 3.1/1]" {
-				t.Errorf("record order %v", order)
+			if fmt.Sprint(order) != "[1.1/1 2.1/3 2.2/3 2.3/3 3.1/1]" || more {
+				t.Errorf("record order %v (more %v)", order, more)
 			}
-			page, err := s.SessionRecords(ctx, store.SessionRecordsParams{SessionID: "s-braulio", Start: start, End: end, Offset: 3, Limit: 1})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(page) != 1 || page[0].Event != 2 || page[0].Chunk != 3 {
-				t.Errorf("page at offset 3: %+v", page)
+			// Pages end at event boundaries: a page of 2 records that
+			// reaches into event 2 takes all of its chunks.
+			for _, tc := range []struct {
+				offset, limit, maxBytes int
+				want                    string
+				more                    bool
+			}{
+				{0, 2, 0, "[1.1/1 2.1/3 2.2/3 2.3/3]", true},
+				{0, 1, 0, "[1.1/1]", true},
+				{1, 100, 1, "[2.1/3 2.2/3 2.3/3]", true}, // the byte bound, still whole events
+				{4, 100, 0, "[3.1/1]", false},
+			} {
+				page, more, err := s.SessionRecords(ctx, store.SessionRecordsParams{SessionID: "s-braulio", Start: start, End: end,
+					Offset: tc.offset, Limit: tc.limit, MaxBytes: tc.maxBytes})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, r := range page {
+					got = append(got, fmt.Sprintf("%d.%d/%d", r.Event, r.Chunk, r.TotalChunks))
+				}
+				if fmt.Sprint(got) != tc.want || more != tc.more {
+					t.Errorf("page %+v: %v more=%v, want %s more=%v", tc, got, more, tc.want, tc.more)
+				}
 			}
 
 			spans, logs, err := s.SessionTimeline(ctx, store.SessionTimelineParams{SessionID: "s-braulio", Start: start, End: end})

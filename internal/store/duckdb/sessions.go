@@ -32,6 +32,20 @@ const (
 	sessionCandidateLimit = 10000 // session IDs a filter may match before the summaries are computed
 )
 
+// sessionMat are the attributes a recording read filters and orders by,
+// as view columns (values[list_position(keys, key)] over the stored
+// lists, not stored themselves): reading them through the Map columns
+// builds a DuckDB MAP per row, 3–5× slower over a long session.
+var sessionMat = []schema.Materialized{
+	{Map: "ResourceAttributes", Key: store.SessionAttr},
+	{Map: "LogAttributes", Key: "rr-web.event"},
+	{Map: "LogAttributes", Key: "rr-web.chunk"},
+	{Map: "LogAttributes", Key: "rr-web.total-chunks"},
+}
+
+// matCol is the view column of the i-th of sessionMat, quoted.
+func matCol(i int) string { return quoteIdent(sessionMat[i].Column()) }
+
 // openSessions opens hyperdx_sessions, kept as parts with either layout:
 // recordings are write-once blobs read by one session at a time, which
 // parts (zstd, sorted by service and time, dropped whole by retention)
@@ -41,6 +55,7 @@ func (s *Store) openSessions(ctx context.Context) error {
 	t, err := parts.Open(ctx, parts.Config{
 		Dir:              filepath.Join(s.cfg.Dir, PartsDir, schema.Sessions.Name),
 		Kind:             parts.Logs,
+		Materialized:     sessionMat,
 		PartRows:         s.cfg.Parts.PartRows,
 		FlushInterval:    s.cfg.Parts.FlushInterval,
 		MergeRows:        s.cfg.Parts.MergeRows,
@@ -50,7 +65,7 @@ func (s *Store) openSessions(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("open the parts of %s: %w", schema.Sessions.Name, err)
 	}
-	s.partSessions = &signalParts{table: &schema.Sessions, kind: parts.Logs, t: t, ref: tableRef(schema.Sessions.Name)}
+	s.partSessions = &signalParts{table: &schema.Sessions, kind: parts.Logs, mat: sessionMat, t: t, ref: tableRef(schema.Sessions.Name)}
 	return nil
 }
 
@@ -195,14 +210,13 @@ func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams
 		maxBytes = defaultRecordsBytes
 	}
 	offset := max(p.Offset, 0)
-	num := func(key string) string {
-		return "coalesce(CAST(TRY_CAST(LogAttributes['" + key + "'] AS DOUBLE) AS BIGINT), -1)"
+	num := func(i int) string {
+		return "coalesce(CAST(TRY_CAST(" + matCol(i) + " AS DOUBLE) AS BIGINT), -1)"
 	}
 	q := fmt.Sprintf(`SELECT Timestamp, %s, %s, %s, Body FROM %s
 WHERE Timestamp >= ? AND Timestamp < ? AND %s = ?
 ORDER BY Timestamp, 2, 3 OFFSET %d`,
-		num("rr-web.event"), num("rr-web.chunk"), num("rr-web.total-chunks"),
-		quoteIdent(schema.Sessions.Name), sessionExpr, offset)
+		num(1), num(2), num(3), quoteIdent(schema.Sessions.Name), matCol(0), offset)
 	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
 	if err != nil {
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))

@@ -151,6 +151,30 @@ func TestSessionReplay(t *testing.T) {
 	s.start()
 	shopBackend(t, shop, s.http)
 
+	// CORS preflight of the SDK's log export: answered for the configured
+	// origin (with the SDK's headers), not for another.
+	for _, tc := range []struct {
+		origin string
+		allow  bool
+	}{{"http://" + shop, true}, {"http://evil.example", false}} {
+		req, _ := http.NewRequest(http.MethodOptions, "http://"+s.http+"/v1/logs", nil)
+		req.Header.Set("Origin", tc.origin)
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		req.Header.Set("Access-Control-Request-Headers", "authorization,content-encoding,content-type")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		got := resp.Header.Get("Access-Control-Allow-Origin")
+		if tc.allow && (got != tc.origin || !strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization")) {
+			t.Errorf("preflight from %s: %d, Allow-Origin %q, Allow-Headers %q", tc.origin, resp.StatusCode, got, resp.Header.Get("Access-Control-Allow-Headers"))
+		}
+		if !tc.allow && got != "" {
+			t.Errorf("preflight from the unlisted origin %s allowed: %q", tc.origin, got)
+		}
+	}
+
 	shots := screenshotDir(t)
 	cmd := exec.Command("node", "e2e/sessions.mjs")
 	cmd.Dir = "../web"

@@ -166,8 +166,18 @@ try {
   await step('the failed request opens its trace, with the backend error', async () => {
     await page.locator('[data-testid=timeline-entry][data-kind=request][data-status="500"]').first().click();
     await page.waitForURL(/\/trace\/[0-9a-f]{32}/);
-    await page.getByText('POST /api/checkout').first().waitFor();
     await page.getByText('checkout', { exact: true }).first().waitFor();
+    // The backend's span (a child of the browser's fetch) says why.
+    await page.getByText('POST /api/checkout').first().click();
+    await page.getByTestId('span-detail').getByText(/Visa cache full: cannot add new item/).first().waitFor();
+    if (shots) await page.screenshot({ path: join(shots, 'session-trace.png') });
+  });
+  await step('from the trace, the browser span opens its session again', async () => {
+    // The browser's fetch span carries rum.sessionId.
+    await page.getByText('HTTP POST').first().click();
+    await page.getByTestId('span-open-session').click();
+    await page.waitForURL(/\/sessions\/[^?]+\?.*ts=/);
+    await page.frameLocator('[data-testid=player-frame] iframe').locator('#title').waitFor();
   });
   await step('no uncaught errors in overlook', async () => {
     expect(uiErrors.length === 0, `page errors: ${uiErrors.join(' | ')}`);

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api/client';
 import type { Row, Source } from '../api/types';
+import { sessionLink } from '../lib/session';
 import { tsMs } from '../lib/time';
 import { TraceView } from '../trace/TraceView';
 import { AttributeList } from './AttributeList';
@@ -38,22 +39,6 @@ function ContextTab({ row, source }: { row: Row; source: Source }) {
         columns={source === 'logs' ? ['Timestamp', 'SeverityText', 'Body'] : ['Timestamp', 'SpanName', 'Duration', 'StatusCode']} />
     </div>
   );
-}
-
-/**
- * sessionLink: the browser session (rum.sessionId, set by HyperDX's browser
- * SDK) of a row, opened at the row's moment; '' without one.
- */
-export function sessionLink(row: Row): string {
-  const res = row.ResourceAttributes as Record<string, string> | undefined;
-  const id = res?.['rum.sessionId'];
-  if (!id) return '';
-  const ms = tsMs(row.Timestamp);
-  if (Number.isNaN(ms)) return `/sessions/${encodeURIComponent(id)}`;
-  const q = new URLSearchParams({
-    start: new Date(ms - 3600e3).toISOString(), end: new Date(ms + 3600e3).toISOString(), ts: String(Math.round(ms)),
-  });
-  return `/sessions/${encodeURIComponent(id)}?${q}`;
 }
 
 /** RowPanel: the side panel of a selected log or span. */

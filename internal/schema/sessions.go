@@ -8,8 +8,3 @@ package schema
 // hyperdx_sessions. It is not in Tables: it has no DuckDB table, only parts
 // (internal/store/duckdb/sessions.go).
 var Sessions = Table{Name: SessionsTable, TimeColumn: Logs.TimeColumn, Columns: Logs.Columns}
-
-// SessionsSource is the search source over Sessions (the recording records
-// themselves; sessions are listed from their RUM spans).
-var SessionsSource = Source{Name: "sessions", Table: &Sessions, TextColumn: "Body",
-	MapColumns: []string{"LogAttributes", "ResourceAttributes", "ScopeAttributes"}}

@@ -77,6 +77,7 @@ func New(opts Options) *Server {
 	s.routeMetrics()
 	s.routeAnalysis()
 	s.routeTempo()
+	s.routeSessions()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}
@@ -116,6 +117,9 @@ type statusRecorder struct {
 	code     int
 	maxBytes int64
 }
+
+// Unwrap lets http.ResponseController reach the connection (Flush).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.code = code

@@ -7,6 +7,7 @@ package distro
 import (
 	"fmt"
 
+	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/routingconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/servicegraphconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
@@ -91,6 +92,9 @@ func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
 		withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")),
 		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
+		// Routes browser session recordings to hyperdx_sessions
+		// (docs/browser-monitoring.md), as ClickStack's collector does.
+		routingconnector.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("connectors: %w", err)
 	}

@@ -10,8 +10,11 @@ import (
 
 // traceMetricsConnectors are the connectors the default configuration wires
 // into the traces pipeline to derive span metrics and the service graph
-// (docs/trace-metrics.md).
-var traceMetricsConnectors = []string{"span_metrics", "service_graph"}
+// (docs/trace-metrics.md), and the one that routes browser session
+// recordings out of the logs pipeline (docs/browser-monitoring.md): a
+// default pipeline that only they feed is dropped when the user's
+// configuration stops exporting to them.
+var traceMetricsConnectors = []string{"span_metrics", "service_graph", "routing/sessions"}
 
 // pruneTraceMetrics turns the span metrics and service graph off cleanly
 // when the user's configuration leaves their connectors out of every

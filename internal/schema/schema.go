@@ -68,6 +68,7 @@ func (t *Table) Column(name string) (Column, bool) {
 // Table names.
 const (
 	LogsTable                = "otel_logs"
+	SessionsTable            = "hyperdx_sessions"
 	TracesTable              = "otel_traces"
 	TraceIDTsTable           = "otel_traces_trace_id_ts"
 	MetricsGaugeTable        = "otel_metrics_gauge"

@@ -170,6 +170,9 @@ type FieldLister interface {
 // Retention is how long each signal is kept; zero keeps forever.
 type Retention struct {
 	Logs, Traces, Metrics time.Duration
+	// Sessions is the retention of browser session recordings
+	// (hyperdx_sessions).
+	Sessions time.Duration
 }
 
 // Stats describes the store for the process's own metrics.

@@ -11,6 +11,8 @@ const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
+const SessionsPage = lazy(() => import('./pages/SessionsPage'));
+const SessionPage = lazy(() => import('./pages/SessionPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -18,6 +20,7 @@ const NAV = [
   { to: '/explore/metrics', label: 'Metrics Explorer' },
   { to: '/dashboards', label: 'Dashboards' },
   { to: '/service-map', label: 'Service Map' },
+  { to: '/sessions', label: 'Client Sessions' },
 ];
 
 function ThemeToggle() {
@@ -61,6 +64,8 @@ export function App() {
             <Route path="/dashboards/:id" element={<DashboardPage />} />
             <Route path="/service-map" element={<ServiceMapPage />} />
             <Route path="/admin" element={<AdminPage />} />
+            <Route path="/sessions" element={<SessionsPage />} />
+            <Route path="/sessions/:id" element={<SessionPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

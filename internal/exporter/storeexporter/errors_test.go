@@ -3,6 +3,7 @@ package storeexporter
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,5 +53,20 @@ func TestRefusalCarriesRetryHint(t *testing.T) {
 				t.Errorf("retry delay = %s, want %s", delay, tc.wantDelay)
 			}
 		})
+	}
+}
+
+func TestLogsTableName(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ok   bool
+	}{{"", true}, {"otel_logs", true}, {"hyperdx_sessions", true}, {"otel_logs_v2", false}} {
+		err := (&Config{LogsTableName: tc.name}).Validate()
+		if (err == nil) != tc.ok {
+			t.Errorf("logs_table_name %q: err %v, want ok=%v", tc.name, err, tc.ok)
+		}
+		if err != nil && !strings.Contains(err.Error(), "use otel_logs") {
+			t.Errorf("message does not say the fix: %v", err)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
 	"github.com/overlook-dev/overlook/internal/ingest/limits"
+	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -117,6 +118,9 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if err != nil {
 		return e.failed("logs", err)
 	}
+	if e.cfg.LogsTableName == schema.SessionsTable {
+		return e.pushSessions(ctx, st, ld)
+	}
 	stats, err := e.limits.Logs(ld)
 	if err != nil {
 		return invalid(err)
@@ -128,6 +132,36 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	var sizer plog.ProtoMarshaler
 	e.done("logs", start, ld.LogRecordCount(), sizer.LogsSize(ld))
+	return nil
+}
+
+// sessionBodyLength is the least log body length kept for session
+// recordings: the browser SDK cuts an rrweb event into chunks of up to
+// 950 KiB, and a chunk cut short can no longer be replayed.
+const sessionBodyLength = 1 << 20
+
+// pushSessions stores browser session recordings in hyperdx_sessions.
+func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plog.Logs) error {
+	si, ok := st.(store.SessionInserter)
+	if !ok {
+		return consumererror.NewPermanent(status.Error(codes.Unimplemented,
+			"this store cannot keep session recordings: remove logs_table_name: hyperdx_sessions"))
+	}
+	lim := e.limits
+	if lim.MaxLogBodyLength > 0 && lim.MaxLogBodyLength < sessionBodyLength {
+		lim.MaxLogBodyLength = sessionBodyLength
+	}
+	stats, err := lim.Logs(ld)
+	if err != nil {
+		return invalid(err)
+	}
+	e.truncated("sessions", stats)
+	start := time.Now()
+	if err := si.InsertSessions(ctx, ld); err != nil {
+		return e.failed("sessions", err)
+	}
+	var sizer plog.ProtoMarshaler
+	e.done("sessions", start, ld.LogRecordCount(), sizer.LogsSize(ld))
 	return nil
 }
 

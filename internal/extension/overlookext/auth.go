@@ -16,7 +16,7 @@ import (
 
 // readPOSTs are the native API's POST endpoints that only read: they need
 // the viewer role, not editor, and keep accepting any content type.
-var readPOSTs = []string{"/api/search", "/api/chart", "/api/patterns", "/api/deltas", "/api/facets", "/api/infrastructure"}
+var readPOSTs = []string{"/api/search", "/api/chart", "/api/patterns", "/api/deltas", "/api/facets", "/api/infrastructure", "/api/sessions"}
 
 // authParts is the extension's access-control state, built at Start.
 type authParts struct {

@@ -132,9 +132,15 @@ type RetentionConfig struct {
 	Logs    time.Duration `mapstructure:"logs"`
 	Traces  time.Duration `mapstructure:"traces"`
 	Metrics time.Duration `mapstructure:"metrics"`
+	// Sessions is the retention of browser session recordings
+	// (hyperdx_sessions). Default 720h (30 days), as ClickStack's.
+	Sessions time.Duration `mapstructure:"sessions"`
 }
 
 const defaultRetention = 7 * 24 * time.Hour
+
+// defaultSessionsRetention keeps session recordings 30 days (ClickStack's ttl: 720h).
+const defaultSessionsRetention = 30 * 24 * time.Hour
 
 func createDefaultConfig() *Config {
 	httpCfg := confighttp.NewDefaultServerConfig()
@@ -142,7 +148,8 @@ func createDefaultConfig() *Config {
 	return &Config{
 		Storage: StorageConfig{
 			Directory: "./data",
-			Retention: RetentionConfig{Logs: defaultRetention, Traces: defaultRetention, Metrics: defaultRetention},
+			Retention: RetentionConfig{Logs: defaultRetention, Traces: defaultRetention, Metrics: defaultRetention,
+				Sessions: defaultSessionsRetention},
 		},
 		HTTP:         httpCfg,
 		QueryTimeout: 30 * time.Second,
@@ -160,6 +167,7 @@ func (c *Config) Validate() error {
 	}
 	for name, d := range map[string]time.Duration{
 		"logs": c.Storage.Retention.Logs, "traces": c.Storage.Retention.Traces, "metrics": c.Storage.Retention.Metrics,
+		"sessions": c.Storage.Retention.Sessions,
 	} {
 		if d < 0 {
 			errs = append(errs, fmt.Errorf("storage::retention::%s is negative (%s): use a duration like 72h, or 0 to keep forever", name, d))

@@ -91,9 +91,10 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	st, err := duckdb.Open(duckdb.Config{
 		Dir: e.cfg.Storage.Directory,
 		Retention: store.Retention{
-			Logs:    e.cfg.Storage.Retention.Logs,
-			Traces:  e.cfg.Storage.Retention.Traces,
-			Metrics: e.cfg.Storage.Retention.Metrics,
+			Logs:     e.cfg.Storage.Retention.Logs,
+			Traces:   e.cfg.Storage.Retention.Traces,
+			Metrics:  e.cfg.Storage.Retention.Metrics,
+			Sessions: e.cfg.Storage.Retention.Sessions,
 		},
 		MaxPendingRows:         e.cfg.Storage.MaxPendingRows,
 		MemoryLimit:            e.cfg.Storage.MemoryLimit,

@@ -120,7 +120,7 @@ func (c Config) Validate() error {
 	if c.Dir == "" {
 		errs = append(errs, errors.New("dir is required"))
 	}
-	if c.Retention.Logs < 0 || c.Retention.Traces < 0 || c.Retention.Metrics < 0 {
+	if c.Retention.Logs < 0 || c.Retention.Traces < 0 || c.Retention.Metrics < 0 || c.Retention.Sessions < 0 {
 		errs = append(errs, errors.New("retention must not be negative"))
 	}
 	if c.RetentionInterval < 0 {

@@ -98,10 +98,13 @@ func (s *Store) partsOf(t *schema.Table) *signalParts {
 
 // partTables lists the parts tables (none with LayoutDuckDB).
 func (s *Store) partTables() []*signalParts {
-	if s.partTraces == nil {
-		return nil
+	var out []*signalParts
+	for _, sp := range []*signalParts{s.partTraces, s.partLogs, s.partSessions} {
+		if sp != nil {
+			out = append(out, sp)
+		}
 	}
-	return []*signalParts{s.partTraces, s.partLogs}
+	return out
 }
 
 // cte is the body of the common table expression that stands for sp's
@@ -190,7 +193,8 @@ func (s *Store) partsRetention(ctx context.Context, now time.Time) (int64, error
 	for _, g := range []struct {
 		sp   *signalParts
 		keep time.Duration
-	}{{s.partTraces, s.cfg.Retention.Traces}, {s.partLogs, s.cfg.Retention.Logs}} {
+	}{{s.partTraces, s.cfg.Retention.Traces}, {s.partLogs, s.cfg.Retention.Logs},
+		{s.partSessions, s.cfg.Retention.Sessions}} {
 		if g.sp == nil || g.keep <= 0 {
 			continue
 		}

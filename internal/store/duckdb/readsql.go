@@ -12,7 +12,7 @@ import (
 // narrow what storage is opened, never the rows: q's own WHERE does that.
 // Every read of a signal table goes through here.
 func (s *Store) readSQL(ctx context.Context, q string, start, end time.Time) (string, func(), error) {
-	if s.partTraces != nil {
+	if s.partTraces != nil || s.partSessions != nil {
 		return s.partsReadSQL(ctx, q, start, end)
 	}
 	return q, func() {}, nil

@@ -42,6 +42,9 @@ type Store struct {
 	// partTraces and partLogs keep spans and log records with LayoutParts
 	// (parts.go); nil with LayoutDuckDB.
 	partTraces, partLogs *signalParts
+	// partSessions keeps browser session recordings (hyperdx_sessions) as
+	// parts with either layout (sessions.go).
+	partSessions *signalParts
 
 	// mat is the database's materialised attribute columns, layouts the
 	// chunk shapes of its tables, dialect renders queries that use them.
@@ -119,6 +122,9 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 		if err := s.openParts(context.Background()); err != nil {
 			return fail(errors.Join(err, s.closeParts()))
 		}
+	}
+	if err := s.openSessions(context.Background()); err != nil {
+		return fail(errors.Join(err, s.closeParts()))
 	}
 	ws := make([]*writer, 0, 3)
 	for _, g := range []struct {

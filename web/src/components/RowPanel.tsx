@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api/client';
 import type { Row, Source } from '../api/types';
+import { sessionLink } from '../lib/session';
 import { tsMs } from '../lib/time';
 import { TraceView } from '../trace/TraceView';
 import { AttributeList } from './AttributeList';
@@ -44,8 +45,12 @@ function ContextTab({ row, source }: { row: Row; source: Source }) {
 export function RowPanel({ row, source, onClose, onFilter }: Props) {
   const traceId = row?.TraceId ? String(row.TraceId) : '';
   const title = row ? String(row.Body ?? row.SpanName ?? '') : '';
+  const session = row ? sessionLink(row) : '';
   return (
     <Drawer opened={!!row} onClose={onClose} position="right" size="55%" title={<Text fw={600} lineClamp={1} maw={600}>{title}</Text>} data-testid="row-panel">
+      {session && (
+        <Group mb="xs"><Button component={Link} to={session} size="xs" variant="light" data-testid="open-session">Open browser session</Button></Group>
+      )}
       {row && (
         <Tabs defaultValue="overview" keepMounted={false}>
           <Tabs.List>

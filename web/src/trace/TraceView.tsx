@@ -1,11 +1,13 @@
-import { Badge, Box, Code, Group, Loader, ScrollArea, Stack, Tabs, Text } from '@mantine/core';
+import { Badge, Box, Button, Code, Group, Loader, ScrollArea, Stack, Tabs, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
 import { api } from '../api/client';
 import { AttributeList } from '../components/AttributeList';
 import { ErrorNote } from '../components/ErrorNote';
 import { ResultsTable } from '../components/ResultsTable';
 import { fmtDuration } from '../lib/format';
+import { sessionLink } from '../lib/session';
 import { layoutTrace, type Span } from './layout';
 import { Waterfall } from './Waterfall';
 
@@ -60,6 +62,9 @@ export function TraceView({ traceId, focusSpanId, onFilter, height = 420 }: Prop
                 <Badge color={selected.error ? 'red' : 'gray'} variant="light">{String(selected.row.StatusCode ?? '')}</Badge>
                 <Text size="sm">{fmtDuration(selected.duration)}</Text>
                 {selected.row.StatusMessage ? <Text size="sm" c="red">{String(selected.row.StatusMessage)}</Text> : null}
+                {sessionLink(selected.row) && (
+                  <Button component={Link} to={sessionLink(selected.row)} size="compact-xs" variant="light" data-testid="span-open-session">Open browser session</Button>
+                )}
               </Group>
               {selected.events.length > 0 && (
                 <Text size="xs" mb="xs">Events: {selected.events.map((e) => `${e.name} @ ${fmtDuration(e.at - selected.start)}`).join(', ')}</Text>

@@ -21,6 +21,7 @@ func (s *Server) routeDashboards() {
 	s.route("GET /api/dashboards", "dashboards_list", s.handleDashboardList)
 	s.route("POST /api/dashboards", "dashboards_create", s.handleDashboardCreate)
 	s.route("POST /api/dashboards/import", "dashboards_import", s.handleDashboardImport)
+	s.route("POST /api/dashboards/import/grafana", "dashboards_import_grafana", s.handleGrafanaImport)
 	s.route("GET /api/dashboards/{id}", "dashboards_get", s.handleDashboardGet)
 	s.route("PUT /api/dashboards/{id}", "dashboards_update", s.handleDashboardUpdate)
 	s.route("DELETE /api/dashboards/{id}", "dashboards_delete", s.handleDashboardDelete)

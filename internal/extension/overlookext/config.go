@@ -33,6 +33,9 @@ type Config struct {
 	// Demo is the built-in demo generator (`overlook serve --demo`); the
 	// command runs it, the extension only validates it. docs/demo.md.
 	Demo demo.Config `mapstructure:"demo"`
+	// SelfTelemetry sends overlook's own traces and metrics into its own
+	// store (config_self.go, docs/self-monitoring.md).
+	SelfTelemetry SelfTelemetryConfig `mapstructure:"self_telemetry"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -191,6 +194,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Demo.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.SelfTelemetry.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

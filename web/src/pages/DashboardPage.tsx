@@ -59,7 +59,7 @@ function PromTileFields({ c, setC }: { c: ChartConfig; setC: (c: ChartConfig) =>
       </Group>
       {qs.map((q, i) => (
         <Group key={i} gap="xs" align="flex-end">
-          <Textarea style={{ flex: 1 }} autosize ff="monospace" label={`PromQL ${i + 1}`} value={q.expr} data-testid="promql-expr"
+          <Textarea style={{ flex: 1 }} rows={2} ff="monospace" label={`PromQL ${i + 1}`} value={q.expr} data-testid="promql-expr"
             onChange={(e) => setQ(i, { ...q, expr: e.currentTarget.value })} />
           <TextInput label="Legend" w={180} value={q.legend ?? ''} placeholder="{{job}}" onChange={(e) => setQ(i, { ...q, legend: e.currentTarget.value })} />
           <Checkbox label="Instant" checked={!!q.instant} onChange={(e) => setQ(i, { ...q, instant: e.currentTarget.checked })} mb={8} />
@@ -159,9 +159,9 @@ export default function DashboardPage() {
     }
   };
   /** addTile saves a new tile below the others, scrolls to it and opens its editor. */
-  const addTile = () => {
+  const addTile = (config: ChartConfig = { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' }) => {
     if (!d) return;
-    const tiles = appendTile(d.tiles, { name: 'New tile', source: 'traces', displayType: 'line', select: [{ aggFn: 'count' }], granularity: 'auto' });
+    const tiles = appendTile(d.tiles, config);
     const added = tiles[tiles.length - 1];
     void save({ ...d, tiles });
     setEditing(added);
@@ -188,6 +188,8 @@ export default function DashboardPage() {
             onKeyDown={(e) => e.key === 'Enter' && setParam('where', filter)} aria-label="dashboard filter" />
           <TimePicker value={range} onChange={(r) => setParam('range', formatRange(r))} />
           <Button data-testid="add-tile" onClick={() => addTile()}>Add tile</Button>
+          <Button variant="default" data-testid="add-promql-tile"
+            onClick={() => addTile({ name: 'New PromQL tile', source: 'promql', displayType: 'line', select: [], queries: [{ expr: 'up' }] })}>Add PromQL tile</Button>
           <Menu>
             <Menu.Target><ActionIcon variant="default" size="lg" aria-label="dashboard menu">⋯</ActionIcon></Menu.Target>
             <Menu.Dropdown>

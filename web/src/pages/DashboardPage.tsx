@@ -14,7 +14,7 @@ import { appendTile } from '../dashboard/tiles';
 import { TileGrid } from '../dashboard/TileGrid';
 import { PromTile } from '../dashboard/PromTile';
 import { VariableBar } from '../dashboard/VariableBar';
-import type { VarValues } from '../dashboard/variables';
+import { interpolate, type VarValues } from '../dashboard/variables';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso } from '../lib/time';
 
@@ -211,7 +211,7 @@ export default function DashboardPage() {
         renderTile={(t) => (
           <>
             <Group className="tile-drag" justify="space-between" px="xs" py={2} style={{ cursor: 'move', borderBottom: '1px solid var(--mantine-color-default-border)' }}>
-              <Text size="sm" fw={600} lineClamp={1} data-testid="tile-title">{t.config.name || 'Untitled'}</Text>
+              <Text size="sm" fw={600} lineClamp={1} data-testid="tile-title">{(variables.length ? interpolate(t.config.name ?? '', variables, values, {}) : t.config.name) || 'Untitled'}</Text>
               <Group gap={2}>
                 <ActionIcon size="xs" variant="subtle" aria-label="edit tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setEditing(t)}>✎</ActionIcon>
                 <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>

@@ -21,6 +21,7 @@ func (s *Server) routeDashboards() {
 	s.route("GET /api/dashboards", "dashboards_list", s.handleDashboardList)
 	s.route("POST /api/dashboards", "dashboards_create", s.handleDashboardCreate)
 	s.route("POST /api/dashboards/import", "dashboards_import", s.handleDashboardImport)
+	s.route("POST /api/dashboards/import/grafana", "dashboards_import_grafana", s.handleGrafanaImport)
 	s.route("GET /api/dashboards/{id}", "dashboards_get", s.handleDashboardGet)
 	s.route("PUT /api/dashboards/{id}", "dashboards_update", s.handleDashboardUpdate)
 	s.route("DELETE /api/dashboards/{id}", "dashboards_delete", s.handleDashboardDelete)
@@ -120,10 +121,16 @@ func (s *Server) decodeDashboard(w http.ResponseWriter, r *http.Request) (meta.D
 	for i, t := range d.Tiles {
 		switch t.Config.Source {
 		case "logs", "traces", "metrics":
+		case meta.SourcePromQL:
+			if len(t.Config.Queries) == 0 {
+				writeError(w, http.StatusBadRequest, fmt.Sprintf(
+					"tiles[%d].config.queries is empty: a promql tile needs at least one query", i))
+				return d, false
+			}
 		default:
 			if t.Config.DisplayType != "markdown" {
 				writeError(w, http.StatusBadRequest, fmt.Sprintf(
-					"tiles[%d].config.source %q is unknown: use logs, traces or metrics", i, t.Config.Source))
+					"tiles[%d].config.source %q is unknown: use logs, traces, metrics or promql", i, t.Config.Source))
 				return d, false
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -41,6 +43,9 @@ type Options struct {
 	// Analysis bounds the rows the analysis endpoints read; zero fields
 	// use the defaults.
 	Analysis AnalysisLimits
+	// Tracer, when set, traces every request (but /metrics, /ready and
+	// /healthz) with a server span named "{method} {route}".
+	Tracer trace.Tracer
 }
 
 // Server is the API's http.Handler. It is safe for concurrent use.
@@ -100,12 +105,14 @@ func (s *Server) route(pattern, endpoint string, h http.HandlerFunc) {
 	m := s.opts.Metrics
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		r, endSpan := s.traceRequest(r, pattern, endpoint)
 		rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK, maxBytes: s.opts.MaxResponseBytes}
 		if bad := invalidUTF8(r); bad != "" {
 			writeError(rec, http.StatusBadRequest, bad+" is not valid UTF-8: percent-encode the UTF-8 bytes of the text")
 		} else {
 			h(rec, r)
 		}
+		endSpan(rec.code)
 		m.HTTPRequests.WithLabelValues(endpoint, strconv.Itoa(rec.code)).Inc()
 		m.QueryDuration.WithLabelValues(endpoint).Observe(time.Since(start).Seconds())
 		m.Tempo.RequestDuration.WithLabelValues(r.Method, endpoint, strconv.Itoa(rec.code), "false").Observe(time.Since(start).Seconds())

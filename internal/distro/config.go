@@ -116,6 +116,7 @@ func ResolverSettings(s Sources) (confmap.ResolverSettings, error) {
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return guardReceivers{} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return budgetDefaults{b: s.Budget} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return pruneTraceMetrics{} }),
+			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return selfTelemetry{} }),
 		},
 		DefaultScheme: "env",
 	}, nil

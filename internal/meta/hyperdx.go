@@ -64,6 +64,8 @@ type hyperdxConfig struct {
 func SourceByName(name string) (string, bool) {
 	n := strings.ToLower(name)
 	switch {
+	case n == SourcePromQL:
+		return SourcePromQL, true
 	case strings.Contains(n, "metric"):
 		return "metrics", true
 	case strings.Contains(n, "trace") || strings.Contains(n, "span"):

@@ -6,6 +6,7 @@ func Prepared() map[string]Dashboard {
 	return map[string]Dashboard{
 		"services-red":   servicesRED(),
 		"temporal-cloud": temporalCloud(),
+		"overlook":       overlookSelf(),
 	}
 }
 

@@ -105,6 +105,7 @@ func New() *Metrics {
 		m.MemoryBudget,
 	)
 	reg.MustRegister(m.storeCollectors()...)
+	m.initAlertedSeries()
 	return m
 }
 

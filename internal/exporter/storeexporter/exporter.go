@@ -12,6 +12,9 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -28,6 +31,7 @@ type storeExporter struct {
 	metrics  *telemetry.Metrics
 	provider overlookext.StoreProvider
 	limits   limits.Limits // extensions::overlook::ingest, applied before storing
+	tracer   trace.Tracer  // ingest commit spans (the extension's, see commitSpan)
 }
 
 func newExporter(cfg *Config, set exporter.Settings, metrics *telemetry.Metrics) *storeExporter {
@@ -50,6 +54,10 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 	e.provider = p
 	if l, ok := ext.(overlookext.IngestLimiter); ok {
 		e.limits = l.IngestLimits()
+	}
+	e.tracer = e.set.TracerProvider.Tracer(overlookext.TracerScope)
+	if tp, ok := ext.(overlookext.TracerProvider); ok {
+		e.tracer = tp.Tracer()
 	}
 	return nil
 }
@@ -84,7 +92,10 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 		e.truncated("traces", stats)
 	}
 	start := time.Now()
-	if err := st.InsertTraces(ctx, td); err != nil {
+	ctx, end := e.commitSpan(ctx, "traces", td.SpanCount())
+	err = st.InsertTraces(ctx, td)
+	end(err)
+	if err != nil {
 		return e.failed("traces", err)
 	}
 	var sizer ptrace.ProtoMarshaler
@@ -127,7 +138,10 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	}
 	e.truncated("logs", stats)
 	start := time.Now()
-	if err := st.InsertLogs(ctx, ld); err != nil {
+	ctx, end := e.commitSpan(ctx, "logs", ld.LogRecordCount())
+	err = st.InsertLogs(ctx, ld)
+	end(err)
+	if err != nil {
 		return e.failed("logs", err)
 	}
 	var sizer plog.ProtoMarshaler
@@ -174,7 +188,10 @@ func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) err
 		return invalid(err)
 	}
 	start := time.Now()
-	if err := st.InsertMetrics(ctx, md); err != nil {
+	ctx, end := e.commitSpan(ctx, "metrics", md.DataPointCount())
+	err = st.InsertMetrics(ctx, md)
+	end(err)
+	if err != nil {
 		return e.failed("metrics", err)
 	}
 	var sizer pmetric.ProtoMarshaler
@@ -218,4 +235,22 @@ func (e *storeExporter) failed(signal string, err error) error {
 		return err
 	}
 	return refusal(signal, err)
+}
+
+// commitSpan traces one store commit ("ingest commit <signal>"). Spans of
+// self-telemetry are stored without an exporter, so this never traces the
+// storing of overlook's own spans.
+func (e *storeExporter) commitSpan(ctx context.Context, signal string, items int) (context.Context, func(error)) {
+	if e.tracer == nil {
+		return ctx, func(error) {}
+	}
+	ctx, span := e.tracer.Start(ctx, "ingest commit "+signal, trace.WithAttributes(
+		attribute.String("overlook.signal", signal), attribute.Int("overlook.items", items)))
+	return ctx, func(err error) {
+		if err != nil {
+			span.RecordError(err)
+			span.SetStatus(otelcodes.Error, err.Error())
+		}
+		span.End()
+	}
 }

@@ -37,6 +37,9 @@ type Config struct {
 	// Auth is access control: ingestion keys, sessions, the login rate
 	// limit (config_auth.go, docs/security.md).
 	Auth AuthConfig `mapstructure:"auth"`
+	// SelfTelemetry sends overlook's own traces and metrics into its own
+	// store (config_self.go, docs/self-monitoring.md).
+	SelfTelemetry SelfTelemetryConfig `mapstructure:"self_telemetry"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -207,6 +210,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Auth.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.SelfTelemetry.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

@@ -16,6 +16,8 @@ import (
 	"go.opentelemetry.io/collector/extension"
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/auth"
@@ -54,6 +56,10 @@ type Extension struct {
 	keys atomic.Pointer[auth.IngestionKeys]
 	// rebind moves the API off loopback once a user exists (auth.go).
 	rebind *rebinder
+	// tracer makes overlook's own spans; selfTraces stores them when
+	// self_telemetry is enabled (selftelemetry.go).
+	tracer     trace.Tracer
+	selfTraces *sdktrace.TracerProvider
 }
 
 // writeTimeoutMargin is how much longer than query_timeout the API's
@@ -127,15 +133,20 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
 	}
+	tracer, selfTraces := e.startTracing(st)
+	e.mu.Lock()
+	e.tracer, e.selfTraces = tracer, selfTraces
+	e.mu.Unlock()
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
 		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
 		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
-		Analysis: e.cfg.Query.analysis()})
+		Analysis: e.cfg.Query.analysis(), Tracer: tracer})
 	endpoint, loopbackUntilUser := e.listenPlan(users)
 	hc := e.cfg.HTTP
 	hc.NetAddr.Endpoint = endpoint
 	ln, err := hc.ToListener(ctx)
 	if err != nil {
+		e.stopSelfTraces(ctx)
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
 			endpoint, err), st.Close())
 	}
@@ -143,6 +154,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings,
 		e.gateFor(users, e.prom.mount(a, st, e), rb.userAdded))
 	if err != nil {
+		e.stopSelfTraces(ctx)
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
 	}
 	// Every request's context derives from base, cancelled first thing
@@ -197,6 +209,8 @@ func (e *Extension) Shutdown(ctx context.Context) error {
 		}
 	}
 	e.prom.close()
+	// Flush overlook's last own spans while the store still takes them.
+	e.stopSelfTraces(ctx)
 	if st != nil {
 		e.metrics.SetStoreSize(nil)
 		e.metrics.SetStoreState(nil)
@@ -232,4 +246,19 @@ func (e *Extension) NotReady() error {
 		e.api.SetReady(false)
 	}
 	return nil
+}
+
+// stopSelfTraces flushes and stops the self-telemetry span provider (if
+// any). It runs before the store closes.
+func (e *Extension) stopSelfTraces(ctx context.Context) {
+	e.mu.Lock()
+	tp := e.selfTraces
+	e.selfTraces, e.tracer = nil, nil
+	e.mu.Unlock()
+	if tp == nil {
+		return
+	}
+	if err := tp.Shutdown(ctx); err != nil {
+		e.logger.Warn("self-telemetry: last spans not stored", "error", err)
+	}
 }

@@ -57,7 +57,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) http.H
 	p.handler = h
 	p.mu.Unlock()
 	mux := http.NewServeMux()
-	mux.Handle(PrometheusPrefix+"/", h)
+	mux.Handle(PrometheusPrefix+"/", tracePrometheus(h, e.Tracer()))
 	mux.Handle("/", api)
 	return mux
 }

@@ -81,6 +81,21 @@ export const api = {
   duplicateDashboard: (id: string) => request<Dashboard>('POST', `/api/dashboards/${id}/duplicate`),
   importDashboard: (json: string) => request<Dashboard>('POST', '/api/dashboards/import', json),
   exportUrl: (id: string, format: 'hyperdx' | 'overlook') => `/api/dashboards/${id}/export?format=${format}`,
+  importGrafana: (json: string) => request<GrafanaImport>('POST', '/api/dashboards/import/grafana', json),
+  /** An instant PromQL query at `time` (seconds). */
+  promInstant: (p: { query: string; time: number }, signal?: AbortSignal) =>
+    request<PromResponse>('GET', `/prometheus/api/v1/query?${new URLSearchParams({ query: p.query, time: String(p.time) })}`, undefined, signal),
+  /** Values of a label (of the series matching `match`, when given) over [start, end] (seconds). */
+  promLabelValues: (p: { label: string; match?: string; start: number; end: number }, signal?: AbortSignal) => {
+    const q = new URLSearchParams({ start: String(p.start), end: String(p.end) });
+    if (p.match) q.set('match[]', p.match);
+    return request<{ status: string; data: string[] }>('GET', `/prometheus/api/v1/label/${encodeURIComponent(p.label)}/values?${q}`, undefined, signal);
+  },
+  promLabels: (p: { match?: string; start: number; end: number }, signal?: AbortSignal) => {
+    const q = new URLSearchParams({ start: String(p.start), end: String(p.end) });
+    if (p.match) q.set('match[]', p.match);
+    return request<{ status: string; data: string[] }>('GET', `/prometheus/api/v1/labels?${q}`, undefined, signal);
+  },
   /** A PromQL range query; 404 means the Prometheus API is not available. */
   promRange: (p: { query: string; start: number; end: number; step: number }, signal?: AbortSignal) =>
     request<PromResponse>('GET', `/prometheus/api/v1/query_range?${new URLSearchParams({
@@ -88,8 +103,14 @@ export const api = {
     })}`, undefined, signal),
 };
 
+/** What POST /api/dashboards/import/grafana answers. */
+export interface GrafanaImport {
+  dashboard: Dashboard;
+  unmapped: { panel: string; panelId?: string; reason: string }[];
+}
+
 export interface PromResponse {
   status: string;
   error?: string;
-  data?: { resultType: string; result: { metric: Record<string, string>; values?: [number, string][] }[] };
+  data?: { resultType: string; result: { metric: Record<string, string>; values?: [number, string][]; value?: [number, string] }[] };
 }

@@ -1,7 +1,7 @@
 // Shapes of overlook's JSON API (README "API", docs/query-language.md "Charts").
 
 export type Source = 'logs' | 'traces';
-export type ChartSource = Source | 'metrics';
+export type ChartSource = Source | 'metrics' | 'promql';
 export type WhereLanguage = 'lucene' | 'sql';
 /** Search's query languages: TraceQL too, for the traces source (POST /api/search only). */
 export type SearchLanguage = WhereLanguage | 'traceql';
@@ -67,6 +67,40 @@ export interface ChartConfig {
   /** 'ratio' (exactly two selects): one series per group, select[0] / select[1]. */
   seriesReturnType?: SeriesReturnType;
   numberFormat?: NumberFormat;
+  /** The PromQL queries of a 'promql' tile (select is then empty). */
+  queries?: PromQuery[];
+  /** How a promql number/table tile reduces a series: last (default), mean, max, min, sum. */
+  reduce?: 'last' | 'mean' | 'max' | 'min' | 'sum';
+}
+
+/** One PromQL query of a tile; expr may reference $variables. */
+export interface PromQuery {
+  expr: string;
+  /** Grafana's legendFormat: {{label}} is replaced by the series' label. */
+  legend?: string;
+  /** One point at the end of the range instead of a range query. */
+  instant?: boolean;
+}
+
+export interface VariableOption {
+  text: string;
+  value: string;
+}
+
+/** A dashboard template variable (docs/grafana-import.md). */
+export interface Variable {
+  name: string;
+  label?: string;
+  type: 'label_values' | 'label_names' | 'query_result' | 'custom' | 'interval';
+  labelName?: string;
+  match?: string;
+  query?: string;
+  regex?: string;
+  options?: VariableOption[];
+  current?: string[];
+  multi?: boolean;
+  includeAll?: boolean;
+  allValue?: string;
 }
 
 export interface ChartSeries {
@@ -108,6 +142,7 @@ export interface Dashboard {
   timeRange?: string;
   where?: string;
   whereLanguage?: WhereLanguage;
+  variables?: Variable[];
   createdAt?: string;
   updatedAt?: string;
 }

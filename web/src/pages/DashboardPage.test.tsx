@@ -33,3 +33,21 @@ describe('Dashboard: Add tile', () => {
     expect(put.tiles[1]).toMatchObject({ x: 0, y: 8, config: { name: 'New tile' } });
   });
 });
+
+describe('Dashboard: Add PromQL tile', () => {
+  it('saves a PromQL tile and opens its query editor', async () => {
+    const calls = mockApi({
+      'GET /api/dashboards/d1': () => dash,
+      'PUT /api/dashboards/d1': (b: any) => ({ ...b, id: 'd1' }),
+      'GET /api/dashboards': () => ({ dashboards: [dash] }),
+      'POST /api/chart': () => ({ series: [], meta: { source: 'traces', displayType: 'line', start: t0, end: t0 + 1 } }),
+      'GET /api/fields': () => ({ fields: [] }),
+    });
+    renderAt('/dashboards/d1', '/dashboards/:id', <DashboardPage />);
+    fireEvent.click(await screen.findByTestId('add-promql-tile'));
+    expect(((await screen.findByTestId('promql-expr')) as HTMLTextAreaElement).value).toBe('up');
+    await waitFor(() => expect(calls.some((c) => c.method === 'PUT')).toBe(true));
+    const put = calls.find((c) => c.method === 'PUT')!.body as any;
+    expect(put.tiles[1]).toMatchObject({ config: { source: 'promql', queries: [{ expr: 'up' }] } });
+  });
+});

@@ -2,7 +2,7 @@ import { Badge, Button, FileButton, Group, Modal, Stack, Table, Text, Textarea, 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { api } from '../api/client';
+import { api, type GrafanaImport } from '../api/client';
 import { ErrorNote } from '../components/ErrorNote';
 
 /** ImportModal accepts HyperDX's dashboard export JSON, or ours. */
@@ -37,10 +37,78 @@ function ImportModal({ opened, onClose }: { opened: boolean; onClose: () => void
   );
 }
 
+/** GrafanaImportModal imports a Grafana dashboard JSON as PromQL tiles and lists what did not map. */
+function GrafanaImportModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+  const [text, setText] = useState('');
+  const [err, setErr] = useState<unknown>(null);
+  const [done, setDone] = useState<GrafanaImport | null>(null);
+  const qc = useQueryClient();
+  const nav = useNavigate();
+  const close = () => {
+    setText('');
+    setDone(null);
+    setErr(null);
+    onClose();
+  };
+  const submit = async () => {
+    setErr(null);
+    try {
+      const r = await api.importGrafana(text);
+      await qc.invalidateQueries({ queryKey: ['dashboards'] });
+      if (r.unmapped.length === 0) {
+        close();
+        nav(`/dashboards/${r.dashboard.id}`);
+        return;
+      }
+      setDone(r);
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  return (
+    <Modal opened={opened} onClose={close} title="Import Grafana dashboard" size="xl">
+      {done ? (
+        <Stack gap="xs" data-testid="grafana-import-result">
+          <Text size="sm">
+            Created “{done.dashboard.name}” with {done.dashboard.tiles.length} tiles and {(done.dashboard.variables ?? []).length} variables.
+            {' '}{done.unmapped.length} part(s) of the Grafana dashboard did not map:
+          </Text>
+          <Table striped fz="xs" data-testid="grafana-unmapped">
+            <Table.Thead><Table.Tr><Table.Th>Panel / variable</Table.Th><Table.Th>Why</Table.Th></Table.Tr></Table.Thead>
+            <Table.Tbody>
+              {done.unmapped.map((u, i) => (
+                <Table.Tr key={i}><Table.Td>{u.panel}{u.panelId ? ` (#${u.panelId})` : ''}</Table.Td><Table.Td>{u.reason}</Table.Td></Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+          <Group justify="flex-end">
+            <Button onClick={() => { const id = done.dashboard.id; close(); nav(`/dashboards/${id}`); }} data-testid="open-imported">Open dashboard</Button>
+          </Group>
+        </Stack>
+      ) : (
+        <Stack gap="xs">
+          <Text size="sm">
+            Paste or upload a Grafana dashboard JSON (Share → Export, or the JSON model). Panels with Prometheus queries become PromQL tiles;
+            template variables become selects. Anything that cannot be carried over is listed after the import.
+          </Text>
+          <FileButton onChange={async (f) => f && setText(await f.text())} accept="application/json">
+            {(props) => <Button variant="default" size="xs" {...props}>Upload JSON file…</Button>}
+          </FileButton>
+          <Textarea rows={12} value={text} onChange={(e) => setText(e.currentTarget.value)} data-testid="grafana-json"
+            styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)', fontSize: 12 } }} />
+          <ErrorNote error={err} title="Import failed" />
+          <Button onClick={submit} disabled={!text.trim()} data-testid="finish-grafana-import">Import</Button>
+        </Stack>
+      )}
+    </Modal>
+  );
+}
+
 /** DashboardsPage lists dashboards; create, import, duplicate, delete. */
 export default function DashboardsPage() {
   const q = useQuery({ queryKey: ['dashboards'], queryFn: ({ signal }) => api.dashboards(signal) });
   const [importing, setImporting] = useState(false);
+  const [grafana, setGrafana] = useState(false);
   const [err, setErr] = useState<unknown>(null);
   const qc = useQueryClient();
   const nav = useNavigate();
@@ -59,6 +127,7 @@ export default function DashboardsPage() {
         <Title order={3}>Dashboards</Title>
         <Group gap="xs">
           <Button variant="default" onClick={() => setImporting(true)} data-testid="import-dashboard">Import dashboard</Button>
+          <Button variant="default" onClick={() => setGrafana(true)} data-testid="import-grafana">Import Grafana dashboard</Button>
           <Button onClick={() => act(async () => { const d = await api.createDashboard({ name: 'New dashboard', tags: [], tiles: [] }); nav(`/dashboards/${d.id}`); })}>New dashboard</Button>
         </Group>
       </Group>
@@ -82,6 +151,7 @@ export default function DashboardsPage() {
         </Table.Tbody>
       </Table>
       <ImportModal opened={importing} onClose={() => setImporting(false)} />
+      <GrafanaImportModal opened={grafana} onClose={() => setGrafana(false)} />
     </Stack>
   );
 }

@@ -1,0 +1,32 @@
+package search
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// metrics are the scheduler's own, on /metrics.
+type metrics struct {
+	// evaluations counts evaluations by result: ok, error, timeout, or
+	// skipped (the previous one still ran).
+	evaluations *prometheus.CounterVec
+	duration    prometheus.Histogram
+}
+
+func newMetrics(reg prometheus.Registerer) *metrics {
+	m := &metrics{
+		evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "overlook_alert_evaluations_total",
+			Help: "Search and tile alert evaluations, by result (ok, error, timeout, skipped: the previous evaluation still ran).",
+		}, []string{"result"}),
+		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "overlook_alert_evaluation_duration_seconds",
+			Help:    "Time one search or tile alert evaluation's query took.",
+			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
+		}),
+	}
+	for _, r := range []string{"ok", "error", "timeout", "skipped"} {
+		m.evaluations.WithLabelValues(r)
+	}
+	if reg != nil {
+		reg.MustRegister(m.evaluations, m.duration)
+	}
+	return m
+}

@@ -41,6 +41,8 @@ type Options struct {
 	// Analysis bounds the rows the analysis endpoints read; zero fields
 	// use the defaults.
 	Analysis AnalysisLimits
+	// Alerts serves /api/alerts (zero: not routed).
+	Alerts AlertOptions
 }
 
 // Server is the API's http.Handler. It is safe for concurrent use.
@@ -77,6 +79,7 @@ func New(opts Options) *Server {
 	s.routeMetrics()
 	s.routeAnalysis()
 	s.routeTempo()
+	s.routeAlerts()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

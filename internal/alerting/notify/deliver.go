@@ -47,7 +47,23 @@ func NewDeliverer(p RetryPolicy, reg prometheus.Registerer) *Deliverer {
 			Help: "Alert notices delivered (result ok) or given up after retries (result failed), by channel type.",
 		}, []string{"channel", "result"})}
 	if reg != nil {
-		reg.MustRegister(d.results)
+		// A restarted extension shares the registry: reuse its counter.
+		if err := reg.Register(d.results); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			old, ok := d.results, false
+			if errors.As(err, &are) {
+				old, ok = are.ExistingCollector.(*prometheus.CounterVec)
+			}
+			if !ok {
+				panic("BUG: register overlook_alert_notifications_total: " + err.Error())
+			}
+			d.results = old
+		}
+	}
+	for _, c := range []string{TypeWebhook, TypeSlack, TypeTemplate} {
+		for _, r := range []string{"ok", "failed"} {
+			d.results.WithLabelValues(c, r)
+		}
 	}
 	return d
 }

@@ -1,6 +1,11 @@
 package search
 
-import "github.com/prometheus/client_golang/prometheus"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
 
 // metrics are the scheduler's own, on /metrics.
 type metrics struct {
@@ -22,11 +27,28 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Buckets: prometheus.ExponentialBuckets(0.001, 4, 10),
 		}),
 	}
+	if reg != nil {
+		// A restarted extension (collector reload) shares the registry:
+		// keep counting on the registered collectors.
+		m.evaluations = register(reg, m.evaluations)
+		m.duration = register(reg, m.duration)
+	}
 	for _, r := range []string{"ok", "error", "timeout", "skipped"} {
 		m.evaluations.WithLabelValues(r)
 	}
-	if reg != nil {
-		reg.MustRegister(m.evaluations, m.duration)
-	}
 	return m
+}
+
+// register registers c, or returns the equal collector registered before.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if old, ok := are.ExistingCollector.(C); ok {
+				return old
+			}
+		}
+		panic(fmt.Sprintf("BUG: register alert metrics: %v", err))
+	}
+	return c
 }

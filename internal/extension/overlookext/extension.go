@@ -16,6 +16,7 @@ import (
 	"go.opentelemetry.io/collector/extension/extensioncapabilities"
 	"go.opentelemetry.io/collector/extension/extensionmiddleware"
 
+	"github.com/overlook-dev/overlook/internal/alerting/search"
 	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/logging"
 	"github.com/overlook-dev/overlook/internal/meta"
@@ -45,6 +46,7 @@ type Extension struct {
 	server *http.Server
 	served chan error
 	prom   promMount
+	alerts *search.Scheduler
 	// cancelQueries cancels the context of every API request.
 	cancelQueries context.CancelFunc
 }
@@ -115,10 +117,19 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
 	}
+	alertStore, err := meta.OpenAlerts(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	if err != nil {
+		return errors.Join(fmt.Errorf("open the metadata store (alerts): %w", err), st.Close())
+	}
+	sched := search.New(search.Options{Store: st, Alerts: alertStore, Dashboards: ms,
+		Logger: e.logger.With("alerting", "search"), Registerer: e.metrics.Registry,
+		EvaluationTimeout: e.cfg.SearchAlerts.EvaluationTimeout, ExternalURL: e.cfg.SearchAlerts.ExternalURL,
+		Limits: e.cfg.Query.limits(), Retry: e.cfg.SearchAlerts.retry()})
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
 		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
 		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
-		Analysis: e.cfg.Query.analysis()})
+		Analysis: e.cfg.Query.analysis(),
+		Alerts:   api.AlertOptions{Store: alertStore, Scheduler: sched}})
 	ln, err := e.cfg.HTTP.ToListener(ctx)
 	if err != nil {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
@@ -150,8 +161,10 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		}
 		served <- err
 	}()
+	sched.Start()
 	e.mu.Lock()
 	e.store, e.api, e.server, e.served, e.cancelQueries = st, a, srv, served, cancelQueries
+	e.alerts = sched
 	e.mu.Unlock()
 	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
 	return nil
@@ -161,9 +174,12 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 // every pipeline has stopped, so no export is in flight.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	st, srv, served, cancelQueries := e.store, e.server, e.served, e.cancelQueries
-	e.store, e.server, e.cancelQueries = nil, nil, nil
+	st, srv, served, cancelQueries, alerts := e.store, e.server, e.served, e.cancelQueries, e.alerts
+	e.store, e.server, e.cancelQueries, e.alerts = nil, nil, nil, nil
 	e.mu.Unlock()
+	if alerts != nil {
+		alerts.Stop() // before the store closes: evaluations read it
+	}
 	if cancelQueries != nil {
 		cancelQueries()
 	}

@@ -9,6 +9,7 @@ const MetricsPage = lazy(() => import('./pages/MetricsPage'));
 const DashboardsPage = lazy(() => import('./pages/DashboardsPage'));
 const DashboardPage = lazy(() => import('./pages/DashboardPage'));
 const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
+const AlertsPage = lazy(() => import('./pages/AlertsPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -16,6 +17,7 @@ const NAV = [
   { to: '/explore/metrics', label: 'Metrics Explorer' },
   { to: '/dashboards', label: 'Dashboards' },
   { to: '/service-map', label: 'Service Map' },
+  { to: '/alerts', label: 'Alerts' },
 ];
 
 function ThemeToggle() {
@@ -54,6 +56,7 @@ export function App() {
             <Route path="/dashboards" element={<DashboardsPage />} />
             <Route path="/dashboards/:id" element={<DashboardPage />} />
             <Route path="/service-map" element={<ServiceMapPage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

@@ -269,3 +269,62 @@ func TestNormalizeNamesTheField(t *testing.T) {
 		t.Errorf("valid alert: %+v, %v", a, err)
 	}
 }
+
+// groupedCharter answers with one series per service.
+type groupedCharter struct{ values map[string]float64 }
+
+func (g groupedCharter) Chart(_ context.Context, p store.ChartParams) (*query.ChartResult, error) {
+	res := &query.ChartResult{}
+	for svc, v := range g.values {
+		res.Series = append(res.Series, query.Series{Name: "p95 " + svc, Group: map[string]string{"ServiceName": svc},
+			Points: []query.Point{{T: p.Start.UnixMilli(), V: v}}})
+	}
+	return res, nil
+}
+
+type dashboards map[string]meta.Dashboard
+
+func (d dashboards) Get(id string) (meta.Dashboard, error) {
+	if x, ok := d[id]; ok {
+		return x, nil
+	}
+	return meta.Dashboard{}, meta.ErrNotFound
+}
+
+func TestSchedulerTileAlert(t *testing.T) {
+	lvl := 0.95
+	dash := meta.Dashboard{ID: "d1", Name: "RED", Tiles: []meta.Tile{{ID: "t1", Config: meta.TileConfig{Name: "p95", Source: "traces",
+		Select: []meta.Select{{AggFn: "quantile", Level: &lvl, ValueExpression: "Duration"}}, GroupBy: []string{"ServiceName"}, Where: "SpanKind:Server"}}}}
+	as, _ := meta.OpenAlerts(t.TempDir())
+	h, url := newHook(t)
+	s := New(Options{Store: groupedCharter{values: map[string]float64{"api": 3e9, "db": 1e8}}, Alerts: as,
+		Dashboards: dashboards{"d1": dash}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ExternalURL: "http://ui"})
+	a, err := s.Normalize(meta.Alert{Name: "slow", DashboardID: "d1", TileID: "t1", Interval: "1m", Threshold: 1e9,
+		Channel: meta.Channel{Type: "webhook", URL: url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := as.Create(a)
+	rec, err = s.Evaluate(context.Background(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != StateAlert || len(rec.Instances) != 1 || rec.Instances[0].Group["ServiceName"] != "api" || rec.Instances[0].Group["series"] != "p95 api" {
+		t.Fatalf("tile alert: state %q instances %+v", rec.State, rec.Instances)
+	}
+	msgs := h.messages()
+	if len(msgs) != 1 || len(msgs[0].Alerts) != 1 {
+		t.Fatalf("notices %+v", msgs)
+	}
+	l := msgs[0].Alerts[0].Labels
+	if l["alertname"] != "slow" || l["dashboard_id"] != "d1" || l["tile_id"] != "t1" || l["ServiceName"] != "api" ||
+		msgs[0].Alerts[0].GeneratorURL != "http://ui/dashboards/d1?tile=t1" {
+		t.Errorf("tile notice %+v", msgs[0].Alerts[0])
+	}
+	// The tile is deleted: the next evaluation is an error naming it.
+	s.opts.Dashboards = dashboards{}
+	rec, _ = s.Evaluate(context.Background(), rec.ID)
+	if rec.State != StateError || !strings.Contains(rec.LastError, "dashboard d1") {
+		t.Errorf("after the dashboard went: %q %q", rec.State, rec.LastError)
+	}
+}

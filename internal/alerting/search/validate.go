@@ -49,7 +49,7 @@ func ParseInterval(s string) (time.Duration, error) {
 	s = strings.TrimSpace(s)
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		d, err := strconv.Atoi(n)
-		if err != nil {
+		if err != nil || d < 0 || d > 3650 {
 			return 0, fmt.Errorf("%q is not a duration: use e.g. 30s, 5m, 1h or 1d", s)
 		}
 		return time.Duration(d) * 24 * time.Hour, nil

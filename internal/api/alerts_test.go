@@ -44,7 +44,7 @@ func TestAlertsAPIValidation(t *testing.T) {
 		{`{"source":"logs","interval":"1m","channel":{"type":"webhook","url":"http://x"}}`, "name", "invalid alert: name: is empty"},
 		{`{` + strings.Replace(ok, `"1m"`, `"1s"`, 1) + `}`, "interval", "invalid alert: interval: 1s is out of range: use 5s to 7d"},
 		{`{` + strings.Replace(ok, `"logs"`, `"spans"`, 1) + `}`, "source", `invalid alert: source: "spans" is unknown`},
-		{`{` + ok + `,"thresholdType":"over"}`, "thresholdType", `invalid alert: thresholdType: "over" is unknown: use above or below`},
+		{`{` + ok + `,"thresholdType":"over"}`, "thresholdType", `invalid alert: thresholdType: "over" is unknown: use above, below, above_exclusive, below_or_equal, equal, not_equal, between, not_between`},
 		{`{` + strings.Replace(ok, `SeverityText:ERROR`, `SeverityText:(`, 1) + `}`, "query", "invalid alert: query:"},
 		{`{` + strings.Replace(ok, `webhook`, `pager`, 1) + `}`, "channel", `invalid alert: channel: type "pager" is unknown`},
 		{`{` + ok + `,"dashboardId":"nope","tileId":"t"}`, "source", "a tile alert evaluates the tile's chart"},

@@ -42,8 +42,12 @@ type Alert struct {
 	// Interval is how often the alert is evaluated and the window it
 	// looks back over (a Go duration, at least 5s).
 	Interval      string  `json:"interval"`
-	ThresholdType string  `json:"thresholdType"`
-	Threshold     float64 `json:"threshold"`
+	// ThresholdType is above (value ≥ threshold), below (<),
+	// above_exclusive (>), below_or_equal (≤), equal, not_equal, between
+	// or not_between (with ThresholdMax, inclusive).
+	ThresholdType string   `json:"thresholdType"`
+	Threshold     float64  `json:"threshold"`
+	ThresholdMax  *float64 `json:"thresholdMax,omitempty"`
 	Channel       Channel `json:"channel"`
 	// SilenceUntil suppresses notifications until then (evaluation goes on).
 	SilenceUntil *time.Time `json:"silenceUntil,omitempty"`

@@ -69,18 +69,6 @@ func samplesOf(a *meta.Alert, res *query.ChartResult) []Sample {
 
 func isTile(a *meta.Alert) bool { return a.DashboardID != "" }
 
-// breaches tells whether v crosses the threshold: above is v ≥ threshold,
-// below is v < threshold (HyperDX's semantics); no value never breaches.
-func breaches(a *meta.Alert, v float64) bool {
-	if math.IsNaN(v) {
-		return false
-	}
-	if a.ThresholdType == "below" {
-		return v < a.Threshold
-	}
-	return v >= a.Threshold
-}
-
 // Outcome is what one evaluation changed.
 type Outcome struct {
 	Status meta.AlertStatus
@@ -181,15 +169,15 @@ func Step(a *meta.Alert, prev meta.AlertStatus, samples []Sample, evalErr error,
 	return out
 }
 
-// extreme is the value closest to breaching: the largest for above, the
-// smallest for below (nil without values).
+// extreme is the value closest to breaching: the smallest for below and
+// below_or_equal, else the largest (nil without values).
 func extreme(a *meta.Alert, samples []Sample) *float64 {
 	var best *float64
 	for _, s := range samples {
 		if math.IsNaN(s.Value) {
 			continue
 		}
-		if best == nil || (a.ThresholdType == "below") == (s.Value < *best) {
+		if best == nil || lowFires(a) == (s.Value < *best) {
 			best = valuePtr(s.Value)
 		}
 	}

@@ -181,3 +181,61 @@ func TestSamplesOf(t *testing.T) {
 		t.Fatalf("ungrouped search without series = %+v, want one 0", empty)
 	}
 }
+
+func TestBreaches(t *testing.T) {
+	five := 5.0
+	cases := []struct {
+		typ       string
+		max       *float64
+		threshold float64
+		fires     []float64
+		quiet     []float64
+		words     string
+	}{
+		{"above", nil, 2, []float64{2, 3}, []float64{1.9, math.NaN()}, "at or above 2"},
+		{"below", nil, 2, []float64{1.9, 0}, []float64{2, 3, math.NaN()}, "below 2"},
+		{"above_exclusive", nil, 2, []float64{2.1}, []float64{2}, "above 2"},
+		{"below_or_equal", nil, 2, []float64{2, 1}, []float64{2.1}, "at or below 2"},
+		{"equal", nil, 2, []float64{2}, []float64{1, 3}, "equal to 2"},
+		{"not_equal", nil, 2, []float64{1, 3}, []float64{2, math.NaN()}, "not equal to 2"},
+		{"between", &five, 2, []float64{2, 3, 5}, []float64{1.9, 5.1}, "between 2 and 5"},
+		{"not_between", &five, 2, []float64{1.9, 5.1}, []float64{2, 5}, "outside 2 to 5"},
+	}
+	for _, c := range cases {
+		a := meta.Alert{ThresholdType: c.typ, Threshold: c.threshold, ThresholdMax: c.max}
+		for _, v := range c.fires {
+			if !breaches(&a, v) {
+				t.Errorf("%s %v: %v does not fire", c.typ, c.threshold, v)
+			}
+		}
+		for _, v := range c.quiet {
+			if breaches(&a, v) {
+				t.Errorf("%s %v: %v fires", c.typ, c.threshold, v)
+			}
+		}
+		if got := condition(&a); got != c.words {
+			t.Errorf("condition(%s) = %q, want %q", c.typ, got, c.words)
+		}
+	}
+}
+
+func TestNormalizeThresholdMax(t *testing.T) {
+	ch := meta.Channel{Type: "webhook", URL: "http://x"}
+	one, ten := 1.0, 10.0
+	for _, c := range []struct {
+		typ   string
+		max   *float64
+		field string
+	}{
+		{"between", nil, "thresholdMax"},
+		{"not_between", &one, "thresholdMax"}, // below threshold 5
+		{"above", &ten, "thresholdMax"},
+		{"between", &ten, ""},
+	} {
+		_, err := Normalize(meta.Alert{Name: "n", Source: "logs", Interval: "1m", Channel: ch, ThresholdType: c.typ, Threshold: 5, ThresholdMax: c.max}, nil, query.Limits{}.WithDefaults())
+		ve, _ := err.(*ValidationError)
+		if (c.field == "" && err != nil) || (c.field != "" && (ve == nil || ve.Field != c.field)) {
+			t.Errorf("%s max %v: %v, want field %q", c.typ, c.max, err, c.field)
+		}
+	}
+}

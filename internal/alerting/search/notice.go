@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
-	"strconv"
 	"strings"
 	"text/template"
 	"time"
@@ -15,7 +14,7 @@ import (
 )
 
 // DefaultMessage is the message template of alerts that set none.
-const DefaultMessage = `{{.Name}}: {{.Value}} {{if eq .ThresholdType "below"}}below{{else}}at or above{{end}} {{.Threshold}} in the last {{.Interval}}` +
+const DefaultMessage = `{{.Name}}: {{.Value}} {{.Condition}} in the last {{.Interval}}` +
 	`{{range $k, $v := .Group}} {{$k}}={{$v}}{{end}}{{if .Link}} {{.Link}}{{end}}`
 
 // MessageData is what an alert's message template is executed over.
@@ -25,6 +24,8 @@ type MessageData struct {
 	Value         float64
 	Threshold     float64
 	ThresholdType string
+	// Condition is the comparison in words: "at or above 10".
+	Condition string
 	Interval      string
 	Group         map[string]string
 	Source        string
@@ -34,7 +35,7 @@ type MessageData struct {
 
 func sampleData() MessageData {
 	return MessageData{Name: "sample", Status: notify.StatusFiring, Value: 1, Threshold: 1,
-		ThresholdType: "above", Interval: "1m", Group: map[string]string{"ServiceName": "api"}, Link: "http://localhost/"}
+		ThresholdType: "above", Condition: "at or above 1", Interval: "1m", Group: map[string]string{"ServiceName": "api"}, Link: "http://localhost/"}
 }
 
 // Link is the UI page an alert's notices link back to: the search (source,
@@ -70,7 +71,7 @@ func notice(a *meta.Alert, status, base string, instances []meta.AlertInstance, 
 	for _, in := range instances {
 		labels := labelsOf(a, in.Group)
 		text := render(a, MessageData{Name: a.Name, Status: status, Value: in.Value, Threshold: a.Threshold,
-			ThresholdType: a.ThresholdType, Interval: a.Interval, Group: in.Group, Source: a.Source, Query: a.Query, Link: link})
+			ThresholdType: a.ThresholdType, Condition: condition(a), Interval: a.Interval, Group: in.Group, Source: a.Source, Query: a.Query, Link: link})
 		na := notify.Alert{Status: status, Labels: labels, StartsAt: in.Since.UTC(), GeneratorURL: link,
 			Fingerprint: notify.Fingerprint(labels),
 			Annotations: map[string]string{
@@ -91,17 +92,11 @@ func notice(a *meta.Alert, status, base string, instances []meta.AlertInstance, 
 }
 
 func summary(a *meta.Alert, status string, v float64) string {
-	what := "at or above"
-	if a.ThresholdType == "below" {
-		what = "below"
-	}
 	if status == notify.StatusResolved {
-		return fmt.Sprintf("%s resolved: %s (threshold: %s %s)", a.Name, fmtValue(v), what, fmtValue(a.Threshold))
+		return fmt.Sprintf("%s resolved: %s (fires when %s)", a.Name, fmtValue(v), condition(a))
 	}
-	return fmt.Sprintf("%s is firing: %s is %s %s", a.Name, fmtValue(v), what, fmtValue(a.Threshold))
+	return fmt.Sprintf("%s is firing: %s is %s", a.Name, fmtValue(v), condition(a))
 }
-
-func fmtValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 
 // labelsOf are a notice's labels: alertname, the alert's ID and source or
 // tile, its own labels, and the instance's group values.

@@ -79,15 +79,22 @@ func Normalize(a meta.Alert, dashboards Dashboards, limits query.Limits) (meta.A
 	if d < MinInterval || d > MaxInterval {
 		return a, invalid("interval", "%s is out of range: use %s to %s", d, MinInterval, "7d")
 	}
-	switch a.ThresholdType {
-	case "":
+	if a.ThresholdType == "" {
 		a.ThresholdType = "above"
-	case "above", "below":
-	default:
-		return a, invalid("thresholdType", "%q is unknown: use above or below", a.ThresholdType)
+	}
+	if !validThresholdType(a.ThresholdType) {
+		return a, invalid("thresholdType", "%q is unknown: use %s", a.ThresholdType, strings.Join(ThresholdTypes, ", "))
 	}
 	if math.IsNaN(a.Threshold) || math.IsInf(a.Threshold, 0) {
 		return a, invalid("threshold", "must be a finite number")
+	}
+	switch {
+	case a.ThresholdType == "between" || a.ThresholdType == "not_between":
+		if a.ThresholdMax == nil || math.IsNaN(*a.ThresholdMax) || math.IsInf(*a.ThresholdMax, 0) || *a.ThresholdMax < a.Threshold {
+			return a, invalid("thresholdMax", "%s needs thresholdMax, a number at least threshold (%s)", a.ThresholdType, fmtValue(a.Threshold))
+		}
+	case a.ThresholdMax != nil:
+		return a, invalid("thresholdMax", "is only for between and not_between: remove it")
 	}
 	if a.RepeatInterval != "" {
 		r, err := ParseInterval(a.RepeatInterval)

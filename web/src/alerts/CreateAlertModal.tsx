@@ -1,8 +1,8 @@
-import { Anchor, Button, Group, Modal, NumberInput, SegmentedControl, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
+import { Anchor, Button, Group, Modal, NumberInput, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { alertsApi, type AlertRule, type ChannelType, type TestResult } from '../api/alerts';
+import { alertsApi, THRESHOLD_LABELS, type AlertRule, type ChannelType, type TestResult, type ThresholdType } from '../api/alerts';
 import type { Source, WhereLanguage } from '../api/types';
 import { ErrorNote } from '../components/ErrorNote';
 
@@ -21,6 +21,7 @@ export function buildRule(target: AlertTarget, f: AlertForm): AlertRule {
     interval: f.interval,
     thresholdType: f.thresholdType,
     threshold: f.threshold,
+    ...(f.thresholdType === 'between' || f.thresholdType === 'not_between' ? { thresholdMax: f.thresholdMax } : {}),
     channel: { type: f.channelType, url: f.url.trim(), ...(f.channelType === 'template' ? { body: f.body, contentType: f.contentType || undefined } : {}) },
     ...(f.message.trim() ? { message: f.message } : {}),
   };
@@ -32,8 +33,9 @@ export function buildRule(target: AlertTarget, f: AlertForm): AlertRule {
 export interface AlertForm {
   name: string;
   interval: string;
-  thresholdType: 'above' | 'below';
+  thresholdType: ThresholdType;
   threshold: number;
+  thresholdMax: number;
   groupBy: string;
   channelType: ChannelType;
   url: string;
@@ -45,7 +47,7 @@ export interface AlertForm {
 function initialForm(target: AlertTarget): AlertForm {
   return {
     name: target.kind === 'tile' ? target.tileName : target.query ? `${target.source}: ${target.query}`.slice(0, 80) : `all ${target.source}`,
-    interval: '5m', thresholdType: 'above', threshold: 1, groupBy: '',
+    interval: '5m', thresholdType: 'above', threshold: 1, thresholdMax: 1, groupBy: '',
     channelType: 'webhook', url: '', body: '', contentType: '', message: '',
   };
 }
@@ -101,12 +103,13 @@ export function CreateAlertModal({ target, opened, onClose }: { target: AlertTar
           <TextInput label="Name" value={f.name} onChange={(e) => set({ name: e.currentTarget.value })} data-testid="alert-name" />
           <Group grow>
             <Select label="Interval" data={INTERVALS} value={f.interval} onChange={(v) => v && set({ interval: v })} allowDeselect={false} data-testid="alert-interval" />
-            <Stack gap={2}>
-              <Text size="sm" fw={500}>Fires when</Text>
-              <SegmentedControl value={f.thresholdType} onChange={(v) => set({ thresholdType: v as 'above' | 'below' })}
-                data={[{ value: 'above', label: 'at or above' }, { value: 'below', label: 'below' }]} aria-label="threshold type" />
-            </Stack>
+            <Select label="Fires when the value is" value={f.thresholdType} allowDeselect={false} data-testid="alert-threshold-type"
+              data={Object.entries(THRESHOLD_LABELS).map(([value, label]) => ({ value, label }))}
+              onChange={(v) => v && set({ thresholdType: v as ThresholdType })} />
             <NumberInput label="Threshold" value={f.threshold} onChange={(v) => set({ threshold: Number(v) || 0 })} data-testid="alert-threshold" />
+            {(f.thresholdType === 'between' || f.thresholdType === 'not_between') && (
+              <NumberInput label="and" value={f.thresholdMax} onChange={(v) => set({ thresholdMax: Number(v) || 0 })} data-testid="alert-threshold-max" />
+            )}
           </Group>
           {target.kind === 'search' && (
             <TextInput label="Group by (optional, comma-separated)" placeholder="ServiceName" value={f.groupBy}

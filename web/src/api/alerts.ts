@@ -5,6 +5,20 @@ import type { Source, WhereLanguage } from './types';
 
 export type ChannelType = 'webhook' | 'slack' | 'template';
 
+/** HyperDX's comparisons: above is value ≥ threshold, below is value < threshold. */
+export type ThresholdType = 'above' | 'below' | 'above_exclusive' | 'below_or_equal' | 'equal' | 'not_equal' | 'between' | 'not_between';
+
+export const THRESHOLD_LABELS: Record<ThresholdType, string> = {
+  above: 'at or above', below: 'below', above_exclusive: 'above', below_or_equal: 'at or below',
+  equal: 'equal to', not_equal: 'not equal to', between: 'between', not_between: 'outside',
+};
+
+/** conditionText is the comparison in words: "≥ 10", "between 1 and 5". */
+export function conditionText(t: ThresholdType, threshold: number, max?: number): string {
+  if (t === 'between' || t === 'not_between') return `${THRESHOLD_LABELS[t]} ${threshold} and ${max ?? threshold}`;
+  return `${THRESHOLD_LABELS[t] ?? t} ${threshold}`;
+}
+
 export interface Channel {
   type: ChannelType;
   url: string;
@@ -22,8 +36,10 @@ export interface AlertRule {
   dashboardId?: string;
   tileId?: string;
   interval: string;
-  thresholdType: 'above' | 'below';
+  thresholdType: ThresholdType;
   threshold: number;
+  /** Upper bound (inclusive) of between and not_between. */
+  thresholdMax?: number;
   channel: Channel;
   message?: string;
   silenceUntil?: string;

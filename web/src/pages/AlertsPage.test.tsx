@@ -46,6 +46,8 @@ describe('Alerts page', () => {
     expect(within(rows[1]).getByTestId('alert-state').textContent).toBe('error');
     expect(within(rows[1]).getByTestId('alert-last-error').textContent).toBe('query: timed out');
     expect(rows[1].textContent).toContain('chart');
+    expect(rows[1].textContent).toContain('below 1 per 5m');
+    expect(rows[0].textContent).toContain('at or above 10 per 1m (last 12)');
     const prom = await screen.findAllByTestId('prom-rule-row');
     expect(prom).toHaveLength(1);
     expect(prom[0].textContent).toContain('HighLatency');
@@ -100,10 +102,10 @@ describe('Create alert from Search', () => {
   });
 
   it('builds a tile alert body', () => {
-    const f = { name: 'p95', interval: '1h', thresholdType: 'below' as const, threshold: 2, groupBy: 'x', channelType: 'template' as const,
+    const f = { name: 'p95', interval: '1h', thresholdType: 'between' as const, threshold: 2, thresholdMax: 4, groupBy: 'x', channelType: 'template' as const,
       url: ' http://h ', body: '{{.Status}}', contentType: '', message: '' };
     expect(buildRule({ kind: 'tile', dashboardId: 'd', tileId: 't', tileName: 'p95' }, f)).toEqual({
-      name: 'p95', interval: '1h', thresholdType: 'below', threshold: 2, dashboardId: 'd', tileId: 't',
+      name: 'p95', interval: '1h', thresholdType: 'between', threshold: 2, thresholdMax: 4, dashboardId: 'd', tileId: 't',
       channel: { type: 'template', url: 'http://h', body: '{{.Status}}', contentType: undefined },
     });
   });

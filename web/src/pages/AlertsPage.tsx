@@ -2,7 +2,7 @@ import { Anchor, Badge, Button, Code, Group, Menu, Stack, Table, Text, Title } f
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Fragment, useState } from 'react';
 import { Link } from 'react-router';
-import { alertsApi, type Alert, type AlertState, type PromRule, type TestResult } from '../api/alerts';
+import { alertsApi, conditionText, type Alert, type AlertState, type PromRule, type TestResult } from '../api/alerts';
 import { ErrorNote } from '../components/ErrorNote';
 
 const STATE_COLOR: Record<string, string> = {
@@ -73,7 +73,7 @@ function AlertRow({ a, open, onToggle, act }: { a: Alert; open: boolean; onToggl
         <Table.Td><Badge variant="outline" size="sm">{a.dashboardId ? 'chart' : 'search'}</Badge></Table.Td>
         <Table.Td><StateBadge state={a.state as AlertState} />{lastFailed && <Badge color="red" size="xs" ml={4} data-testid="delivery-failed">delivery failed</Badge>}</Table.Td>
         <Table.Td><What a={a} /></Table.Td>
-        <Table.Td><Text size="sm">{a.thresholdType === 'below' ? '<' : '≥'} {a.threshold} per {a.interval}{a.lastValue !== undefined ? ` (last ${a.lastValue})` : ''}</Text></Table.Td>
+        <Table.Td><Text size="sm">{conditionText(a.thresholdType, a.threshold, a.thresholdMax)} per {a.interval}{a.lastValue !== undefined ? ` (last ${a.lastValue})` : ''}</Text></Table.Td>
         <Table.Td><Text size="sm">{when(a.lastEvaluation)}</Text></Table.Td>
         <Table.Td><Text size="xs" c="orange" data-testid="alert-last-error">{a.lastError ?? ''}</Text>
           {test && <Text size="xs" c={test.ok ? 'green' : 'red'} data-testid="alert-test-result">{test.ok ? 'test delivered' : test.error}</Text>}</Table.Td>

@@ -237,15 +237,31 @@ func (s *AlertStore) SetSilence(id string, until *time.Time) (AlertRecord, error
 	})
 }
 
+// ErrRuleChanged is returned by SetStatusOf when the rule was updated
+// since the given version: the status computed from the old rule is
+// dropped.
+var ErrRuleChanged = errors.New("alert rule changed during evaluation")
+
 // SetStatus replaces alert id's status with what f makes of it. durable
 // false skips the fsync (routine evaluations that changed nothing but
 // the last evaluation time); the next durable write saves it too.
 func (s *AlertStore) SetStatus(id string, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
+	return s.SetStatusOf(id, time.Time{}, durable, f)
+}
+
+// SetStatusOf is SetStatus for the rule version updatedAt (the rule's
+// UpdatedAt when the status was computed): if the rule was updated since,
+// nothing changes and the error is ErrRuleChanged. A zero updatedAt skips
+// the check.
+func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.index(id)
 	if i < 0 {
 		return AlertRecord{}, ErrNotFound
+	}
+	if !updatedAt.IsZero() && !s.doc.Alerts[i].UpdatedAt.Equal(updatedAt) {
+		return cloneAlert(s.doc.Alerts[i]), ErrRuleChanged
 	}
 	old := cloneAlert(s.doc.Alerts[i])
 	f(&s.doc.Alerts[i].AlertStatus)

@@ -1,6 +1,7 @@
 package meta
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,5 +82,23 @@ func TestAlertStoreRefusesCorruptFile(t *testing.T) {
 	}
 	if _, err := OpenAlerts(dir); err == nil {
 		t.Fatal("a corrupt alerts.json opened without error")
+	}
+}
+
+func TestAlertStoreDropsStatusOfAnOldRule(t *testing.T) {
+	s, _ := OpenAlerts(t.TempDir())
+	s.now = func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	a, _ := s.Create(Alert{Name: "x", Threshold: 1})
+	s.now = func() time.Time { return time.Date(2026, 1, 1, 0, 1, 0, 0, time.UTC) }
+	if _, err := s.Update(a.ID, Alert{Name: "x", Threshold: 2}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.SetStatusOf(a.ID, a.UpdatedAt, true, func(st *AlertStatus) { st.State = "alert" })
+	if !errors.Is(err, ErrRuleChanged) {
+		t.Fatalf("status of the old rule: err %v, want ErrRuleChanged", err)
+	}
+	got, _ := s.Get(a.ID)
+	if got.State != "" {
+		t.Errorf("state %q written for an old rule", got.State)
 	}
 }

@@ -195,7 +195,12 @@ func (s *Scheduler) Evaluate(ctx context.Context, id string) (meta.AlertRecord, 
 		return rec, ctx.Err() // shutting down: not the alert's error
 	}
 	out := Step(a, rec.AlertStatus, samples, evalErr, now.UTC(), repeat)
-	rec, err = s.opts.Alerts.SetStatus(id, out.Changed, func(st *meta.AlertStatus) { *st = out.Status })
+	rec, err = s.opts.Alerts.SetStatusOf(id, a.UpdatedAt, out.Changed, func(st *meta.AlertStatus) { *st = out.Status })
+	if errors.Is(err, meta.ErrRuleChanged) || errors.Is(err, meta.ErrNotFound) {
+		// Edited or deleted while its query ran: this result is for the
+		// old rule; the edit made the alert due again.
+		return rec, nil
+	}
 	if err != nil {
 		s.opts.Logger.Error("save alert state", "alert", a.Name, "error", err)
 		return rec, fmt.Errorf("save alert %q state: %w", a.Name, err)

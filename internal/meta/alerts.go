@@ -41,14 +41,14 @@ type Alert struct {
 	TileID      string `json:"tileId,omitempty"`
 	// Interval is how often the alert is evaluated and the window it
 	// looks back over (a Go duration, at least 5s).
-	Interval      string  `json:"interval"`
+	Interval string `json:"interval"`
 	// ThresholdType is above (value ≥ threshold), below (<),
 	// above_exclusive (>), below_or_equal (≤), equal, not_equal, between
 	// or not_between (with ThresholdMax, inclusive).
 	ThresholdType string   `json:"thresholdType"`
 	Threshold     float64  `json:"threshold"`
 	ThresholdMax  *float64 `json:"thresholdMax,omitempty"`
-	Channel       Channel `json:"channel"`
+	Channel       Channel  `json:"channel"`
 	// SilenceUntil suppresses notifications until then (evaluation goes on).
 	SilenceUntil *time.Time `json:"silenceUntil,omitempty"`
 	// Message is a Go text/template for the notice (see docs/alerting.md).

@@ -26,11 +26,11 @@ type MessageData struct {
 	ThresholdType string
 	// Condition is the comparison in words: "at or above 10".
 	Condition string
-	Interval      string
-	Group         map[string]string
-	Source        string
-	Query         string
-	Link          string
+	Interval  string
+	Group     map[string]string
+	Source    string
+	Query     string
+	Link      string
 }
 
 func sampleData() MessageData {

@@ -10,7 +10,7 @@ const STATE_COLOR: Record<string, string> = {
 };
 
 function StateBadge({ state }: { state: string }) {
-  return <Badge color={STATE_COLOR[state] ?? 'gray'} variant="light" data-testid="alert-state">{state}</Badge>;
+  return <Badge color={STATE_COLOR[state] ?? 'gray'} variant="light" style={{ minWidth: 'max-content' }} data-testid="alert-state">{state}</Badge>;
 }
 
 function when(iso?: string): string {
@@ -70,8 +70,8 @@ function AlertRow({ a, open, onToggle, act }: { a: Alert; open: boolean; onToggl
     <Fragment>
       <Table.Tr data-testid="alert-row" data-alert-id={a.id}>
         <Table.Td><Anchor component="button" onClick={onToggle} fw={600} size="sm" data-testid="alert-name">{a.name}</Anchor></Table.Td>
-        <Table.Td><Badge variant="outline" size="sm">{a.dashboardId ? 'chart' : 'search'}</Badge></Table.Td>
-        <Table.Td><StateBadge state={a.state as AlertState} />{lastFailed && <Badge color="red" size="xs" ml={4} data-testid="delivery-failed">delivery failed</Badge>}</Table.Td>
+        <Table.Td><Badge variant="outline" size="sm" style={{ minWidth: 'max-content' }}>{a.dashboardId ? 'chart' : 'search'}</Badge></Table.Td>
+        <Table.Td><StateBadge state={a.state as AlertState} />{lastFailed && <Badge color="red" size="xs" mt={4} style={{ minWidth: 'max-content' }} data-testid="delivery-failed">delivery failed</Badge>}</Table.Td>
         <Table.Td><What a={a} /></Table.Td>
         <Table.Td><Text size="sm">{conditionText(a.thresholdType, a.threshold, a.thresholdMax)} per {a.interval}{a.lastValue !== undefined ? ` (last ${a.lastValue})` : ''}</Text></Table.Td>
         <Table.Td><Text size="sm">{when(a.lastEvaluation)}</Text></Table.Td>
@@ -107,7 +107,7 @@ function PromRow({ r, group }: { r: PromRule; group: string }) {
   return (
     <Table.Tr data-testid="prom-rule-row">
       <Table.Td><Text fw={600} size="sm">{r.name}</Text><Text size="xs" c="dimmed">{group}</Text></Table.Td>
-      <Table.Td><Badge variant="outline" size="sm" color="grape">{r.type === 'recording' ? 'recording' : 'prometheus'}</Badge></Table.Td>
+      <Table.Td><Badge variant="outline" size="sm" color="grape" style={{ minWidth: 'max-content' }}>{r.type === 'recording' ? 'recording' : 'prometheus'}</Badge></Table.Td>
       <Table.Td>{r.type === 'alerting' ? <StateBadge state={r.state ?? 'inactive'} /> : <StateBadge state={r.health === 'ok' ? 'ok' : r.health ?? 'ok'} />}
         {firing > 0 && <Text size="xs">{firing} firing</Text>}</Table.Td>
       <Table.Td><Code>{r.query}</Code></Table.Td>
@@ -141,7 +141,7 @@ export default function AlertsPage() {
     <Stack gap="sm">
       <Group justify="space-between">
         <Title order={3}>Alerts</Title>
-        <Text size="sm" c="dimmed">Create alerts from a search (Search → Create alert) or from a dashboard tile (🔔).</Text>
+        <Text size="sm" c="dimmed">Create alerts from a search (Search → Create alert) or from a dashboard tile (⚠).</Text>
       </Group>
       <ErrorNote error={alerts.error ?? prom.error ?? err} />
       {alerts.isSuccess && list.length === 0 && rules.length === 0 && <Text c="dimmed" data-testid="alerts-empty">No alerts yet.</Text>}

@@ -142,7 +142,7 @@ export default function DashboardPage() {
               <Text size="sm" fw={600} lineClamp={1} data-testid="tile-title">{t.config.name || 'Untitled'}</Text>
               <Group gap={2}>
                 {t.config.displayType !== 'markdown' && (
-                  <ActionIcon size="xs" variant="subtle" aria-label="create alert" title="Create alert on this tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setAlertTile(t)}>🔔</ActionIcon>
+                  <ActionIcon size="xs" variant="subtle" aria-label="create alert" title="Create alert on this tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setAlertTile(t)}>⚠</ActionIcon>
                 )}
                 <ActionIcon size="xs" variant="subtle" aria-label="edit tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setEditing(t)}>✎</ActionIcon>
                 <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>

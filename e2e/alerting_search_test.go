@@ -229,6 +229,14 @@ func TestAlertFailedDeliveryIsVisible(t *testing.T) {
 	if a.State != "alert" || a.Notifications[0].OK {
 		t.Fatalf("alert = %+v, want state alert and a failed notification", a)
 	}
+	s.getJSON("/api/alerts/"+created.ID, &a)
+	failedInHistory := false
+	for _, h := range a.History {
+		failedInHistory = failedInHistory || h.State == "notification_failed"
+	}
+	if !failedInHistory {
+		t.Errorf("history %+v has no notification_failed entry", a.History)
+	}
 	if m := s.metricsText(); !strings.Contains(m, `overlook_alert_notifications_total{channel="slack",result="failed"} `) ||
 		strings.Contains(m, `overlook_alert_notifications_total{channel="slack",result="failed"} 0`) {
 		t.Errorf("/metrics does not count the failed delivery")

@@ -24,6 +24,9 @@ const (
 	StateAlert    = "alert"
 	StateSilenced = "silenced"
 	StateError    = "error"
+	// StateNotificationFailed is the history entry of a notice not
+	// delivered after its retries (never an alert's state).
+	StateNotificationFailed = "notification_failed"
 )
 
 // Sample is one series' value in one evaluation: NaN when the series had

@@ -263,6 +263,11 @@ func (s *Scheduler) send(ctx context.Context, a *meta.Alert, status string, inst
 	}
 	rec, serr := s.opts.Alerts.SetStatus(a.ID, true, func(st *meta.AlertStatus) {
 		st.Notifications = append(st.Notifications, res)
+		if err != nil {
+			// Never silent: the failure is in the history too.
+			st.History = append(st.History, meta.AlertEvent{At: res.At, State: StateNotificationFailed,
+				Error: status + " notice: " + res.Error})
+		}
 		if err != nil || status != notify.StatusFiring {
 			return
 		}

@@ -228,6 +228,10 @@ func TestSchedulerFailedDeliveryIsVisibleAndRetried(t *testing.T) {
 	if rec.Instances[0].Notified != nil {
 		t.Fatal("instance marked notified after a failed delivery")
 	}
+	last := rec.History[len(rec.History)-1]
+	if last.State != StateNotificationFailed || !strings.HasPrefix(last.Error, "firing notice: ") || !strings.Contains(last.Error, "500") {
+		t.Errorf("history does not show the failed delivery: %+v", rec.History)
+	}
 	h.mu.Lock()
 	h.code = 200
 	h.mu.Unlock()

@@ -45,7 +45,7 @@ function Detail({ id }: { id: string }) {
         <Text size="sm" fw={600}>History</Text>
         {a.history?.length ? [...a.history].reverse().map((h, i) => (
           <Text size="xs" key={i} data-testid="alert-history">
-            {when(h.at)} · <b>{h.state === 'alert' ? 'firing' : h.state === 'ok' ? 'resolved' : h.state}</b>
+            {when(h.at)} · <b>{h.state === 'alert' ? 'firing' : h.state === 'ok' ? 'resolved' : h.state.replace('_', ' ')}</b>
             {h.value !== undefined ? ` · value ${h.value}` : ''}{h.group ? ` · ${groupText(h.group)}` : ''}{h.error ? ` · ${h.error}` : ''}
           </Text>
         )) : <Text size="xs" c="dimmed">No events yet.</Text>}

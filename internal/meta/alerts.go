@@ -182,6 +182,23 @@ func (s *AlertStore) List() []AlertRecord {
 	return out
 }
 
+// AlertSchedule is what the scheduler needs of each alert every tick.
+type AlertSchedule struct {
+	ID, Name, Interval string
+}
+
+// Schedules lists every alert's ID, name and interval without copying
+// the rest (the scheduler looks for due alerts every second).
+func (s *AlertStore) Schedules() []AlertSchedule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]AlertSchedule, len(s.doc.Alerts))
+	for i, a := range s.doc.Alerts {
+		out[i] = AlertSchedule{ID: a.ID, Name: a.Name, Interval: a.Interval}
+	}
+	return out
+}
+
 // Get returns a copy of one alert.
 func (s *AlertStore) Get(id string) (AlertRecord, error) {
 	s.mu.Lock()

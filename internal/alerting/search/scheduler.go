@@ -123,7 +123,7 @@ func (s *Scheduler) Reset(id string) {
 func (s *Scheduler) runDue(ctx context.Context) {
 	now := s.now()
 	seen := map[string]bool{}
-	for _, rec := range s.opts.Alerts.List() {
+	for _, rec := range s.opts.Alerts.Schedules() {
 		seen[rec.ID] = true
 		interval, err := ParseInterval(rec.Interval)
 		if err != nil || interval <= 0 {
@@ -146,7 +146,7 @@ func (s *Scheduler) runDue(ctx context.Context) {
 		s.running[rec.ID] = true
 		s.mu.Unlock()
 		s.wg.Add(1)
-		go func(rec meta.AlertRecord) {
+		go func(rec meta.AlertSchedule) {
 			defer s.wg.Done()
 			defer func() {
 				s.mu.Lock()

@@ -46,6 +46,8 @@ type Options struct {
 	// Tracer, when set, traces every request (but /metrics, /ready and
 	// /healthz) with a server span named "{method} {route}".
 	Tracer trace.Tracer
+	// Alerts serves /api/alerts (zero: not routed).
+	Alerts AlertOptions
 }
 
 // Server is the API's http.Handler. It is safe for concurrent use.
@@ -83,6 +85,7 @@ func New(opts Options) *Server {
 	s.routeAnalysis()
 	s.routeTempo()
 	s.routeSessions()
+	s.routeAlerts()
 	if opts.UI != nil {
 		s.mux.Handle("/", opts.UI)
 	}

@@ -161,15 +161,20 @@ func (s *Store) index(id string) int {
 	return -1
 }
 
-// saveLocked writes the document durably: temp file, fsync, rename, fsync
-// of the directory.
+// saveLocked writes the document durably (see writeDurable).
 func (s *Store) saveLocked() error {
 	raw, err := json.MarshalIndent(s.doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("BUG: encode metadata: %w", err)
 	}
-	path := filepath.Join(s.dir, fileName)
-	f, err := os.CreateTemp(s.dir, fileName+".tmp-*")
+	return writeDurable(s.dir, fileName, raw)
+}
+
+// writeDurable replaces <dir>/<name> with raw: temp file, fsync, rename,
+// fsync of the directory, so a crash leaves the old or the new file.
+func writeDurable(dir, name string, raw []byte) error {
+	path := filepath.Join(dir, name)
+	f, err := os.CreateTemp(dir, name+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write metadata: %w", err)
 	}
@@ -185,7 +190,7 @@ func (s *Store) saveLocked() error {
 		os.Remove(tmp)
 		return fmt.Errorf("replace metadata %q: %w", path, err)
 	}
-	if d, err := os.Open(s.dir); err == nil {
+	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // best effort: the rename is durable once the directory is
 		d.Close()
 	}

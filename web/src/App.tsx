@@ -13,6 +13,7 @@ const ServiceMapPage = lazy(() => import('./pages/ServiceMapPage'));
 const AdminPage = lazy(() => import('./pages/AdminPage'));
 const SessionsPage = lazy(() => import('./pages/SessionsPage'));
 const SessionPage = lazy(() => import('./pages/SessionPage'));
+const AlertsPage = lazy(() => import('./pages/AlertsPage'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -21,6 +22,7 @@ const NAV = [
   { to: '/dashboards', label: 'Dashboards' },
   { to: '/service-map', label: 'Service Map' },
   { to: '/sessions', label: 'Client Sessions' },
+  { to: '/alerts', label: 'Alerts' },
 ];
 
 function ThemeToggle() {
@@ -66,6 +68,7 @@ export function App() {
             <Route path="/admin" element={<AdminPage />} />
             <Route path="/sessions" element={<SessionsPage />} />
             <Route path="/sessions/:id" element={<SessionPage />} />
+            <Route path="/alerts" element={<AlertsPage />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

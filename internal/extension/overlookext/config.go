@@ -40,6 +40,8 @@ type Config struct {
 	// SelfTelemetry sends overlook's own traces and metrics into its own
 	// store (config_self.go, docs/self-monitoring.md).
 	SelfTelemetry SelfTelemetryConfig `mapstructure:"self_telemetry"`
+	// SearchAlerts configures alerts on searches and tiles (config_alerts.go).
+	SearchAlerts SearchAlertsConfig `mapstructure:"search_alerts"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -213,6 +215,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.SelfTelemetry.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.SearchAlerts.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

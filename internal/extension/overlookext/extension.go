@@ -19,6 +19,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/overlook-dev/overlook/internal/alerting/search"
 	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/logging"
@@ -49,6 +50,7 @@ type Extension struct {
 	server *http.Server
 	served chan error
 	prom   promMount
+	alerts *search.Scheduler
 	// cancelQueries cancels the context of every API request.
 	cancelQueries context.CancelFunc
 	// keys are the ingestion keys (nil: none configured), loaded at Start
@@ -133,6 +135,14 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
 	}
+	alertStore, err := meta.OpenAlerts(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	if err != nil {
+		return errors.Join(fmt.Errorf("open the metadata store (alerts): %w", err), st.Close())
+	}
+	sched := search.New(search.Options{Store: st, Alerts: alertStore, Dashboards: ms,
+		Logger: e.logger.With("alerting", "search"), Registerer: e.metrics.Registry,
+		EvaluationTimeout: e.cfg.SearchAlerts.EvaluationTimeout, ExternalURL: e.cfg.SearchAlerts.ExternalURL,
+		Limits: e.cfg.Query.limits(), Retry: e.cfg.SearchAlerts.retry()})
 	tracer, selfTraces := e.startTracing(st)
 	e.mu.Lock()
 	e.tracer, e.selfTraces = tracer, selfTraces
@@ -140,7 +150,8 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
 		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
 		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
-		Analysis: e.cfg.Query.analysis(), Tracer: tracer})
+		Analysis: e.cfg.Query.analysis(), Tracer: tracer,
+		Alerts: api.AlertOptions{Store: alertStore, Scheduler: sched}})
 	endpoint, loopbackUntilUser := e.listenPlan(users)
 	hc := e.cfg.HTTP
 	hc.NetAddr.Endpoint = endpoint
@@ -179,8 +190,10 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		go rb.watch(wctx)
 	}
 	go func() { served <- rb.serve(ln) }()
+	sched.Start()
 	e.mu.Lock()
 	e.store, e.api, e.server, e.served, e.cancelQueries, e.rebind = st, a, srv, served, cancelQueries, rb
+	e.alerts = sched
 	e.mu.Unlock()
 	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
 	return nil
@@ -190,9 +203,12 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 // every pipeline has stopped, so no export is in flight.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	st, srv, served, cancelQueries, rb := e.store, e.server, e.served, e.cancelQueries, e.rebind
-	e.store, e.server, e.cancelQueries, e.rebind = nil, nil, nil, nil
+	st, srv, served, cancelQueries, rb, alerts := e.store, e.server, e.served, e.cancelQueries, e.rebind, e.alerts
+	e.store, e.server, e.cancelQueries, e.rebind, e.alerts = nil, nil, nil, nil, nil
 	e.mu.Unlock()
+	if alerts != nil {
+		alerts.Stop() // before the store closes: evaluations read it
+	}
 	if rb != nil {
 		rb.shutdown() // before the server stops: no rebind while it does
 	}

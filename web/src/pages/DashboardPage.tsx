@@ -7,6 +7,7 @@ import { api } from '../api/client';
 import type { ChartConfig, Dashboard, DisplayType, PromQuery, Source, Tile, Variable, WhereLanguage } from '../api/types';
 import { ChartBuilder } from '../chart/ChartBuilder';
 import { ChartView } from '../chart/ChartView';
+import { CreateAlertModal } from '../alerts/CreateAlertModal';
 import { ErrorNote } from '../components/ErrorNote';
 import { TimePicker } from '../components/TimePicker';
 import { applyDashboardFilter, type DashboardFilter } from '../dashboard/filter';
@@ -109,6 +110,7 @@ export default function DashboardPage() {
   const q = useQuery({ queryKey: ['dashboard', id], queryFn: ({ signal }) => api.dashboard(id, signal) });
   const [d, setD] = useState<Dashboard | null>(null);
   const [editing, setEditing] = useState<Tile | null>(null);
+  const [alertTile, setAlertTile] = useState<Tile | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const [filter, setFilter] = useState(sp.get('where') ?? '');
   const filterLang: WhereLanguage = sp.get('lang') === 'sql' ? 'sql' : 'lucene';
@@ -213,6 +215,9 @@ export default function DashboardPage() {
             <Group className="tile-drag" justify="space-between" px="xs" py={2} style={{ cursor: 'move', borderBottom: '1px solid var(--mantine-color-default-border)' }}>
               <Text size="sm" fw={600} lineClamp={1} data-testid="tile-title">{(variables.length ? interpolate(t.config.name ?? '', variables, values, {}) : t.config.name) || 'Untitled'}</Text>
               <Group gap={2}>
+                {t.config.displayType !== 'markdown' && (
+                  <ActionIcon size="xs" variant="subtle" aria-label="create alert" title="Create alert on this tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setAlertTile(t)}>⚠</ActionIcon>
+                )}
                 <ActionIcon size="xs" variant="subtle" aria-label="edit tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => setEditing(t)}>✎</ActionIcon>
                 <ActionIcon size="xs" variant="subtle" color="red" aria-label="delete tile" onMouseDown={(e) => e.stopPropagation()} onClick={() => save({ ...d, tiles: d.tiles.filter((x) => x.id !== t.id) })}>×</ActionIcon>
               </Group>
@@ -221,6 +226,10 @@ export default function DashboardPage() {
           </>
         )}
       />
+      {alertTile && (
+        <CreateAlertModal opened onClose={() => setAlertTile(null)}
+          target={{ kind: 'tile', dashboardId: d.id, tileId: alertTile.id, tileName: alertTile.config.name || 'Untitled tile' }} />
+      )}
       <TileEditor tile={editing} range={iso} variables={variables} values={values} onClose={() => setEditing(null)}
         onSave={(c) => { save({ ...d, tiles: d.tiles.map((x) => (x.id === editing!.id ? { ...x, config: c } : x)) }); setEditing(null); }} />
     </Stack>

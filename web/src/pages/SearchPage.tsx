@@ -11,6 +11,7 @@ import { filterTerm } from '../components/queryComplete';
 import { DEFAULT_COLUMNS, ResultsTable } from '../components/ResultsTable';
 import { RowPanel } from '../components/RowPanel';
 import { TimePicker } from '../components/TimePicker';
+import { CreateAlertModal } from '../alerts/CreateAlertModal';
 import { useFields } from '../lib/useFields';
 import { formatRange, parseRange, resolve, toIso, type TimeRange } from '../lib/time';
 import type { DeltaSelection } from '../api/analysis';
@@ -52,6 +53,7 @@ export default function SearchPage() {
   const [nonce, setNonce] = useState(0);
   const [live, setLive] = useState(false);
   const [selected, setSelected] = useState<Row | null>(null);
+  const [alerting, setAlerting] = useState(false);
   useEffect(() => setDraft(query), [query]);
 
   // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -98,6 +100,10 @@ export default function SearchPage() {
 
   return (
     <Stack gap="xs" h="calc(100vh - 2 * var(--mantine-spacing-sm))">
+      {alerting && (
+        <CreateAlertModal opened onClose={() => setAlerting(false)}
+          target={{ kind: 'search', source, query: draft.trim(), whereLanguage: lang }} />
+      )}
       <Group gap="xs" wrap="nowrap">
         <SegmentedControl value={source} onChange={(v) => { setSelected(null); update({ source: v, cols: null, ...(v !== 'traces' && traceql ? { lang: null } : {}) }); }}
           data={[{ value: 'logs', label: 'Logs' }, { value: 'traces', label: 'Traces' }]} aria-label="source" />
@@ -116,6 +122,9 @@ export default function SearchPage() {
         />
         <TimePicker value={range} onChange={setRange} />
         <Button onClick={() => update({ q: draft })} data-testid="run">Run</Button>
+        <Tooltip label="Alert when the count of matching events crosses a threshold">
+          <Button variant="default" onClick={() => setAlerting(true)} data-testid="create-alert">Create alert</Button>
+        </Tooltip>
         <Switch label="Live" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); if (e.currentTarget.checked) setRange({ kind: 'relative', last: range.kind === 'relative' ? range.last : '15m' }); }} data-testid="live" />
       </Group>
       <Group gap="xs" align="stretch" wrap="nowrap" style={{ flex: 1, minHeight: 0 }}>

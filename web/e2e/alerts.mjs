@@ -1,0 +1,102 @@
+// Browser test of alerts on searches (issue 13 §2): create an alert from
+// the Search page, see it fire on the Alerts page with its history and
+// delivered notice, silence and unsilence it. Run by e2e/ui_alerts_test.go
+// against a running overlook (OVERLOOK_URL) that already holds error logs
+// of service ui-alerts; HOOK_URL is the test's webhook receiver.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from './firstpaint.mjs';
+
+const base = process.env.OVERLOOK_URL;
+const hook = process.env.HOOK_URL;
+if (!base || !hook) throw new Error('set OVERLOOK_URL and HOOK_URL');
+const shots = process.env.SCREENSHOTS ?? '';
+const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
+const QUERY = 'SeverityText:ERROR ServiceName:ui-alerts';
+const NAME = 'browser errors';
+
+let passed = 0;
+let failed = 0;
+async function step(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message}`);
+    await page.screenshot({ path: join(tmpdir(), `overlook-alerts-fail-${failed}.png`) }).catch(() => undefined);
+  }
+}
+function expect(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+const browser = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
+  viewport: { width: 1440, height: 900 }, colorScheme: 'light',
+});
+const page = browser.pages()[0] ?? (await browser.newPage());
+page.setDefaultTimeout(15000);
+const pageErrors = [];
+page.on('pageerror', (e) => pageErrors.push(e.message));
+const row = () => page.locator('[data-testid=alert-row]', { hasText: NAME });
+const rowState = async () => (await row().locator('[data-testid=alert-state]').textContent())?.trim();
+
+try {
+  await step('create an alert from Search, prefilled with the query', async () => {
+    await page.goto(`${base}/search?source=logs&range=15m&q=${encodeURIComponent(QUERY)}`);
+    await page.getByTestId('result-count').filter({ hasText: 'results' }).waitFor();
+    await page.getByTestId('create-alert').click();
+    const target = await page.getByTestId('alert-target').textContent();
+    expect(target.includes(QUERY) && target.includes('logs'), `modal target: ${target}`);
+    await page.getByTestId('alert-name').fill(NAME);
+    await page.getByTestId('alert-url').fill(hook);
+    await page.getByTestId('alert-send-test').click();
+    const test = await page.getByTestId('alert-test-result').textContent();
+    expect(test.startsWith('Test notification delivered'), `test notification: ${test}`);
+    await page.getByTestId('alert-create').click();
+    await page.getByTestId('alert-created').waitFor();
+    if (shots) await page.screenshot({ path: join(shots, 'alert-create.png') });
+  });
+
+  await step('the Alerts page shows it firing, with history and the delivered notice', async () => {
+    await page.getByRole('link', { name: 'Open Alerts' }).click();
+    await page.waitForURL(/\/alerts$/);
+    await row().waitFor();
+    const deadline = Date.now() + 30000;
+    let state = await rowState();
+    while (state !== 'alert' && Date.now() < deadline) {
+      await page.waitForTimeout(500);
+      state = await rowState();
+    }
+    expect(state === 'alert', `state ${state}, want alert`);
+    await row().getByTestId('alert-name').click();
+    const hist = page.getByTestId('alert-history').filter({ hasText: 'firing' });
+    await hist.first().waitFor();
+    await page.getByTestId('alert-notification').filter({ hasText: 'firing · delivered' }).first().waitFor();
+    if (shots) await page.screenshot({ path: join(shots, 'alerts.png') });
+  });
+
+  await step('silence and unsilence', async () => {
+    await row().getByTestId('alert-silence').click();
+    await page.getByTestId('silence-1h').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=alert-row]')]
+      .some((r) => r.textContent.includes('browser errors') && r.querySelector('[data-testid=alert-state]')?.textContent === 'silenced'));
+    await row().getByTestId('alert-unsilence').click();
+    await row().getByTestId('alert-silence').waitFor();
+    await page.getByTestId('alert-history').filter({ hasText: 'unsilenced' }).first().waitFor();
+  });
+
+  await step('no uncaught page errors', async () => {
+    expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
+  });
+} finally {
+  await browser.close();
+  rmSync(profile, { recursive: true, force: true });
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -100,9 +100,9 @@ export default function SearchPage() {
 
   return (
     <Stack gap="xs" h="calc(100vh - 2 * var(--mantine-spacing-sm))">
-      {alerting && (
+      {alerting && !traceql && (
         <CreateAlertModal opened onClose={() => setAlerting(false)}
-          target={{ kind: 'search', source, query: draft.trim(), whereLanguage: lang }} />
+          target={{ kind: 'search', source, query: draft.trim(), whereLanguage: lang as WhereLanguage }} />
       )}
       <Group gap="xs" wrap="nowrap">
         <SegmentedControl value={source} onChange={(v) => { setSelected(null); update({ source: v, cols: null, ...(v !== 'traces' && traceql ? { lang: null } : {}) }); }}
@@ -122,8 +122,8 @@ export default function SearchPage() {
         />
         <TimePicker value={range} onChange={setRange} />
         <Button onClick={() => update({ q: draft })} data-testid="run">Run</Button>
-        <Tooltip label="Alert when the count of matching events crosses a threshold">
-          <Button variant="default" onClick={() => setAlerting(true)} data-testid="create-alert">Create alert</Button>
+        <Tooltip label={traceql ? 'Alerts take Search or SQL queries, not TraceQL' : 'Alert when the count of matching events crosses a threshold'}>
+          <Button variant="default" onClick={() => setAlerting(true)} disabled={traceql} data-testid="create-alert">Create alert</Button>
         </Tooltip>
         <Switch label="Live" checked={live} onChange={(e) => { setLive(e.currentTarget.checked); if (e.currentTarget.checked) setRange({ kind: 'relative', last: range.kind === 'relative' ? range.last : '15m' }); }} data-testid="live" />
       </Group>

@@ -33,6 +33,8 @@ type Config struct {
 	// Demo is the built-in demo generator (`overlook serve --demo`); the
 	// command runs it, the extension only validates it. docs/demo.md.
 	Demo demo.Config `mapstructure:"demo"`
+	// Alerting evaluates Prometheus rule files (config_alerting.go).
+	Alerting AlertingConfig `mapstructure:"alerting"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -191,6 +193,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Demo.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Alerting.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

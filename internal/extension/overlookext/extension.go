@@ -124,8 +124,13 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
 			e.cfg.HTTP.NetAddr.Endpoint, err), st.Close())
 	}
-	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, e.prom.mount(a, st, e))
+	handler, err := e.prom.mount(a, st, e)
 	if err != nil {
+		return errors.Join(err, ln.Close(), st.Close())
+	}
+	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings, handler)
+	if err != nil {
+		e.prom.close()
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
 	}
 	// Every request's context derives from base, cancelled first thing

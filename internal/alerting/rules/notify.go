@@ -13,7 +13,6 @@ import (
 	"github.com/prometheus/prometheus/notifier"
 )
 
-
 // newNotifier returns Prometheus's notifier configured with the
 // Alertmanagers (API v2), the external labels and the queue capacity.
 func newNotifier(cfg Config, ext labels.Labels, reg prometheus.Registerer, logger *slog.Logger) (*notifier.Manager, error) {

@@ -80,7 +80,7 @@ func TestQMTLAlerts(t *testing.T) {
 		// pending state; the counter is reset (component restarted) at 80.
 		{alert: "CrossContextCacheHit", step: m15, eval: m15, evals: 120, forSteps: 0, on: 40, off: 80,
 			wantLabels: map[string]string{"node_id": "n1", "world_id": "w1", "severity": "critical"},
-			series: []string{`cross_context_cache_hit_total{job="node",node_id="n1",world_id="w1",execution_domain="live",as_of="__unset__",partition="p0"} 0x39 1x39 0x40`}},
+			series:     []string{`cross_context_cache_hit_total{job="node",node_id="n1",world_id="w1",execution_domain="live",as_of="__unset__",partition="p0"} 0x39 1x39 0x40`}},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {

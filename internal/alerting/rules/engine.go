@@ -56,6 +56,7 @@ type Engine struct {
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
 
+	runOnce    sync.Once
 	reloadMu   sync.Mutex // serializes reloads
 	statusMu   sync.Mutex
 	reloadErr  error
@@ -138,7 +139,9 @@ func New(opts Options) (*Engine, error) {
 }
 
 // Run starts evaluating and sending; it returns at once.
-func (e *Engine) Run() {
+func (e *Engine) Run() { e.runOnce.Do(e.run) }
+
+func (e *Engine) run() {
 	tsets := make(chan map[string][]*targetgroup.Group, 1)
 	tsets <- alertmanagerTargets(e.cfg.Alertmanagers)
 	e.wg.Add(2)
@@ -157,6 +160,8 @@ func (e *Engine) Run() {
 // timeout), and removes the engine's metrics.
 func (e *Engine) Stop() {
 	e.stopOnce.Do(func() {
+		// The manager's groups wait for Run before they can stop.
+		e.Run()
 		e.manager.Stop()
 		e.notifier.Stop()
 		e.cancel()

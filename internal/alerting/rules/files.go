@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -75,9 +76,14 @@ func validate(b []byte, p parser.Parser, logger *slog.Logger) []error {
 // file name as "file:line:column: group ..., rule N, "name": problem".
 func fileError(file string, errs []error) error {
 	out := make([]error, 0, min(len(errs), maxFileErrors)+1)
-	for i, e := range errs {
-		if i == maxFileErrors {
-			out = append(out, fmt.Errorf("rule file %s: ... and %d more problems", file, len(errs)-maxFileErrors))
+	seen := map[string]bool{}
+	for _, e := range errs {
+		if seen[e.Error()] { // rulefmt reports a YAML error twice
+			continue
+		}
+		seen[e.Error()] = true
+		if len(out) == maxFileErrors {
+			out = append(out, fmt.Errorf("rule file %s: ... and more problems", file))
 			break
 		}
 		out = append(out, fmt.Errorf("rule file %s:%w", file, spaced{e}))
@@ -90,7 +96,7 @@ func fileError(file string, errs []error) error {
 type spaced struct{ err error }
 
 func (s spaced) Error() string {
-	m := s.err.Error()
+	m := strings.TrimPrefix(s.err.Error(), "0:0: ") // no position known
 	if len(m) > 0 && m[0] >= '0' && m[0] <= '9' {
 		return m
 	}

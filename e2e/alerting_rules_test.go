@@ -512,4 +512,3 @@ func (s *server) promQuery(q string) promQueryResult {
 	}
 	return res
 }
-

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/overlook-dev/overlook/internal/promapi"
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
@@ -47,7 +49,10 @@ func benchRulesStore(b *testing.B, series int) (*duckdb.Store, time.Time) {
 		dir = b.TempDir()
 	}
 	dir = filepath.Join(dir, fmt.Sprintf("rules%d", series))
-	_, statErr := os.Stat(dir)
+	_, statErr := os.Stat(filepath.Join(dir, "complete"))
+	if statErr != nil {
+		_ = os.RemoveAll(dir) // a partial load
+	}
 	st, err := duckdb.Open(duckdb.Config{Dir: dir}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
@@ -77,11 +82,22 @@ func benchRulesStore(b *testing.B, series int) (*duckdb.Store, time.Time) {
 				dp.SetDoubleValue(float64(i * (pod%7 + 1)))
 			}
 		}
-		if err := st.InsertMetrics(context.Background(), md); err != nil {
-			b.Fatal(err)
+		for {
+			err := st.InsertMetrics(context.Background(), md)
+			if errors.Is(err, store.ErrOverloaded) {
+				time.Sleep(time.Second) // retry, as a collector would
+				continue
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			break
 		}
 	}
 	b.Logf("loaded %d series × 41 points in %s", series, time.Since(loadStart).Round(time.Second))
+	if err := os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600); err != nil {
+		b.Fatal(err)
+	}
 	return st, end
 }
 

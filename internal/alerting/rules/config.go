@@ -18,7 +18,6 @@ const (
 	DefaultOutageTolerance    = time.Hour
 	DefaultResendDelay        = time.Minute
 	DefaultQueueCapacity      = 10000
-	DefaultAlertmanagerTimout = 10 * time.Second
 )
 
 // Config is what the rules engine evaluates and where it sends alerts.

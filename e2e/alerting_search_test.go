@@ -61,18 +61,6 @@ func (r *webhookReceiver) received() []amPayload {
 	return append([]amPayload(nil), r.msgs...)
 }
 
-// waitFor polls f every 200ms until it is true or d passes.
-func waitFor(t *testing.T, d time.Duration, what string, f func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !f() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-}
-
 // sendErrorLogs posts one ERROR log of service alert-e2e every 300ms
 // until ctx ends.
 func (s *server) sendErrorLogs(ctx context.Context, wg *sync.WaitGroup) {

@@ -256,3 +256,15 @@ func eventually(t *testing.T, what string, f func() bool) {
 		}
 	}
 }
+
+// waitFor polls f every 100ms until it holds, failing the test after d.
+func waitFor(t *testing.T, d time.Duration, what string, f func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !f() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", d, what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -42,15 +42,16 @@ import (
 )
 
 // Components returns every factory of the distribution. metrics is shared
-// by overlook's own components.
-func Components(metrics *telemetry.Metrics) (otelcol.Factories, error) {
+// by overlook's own components; ext are more options of the `overlook`
+// extension.
+func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.Factories, error) {
 	var (
 		f   otelcol.Factories
 		err error
 	)
 	promTargets := targets.NewRegistry() // scrape targets: prometheus receivers → /prometheus/api/v1/targets
 	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
-		overlookext.NewFactory(metrics, overlookext.WithPrometheusTargets(promTargets)),
+		overlookext.NewFactory(metrics, append([]overlookext.Option{overlookext.WithPrometheusTargets(promTargets)}, ext...)...),
 		// The collector's own authenticators, so user configs with
 		// `auth: {authenticator: basicauth}` work (docs/security.md).
 		// oidc is not here: contrib's oidcauthextension v0.157.0 is not

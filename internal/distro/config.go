@@ -16,7 +16,9 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/overlook-dev/overlook/internal/alerting/rules"
 	"github.com/overlook-dev/overlook/internal/budget"
+	"github.com/overlook-dev/overlook/internal/extension/overlookext"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
@@ -146,13 +148,16 @@ func CollectorSettings(s Sources, version string, metrics *telemetry.Metrics) (o
 	if err != nil {
 		return otelcol.CollectorSettings{}, err
 	}
+	// One per process: a reload (SIGHUP) with broken rule files keeps
+	// the rules that last loaded.
+	ruleFiles := rules.NewLastGood()
 	return otelcol.CollectorSettings{
 		BuildInfo: component.BuildInfo{
 			Command:     "overlook",
 			Description: "overlook: OpenTelemetry-native observability in one binary",
 			Version:     version,
 		},
-		Factories:               func() (otelcol.Factories, error) { return Components(metrics) },
+		Factories:               func() (otelcol.Factories, error) { return Components(metrics, overlookext.WithRuleFiles(ruleFiles)) },
 		ConfigProviderSettings:  otelcol.ConfigProviderSettings{ResolverSettings: rs},
 		DisableGracefulShutdown: true,
 	}, nil

@@ -4,10 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"go.opentelemetry.io/collector/otelcol"
 	"gopkg.in/yaml.v3"
 
+	"github.com/overlook-dev/overlook/internal/alerting/rules"
+	"github.com/overlook-dev/overlook/internal/extension/overlookext"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
@@ -26,13 +29,14 @@ func Print(ctx context.Context, s Sources, w io.Writer) error {
 }
 
 // Validate checks the merged configuration the way `serve` would load it:
-// every file parses, every component's settings decode and validate, and
-// every pipeline refers to defined components. When it fails, it names the
+// every file parses, every component's settings decode and validate,
+// every pipeline refers to defined components, and the Prometheus rule
+// files (extensions::overlook::alerting::rule_files) load. When it fails, it names the
 // first source (file, --data or --set) whose addition makes it fail.
 func Validate(ctx context.Context, s Sources) error {
 	err := dryRun(ctx, s)
 	if err == nil {
-		return nil
+		return checkRuleFiles(ctx, s)
 	}
 	// Find the culprit: grow the source list one step at a time.
 	steps := prefixes(s)
@@ -84,4 +88,32 @@ func dryRun(ctx context.Context, s Sources) error {
 		return err
 	}
 	return col.DryRun(ctx)
+}
+
+// checkRuleFiles validates the rule files of extensions::overlook::alerting
+// (after the configuration itself is valid): the errors name file, line,
+// group and rule. The extension's own Validate does not do it, since a
+// collector reload (SIGHUP) runs that again, and broken rule files must
+// then keep the running rules rather than stop the server.
+func checkRuleFiles(ctx context.Context, s Sources) error {
+	conf, err := Resolve(ctx, s)
+	if err != nil {
+		return err
+	}
+	const key = "extensions::overlook::alerting"
+	if !conf.IsSet(key) {
+		return nil
+	}
+	sub, err := conf.Sub(key)
+	if err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	var a overlookext.AlertingConfig
+	if err := sub.Unmarshal(&a); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	if err := rules.CheckFiles(a.RuleFiles, slog.New(slog.DiscardHandler)); err != nil {
+		return fmt.Errorf("invalid rule files (%s::rule_files): fix or remove them:\n%w", key, err)
+	}
+	return nil
 }

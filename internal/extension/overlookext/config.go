@@ -42,6 +42,8 @@ type Config struct {
 	SelfTelemetry SelfTelemetryConfig `mapstructure:"self_telemetry"`
 	// SearchAlerts configures alerts on searches and tiles (config_alerts.go).
 	SearchAlerts SearchAlertsConfig `mapstructure:"search_alerts"`
+	// Alerting evaluates Prometheus rule files (config_alerting.go).
+	Alerting AlertingConfig `mapstructure:"alerting"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -218,6 +220,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.SearchAlerts.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Alerting.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

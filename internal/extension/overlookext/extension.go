@@ -161,10 +161,16 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
 			endpoint, err), st.Close())
 	}
+	handler, err := e.prom.mount(a, st, e)
+	if err != nil {
+		e.stopSelfTraces(ctx)
+		return errors.Join(err, ln.Close(), st.Close())
+	}
 	rb := newRebinder(e, users)
 	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings,
-		e.gateFor(users, e.prom.mount(a, st, e), rb.userAdded))
+		e.gateFor(users, handler, rb.userAdded))
 	if err != nil {
+		e.prom.close()
 		e.stopSelfTraces(ctx)
 		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
 	}

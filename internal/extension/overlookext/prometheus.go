@@ -1,9 +1,12 @@
 package overlookext
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 
+	"github.com/overlook-dev/overlook/internal/alerting/rules"
+	"github.com/overlook-dev/overlook/internal/prom/promstorage"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
 	"github.com/overlook-dev/overlook/internal/promapi"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -22,21 +25,31 @@ func WithPrometheusTargets(reg *targets.Registry) Option {
 	return func(p *promMount) { p.targets = reg }
 }
 
+// WithRuleFiles keeps the last rule files that loaded across restarts of
+// the extension in one process (a collector reload on SIGHUP), so that a
+// broken rule file at a reload keeps the old rules instead of stopping
+// the server. Create lg once per process.
+func WithRuleFiles(lg *rules.LastGood) Option {
+	return func(p *promMount) { p.lastGood = lg }
+}
+
 // promMount serves the Prometheus API (internal/promapi) under
 // PrometheusPrefix next to the native API.
 type promMount struct {
-	targets *targets.Registry
+	targets  *targets.Registry
+	lastGood *rules.LastGood
 
 	mu      sync.Mutex
 	handler *promapi.Handler
+	rules   *rules.Engine
 }
 
 // mount returns the API handler with /prometheus/ routed to a Prometheus
-// API over st (if st can read metrics).
-func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) http.Handler {
+// API over st (if st can read metrics), and starts the rules engine.
+func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.Handler, error) {
 	r, ok := st.(store.MetricReader)
 	if !ok {
-		return api
+		return api, nil
 	}
 	opts := promapi.Options{
 		Prefix: PrometheusPrefix, Reader: r, Inserter: st,
@@ -53,19 +66,50 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) http.H
 		opts.Resources = rr
 	}
 	h := promapi.New(opts)
+	re, err := p.startRules(h, st, e)
+	if err != nil {
+		_ = h.Close()
+		return nil, err
+	}
 	p.mu.Lock()
-	p.handler = h
+	p.handler, p.rules = h, re
 	p.mu.Unlock()
 	mux := http.NewServeMux()
+	rh := re.Handler(PrometheusPrefix)
+	for _, path := range []string{"/api/v1/rules", "/api/v1/alerts", "/-/reload"} {
+		mux.Handle(PrometheusPrefix+path, tracePrometheus(rh, e.Tracer()))
+	}
 	mux.Handle(PrometheusPrefix+"/", tracePrometheus(h, e.Tracer()))
 	mux.Handle("/", api)
-	return mux
+	return mux, nil
 }
 
-// close releases the Prometheus API's query engine.
+// startRules starts the rules engine (extensions::overlook::alerting) on
+// the Prometheus API's query engine, reading and writing st.
+func (p *promMount) startRules(h *promapi.Handler, st store.Store, e *Extension) (*rules.Engine, error) {
+	cfg, err := e.cfg.Alerting.rulesOptions(e.cfg.HTTP.NetAddr.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	re, err := rules.New(rules.Options{Config: cfg, QueryEngine: h.QueryEngine(), Parser: h.Parser(),
+		Queryable: h.Queryable(), Appendable: promstorage.NewAppendable(st), Registerer: e.metrics.Registry,
+		Logger: e.logger.With("part", "rules"), LastGood: p.lastGood})
+	if err != nil {
+		return nil, fmt.Errorf("extensions::overlook::alerting::rule_files: %w", err)
+	}
+	re.Run()
+	return re, nil
+}
+
+// close stops the rules engine and releases the Prometheus API's query
+// engine.
 func (p *promMount) close() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.rules != nil {
+		p.rules.Stop()
+		p.rules = nil
+	}
 	if p.handler != nil {
 		_ = p.handler.Close()
 		p.handler = nil

@@ -226,9 +226,14 @@ func (b *metaBuilder) finish() *PartMeta {
 // bloom filter: with the IDs as BLOBs, DuckDB 1.5.5 prunes with the
 // filter parquet-go 0.32.1 writes and finds nothing (TraceId = unhex('…')
 // returns 0 rows). The part index's own filter picks the files instead.
-func writerOptions(rowGroup int) []parquet.WriterOption {
+//
+// pageBytes is the target size of a page (before compression, 0:
+// parquet-go's 256 KiB); the zstd window is sized to it.
+func writerOptions(rowGroup, pageBytes int) []parquet.WriterOption {
+	pageBytes = cmp.Or(pageBytes, parquet.DefaultPageBufferSize)
 	return []parquet.WriterOption{
-		parquet.Compression(pageCodecFor(parquet.DefaultPageBufferSize)),
+		parquet.Compression(pageCodecFor(pageBytes)),
+		parquet.PageBufferSize(pageBytes),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 	}
 }
@@ -240,7 +245,7 @@ const writeBatchRows = 8192
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at
 // the end). It returns the file's size; the caller publishes it.
-func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, error)) (int64, error) {
+func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch []T) (int, error)) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -250,7 +255,7 @@ func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, e
 		os.Remove(path)
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
-	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup)...)
+	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes)...)
 	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)

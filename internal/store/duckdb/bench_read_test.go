@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -50,12 +51,18 @@ func BenchmarkRead(b *testing.B) {
 	end := base.Add(time.Duration(n) * time.Millisecond)
 
 	b.Run("Trace", func(b *testing.B) {
+		took := make([]time.Duration, 0, b.N)
 		for range b.N {
+			t0 := time.Now()
 			rows, err := s.Trace(ctx, tid)
+			took = append(took, time.Since(t0))
 			if err != nil || len(rows) != 8 {
 				b.Fatalf("Trace: %d rows, %v", len(rows), err)
 			}
 		}
+		slices.Sort(took)
+		b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 	})
 	b.Run("TraceLogs", func(b *testing.B) {
 		for range b.N {

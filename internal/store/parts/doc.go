@@ -92,7 +92,12 @@
 //
 // Snapshot and SnapshotTrace return leased part files (by time range, or
 // by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
-// them. DropBefore retires whole parts by MaxTimestamp: a part holds one
+// them. TraceSpans (trace.go) reads one trace without DuckDB: the head
+// and the parts being written are decoded from memory, and the parts
+// whose bloom filter may hold the trace are read with parquet-go (TraceId
+// page index, then only the trace's rows), at most 64 part files kept
+// open. Part writers sort a permutation of the head's sort index, never
+// the index itself, so TraceSpans can read it meanwhile. DropBefore retires whole parts by MaxTimestamp: a part holds one
 // hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them
 // until the next DropBefore; so does a crash while a merge whose input

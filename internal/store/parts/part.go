@@ -41,6 +41,34 @@ type PartMeta struct {
 	// ID's two 64-bit halves, double hashing).
 	Bloom []uint64 `json:"bloom"`
 	K     int      `json:"k"`
+	// Counts are the part's rows counted per ServiceName and minute of
+	// Timestamp, sorted (what answers a count by service without reading
+	// the part). CountsKept is false for a part written before they were
+	// kept (or merged from one): it has none.
+	Counts     []Count `json:"counts,omitempty"`
+	CountsKept bool    `json:"counts_kept,omitempty"`
+}
+
+// Count is the number of a part's rows of one service in one minute.
+type Count struct {
+	Service string `json:"s"`
+	Minute  int64  `json:"m"` // Unix time / 1 min, rounded down
+	N       int64  `json:"n"`
+}
+
+// minuteOf is the minute bucket of a Timestamp (Unix nanoseconds).
+func minuteOf(ts int64) int64 {
+	const minute = int64(time.Minute)
+	m := ts / minute
+	if ts%minute < 0 {
+		m--
+	}
+	return m
+}
+
+type countKey struct {
+	svc    string
+	minute int64
 }
 
 // noHour is the Hour of a part written before parts were split by hour
@@ -156,16 +184,18 @@ const bloomBitsPerID, bloomK = 16, 11
 
 // metaBuilder accumulates a part's index while its rows are written.
 type metaBuilder struct {
-	m    PartMeta
-	svcs map[string]struct{}
-	bits uint64
+	m        PartMeta
+	svcs     map[string]struct{}
+	bits     uint64
+	counts   map[countKey]int64
+	noCounts bool // an input part had no counts: the result has none either
 }
 
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
 func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
 	nbits := max(2048, traces*bloomBitsPerID) // small parts: a 256-byte floor keeps false positives rare
 	b := &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
-		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}}
+		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{}}
 	b.bits = uint64(len(b.m.Bloom) * 64)
 	return b
 }
@@ -185,6 +215,12 @@ func (b *metaBuilder) addMeta(m *PartMeta) {
 	b.m.Rows += m.Rows
 	for _, s := range m.Services {
 		b.svcs[s] = struct{}{}
+	}
+	if !m.CountsKept {
+		b.noCounts = true
+	}
+	for _, c := range m.Counts {
+		b.counts[countKey{c.Service, c.Minute}] += c.N
 	}
 }
 
@@ -209,8 +245,10 @@ func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
 	}
 	b.m.Rows++
 	if _, ok := b.svcs[svc]; !ok {
-		b.svcs[strings.Clone(svc)] = struct{}{}
+		svc = strings.Clone(svc)
+		b.svcs[svc] = struct{}{}
 	}
+	b.counts[countKey{svc, minuteOf(ts)}]++
 	b.addID(tid)
 }
 
@@ -219,6 +257,15 @@ func (b *metaBuilder) finish() *PartMeta {
 		b.m.Services = append(b.m.Services, s)
 	}
 	slices.Sort(b.m.Services)
+	if !b.noCounts {
+		b.m.CountsKept = true
+		for k, n := range b.counts {
+			b.m.Counts = append(b.m.Counts, Count{Service: k.svc, Minute: k.minute, N: n})
+		}
+		slices.SortFunc(b.m.Counts, func(x, y Count) int {
+			return cmp.Or(cmp.Compare(x.Minute, y.Minute), strings.Compare(x.Service, y.Service))
+		})
+	}
 	return &b.m
 }
 

@@ -96,3 +96,57 @@ func TestTraceSpansWhileWriting(t *testing.T) {
 		}
 	}
 }
+
+// TestPartCounts: a part's index counts its rows per service and minute;
+// a merge adds its inputs' counts, and keeps none if an input had none
+// (a part written before counts were kept).
+func TestPartCounts(t *testing.T) {
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Traces, PartRows: 30, MergeRows: 1000, FlushInterval: time.Hour})
+	defer tb.Close()
+	for seed := 1; seed <= 6; seed++ { // 30 spans each, 1 ms apart, service svc<seed%3>
+		if err := insert(t, tb, seed, 30); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, tb); n != 180 {
+		t.Fatalf("%d rows, want 180", n)
+	}
+	if err := tb.mergeAll(); err != nil {
+		t.Fatal(err)
+	}
+	sn, err := tb.Snapshot(context.Background(), time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Release()
+	got := map[string]int64{}
+	for _, m := range sn.Metas {
+		if !m.CountsKept {
+			t.Fatalf("part %s keeps no counts", m.File())
+		}
+		for _, c := range m.Counts {
+			if want := minuteOf(base.UnixNano()); c.Minute != want {
+				t.Errorf("minute %d, want %d", c.Minute, want)
+			}
+			got[c.Service] += c.N
+		}
+	}
+	if want := map[string]int64{"svc0": 60, "svc1": 60, "svc2": 60}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("counts %v, want %v", got, want)
+	}
+	if tb.Stats().Merges == 0 {
+		t.Error("no merge")
+	}
+	mb := newMetaBuilder(1, 2, 0, 1)
+	mb.addMeta(&PartMeta{Rows: 2, CountsKept: true, Counts: []Count{{Service: "a", Minute: 5, N: 2}}})
+	mb.addMeta(&PartMeta{Rows: 3, CountsKept: true, Counts: []Count{{Service: "a", Minute: 5, N: 3}}})
+	if m := mb.finish(); !m.CountsKept || len(m.Counts) != 1 || m.Counts[0].N != 5 {
+		t.Errorf("merged counts %+v", m.Counts)
+	}
+	mb = newMetaBuilder(1, 2, 0, 1)
+	mb.addMeta(&PartMeta{Rows: 2, CountsKept: true, Counts: []Count{{Service: "a", Minute: 5, N: 2}}})
+	mb.addMeta(&PartMeta{Rows: 3}) // written before counts were kept
+	if m := mb.finish(); m.CountsKept || len(m.Counts) != 0 {
+		t.Errorf("merged with a part without counts: kept %v, %+v", m.CountsKept, m.Counts)
+	}
+}

@@ -12,7 +12,8 @@
 //	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
 //	                              Timestamp is in hour H (Unix time / 1 h)
 //	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
-//	                              services, TraceId bloom filter, file size
+//	                              services, TraceId bloom filter, file size,
+//	                              rows per (ServiceName, minute) (Counts)
 //	part-<F>-<L>-h<H>.parquet.tmp a part being written (deleted by Open)
 //
 // Segment numbers are zero-padded to 8 digits and only grow. Parts

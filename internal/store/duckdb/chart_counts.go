@@ -10,7 +10,8 @@ import (
 )
 
 // countChart returns, for a chart that is a plain count of spans or log
-// records, ungrouped or by ServiceName, with buckets of whole minutes
+// records, ungrouped or by ServiceName and/or the level (StatusCode,
+// SeverityText), with buckets of whole minutes
 // (query.ChartPlan.CountShape), the function that answers its statement:
 // the parts lying wholly inside [start, end) with per-minute counts in
 // their index (parts.PartMeta.Counts) are not read, their counts are
@@ -19,7 +20,7 @@ import (
 // the DuckDB layout. TestCountChartMatchesSQL holds the answer equal to
 // the statement's over all the data.
 func (s *Store) countChart(plan *query.ChartPlan, start, end time.Time) func(context.Context, query.ChartQuery, func([]any) error) error {
-	src, group, step, ok := plan.CountShape()
+	src, groups, step, ok := plan.CountShape()
 	if !ok || s.noCountIndex || step%time.Minute != 0 {
 		return nil
 	}
@@ -40,7 +41,7 @@ func (s *Store) countChart(plan *query.ChartPlan, start, end time.Time) func(con
 		lo, hi := start.UnixNano(), end.UnixNano()
 		type cell struct {
 			bucket int64
-			svc    string
+			g      [2]string // the group values, in the chart's order
 		}
 		counts := map[cell]int64{}
 		var rest []string
@@ -55,8 +56,12 @@ func (s *Store) countChart(plan *query.ChartPlan, start, end time.Time) func(con
 					ns := c.Minute * int64(time.Minute)
 					k.bucket = ns / int64(step) * int64(step) // buckets: epoch_ns // step * step
 				}
-				if group != "" {
-					k.svc = c.Service
+				for i, g := range groups {
+					if g == "ServiceName" {
+						k.g[i] = c.Service
+					} else {
+						k.g[i] = c.Level
+					}
 				}
 				counts[k] += c.N
 			}
@@ -66,11 +71,11 @@ func (s *Store) countChart(plan *query.ChartPlan, start, end time.Time) func(con
 		if err := s.scanChartRows(ctx, q, sqlText, fn); err != nil {
 			return err
 		}
-		row := make([]any, 0, 3)
+		row := make([]any, 0, 4)
 		for k, n := range counts {
 			row = append(row[:0], k.bucket)
-			if group != "" {
-				row = append(row, k.svc)
+			for i := range groups {
+				row = append(row, k.g[i])
 			}
 			if err := fn(append(row, float64(n))); err != nil {
 				return err

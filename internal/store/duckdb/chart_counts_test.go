@@ -45,6 +45,7 @@ func TestCountChartMatchesSQL(t *testing.T) {
 				lr := sl.LogRecords().AppendEmpty()
 				lr.SetTimestamp(pcommon.NewTimestampFromTime(at.Add(time.Duration(rng.Int64N(int64(40 * time.Minute))))))
 				lr.Body().SetStr("x")
+				lr.SetSeverityText([]string{"INFO", "WARN", "ERROR", ""}[rng.IntN(4)])
 			}
 		}
 		if err := s.InsertLogs(ctx, ld); err != nil {
@@ -63,10 +64,11 @@ func TestCountChartMatchesSQL(t *testing.T) {
 	}
 	counted := 0
 	for _, src := range []string{"traces", "logs"} {
-		for _, gb := range []query.GroupByList{nil, {"ServiceName"}, {"SpanName"}} {
-			if src == "logs" && len(gb) == 1 && gb[0] == "SpanName" {
-				gb = query.GroupByList{"SeverityText"}
-			}
+		level := "StatusCode"
+		if src == "logs" {
+			level = "SeverityText"
+		}
+		for _, gb := range []query.GroupByList{nil, {"ServiceName"}, {level}, {level, "ServiceName"}, {"ServiceName", level}, {"SpanName"}} {
 			for _, disp := range []struct{ display, gran string }{{"table", ""}, {"number", ""}, {"line", "1 minute"}, {"line", "5 minute"}, {"line", "auto"}} {
 				for ri, r := range ranges {
 					req := &query.ChartRequest{Source: src, Select: []query.ChartSelect{{AggFn: "count"}}, GroupBy: gb,
@@ -99,7 +101,9 @@ func TestCountChartMatchesSQL(t *testing.T) {
 	if counted == 0 {
 		t.Fatal("no chart took the counts path")
 	}
-	if st := s.partTraces.t.Stats(); st.Parts < 3 || st.Merges == 0 {
-		t.Errorf("want several parts, some merged: %+v", st)
+	// Merged parts' counts: parts.TestPartCounts (merges here run when
+	// the background merger gets to them).
+	if st := s.partTraces.t.Stats(); st.Parts < 3 {
+		t.Errorf("want several parts: %+v", st)
 	}
 }

@@ -41,9 +41,10 @@ type PartMeta struct {
 	// ID's two 64-bit halves, double hashing).
 	Bloom []uint64 `json:"bloom"`
 	K     int      `json:"k"`
-	// Counts are the part's rows counted per ServiceName and minute of
-	// Timestamp, sorted (what answers a count by service without reading
-	// the part). CountsKept is false for a part written before they were
+	// Counts are the part's rows counted per ServiceName, level
+	// (StatusCode of a span, SeverityText of a log record) and minute of
+	// Timestamp, sorted (what answers a count by service or level without
+	// reading the part). CountsKept is false for a part written before they were
 	// kept (or merged from one): it has none.
 	Counts     []Count `json:"counts,omitempty"`
 	CountsKept bool    `json:"counts_kept,omitempty"`
@@ -52,7 +53,8 @@ type PartMeta struct {
 // Count is the number of a part's rows of one service in one minute.
 type Count struct {
 	Service string `json:"s"`
-	Minute  int64  `json:"m"` // Unix time / 1 min, rounded down
+	Level   string `json:"l,omitempty"` // StatusCode (spans) or SeverityText (logs)
+	Minute  int64  `json:"m"`           // Unix time / 1 min, rounded down
 	N       int64  `json:"n"`
 }
 
@@ -67,8 +69,8 @@ func minuteOf(ts int64) int64 {
 }
 
 type countKey struct {
-	svc    string
-	minute int64
+	svc, level string
+	minute     int64
 }
 
 // noHour is the Hour of a part written before parts were split by hour
@@ -188,14 +190,16 @@ type metaBuilder struct {
 	svcs     map[string]struct{}
 	bits     uint64
 	counts   map[countKey]int64
-	noCounts bool // an input part had no counts: the result has none either
+	levels   map[string]string // interned levels
+	noCounts bool              // an input part had no counts: the result has none either
 }
 
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
 func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
 	nbits := max(2048, traces*bloomBitsPerID) // small parts: a 256-byte floor keeps false positives rare
 	b := &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
-		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{}}
+		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{},
+		levels: map[string]string{}}
 	b.bits = uint64(len(b.m.Bloom) * 64)
 	return b
 }
@@ -220,7 +224,7 @@ func (b *metaBuilder) addMeta(m *PartMeta) {
 		b.noCounts = true
 	}
 	for _, c := range m.Counts {
-		b.counts[countKey{c.Service, c.Minute}] += c.N
+		b.counts[countKey{c.Service, c.Level, c.Minute}] += c.N
 	}
 }
 
@@ -236,7 +240,9 @@ func (b *metaBuilder) addID(tid [16]byte) {
 	}
 }
 
-func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
+// add adds a row; svc and level must not point into a part's chunks
+// (svc comes from partBuf.svcNames; level is interned here).
+func (b *metaBuilder) add(ts int64, tid [16]byte, svc, level string) {
 	if b.m.Rows == 0 || ts < b.m.MinTimestamp {
 		b.m.MinTimestamp = ts
 	}
@@ -248,7 +254,12 @@ func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
 		svc = strings.Clone(svc)
 		b.svcs[svc] = struct{}{}
 	}
-	b.counts[countKey{svc, minuteOf(ts)}]++
+	lv, ok := b.levels[level]
+	if !ok {
+		lv = strings.Clone(level) // level may point into a chunk
+		b.levels[lv] = lv
+	}
+	b.counts[countKey{svc, lv, minuteOf(ts)}]++
 	b.addID(tid)
 }
 
@@ -260,10 +271,10 @@ func (b *metaBuilder) finish() *PartMeta {
 	if !b.noCounts {
 		b.m.CountsKept = true
 		for k, n := range b.counts {
-			b.m.Counts = append(b.m.Counts, Count{Service: k.svc, Minute: k.minute, N: n})
+			b.m.Counts = append(b.m.Counts, Count{Service: k.svc, Level: k.level, Minute: k.minute, N: n})
 		}
 		slices.SortFunc(b.m.Counts, func(x, y Count) int {
-			return cmp.Or(cmp.Compare(x.Minute, y.Minute), strings.Compare(x.Service, y.Service))
+			return cmp.Or(cmp.Compare(x.Minute, y.Minute), strings.Compare(x.Service, y.Service), strings.Compare(x.Level, y.Level))
 		})
 	}
 	return &b.m

@@ -85,39 +85,43 @@ func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order 
 		}
 	}
 	mb := newMetaBuilder(no, no, hour, len(seen))
-	for _, k := range order {
-		r := &p.rows[k]
-		mb.add(r.ts, r.tid, p.svcNames[r.svc])
-	}
-	m := mb.finish()
+	// The index is filled as rows are decoded for the writer: its counts
+	// need their StatusCode or SeverityText, which the sort index lacks.
 	tmp := filepath.Join(dir, partName(no, no, hour)+".parquet.tmp")
 	dec := newDecoder(p, kind)
 	at := 0
+	var size int64
 	var err error
 	switch kind {
 	case Traces:
-		m.Bytes, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []SpanRow) (int, error) {
+		size, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []SpanRow) (int, error) {
 			dec.reset()
 			n := 0
 			for ; n < len(batch) && at < len(order); n, at = n+1, at+1 {
-				if err := dec.span(p.rows[order[at]], &batch[n]); err != nil {
+				r := &p.rows[order[at]]
+				if err := dec.span(*r, &batch[n]); err != nil {
 					return 0, err
 				}
+				mb.add(r.ts, r.tid, p.svcNames[r.svc], batch[n].StatusCode)
 			}
 			return n, nil
 		})
 	default:
-		m.Bytes, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []LogRow) (int, error) {
+		size, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []LogRow) (int, error) {
 			dec.reset()
 			n := 0
 			for ; n < len(batch) && at < len(order); n, at = n+1, at+1 {
-				if err := dec.log(p.rows[order[at]], &batch[n]); err != nil {
+				r := &p.rows[order[at]]
+				if err := dec.log(*r, &batch[n]); err != nil {
 					return 0, err
 				}
+				mb.add(r.ts, r.tid, p.svcNames[r.svc], batch[n].SeverityText)
 			}
 			return n, nil
 		})
 	}
+	m := mb.finish()
+	m.Bytes = size
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"log/slog"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -35,7 +36,8 @@ func processCPU() time.Duration {
 // batches, more than a part) and reports cpu-ms/1k and B/row on disk.
 func benchParts(b *testing.B, kind parts.Kind, insert func(tb *parts.Table, i int) error) {
 	dir := b.TempDir()
-	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	pageBytes, _ := strconv.Atoi(os.Getenv("OVERLOOK_PAGE_BYTES")) // 0: the parts default
+	tb, err := parts.Open(context.Background(), parts.Config{Dir: dir, Kind: kind, PageBytes: pageBytes, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		b.Fatal(err)
 	}

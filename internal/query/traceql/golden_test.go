@@ -35,6 +35,7 @@ var goldenCases = []struct{ name, q string }{
 	{"descendant_ancestor", `{ .a = 1 } >> { .b = 2 } << { .c = 3 }`},
 	{"pipeline", `{ kind = server } | by(resource.service.name) | count() > 2 | avg(duration) > 10ms | { status = error } | select(span.http.url, name)`},
 	{"aggregates", `{ } | sum(span.bytes) > 100 | min(duration) < 1s | max(duration) >= 1ms`},
+	{"by_aggregate", `{ span.http.method = "POST" } | by(resource.service.name, name) | avg(duration) > 45ms | count() > 1`},
 }
 
 var metricsGoldenCases = []struct{ name, q string }{

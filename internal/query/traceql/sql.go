@@ -28,6 +28,17 @@ type SearchOptions struct {
 	// Materialized are the database's materialised attribute columns,
 	// read instead of the maps (nil: none).
 	Materialized schema.MaterializedSet
+	// Since, when not zero (and without duration bounds), restricts the
+	// search to the traces having a span in [Since, End): their spans in
+	// [Start, End) are all read, so the query is evaluated on whole
+	// traces, and only traces whose latest matched span is at or after
+	// Since are returned. Every trace matching the full search with its
+	// latest matched span in [Since, End) is found, and any trace not
+	// found has its latest match before Since: a search returning Limit
+	// traces with a Since is exact (Store.TraceQLSearch widens Since
+	// until it is). For aggregates, whose relations are built over every
+	// span read, this cuts the work to the traces of the slice.
+	Since time.Time
 }
 
 // Search columns, in order: trace_id, start_ns, end_ns, root_svc,
@@ -44,6 +55,9 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 		return SQL{}, fieldErr(q.Metrics.Pos, "%s() makes a metrics query: run it on /api/metrics/query_range, not search", q.Metrics.Fn)
 	}
 	c := &compiler{d: d, mat: o.Materialized}
+	if o.MinDuration == 0 && o.MaxDuration == 0 {
+		c.since = o.Since
+	}
 	root, err := c.spanset(q.Spans)
 	if err != nil {
 		return SQL{}, err
@@ -60,7 +74,13 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 	if o.MinDuration == 0 && o.MaxDuration == 0 {
 		// The newest traces by their latest matched span, then their
 		// summary: only the spans of those traces are read again.
-		x.s(`top AS (SELECT "TraceId", max("Ts") AS "ts" FROM `, root, ` GROUP BY "TraceId" ORDER BY "ts" DESC, "TraceId" LIMIT `, limit, "), ")
+		x.s(`top AS (SELECT "TraceId", max("Ts") AS "ts" FROM `, root, ` GROUP BY "TraceId" `)
+		if !c.since.IsZero() {
+			x.s(`HAVING max("Ts") >= `)
+			x.p(c.since)
+			x.s(" ")
+		}
+		x.s(`ORDER BY "ts" DESC, "TraceId" LIMIT `, limit, "), ")
 		x.s("tr AS (")
 		trCols()
 		x.s(` WHERE s."TraceId" IN (SELECT "TraceId" FROM top) GROUP BY s."TraceId"), `)
@@ -124,11 +144,23 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 	if c.recursive {
 		x.s("RECURSIVE ")
 	}
+	// since: only the traces with a span in [since, end) (SearchOptions.Since).
+	inSlice := func() {
+		if c.since.IsZero() {
+			return
+		}
+		x.s(` AND "TraceId" IN (SELECT "TraceId" FROM "otel_traces" WHERE "Timestamp" >= `)
+		x.p(c.since)
+		x.s(` AND "Timestamp" < `)
+		x.p(end)
+		x.s(")")
+	}
 	if c.needTL {
 		x.s(`b AS `, c.inline(), `(SELECT * FROM "otel_traces" WHERE "Timestamp" >= `)
 		x.p(start)
 		x.s(` AND "Timestamp" < `)
 		x.p(end)
+		inSlice()
 		x.s("), ")
 		x.s(`tl AS (SELECT "TraceId" AS "tq_id", `,
 			`coalesce(max(CASE WHEN "ParentSpanId" = '' THEN "SpanName" END), '') AS "tq_root_name", `,
@@ -141,6 +173,7 @@ func (c *compiler) finish(start, end time.Time, tail *w) SQL {
 		x.p(start)
 		x.s(` AND "Timestamp" < `)
 		x.p(end)
+		inSlice()
 		x.s(")")
 	}
 	for _, ct := range c.ctes {

@@ -3,10 +3,12 @@ package duckdb
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/storetest"
@@ -50,12 +52,18 @@ func BenchmarkRead(b *testing.B) {
 	end := base.Add(time.Duration(n) * time.Millisecond)
 
 	b.Run("Trace", func(b *testing.B) {
+		took := make([]time.Duration, 0, b.N)
 		for range b.N {
+			t0 := time.Now()
 			rows, err := s.Trace(ctx, tid)
+			took = append(took, time.Since(t0))
 			if err != nil || len(rows) != 8 {
 				b.Fatalf("Trace: %d rows, %v", len(rows), err)
 			}
 		}
+		slices.Sort(took)
+		b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
 	})
 	b.Run("TraceLogs", func(b *testing.B) {
 		for range b.N {
@@ -78,6 +86,33 @@ func BenchmarkRead(b *testing.B) {
 			}
 		}
 	})
+	// Count by service over the whole range (24 h at 86M spans; all of it
+	// here): from the parts' per-minute counts, and with SQL only.
+	for _, c := range []struct {
+		name string
+		sql  bool
+		req  query.ChartRequest
+	}{
+		{"CountByServiceTable", false, query.ChartRequest{Source: "traces", Select: []query.ChartSelect{{AggFn: "count"}},
+			GroupBy: query.GroupByList{"ServiceName"}, DisplayType: "table", Limit: 100}},
+		{"CountByServiceTableSQL", true, query.ChartRequest{Source: "traces", Select: []query.ChartSelect{{AggFn: "count"}},
+			GroupBy: query.GroupByList{"ServiceName"}, DisplayType: "table", Limit: 100}},
+		{"CountByServicePerMinute", false, query.ChartRequest{Source: "traces", Select: []query.ChartSelect{{AggFn: "count"}},
+			GroupBy: query.GroupByList{"ServiceName"}, Granularity: "1 minute", Limit: 100}},
+		{"CountByServicePerMinuteSQL", true, query.ChartRequest{Source: "traces", Select: []query.ChartSelect{{AggFn: "count"}},
+			GroupBy: query.GroupByList{"ServiceName"}, Granularity: "1 minute", Limit: 100}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			s.noCountIndex = c.sql
+			defer func() { s.noCountIndex = false }()
+			for range b.N {
+				res, err := s.Chart(ctx, store.ChartParams{Request: &c.req, Start: base.Add(-time.Minute), End: end.Add(time.Minute)})
+				if err != nil || len(res.Series) == 0 {
+					b.Fatalf("chart: %v", err)
+				}
+			}
+		})
+	}
 	b.Run("FieldsLastHour", func(b *testing.B) {
 		for range b.N {
 			if _, err := s.Fields(ctx, store.FieldsParams{Source: &schema.TracesSource, Start: end.Add(-time.Hour), End: end}); err != nil {

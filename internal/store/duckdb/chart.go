@@ -30,7 +30,11 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 	// Buckets are aligned to the step, so the first one may start up to
 	// a step before p.Start.
 	lo := p.Start.Add(-plan.Step() - time.Minute)
+	counted := s.countChart(plan, p.Start, p.End)
 	res, err := plan.Execute(ctx, func(ctx context.Context, q query.ChartQuery, fn func([]any) error) error {
+		if counted != nil {
+			return counted(ctx, q, fn)
+		}
 		return s.runChartQuery(ctx, q, lo, p.End, fn)
 	})
 	if err != nil {
@@ -52,6 +56,11 @@ func (s *Store) runChartQuery(ctx context.Context, q query.ChartQuery, start, en
 		return fmt.Errorf("run chart statement: %w", err)
 	}
 	defer release()
+	return s.scanChartRows(ctx, q, sqlText, fn)
+}
+
+// scanChartRows runs sqlText, q ready to run, and hands each row to fn.
+func (s *Store) scanChartRows(ctx context.Context, q query.ChartQuery, sqlText string, fn func([]any) error) error {
 	rs, err := s.db.QueryContext(ctx, sqlText, q.Args...)
 	if err != nil {
 		return fmt.Errorf("run chart statement: %w", err)

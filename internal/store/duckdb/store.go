@@ -28,6 +28,10 @@ var _ store.Store = (*Store)(nil)
 
 // Store is the embedded DuckDB backend. It is safe for concurrent use.
 type Store struct {
+	// noCountIndex (tests) makes count charts read every part instead of
+	// the parts' per-minute counts (chart_counts.go).
+	noCountIndex bool
+
 	cfg       Config
 	log       *slog.Logger
 	path      string

@@ -131,9 +131,33 @@ func (s *Store) tableTraceLogs(ctx context.Context, id string, limit int) ([]sto
 	return rows, nil
 }
 
-// partsTrace reads a trace from the parts that may hold it, and from the
-// DuckDB table while that has rows.
+// partsTrace reads a trace from the parts layout in Go (the head, the
+// parts being written, and the parts whose index may hold it: see
+// parts.Table.TraceSpans), and from the DuckDB table while that has rows.
 func (s *Store) partsTrace(ctx context.Context, sp *signalParts, id string) ([]store.Row, error) {
+	spans, err := sp.t.TraceSpans(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]store.Row, len(spans))
+	for i := range spans {
+		rows[i] = spanRow(&spans[i])
+	}
+	if sp.legacy.Load() {
+		old, err := s.tableTrace(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, old...)
+	}
+	sortTrace(rows)
+	return rows, nil
+}
+
+// partsTraceSQL is partsTrace through DuckDB (the parts that may hold
+// the trace, read with its Parquet scanner): the reference the Go path
+// is tested against.
+func (s *Store) partsTraceSQL(ctx context.Context, sp *signalParts, id string) ([]store.Row, error) {
 	q := fmt.Sprintf(`SELECT %s FROM %s WHERE "TraceId" = ? ORDER BY "Timestamp", "SpanId"`,
 		selectList(sp.table), quoteIdent(sp.table.Name))
 	rows, err := s.traceRows(ctx, sp, q, id, id)
@@ -148,13 +172,21 @@ func (s *Store) partsTrace(ctx context.Context, sp *signalParts, id string) ([]s
 		return rows, err
 	}
 	rows = append(rows, old...)
+	sortTrace(rows)
+	return rows, nil
+}
+
+// sortTrace orders a trace's rows by Timestamp, then SpanId (as the SQL
+// paths' ORDER BY).
+func sortTrace(rows []store.Row) {
 	slices.SortStableFunc(rows, func(a, b store.Row) int {
 		if c := rowTime(a).Compare(rowTime(b)); c != 0 {
 			return c
 		}
-		return strings.Compare(fmt.Sprint(a["SpanId"]), fmt.Sprint(b["SpanId"]))
+		as, _ := a["SpanId"].(string)
+		bs, _ := b["SpanId"].(string)
+		return strings.Compare(as, bs)
 	})
-	return rows, nil
 }
 
 // partsTraceLogs reads a trace's logs from the parts that may hold them,

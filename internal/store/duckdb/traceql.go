@@ -2,10 +2,12 @@ package duckdb
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"math"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/overlook-dev/overlook/internal/query/traceql"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -21,37 +23,78 @@ const MaxTraceQLSeries = 1000
 // first; each further slice is 4× wider, ending at End.
 const traceQLFirstSlice = 64
 
-// TraceQLSearch runs a TraceQL search over the spans in [Start, End).
-// Searches that allow it (traceql.Query.Sliceable, no duration bounds)
-// run newest-first: over the last 1/64 of the range, then a 4× wider
-// window, …, stopping once Limit traces are found, so a search that
-// matches often reads minutes, not the whole range.
+// TraceQLSearch runs a TraceQL search over the spans in [Start, End),
+// newest-first over growing slices of the range (the last 1/64, then 4×
+// wider windows, …), stopping once Limit traces are found, so a search
+// that matches often reads minutes, not the whole range:
+//
+//   - searches that allow it (traceql.Query.Sliceable) read only the
+//     slice's spans;
+//   - the others (aggregates, traceDuration) read every span in the range
+//     of the traces having a span in the slice (traceql.SearchOptions.Since),
+//     which keeps them exact: a trace is judged on all its spans.
+//
+// Searches with duration bounds (ordered by trace start) read the whole
+// range at once.
 func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
-	if !p.Query.Sliceable() || p.MinDuration > 0 || p.MaxDuration > 0 {
-		return s.traceQLSearch(ctx, p)
+	if p.MinDuration > 0 || p.MaxDuration > 0 {
+		return s.traceQLSearch(ctx, p, time.Time{})
 	}
+	sliceable := p.Query.Sliceable()
 	full := p.End.Sub(p.Start)
 	for d := full / traceQLFirstSlice; ; d *= 4 {
-		q := p
+		q, since := p, time.Time{}
 		if d < full {
-			q.Start = p.End.Add(-d)
+			if sliceable {
+				q.Start = p.End.Add(-d)
+			} else {
+				since = p.End.Add(-d)
+				// The slice's traces have no span before from: the
+				// statement reads [from, End), not the whole range.
+				from, ok, err := s.traceQLTracesFrom(ctx, p.Start, since, p.End)
+				if err != nil {
+					return nil, err
+				}
+				if !ok {
+					continue // no span in the slice
+				}
+				q.Start = from
+			}
 		}
-		res, err := s.traceQLSearch(ctx, q)
-		if err != nil || len(res) >= min(max(p.Limit, 1), MaxTraceQLLimit) || !q.Start.After(p.Start) {
+		res, err := s.traceQLSearch(ctx, q, since)
+		if err != nil || len(res) >= min(max(p.Limit, 1), MaxTraceQLLimit) || d >= full {
 			return res, err
 		}
 	}
 }
 
+// traceQLTracesFrom returns the earliest span start in [start, end) of
+// the traces having a span in [since, end); ok is false when no span is
+// in [since, end). It reads TraceId and Timestamp only.
+func (s *Store) traceQLTracesFrom(ctx context.Context, start, since, end time.Time) (time.Time, bool, error) {
+	q, release, err := s.readSQL(ctx, `SELECT min("Timestamp") FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ? `+
+		`AND "TraceId" IN (SELECT "TraceId" FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?)`, start, end)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("traceql search: %w", err)
+	}
+	defer release()
+	var from sql.NullTime
+	if err := s.db.QueryRowContext(ctx, q, start, end, since, end).Scan(&from); err != nil {
+		return time.Time{}, false, readErr(fmt.Errorf("traceql search: the slice's traces: %w", err))
+	}
+	return from.Time, from.Valid, nil
+}
+
 // traceQLSearch runs one search statement over [Start, End).
-func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams) ([]store.TraceQLTrace, error) {
+// (since: traceql.SearchOptions.Since).
+func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams, since time.Time) ([]store.TraceQLTrace, error) {
 	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
 	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),
-		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat,
+		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat, Since: since,
 	})
 	if err != nil {
 		return nil, err

@@ -1,11 +1,15 @@
 package parts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
+	"slices"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -201,20 +205,28 @@ func BenchmarkInsertLogs(b *testing.B) {
 	})
 }
 
-// BenchmarkTraceLookup: one trace by ID over 200k spans in 50k-row
-// parts, through SnapshotTrace (bloom) and then either ViewSQL filtered
-// on the hex TraceId or ViewSQLTrace (filter on the stored BLOB), the
-// latter also with DuckDB's parquet_metadata_cache on.
+// BenchmarkTraceLookup: one trace by ID over OVERLOOK_BENCH_SPANS spans
+// (default 200k; parts of 50k rows, merged in the background), written
+// with pages of OVERLOOK_PAGE_BYTES (default parquet-go's 256 KiB):
+// "go" reads it with TraceSpans (reported: p50 and p99 per lookup, and
+// the bytes on disk per span); the others count its spans through DuckDB
+// over the parts SnapshotTrace picks (bloom), filtering ViewSQL on the
+// hex TraceId or ViewSQLTrace (on the stored BLOB), the latter also with
+// DuckDB's parquet_metadata_cache on.
+//
+//	OVERLOOK_BENCH_SPANS=1000000 go test ./internal/store/parts -run '^$' -bench 'TraceLookup/go' -benchtime 500x
 func BenchmarkTraceLookup(b *testing.B) {
 	dir := b.TempDir()
 	ctx := context.Background()
-	tb, err := Open(ctx, Config{Dir: dir, Kind: Traces, Logger: slog.New(slog.DiscardHandler)})
+	n, _ := strconv.Atoi(os.Getenv("OVERLOOK_BENCH_SPANS"))
+	pageBytes, _ := strconv.Atoi(os.Getenv("OVERLOOK_PAGE_BYTES"))
+	tb, err := Open(ctx, Config{Dir: dir, Kind: Traces, PageBytes: pageBytes, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	var ids []string
-	for i := range 200 {
+	for i := range cmp.Or(n, 200_000) / 1000 {
 		td := benchTraces(r, 1000, base.Add(time.Duration(i)*time.Second))
 		if i%10 == 0 {
 			id := td.ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).TraceID()
@@ -225,8 +237,31 @@ func BenchmarkTraceLookup(b *testing.B) {
 		}
 	}
 	defer tb.Close()
-	for _, mode := range []string{"view-hex", "blob", "blob-metadata-cache"} {
+	sn, err := tb.Snapshot(ctx, time.Time{}, time.Time{}) // every row in a part
+	if err != nil {
+		b.Fatal(err)
+	}
+	sn.Release()
+	for _, mode := range []string{"go", "view-hex", "blob", "blob-metadata-cache"} {
 		b.Run(mode, func(b *testing.B) {
+			if mode == "go" {
+				took := make([]time.Duration, 0, b.N)
+				for i := range b.N {
+					t0 := time.Now()
+					rows, err := tb.TraceSpans(ctx, ids[i%len(ids)])
+					took = append(took, time.Since(t0))
+					if err != nil || len(rows) != 1 {
+						b.Fatalf("trace %s: %d spans, %v; want 1", ids[i%len(ids)], len(rows), err)
+					}
+				}
+				slices.Sort(took)
+				b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
+				b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
+				st := tb.Stats()
+				b.ReportMetric(float64(st.DiskBytes)/float64(st.Rows), "B/span")
+				b.ReportMetric(float64(st.Parts), "parts")
+				return
+			}
 			if mode == "blob-metadata-cache" {
 				if _, err := db(b).Exec("SET parquet_metadata_cache = true"); err != nil {
 					b.Fatal(err)

@@ -12,7 +12,8 @@
 //	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
 //	                              Timestamp is in hour H (Unix time / 1 h)
 //	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
-//	                              services, TraceId bloom filter, file size
+//	                              services, TraceId bloom filter, file size,
+//	                              rows per (ServiceName, minute) (Counts)
 //	part-<F>-<L>-h<H>.parquet.tmp a part being written (deleted by Open)
 //
 // Segment numbers are zero-padded to 8 digits and only grow. Parts
@@ -92,7 +93,12 @@
 //
 // Snapshot and SnapshotTrace return leased part files (by time range, or
 // by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
-// them. DropBefore retires whole parts by MaxTimestamp: a part holds one
+// them. TraceSpans (trace.go) reads one trace without DuckDB: the head
+// and the parts being written are decoded from memory, and the parts
+// whose bloom filter may hold the trace are read with parquet-go (TraceId
+// page index, then only the trace's rows), at most 64 part files kept
+// open. Part writers sort a permutation of the head's sort index, never
+// the index itself, so TraceSpans can read it meanwhile. DropBefore retires whole parts by MaxTimestamp: a part holds one
 // hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them
 // until the next DropBefore; so does a crash while a merge whose input

@@ -137,7 +137,7 @@ func FuzzWALRecord(f *testing.F) {
 // whose bloom filter can be probed.
 func FuzzPartIndex(f *testing.F) {
 	mb := newMetaBuilder(3, 5, 493000, 10)
-	mb.add(time.Now().UnixNano(), [16]byte{1, 2, 3}, "svc")
+	mb.add(time.Now().UnixNano(), [16]byte{1, 2, 3}, "svc", "")
 	good, _ := json.Marshal(mb.finish())
 	f.Add("part-00000003-00000005-h493000.json", good)
 	f.Add("part-00000003-00000005.json", []byte(`{"first":3,"last":5,"k":64,"bloom":[1]}`))
@@ -165,7 +165,7 @@ func TestMetaBloomHasEveryID(t *testing.T) {
 		binary.LittleEndian.PutUint64(id[:], r.Uint64())
 		binary.LittleEndian.PutUint64(id[8:], r.Uint64())
 		ids = append(ids, id)
-		mb.add(1, id, "s")
+		mb.add(1, id, "s", "")
 	}
 	m := mb.finish()
 	for _, id := range ids {

@@ -151,7 +151,7 @@ func (t *Table) merge(group []*livePart) error {
 	tmp := filepath.Join(t.cfg.Dir, partName(first, last, hour)+".parquet.tmp")
 	var size int64
 	var err error
-	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.stop, mb)
+	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.cfg.PageBytes, t.stop, mb)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (t *Table) merge(group []*livePart) error {
 // column chunks; nothing is decoded or re-encoded), so a merge costs I/O,
 // not CPU. Each row group stays sorted as its part was. Only the TraceId
 // column is decoded, for the merged part's bloom filter (mb).
-func mergeFiles(paths []string, out string, rowGroup int, stop <-chan struct{}, mb *metaBuilder) (int64, error) {
+func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder) (int64, error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -220,7 +220,7 @@ func mergeFiles(paths []string, out string, rowGroup int, stop <-chan struct{}, 
 			}
 			if schema == nil {
 				schema = pf.Schema()
-				w = parquet.NewWriter(f, append(writerOptions(rowGroup), schema)...)
+				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes), schema)...)
 			} else if !parquet.EqualNodes(pf.Schema(), schema) {
 				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
 			}

@@ -41,6 +41,36 @@ type PartMeta struct {
 	// ID's two 64-bit halves, double hashing).
 	Bloom []uint64 `json:"bloom"`
 	K     int      `json:"k"`
+	// Counts are the part's rows counted per ServiceName, level
+	// (StatusCode of a span, SeverityText of a log record) and minute of
+	// Timestamp, sorted (what answers a count by service or level without
+	// reading the part). CountsKept is false for a part written before they were
+	// kept (or merged from one): it has none.
+	Counts     []Count `json:"counts,omitempty"`
+	CountsKept bool    `json:"counts_kept,omitempty"`
+}
+
+// Count is the number of a part's rows of one service in one minute.
+type Count struct {
+	Service string `json:"s"`
+	Level   string `json:"l,omitempty"` // StatusCode (spans) or SeverityText (logs)
+	Minute  int64  `json:"m"`           // Unix time / 1 min, rounded down
+	N       int64  `json:"n"`
+}
+
+// minuteOf is the minute bucket of a Timestamp (Unix nanoseconds).
+func minuteOf(ts int64) int64 {
+	const minute = int64(time.Minute)
+	m := ts / minute
+	if ts%minute < 0 {
+		m--
+	}
+	return m
+}
+
+type countKey struct {
+	svc, level string
+	minute     int64
 }
 
 // noHour is the Hour of a part written before parts were split by hour
@@ -156,16 +186,20 @@ const bloomBitsPerID, bloomK = 16, 11
 
 // metaBuilder accumulates a part's index while its rows are written.
 type metaBuilder struct {
-	m    PartMeta
-	svcs map[string]struct{}
-	bits uint64
+	m        PartMeta
+	svcs     map[string]struct{}
+	bits     uint64
+	counts   map[countKey]int64
+	levels   map[string]string // interned levels
+	noCounts bool              // an input part had no counts: the result has none either
 }
 
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
 func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
 	nbits := max(2048, traces*bloomBitsPerID) // small parts: a 256-byte floor keeps false positives rare
 	b := &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
-		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}}
+		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{},
+		levels: map[string]string{}}
 	b.bits = uint64(len(b.m.Bloom) * 64)
 	return b
 }
@@ -186,6 +220,12 @@ func (b *metaBuilder) addMeta(m *PartMeta) {
 	for _, s := range m.Services {
 		b.svcs[s] = struct{}{}
 	}
+	if !m.CountsKept {
+		b.noCounts = true
+	}
+	for _, c := range m.Counts {
+		b.counts[countKey{c.Service, c.Level, c.Minute}] += c.N
+	}
 }
 
 // addID adds a TraceId to the bloom filter (the empty ID is not added).
@@ -200,7 +240,9 @@ func (b *metaBuilder) addID(tid [16]byte) {
 	}
 }
 
-func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
+// add adds a row; svc and level must not point into a part's chunks
+// (svc comes from partBuf.svcNames; level is interned here).
+func (b *metaBuilder) add(ts int64, tid [16]byte, svc, level string) {
 	if b.m.Rows == 0 || ts < b.m.MinTimestamp {
 		b.m.MinTimestamp = ts
 	}
@@ -209,8 +251,15 @@ func (b *metaBuilder) add(ts int64, tid [16]byte, svc string) {
 	}
 	b.m.Rows++
 	if _, ok := b.svcs[svc]; !ok {
-		b.svcs[strings.Clone(svc)] = struct{}{}
+		svc = strings.Clone(svc)
+		b.svcs[svc] = struct{}{}
 	}
+	lv, ok := b.levels[level]
+	if !ok {
+		lv = strings.Clone(level) // level may point into a chunk
+		b.levels[lv] = lv
+	}
+	b.counts[countKey{svc, lv, minuteOf(ts)}]++
 	b.addID(tid)
 }
 
@@ -219,6 +268,15 @@ func (b *metaBuilder) finish() *PartMeta {
 		b.m.Services = append(b.m.Services, s)
 	}
 	slices.Sort(b.m.Services)
+	if !b.noCounts {
+		b.m.CountsKept = true
+		for k, n := range b.counts {
+			b.m.Counts = append(b.m.Counts, Count{Service: k.svc, Level: k.level, Minute: k.minute, N: n})
+		}
+		slices.SortFunc(b.m.Counts, func(x, y Count) int {
+			return cmp.Or(cmp.Compare(x.Minute, y.Minute), strings.Compare(x.Service, y.Service), strings.Compare(x.Level, y.Level))
+		})
+	}
 	return &b.m
 }
 
@@ -226,9 +284,14 @@ func (b *metaBuilder) finish() *PartMeta {
 // bloom filter: with the IDs as BLOBs, DuckDB 1.5.5 prunes with the
 // filter parquet-go 0.32.1 writes and finds nothing (TraceId = unhex('…')
 // returns 0 rows). The part index's own filter picks the files instead.
-func writerOptions(rowGroup int) []parquet.WriterOption {
+//
+// pageBytes is the target size of a page (before compression, 0:
+// parquet-go's 256 KiB); the zstd window is sized to it.
+func writerOptions(rowGroup, pageBytes int) []parquet.WriterOption {
+	pageBytes = cmp.Or(pageBytes, parquet.DefaultPageBufferSize)
 	return []parquet.WriterOption{
-		parquet.Compression(pageCodecFor(parquet.DefaultPageBufferSize)),
+		parquet.Compression(pageCodecFor(pageBytes)),
+		parquet.PageBufferSize(pageBytes),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 	}
 }
@@ -240,7 +303,7 @@ const writeBatchRows = 8192
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at
 // the end). It returns the file's size; the caller publishes it.
-func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, error)) (int64, error) {
+func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch []T) (int, error)) (int64, error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -250,7 +313,7 @@ func writeParquet[T any](path string, rowGroup int, next func(batch []T) (int, e
 		os.Remove(path)
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
-	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup)...)
+	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes)...)
 	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)

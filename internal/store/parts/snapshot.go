@@ -46,6 +46,7 @@ func (s *Snapshot) Release() {
 // remove deletes retired parts' files (their leases are over).
 func (t *Table) remove(ms []*PartMeta) {
 	for _, m := range ms {
+		t.files.forget(filepath.Join(t.cfg.Dir, m.File()))
 		if err := removePart(t.cfg.Dir, m); err != nil {
 			// Harmless but for disk space: a part covered by a merged
 			// one is deleted at the next Open; a dropped one is not.

@@ -45,6 +45,8 @@ type Table struct {
 
 	mergeMu sync.Mutex // held by the merge running
 
+	files *openFiles // part files kept open for TraceSpans
+
 	wakeFlush, wakeMerge chan struct{}
 	stop                 chan struct{}
 	wg                   sync.WaitGroup
@@ -100,7 +102,7 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 	}
 	t := &Table{cfg: cfg, log: cfg.Logger.With("table", cfg.Kind.table().Name),
 		failed: make(chan struct{}), wakeFlush: make(chan struct{}, 1), wakeMerge: make(chan struct{}, 1),
-		stop: make(chan struct{})}
+		stop: make(chan struct{}), files: newOpenFiles(maxOpenFiles)}
 	t.enc.New = func() any { return &encBatch{} }
 	metas, err := loadParts(cfg.Dir)
 	if err != nil {
@@ -588,7 +590,7 @@ func (t *Table) Close() error {
 		t.head = nil
 	}
 	t.mu.Unlock()
-	return errors.Join(err, t.closeErr)
+	return errors.Join(err, t.closeErr, t.files.close())
 }
 
 // Err reports why the table cannot take or store writes right now (nil

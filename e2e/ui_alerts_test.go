@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -11,11 +12,13 @@ import (
 // TestUIAlerts runs the alerts browser test (web/e2e/alerts.mjs): an
 // alert created from the Search page on error logs fires and shows on the
 // Alerts page; the webhook receiver gets the test notice and exactly one
-// firing notice. Skips like TestUIWalk when the UI or chromium is missing.
+// firing notice; a Prometheus rule of a loaded rule file is listed firing. Skips like TestUIWalk when the UI or chromium is missing.
 func TestUIAlerts(t *testing.T) {
 	chromium := browserPrereqs(t)
 	hook := newWebhookReceiver(t)
-	s := newServer(t, "")
+	rules := filepath.Join(t.TempDir(), "rules.yml")
+	writeFile(t, rules, "groups:\n  - name: selftest\n    rules:\n      - alert: AlwaysOn\n        expr: vector(1) > 0\n")
+	s := newServer(t, "extensions:\n  overlook:\n    alerting:\n      rule_files: ["+rules+"]\n      evaluation_interval: 1s\n")
 	s.start()
 	now := time.Now().UnixNano()
 	var recs []any

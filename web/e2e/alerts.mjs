@@ -81,6 +81,24 @@ try {
     if (shots) await page.screenshot({ path: join(shots, 'alerts.png') });
   });
 
+  await step('a Prometheus rule from the rule files is listed, firing', async () => {
+    // e2e/ui_alerts_test.go loads a rule file with the always-true alert
+    // "AlwaysOn" (vector(1) > 0): the page reads /prometheus/api/v1/rules.
+    const prom = page.getByTestId('prom-rule-row').filter({ hasText: 'AlwaysOn' });
+    const deadline = Date.now() + 30000;
+    let text = '';
+    while (Date.now() < deadline) {
+      if (await prom.count()) {
+        text = await prom.first().textContent();
+        if (text.includes('1 firing')) break;
+      }
+      await page.reload();
+      await page.waitForTimeout(1000);
+    }
+    expect(text.includes('1 firing') && text.includes('vector(1) > 0') && text.includes('selftest'),
+      `Prometheus rule row: ${text}`);
+  });
+
   await step('silence and unsilence', async () => {
     await row().getByTestId('alert-silence').click();
     await page.getByTestId('silence-1h').click();

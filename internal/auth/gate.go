@@ -163,8 +163,12 @@ func isJSON(r *http.Request) bool {
 	return err == nil && mt == "application/json"
 }
 
+// reloadPath is Prometheus's lifecycle reload (POST or PUT, no body): it
+// changes state (editor role, same-origin) but sends no JSON.
+const reloadPath = "/prometheus/-/reload"
+
 func (g *Gate) readPOST(r *http.Request) bool {
-	if r.Method != http.MethodPost {
+	if r.Method != http.MethodPost || r.URL.Path == reloadPath {
 		return false
 	}
 	if strings.HasPrefix(r.URL.Path, "/prometheus/") || strings.HasPrefix(r.URL.Path, "/tempo/") {
@@ -176,7 +180,7 @@ func (g *Gate) readPOST(r *http.Request) bool {
 // needsJSON: every state-changing request with a body; the read-only
 // POSTs keep accepting what they accepted before (curl -d).
 func (g *Gate) needsJSON(r *http.Request) bool {
-	return r.Method != http.MethodDelete && !g.readPOST(r)
+	return r.Method != http.MethodDelete && !g.readPOST(r) && r.URL.Path != reloadPath
 }
 
 // crossSite explains why a state-changing request from another site is

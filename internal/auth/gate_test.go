@@ -86,6 +86,8 @@ func TestGateBeforeAnyUser(t *testing.T) {
 	}{
 		{"read is open", req{method: "GET", path: "/api/fields"}, 200, "next anonymous admin"},
 		{"JSON write from a tool is open", req{method: "POST", path: "/api/dashboards", body: "{}", header: jsonCT}, 200, "next"},
+		{"rule reload from a tool needs no body (PUT, like promtool/curl -X PUT)", req{method: "PUT", path: "/prometheus/-/reload"}, 200, "next"},
+		{"cross-site rule reload", req{method: "POST", path: "/prometheus/-/reload", header: map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}}, 403, ""},
 		{"cross-site text/plain POST (the CSRF form)", req{method: "POST", path: "/api/dashboards", body: `{"name":"x"}`,
 			header: map[string]string{"Content-Type": "text/plain", "Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}}, 403, "cross-site request refused"},
 		{"cross-site JSON POST", req{method: "POST", path: "/api/dashboards", body: `{}`,
@@ -171,6 +173,8 @@ func TestGateWithUsers(t *testing.T) {
 		{"viewer cannot save a dashboard", req{method: "POST", path: "/api/dashboards", body: "{}", header: with(jsonCT, "Cookie", viewer)}, 403, "needs the editor role"},
 		{"viewer token cannot save a dashboard", req{method: "PUT", path: "/api/dashboards/x", body: "{}", header: with(jsonCT, "Authorization", bearer)}, 403, "editor"},
 		{"editor saves a dashboard", req{method: "POST", path: "/api/dashboards", body: "{}", header: with(jsonCT, "Cookie", editor)}, 200, "next user editor"},
+		{"viewer cannot reload the rules", req{method: "POST", path: "/prometheus/-/reload", header: map[string]string{"Cookie": viewer}}, 403, "editor"},
+		{"editor reloads the rules with PUT and no body", req{method: "PUT", path: "/prometheus/-/reload", header: map[string]string{"Cookie": editor}}, 200, "next user editor"},
 		{"editor cannot list users", req{method: "GET", path: "/api/users", header: map[string]string{"Cookie": editor}}, 403, "admin"},
 		{"admin lists users", req{method: "GET", path: "/api/users", header: map[string]string{"Cookie": admin}}, 200, "view@x.io"},
 		{"setup is closed", req{method: "POST", path: "/api/setup", body: `{"email":"z@x.io","password":"longenough"}`, header: jsonCT}, 409, "setup is done"},

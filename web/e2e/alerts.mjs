@@ -81,6 +81,16 @@ try {
     if (shots) await page.screenshot({ path: join(shots, 'alerts.png') });
   });
 
+  await step('silence and unsilence', async () => {
+    await row().getByTestId('alert-silence').click();
+    await page.getByTestId('silence-1h').click();
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=alert-row]')]
+      .some((r) => r.textContent.includes('browser errors') && r.querySelector('[data-testid=alert-state]')?.textContent === 'silenced'));
+    await row().getByTestId('alert-unsilence').click();
+    await row().getByTestId('alert-silence').waitFor();
+    await page.getByTestId('alert-history').filter({ hasText: 'unsilenced' }).first().waitFor();
+  });
+
   await step('a Prometheus rule from the rule files is listed, firing', async () => {
     // e2e/ui_alerts_test.go loads a rule file with the always-true alert
     // "AlwaysOn" (vector(1) > 0): the page reads /prometheus/api/v1/rules.
@@ -95,18 +105,9 @@ try {
       await page.reload();
       await page.waitForTimeout(1000);
     }
+    const table = await page.getByTestId('alerts-table').textContent().catch((e) => `no table: ${e.message}`);
     expect(text.includes('1 firing') && text.includes('vector(1) > 0') && text.includes('selftest'),
-      `Prometheus rule row: ${text}`);
-  });
-
-  await step('silence and unsilence', async () => {
-    await row().getByTestId('alert-silence').click();
-    await page.getByTestId('silence-1h').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=alert-row]')]
-      .some((r) => r.textContent.includes('browser errors') && r.querySelector('[data-testid=alert-state]')?.textContent === 'silenced'));
-    await row().getByTestId('alert-unsilence').click();
-    await row().getByTestId('alert-silence').waitFor();
-    await page.getByTestId('alert-history').filter({ hasText: 'unsilenced' }).first().waitFor();
+      `Prometheus rule row: "${text}"; the table: ${table}`);
   });
 
   await step('no uncaught page errors', async () => {

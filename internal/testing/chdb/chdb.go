@@ -11,6 +11,7 @@ package chdb
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -57,6 +58,14 @@ var (
 // Binary builds chdbserver once per test process and returns its path.
 func Binary(t testing.TB) string {
 	t.Helper()
+	bin, err := build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
+func build() (string, error) {
 	buildOnce.Do(func() {
 		_, file, _, _ := runtime.Caller(0)
 		dir, err := os.MkdirTemp("", "chdbserver-bin")
@@ -72,10 +81,7 @@ func Binary(t testing.TB) string {
 			buildErr = fmt.Errorf("build chdbserver: %v\n%s", err, out)
 		}
 	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
+	return binPath, buildErr
 }
 
 // Options configure a Server.
@@ -98,8 +104,36 @@ type Server struct {
 	done     chan struct{}
 	out      *strings.Builder
 	mu       sync.Mutex
-	t        testing.TB
 }
+
+// Launch starts a chdbserver outside a test (TestMain); the caller stops
+// it. It returns ErrMissing (wrapped) when libchdb.so is not installed.
+func Launch(o Options) (*Server, error) {
+	lib := LibPath()
+	if _, err := os.Stat(lib); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrMissing, lib)
+	}
+	bin, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if o.Dir == "" {
+		if o.Dir, err = os.MkdirTemp("", "chdb-data"); err != nil {
+			return nil, err
+		}
+	}
+	if o.Listen == "" {
+		o.Listen = "127.0.0.1:0"
+	}
+	s := &Server{Dir: o.Dir, opts: o}
+	if err := s.start(bin, lib); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// ErrMissing is wrapped by Launch when libchdb.so is missing.
+var ErrMissing = errors.New("chDB (libchdb.so) not found: run `make chdb` or set OVERLOOK_CHDB_LIB")
 
 // Start starts a chdbserver, stopped when t ends.
 func Start(t testing.TB, o Options) *Server {
@@ -112,7 +146,7 @@ func Start(t testing.TB, o Options) *Server {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
 	}
-	s := &Server{Dir: o.Dir, opts: o, t: t}
+	s := &Server{Dir: o.Dir, opts: o}
 	if err := s.start(bin, lib); err != nil {
 		t.Fatal(err)
 	}
@@ -183,12 +217,13 @@ func (s *Server) Stop() {
 }
 
 // Restart starts the server again on the same endpoint and data.
-func (s *Server) Restart() {
-	s.t.Helper()
+func (s *Server) Restart() error {
 	s.Stop()
-	if err := s.start(Binary(s.t), LibPath()); err != nil {
-		s.t.Fatal(err)
+	bin, err := build()
+	if err != nil {
+		return err
 	}
+	return s.start(bin, LibPath())
 }
 
 // WaitReady waits until the server answers /ping.

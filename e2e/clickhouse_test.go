@@ -1,0 +1,124 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	otellog "go.opentelemetry.io/otel/log"
+	sdklog "go.opentelemetry.io/otel/sdk/log"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/overlook-dev/overlook/internal/testing/chdb"
+)
+
+// clickhouseConfig is the config of an overlook process on the ClickHouse
+// at endpoint.
+func clickhouseConfig(endpoint, extra string) string {
+	return fmt.Sprintf(`extensions:
+  overlook:
+    storage:
+      backend: clickhouse
+      clickhouse:
+        endpoint: http://%s
+        database: default
+%s`, endpoint, extra)
+}
+
+// TestClickHouseBackend: two overlook processes on one ClickHouse (chDB
+// through chdbserver). Spans and logs ingested over OTLP through the first
+// are searched, read as a trace, and charted through the second.
+func TestClickHouseBackend(t *testing.T) {
+	ch := chdb.Start(t, chdb.Options{})
+	a := newServer(t, clickhouseConfig(ch.Endpoint, ""))
+	a.start()
+	b := newServer(t, clickhouseConfig(ch.Endpoint, ""))
+	b.start()
+
+	ctx := context.Background()
+	service := "checkout-ch"
+	res, err := resource.New(ctx, resource.WithSchemaURL(schemaURL), resource.WithTelemetrySDK(), resource.WithAttributes(
+		attribute.String("service.name", service), attribute.String("k8s.pod.name", "checkout-7d9f-http")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp := newExporters(t, ctx, a, "http")
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp.traces), sdktrace.WithResource(res))
+	tracer := tp.Tracer("e2e/checkout", trace.WithInstrumentationVersion("1.2.3"), trace.WithSchemaURL(schemaURL))
+	spanStart := time.Now().Add(-2 * time.Second).Truncate(time.Microsecond)
+	rootCtx, root := tracer.Start(ctx, "POST /api/checkout", trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithTimestamp(spanStart), trace.WithAttributes(attribute.String("app.payment.card_type", "visa")))
+	_, child := tracer.Start(rootCtx, "charge card", trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithTimestamp(spanStart.Add(10*time.Millisecond)))
+	child.End(trace.WithTimestamp(spanStart.Add(60 * time.Millisecond)))
+	root.SetStatus(codes.Error, "payment failed")
+	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp.logs)), sdklog.WithResource(res))
+	logger := lp.Logger("e2e/checkout-logger", otellog.WithInstrumentationVersion("4.5.6"))
+	logTime := spanStart.Add(80 * time.Millisecond)
+	var rec otellog.Record
+	rec.SetTimestamp(logTime)
+	rec.SetObservedTimestamp(logTime.Add(time.Millisecond))
+	rec.SetSeverity(otellog.SeverityError)
+	rec.SetSeverityText("ERROR")
+	rec.SetBody(otellog.StringValue("Failed to place order: Visa cache full http"))
+	rec.AddAttributes(otellog.String("userEmail", "braulio@example.com"), otellog.Int("order.items", 3))
+	logger.Emit(rootCtx, rec)
+	root.End(trace.WithTimestamp(spanStart.Add(100 * time.Millisecond)))
+	for _, shut := range []func(context.Context) error{tp.Shutdown, lp.Shutdown} {
+		if err := shut(ctx); err != nil {
+			t.Fatalf("shutdown SDK: %v", err)
+		}
+	}
+	traceID := root.SpanContext().TraceID().String()
+	// Acknowledged means committed: the other process reads it at once.
+	checkSpans(t, b, service, traceID, root.SpanContext().SpanID().String(), child.SpanContext().SpanID().String(), spanStart)
+	checkLogs(t, b, service, "http", traceID, root.SpanContext().SpanID().String(), logTime)
+	if got := b.chartCount("traces", `ServiceName = '`+service+`'`); got != "2" {
+		t.Errorf("chart count of spans through the second process: %q, want 2", got)
+	}
+	if got := a.chartCount("logs", `SeverityText = 'ERROR'`); got != "1" {
+		t.Errorf("chart count of error logs: %q, want 1", got)
+	}
+}
+
+// TestClickHouseBadConfig: an unreachable endpoint and a missing database
+// stop the process at start with a message naming the key to fix.
+func TestClickHouseBadConfig(t *testing.T) {
+	ch := chdb.Start(t, chdb.Options{})
+	for _, tc := range []struct{ name, cfg, want string }{
+		{"unreachable", clickhouseConfig("127.0.0.1:1", ""), "cannot reach ClickHouse at 127.0.0.1:1"},
+		{"missing database", strings.Replace(clickhouseConfig(ch.Endpoint, ""), "database: default", "database: nodb", 1), `has no database "nodb"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newServer(t, tc.cfg)
+			out := s.runToExit()
+			if !strings.Contains(out, tc.want) {
+				t.Fatalf("output lacks %q:\n%s", tc.want, out)
+			}
+		})
+	}
+}
+
+// runToExit runs the server expecting it to exit by itself within 60s
+// (a start-up failure) and returns its output.
+func (s *server) runToExit() string {
+	s.t.Helper()
+	args := append([]string{"serve", "--config", s.configPath, "--data", s.dataDir}, s.extraArgs...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, binary, args...).CombinedOutput()
+	if err == nil {
+		s.t.Fatalf("overlook exited 0, want a start-up failure:\n%s", out)
+	}
+	if ctx.Err() != nil {
+		s.t.Fatalf("overlook still running after 60s, want a start-up failure:\n%s", out)
+	}
+	return string(out)
+}

@@ -45,7 +45,8 @@ func TestClickHouseBackend(t *testing.T) {
 	ctx := context.Background()
 	service := "checkout-ch"
 	res, err := resource.New(ctx, resource.WithSchemaURL(schemaURL), resource.WithTelemetrySDK(), resource.WithAttributes(
-		attribute.String("service.name", service), attribute.String("k8s.pod.name", "checkout-7d9f-http")))
+		attribute.String("service.name", service), attribute.String("k8s.pod.name", "checkout-7d9f-http"),
+		attribute.Int("host.cpu.count", 2)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,11 +54,19 @@ func TestClickHouseBackend(t *testing.T) {
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp.traces), sdktrace.WithResource(res))
 	tracer := tp.Tracer("e2e/checkout", trace.WithInstrumentationVersion("1.2.3"), trace.WithSchemaURL(schemaURL))
 	spanStart := time.Now().Add(-2 * time.Second).Truncate(time.Microsecond)
+	// The same spans and log as TestOTLPRoundTrip, checked by its helpers.
+	linkCtx := trace.NewSpanContext(trace.SpanContextConfig{
+		TraceID: trace.TraceID{0xab, 1, 2, 3}, SpanID: trace.SpanID{0xcd, 4, 5}, TraceFlags: trace.FlagsSampled})
 	rootCtx, root := tracer.Start(ctx, "POST /api/checkout", trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithTimestamp(spanStart), trace.WithAttributes(attribute.String("app.payment.card_type", "visa")))
+		trace.WithTimestamp(spanStart),
+		trace.WithLinks(trace.Link{SpanContext: linkCtx, Attributes: []attribute.KeyValue{attribute.String("link.reason", "retry")}}),
+		trace.WithAttributes(attribute.String("app.payment.card_type", "visa"), attribute.Int("http.status_code", 500),
+			attribute.Bool("app.cache.hit", false)))
 	_, child := tracer.Start(rootCtx, "charge card", trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithTimestamp(spanStart.Add(10*time.Millisecond)))
 	child.End(trace.WithTimestamp(spanStart.Add(60 * time.Millisecond)))
+	root.AddEvent("Visa cache full", trace.WithTimestamp(spanStart.Add(70*time.Millisecond)),
+		trace.WithAttributes(attribute.Int("cache.size", 100000)))
 	root.SetStatus(codes.Error, "payment failed")
 	lp := sdklog.NewLoggerProvider(sdklog.WithProcessor(sdklog.NewSimpleProcessor(exp.logs)), sdklog.WithResource(res))
 	logger := lp.Logger("e2e/checkout-logger", otellog.WithInstrumentationVersion("4.5.6"))
@@ -80,10 +89,10 @@ func TestClickHouseBackend(t *testing.T) {
 	// Acknowledged means committed: the other process reads it at once.
 	checkSpans(t, b, service, traceID, root.SpanContext().SpanID().String(), child.SpanContext().SpanID().String(), spanStart)
 	checkLogs(t, b, service, "http", traceID, root.SpanContext().SpanID().String(), logTime)
-	if got := b.chartCount("traces", `ServiceName = '`+service+`'`); got != "2" {
+	if got := b.chartCount("traces", `ServiceName:"`+service+`"`); got != "2" {
 		t.Errorf("chart count of spans through the second process: %q, want 2", got)
 	}
-	if got := a.chartCount("logs", `SeverityText = 'ERROR'`); got != "1" {
+	if got := a.chartCount("logs", `SeverityText:ERROR`); got != "1" {
 		t.Errorf("chart count of error logs: %q, want 1", got)
 	}
 }

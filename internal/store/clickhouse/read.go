@@ -67,7 +67,9 @@ func (s *Store) selectList(t *schema.Table) string {
 				if s.has(t.Name, n) {
 					cols = append(cols, ident(n))
 				} else {
-					cols = append(cols, fmt.Sprintf("CAST(arrayResize([], length(%s)) AS Array(%s)) AS %s", ident(c.Name+"."+c.Fields[0].Name), chType(f.Type), ident(n)))
+					// One zero per entry of the group's first field.
+					cols = append(cols, fmt.Sprintf("arrayMap(x -> CAST(%s AS %s), %s) AS %s",
+						zeroLiteral(f.Type), chType(f.Type), ident(c.Name+"."+c.Fields[0].Name), ident(n)))
 				}
 			}
 			continue

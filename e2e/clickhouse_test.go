@@ -11,7 +11,9 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/metric"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
@@ -80,7 +82,11 @@ func TestClickHouseBackend(t *testing.T) {
 	rec.AddAttributes(otellog.String("userEmail", "braulio@example.com"), otellog.Int("order.items", 3))
 	logger.Emit(rootCtx, rec)
 	root.End(trace.WithTimestamp(spanStart.Add(100 * time.Millisecond)))
-	for _, shut := range []func(context.Context) error{tp.Shutdown, lp.Shutdown} {
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),
+		sdkmetric.WithReader(sdkmetric.NewPeriodicReader(exp.metrics, sdkmetric.WithInterval(time.Hour))))
+	counter, _ := mp.Meter("e2e/meter").Int64Counter("orders_placed", metric.WithUnit("{order}"))
+	counter.Add(ctx, 7, metric.WithAttributes(attribute.String("card", "visa")))
+	for _, shut := range []func(context.Context) error{tp.Shutdown, lp.Shutdown, mp.Shutdown} {
 		if err := shut(ctx); err != nil {
 			t.Fatalf("shutdown SDK: %v", err)
 		}
@@ -94,6 +100,12 @@ func TestClickHouseBackend(t *testing.T) {
 	}
 	if got := a.chartCount("logs", `SeverityText:ERROR`); got != "1" {
 		t.Errorf("chart count of error logs: %q, want 1", got)
+	}
+	// PromQL through the second process reads the counter stored through
+	// the first (store.MetricReader on ClickHouse).
+	smp := b.instant(`orders_placed_total{card="visa"}`, time.Now().Add(time.Second))
+	if len(smp) != 1 || smp[0].Value[1] != "7" || smp[0].Metric["job"] != service {
+		t.Errorf("PromQL orders_placed_total: %+v, want one sample 7 of job %s", smp, service)
 	}
 }
 

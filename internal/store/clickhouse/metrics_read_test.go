@@ -1,0 +1,93 @@
+package clickhouse
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/duckdb"
+	"github.com/overlook-dev/overlook/internal/store/storetest"
+)
+
+// TestMetricReaderMatchesDuckDB: the same points stored in ClickHouse and
+// in DuckDB read back as the same metric list and the same series, for
+// every kind, with and without filters (DuckDB's reader is the reference;
+// its behaviour tests live in store/duckdb).
+func TestMetricReaderMatchesDuckDB(t *testing.T) {
+	ctx := context.Background()
+	chs := openTest(t, nil)
+	defer chs.Close()
+	dds, err := duckdb.Open(duckdb.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dds.Close()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	for i := range 3 {
+		md := storetest.SampleMetricsAt(now.Add(time.Duration(i-3) * time.Minute))
+		if err := chs.InsertMetrics(ctx, md); err != nil {
+			t.Fatal(err)
+		}
+		if err := dds.InsertMetrics(ctx, md); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lo, hi := now.Add(-time.Hour), now.Add(time.Minute)
+	want, err := dds.MetricInfos(ctx, lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := chs.MetricInfos(ctx, lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sortInfos := func(x []store.MetricInfo) {
+		slices.SortFunc(x, func(a, b store.MetricInfo) int { return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+	}
+	sortInfos(want)
+	sortInfos(got)
+	if !reflect.DeepEqual(got, want) || len(got) != 5 {
+		t.Fatalf("MetricInfos:\n got %+v\nwant %+v", got, want)
+	}
+	for _, info := range want {
+		for _, tc := range []struct {
+			name    string
+			filters []store.MetricFilter
+			only    bool
+		}{
+			{"all", nil, false},
+			{"service", []store.MetricFilter{{Column: "ServiceName", Value: storetest.Services[0]}}, false},
+			{"regex", []store.MetricFilter{{Column: "ServiceName", Value: ".*" + storetest.Services[1][2:], Regex: true}}, false},
+			{"series only", nil, true},
+		} {
+			p := store.MetricSelectParams{Kind: info.Kind, Names: []string{info.Name}, Start: lo, End: hi, Filters: tc.filters, SeriesOnly: tc.only}
+			w, err := dds.SelectMetrics(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := chs.SelectMetrics(ctx, p)
+			if err != nil {
+				t.Fatalf("%s %s: %v", info.Name, tc.name, err)
+			}
+			key := func(s store.MetricSeries) string { return s.ServiceName + fmt.Sprint(s.Attributes) }
+			slices.SortFunc(w, func(a, b store.MetricSeries) int { return cmp.Compare(key(a), key(b)) })
+			slices.SortFunc(g, func(a, b store.MetricSeries) int { return cmp.Compare(key(a), key(b)) })
+			if len(w) == 0 || !reflect.DeepEqual(g, w) {
+				t.Errorf("%s %s:\n got %+v\nwant %+v", info.Name, tc.name, g, w)
+			}
+		}
+	}
+	_, err = chs.SelectMetrics(ctx, store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"visa_validation_cache.size"}, Start: lo, End: hi, MaxPoints: 2})
+	if err == nil || !errorsIs(err, store.ErrTooManyPoints) {
+		t.Errorf("MaxPoints 2 of 6 points: %v, want ErrTooManyPoints", err)
+	}
+}
+
+func errorsIs(err, target error) bool { return errors.Is(err, target) }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os/exec"
 	"strings"
 	"testing"
@@ -100,6 +101,20 @@ func TestClickHouseBackend(t *testing.T) {
 	}
 	if got := a.chartCount("logs", `SeverityText:ERROR`); got != "1" {
 		t.Errorf("chart count of error logs: %q, want 1", got)
+	}
+	// A dashboard saved through one process appears on the other
+	// (metadata shared in ClickHouse).
+	var created struct {
+		ID string `json:"id"`
+	}
+	if code := a.postJSON("/api/dashboards", map[string]any{"name": "Shared checkout", "tiles": []any{}}, &created); code != http.StatusCreated || created.ID == "" {
+		t.Fatalf("create dashboard: status %d, id %q", code, created.ID)
+	}
+	var got struct {
+		Name string `json:"name"`
+	}
+	if code := b.getJSON("/api/dashboards/"+created.ID, &got); code != http.StatusOK || got.Name != "Shared checkout" {
+		t.Errorf("dashboard through the second process: status %d, name %q", code, got.Name)
 	}
 	// PromQL through the second process reads the counter stored through
 	// the first (store.MetricReader on ClickHouse).

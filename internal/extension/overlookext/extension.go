@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -79,7 +78,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 			FileFreeBytes: s.FileFreeBytes, MinFreeDiskBytes: s.MinFreeDiskBytes}
 	})
 
-	ms, err := meta.Open(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	ms, err := openMeta(st, e.cfg.Storage.Directory)
 	if err == nil {
 		err = ms.Seed(meta.Prepared())
 	}

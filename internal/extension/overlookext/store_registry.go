@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/clickhouse"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
@@ -52,6 +54,23 @@ func (c StorageConfig) validateBackend() error {
 		return c.ClickHouse.Validate()
 	}
 	return nil
+}
+
+// sharedMeta is implemented by stores that keep the metadata (dashboards)
+// every process on them shares (ClickHouse); nil: not available.
+type sharedMeta interface {
+	MetaDocument(key string) meta.Shared
+}
+
+// openMeta opens the dashboards: shared in the store when it offers that,
+// else in <directory>/meta.
+func openMeta(st store.Store, dir string) (*meta.Store, error) {
+	if sm, ok := st.(sharedMeta); ok {
+		if doc := sm.MetaDocument("dashboards"); doc != nil {
+			return meta.OpenShared(doc)
+		}
+	}
+	return meta.Open(filepath.Join(dir, "meta"))
 }
 
 // openStore opens the configured backend.

@@ -34,6 +34,8 @@ type Store struct {
 	columns map[string]map[string]bool
 	dialect query.Dialect
 	closed  atomic.Bool
+	// metaReady is set when the shared metadata table exists.
+	metaReady bool
 	// lastErr is the last insert failure that made the store unavailable
 	// (nil once an insert succeeds again).
 	lastErr atomic.Pointer[error]
@@ -98,6 +100,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 				return nil, fmt.Errorf("create the tables in ClickHouse database %q (storage::clickhouse::create_schema; set it to false, or read_only: true, to use existing tables): %w", s.db, err)
 			}
 		}
+		if err := conn.Exec(pctx, metaDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the shared metadata table %s in ClickHouse database %q: %w", metaTable, s.db, err)
+		}
 	}
 	if err := s.loadColumns(pctx); err != nil {
 		_ = conn.Close()
@@ -142,6 +148,9 @@ func (s *Store) loadColumns(ctx context.Context) error {
 		}
 		if cols[t] == nil {
 			cols[t] = map[string]bool{}
+		}
+		if t == metaTable {
+			s.metaReady = true
 		}
 		cols[t][c] = true
 	}

@@ -169,6 +169,9 @@ func (s *Server) start(bin, lib string) error {
 	}
 	out := &strings.Builder{}
 	cmd.Stderr = &lockedWriter{b: out, mu: &s.mu}
+	if os.Getenv("CHDBSERVER_TRACE") != "" {
+		cmd.Stderr = os.Stderr // per-request timings (chdbserver -h)
+	}
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start chdbserver: %w", err)
 	}
@@ -251,4 +254,13 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// PID is the server process's id (0 when stopped), e.g. to read its CPU
+// time in benchmarks.
+func (s *Server) PID() int {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
+	return s.cmd.Process.Pid
 }

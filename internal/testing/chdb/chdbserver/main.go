@@ -34,6 +34,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"syscall"
+	"time"
 )
 
 func main() {
@@ -54,7 +55,8 @@ func main() {
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		log.Fatalf("chdbserver: %v", err)
 	}
-	s := &server{user: *user, password: *password, tmp: tmp, pool: make(chan *session, *conns)}
+	s := &server{user: *user, password: *password, tmp: tmp, pool: make(chan *session, *conns),
+		trace: os.Getenv("CHDBSERVER_TRACE") != ""}
 	for i := 0; i < *conns; i++ {
 		c, err := connect([]string{"chdbserver", "--path=" + *path})
 		if err != nil {
@@ -92,6 +94,7 @@ type server struct {
 	pool           chan *session
 	helloBody      []byte
 	seq            atomic.Int64
+	trace          bool
 }
 
 // session is a chDB connection and the database and settings last set on
@@ -172,9 +175,14 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		defer os.Remove(file)
 		text = fmt.Sprintf("%s FROM INFILE '%s' FORMAT %s", m[1], file, m[2])
 	}
+	t0 := time.Now()
 	sess := <-s.pool
+	t1 := time.Now()
 	res, err := sess.run(q.Get("database"), settings, text, format, params)
 	s.pool <- sess
+	if s.trace {
+		log.Printf("wait %v run %v body %d: %.80q", t1.Sub(t0), time.Since(t1), len(data), text)
+	}
 	if err != nil {
 		s.fail(w, err)
 		return

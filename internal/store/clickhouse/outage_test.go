@@ -58,3 +58,22 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("%d logs stored, want 20 (10 before the outage, 10 retried)", res.Count)
 	}
 }
+
+// TestAsyncInsert: with async_insert the insert still returns only once
+// the rows are written (wait_for_async_insert=1): they are read at once.
+func TestAsyncInsert(t *testing.T) {
+	st := openTest(t, func(c *Config) { c.AsyncInsert = true })
+	defer st.Close()
+	ctx := context.Background()
+	base := time.Now().UTC().Add(-time.Minute)
+	if err := st.InsertLogs(ctx, storetest.SampleLogsAt(base, 25)); err != nil {
+		t.Fatal(err)
+	}
+	res, err := st.Search(ctx, store.SearchParams{Source: &schema.LogsSource, Start: base.Add(-time.Hour), End: base.Add(time.Hour), Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Count != 25 {
+		t.Fatalf("%d logs readable after the acknowledged async insert, want 25", res.Count)
+	}
+}

@@ -204,6 +204,16 @@ func (s *session) run(database string, settings map[string]string, text, format 
 		}
 		s.database = database
 	}
+	// Settings of an earlier request that this one does not send go back
+	// to their defaults: a request sees only its own settings.
+	for k := range s.settings {
+		if _, ok := settings[k]; !ok {
+			if _, err := s.conn.query(fmt.Sprintf("SET %s = DEFAULT", quoteIdent(k)), "TabSeparated", nil); err != nil {
+				return result{}, err
+			}
+			delete(s.settings, k)
+		}
+	}
 	for k, v := range settings {
 		if s.settings[k] == v {
 			continue

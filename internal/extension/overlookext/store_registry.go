@@ -51,7 +51,9 @@ func (c StorageConfig) validateBackend() error {
 		return fmt.Errorf("storage::backend %q is unknown: use one of %s", c.Backend, strings.Join(backendNames(), ", "))
 	}
 	if b == "clickhouse" {
-		return c.ClickHouse.Validate()
+		// Validate itself runs through the collector's recursive
+		// validation; the endpoint is required only with this backend.
+		return c.ClickHouse.RequireEndpoint()
 	}
 	return nil
 }

@@ -99,14 +99,19 @@ func (t TablesConfig) names() map[string]string {
 
 var identRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// Validate checks c and says how to fix what is wrong; keys are named as
-// in the collector config.
+// ErrNoEndpoint: backend clickhouse needs storage::clickhouse::endpoint.
+var ErrNoEndpoint = errors.New("storage::clickhouse::endpoint is empty: set it to http://host:8123 (HTTP) or tcp://host:9000 (native)")
+
+// Validate checks the keys that are set and says how to fix what is wrong;
+// keys are named as in the collector config. An empty Endpoint passes
+// (the collector validates this block even when another backend is
+// chosen); RequireEndpoint, and Open, refuse it.
 func (c Config) Validate() error {
 	var errs []error
-	if strings.TrimSpace(c.Endpoint) == "" {
-		errs = append(errs, errors.New("storage::clickhouse::endpoint is empty: set it to http://host:8123 (HTTP) or tcp://host:9000 (native)"))
-	} else if _, _, err := c.address(); err != nil {
-		errs = append(errs, err)
+	if strings.TrimSpace(c.Endpoint) != "" {
+		if _, _, err := c.address(); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if c.Database != "" && !identRe.MatchString(c.Database) {
 		errs = append(errs, fmt.Errorf("storage::clickhouse::database %q is not a plain identifier (letters, digits, _)", c.Database))
@@ -123,6 +128,14 @@ func (c Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// RequireEndpoint returns ErrNoEndpoint when Endpoint is empty.
+func (c Config) RequireEndpoint() error {
+	if strings.TrimSpace(c.Endpoint) == "" {
+		return ErrNoEndpoint
+	}
+	return nil
 }
 
 // address parses Endpoint into host:port and whether it speaks HTTP.

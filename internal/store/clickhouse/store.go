@@ -52,7 +52,7 @@ var (
 // created may lack overlook's columns; reads then return zero values for
 // them). Every failure says which config key to fix.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := errors.Join(cfg.RequireEndpoint(), cfg.Validate()); err != nil {
 		return nil, err
 	}
 	addr, useHTTP, _ := cfg.address()

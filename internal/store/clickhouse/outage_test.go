@@ -43,6 +43,15 @@ func TestOutage(t *testing.T) {
 	if err := srv.Restart(); err != nil {
 		t.Fatal(err)
 	}
+	// Without any insert, Health finds the server back (an idle instance
+	// taken out of a load balancer by /ready must come back by itself).
+	deadline := time.Now().Add(30 * time.Second)
+	for st.Health() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("Health still %v 30s after the server came back", st.Health())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	// The exporter retries the refused batch.
 	if err := st.InsertLogs(ctx, storetest.SampleLogsAt(base.Add(time.Second), 10)); err != nil {
 		t.Fatalf("retry after restart: %v", err)

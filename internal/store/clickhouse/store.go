@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -39,6 +40,11 @@ type Store struct {
 	// lastErr is the last insert failure that made the store unavailable
 	// (nil once an insert succeeds again).
 	lastErr atomic.Pointer[error]
+
+	probeMu   sync.Mutex
+	lastProbe time.Time
+	statsAt   time.Time
+	diskBytes int64
 }
 
 var (
@@ -180,24 +186,53 @@ func (s *Store) has(t, c string) bool { return s.columns[t][c] }
 // table returns the quoted database-qualified name of schema table t.
 func (s *Store) table(t string) string { return ident(s.db) + "." + ident(s.names[t]) }
 
+// healthProbeEvery is how often an unhealthy store pings ClickHouse to
+// find out it is back (an idle instance gets no inserts that would tell).
+const healthProbeEvery = 2 * time.Second
+
 // Health implements store.HealthReporter: unavailable while inserts fail
-// for a reason of the server's.
+// for a reason of the server's, until an insert succeeds or a ping (at
+// most every healthProbeEvery) answers.
 func (s *Store) Health() error {
-	if p := s.lastErr.Load(); p != nil {
-		return fmt.Errorf("%w: ClickHouse inserts fail: %w", store.ErrUnavailable, *p)
+	p := s.lastErr.Load()
+	if p == nil {
+		return nil
 	}
-	return nil
+	s.probeMu.Lock()
+	defer s.probeMu.Unlock()
+	if time.Since(s.lastProbe) >= healthProbeEvery {
+		s.lastProbe = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), healthProbeEvery)
+		err := s.conn.Ping(ctx)
+		cancel()
+		if err == nil {
+			s.lastErr.CompareAndSwap(p, nil)
+			return nil
+		}
+	}
+	return fmt.Errorf("%w: ClickHouse inserts fail: %w", store.ErrUnavailable, *p)
 }
 
-// Stats reports the bytes of the database's active parts.
+// statsEvery is how long the size of the database is cached: /metrics
+// asks on every scrape.
+const statsEvery = 30 * time.Second
+
+// Stats reports the bytes of the database's active parts (cached for
+// statsEvery).
 func (s *Store) Stats() store.Stats {
 	st := store.Stats{Unhealthy: s.Health()}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var b uint64
-	if err := s.conn.QueryRow(ctx, "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = ? AND active", s.db).Scan(&b); err == nil {
-		st.DiskBytes = int64(b)
+	s.probeMu.Lock()
+	defer s.probeMu.Unlock()
+	if time.Since(s.statsAt) >= statsEvery {
+		s.statsAt = time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var b uint64
+		if err := s.conn.QueryRow(ctx, "SELECT sum(bytes_on_disk) FROM system.parts WHERE database = ? AND active", s.db).Scan(&b); err == nil {
+			s.diskBytes = int64(b)
+		}
 	}
+	st.DiskBytes = s.diskBytes
 	return st
 }
 

@@ -88,7 +88,7 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 				r.set("StatusCode", sp.Status().Code().String())
 				r.set("StatusMessage", str(sp.Status().Message()))
 				evs := sp.Events()
-				evTs, evName, evAttrs, evDrop := make([]time.Time, 0, evs.Len()), make([]string, 0, evs.Len()), make([]map[string]string, 0, evs.Len()), make([]uint32, 0, evs.Len())
+				evTs, evName, evAttrs, evDrop := make([]time.Time, 0, evs.Len()), make([]string, 0, evs.Len()), make([]*attrMap, 0, evs.Len()), make([]uint32, 0, evs.Len())
 				for _, ev := range evs.All() {
 					evTs = append(evTs, ts(ev.Timestamp()))
 					evName = append(evName, str(ev.Name()))
@@ -101,7 +101,7 @@ func (s *Store) InsertTraces(ctx context.Context, td ptrace.Traces) error {
 				r.set("Events.DroppedAttributesCount", evDrop)
 				ls := sp.Links()
 				lTid, lSid, lState := make([]string, 0, ls.Len()), make([]string, 0, ls.Len()), make([]string, 0, ls.Len())
-				lAttrs, lDrop, lFlags := make([]map[string]string, 0, ls.Len()), make([]uint32, 0, ls.Len()), make([]uint32, 0, ls.Len())
+				lAttrs, lDrop, lFlags := make([]*attrMap, 0, ls.Len()), make([]uint32, 0, ls.Len()), make([]uint32, 0, ls.Len())
 				for _, l := range ls.All() {
 					t, s := l.TraceID(), l.SpanID()
 					lTid = append(lTid, hexID(t[:]))

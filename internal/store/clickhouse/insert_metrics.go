@@ -127,7 +127,7 @@ func (s *Store) InsertMetrics(ctx context.Context, md pmetric.Metrics) error {
 
 // head is the resource/scope/metric a point belongs to.
 type head struct {
-	resAttrs, scAttrs  map[string]string
+	resAttrs, scAttrs  *attrMap
 	resHash            uint64
 	resURL, scURL, svc string
 	scope              pcommon.InstrumentationScope
@@ -158,7 +158,7 @@ func (h *head) point(r *tableRows, a pcommon.Map, start, t pcommon.Timestamp, fl
 		Res: h.resHash, Attrs: attrsHash(pa), Mono: mono, Temp: temp}
 	r.set(schema.SeriesFingerprint, id.Fingerprint())
 	if _, ok := r.pos["Exemplars.Value"]; ok {
-		fa, tu, val := make([]map[string]string, 0, exs.Len()), make([]time.Time, 0, exs.Len()), make([]float64, 0, exs.Len())
+		fa, tu, val := make([]*attrMap, 0, exs.Len()), make([]time.Time, 0, exs.Len()), make([]float64, 0, exs.Len())
 		sid, tid := make([]string, 0, exs.Len()), make([]string, 0, exs.Len())
 		for _, ex := range exs.All() {
 			v := ex.DoubleValue()

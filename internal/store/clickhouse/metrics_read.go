@@ -36,6 +36,17 @@ func (s *Store) monoTemp(k store.MetricKind) (string, string) {
 	return mono, temp
 }
 
+// mapHash is series.AttrsHash of a map read back.
+func mapHash(m map[string]string) uint64 {
+	keys := make([]string, 0, len(m))
+	vals := make([]string, 0, len(m))
+	for k, v := range m {
+		keys = append(keys, k)
+		vals = append(vals, v)
+	}
+	return series.AttrsHash(keys, vals)
+}
+
 // MetricInfos lists the metrics with points in [start, end], one entry
 // per table, name, unit, scope, monotonicity and temporality.
 func (s *Store) MetricInfos(ctx context.Context, start, end time.Time) ([]store.MetricInfo, error) {
@@ -169,7 +180,7 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 		info := store.MetricInfo{Kind: p.Kind, Name: v[3].(string), Unit: v[4].(string), ScopeName: v[5].(string),
 			IsMonotonic: v[6].(bool), Temporality: v[7].(int32)}
 		id := series.Identity{Name: info.Name, Unit: info.Unit, Scope: info.ScopeName, Svc: svc,
-			Res: attrsHash(res), Attrs: attrsHash(attrs), Mono: info.IsMonotonic, Temp: info.Temporality}
+			Res: mapHash(res), Attrs: mapHash(attrs), Mono: info.IsMonotonic, Temp: info.Temporality}
 		fp := id.Fingerprint()
 		ms := bySeries[fp]
 		if ms == nil {

@@ -84,6 +84,17 @@ func TestMetricReaderMatchesDuckDB(t *testing.T) {
 			}
 		}
 	}
+	wr, err := dds.MetricResources(ctx, lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gr, err := chs.MetricResources(ctx, lo, hi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wr) == 0 || !reflect.DeepEqual(gr, wr) {
+		t.Errorf("MetricResources:\n got %+v\nwant %+v", gr, wr)
+	}
 	_, err = chs.SelectMetrics(ctx, store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"visa_validation_cache.size"}, Start: lo, End: hi, MaxPoints: 2})
 	if err == nil || !errorsIs(err, store.ErrTooManyPoints) {
 		t.Errorf("MaxPoints 2 of 6 points: %v, want ErrTooManyPoints", err)

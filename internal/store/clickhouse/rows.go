@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"go.opentelemetry.io/collector/pdata/pcommon"
 
 	"github.com/overlook-dev/overlook/internal/schema"
@@ -83,25 +84,43 @@ func hexID(id []byte) string {
 }
 
 // attrs is m as the exporter stores it: values AsString (JSON for maps
-// and slices, base64 for bytes).
-func attrs(m pcommon.Map) map[string]string {
-	out := make(map[string]string, m.Len())
+// and slices, base64 for bytes), entries in pdata's order. The order
+// matters: ClickHouse compares Map values entry by entry, so a Go map's
+// random order would make equal attribute sets differ in GROUP BY (and
+// passing an ordered map spares clickhouse-go's reflection).
+func attrs(m pcommon.Map) *attrMap {
+	out := &attrMap{k: make([]string, 0, m.Len()), v: make([]string, 0, m.Len())}
 	for k, v := range m.All() {
-		out[str(k)] = str(v.AsString())
+		out.k = append(out.k, str(k))
+		out.v = append(out.v, str(v.AsString()))
 	}
 	return out
 }
 
-// attrsHash is series.AttrsHash of a stored map.
-func attrsHash(m map[string]string) uint64 {
-	keys := make([]string, 0, len(m))
-	vals := make([]string, 0, len(m))
-	for k, v := range m {
-		keys = append(keys, k)
-		vals = append(vals, v)
-	}
-	return series.AttrsHash(keys, vals)
+// attrMap is an attribute map in insertion order, appended to Map columns
+// as clickhouse-go's column.IterableOrderedMap.
+type attrMap struct{ k, v []string }
+
+var _ column.IterableOrderedMap = (*attrMap)(nil)
+
+func (m *attrMap) Put(k, v any) {
+	m.k = append(m.k, k.(string))
+	m.v = append(m.v, v.(string))
 }
+
+func (m *attrMap) Iterator() column.MapIterator { return &attrIter{m: m, i: -1} }
+
+type attrIter struct {
+	m *attrMap
+	i int
+}
+
+func (it *attrIter) Next() bool { it.i++; return it.i < len(it.m.k) }
+func (it *attrIter) Key() any   { return it.m.k[it.i] }
+func (it *attrIter) Value() any { return it.m.v[it.i] }
+
+// attrsHash is series.AttrsHash of a stored map.
+func attrsHash(m *attrMap) uint64 { return series.AttrsHash(m.k, m.v) }
 
 func serviceName(res pcommon.Resource) string {
 	if v, ok := res.Attributes().Get("service.name"); ok {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
@@ -157,4 +159,59 @@ func (s *server) runToExit() string {
 		s.t.Fatalf("overlook still running after 60s, want a start-up failure:\n%s", out)
 	}
 	return string(out)
+}
+
+// TestClickHouseReadOnlyExporterDatabase: overlook with read_only: true on
+// a database made by the OTel exporter's own DDL (the fixture of
+// internal/store/clickhouse) answers searches and trace lookups over rows
+// written as the exporter writes them, creates nothing, and refuses
+// exports permanently (400, not a retry loop).
+func TestClickHouseReadOnlyExporterDatabase(t *testing.T) {
+	srv := chdb.Start(t, chdb.Options{})
+	ctx := context.Background()
+	c, err := clickhouse.Open(&clickhouse.Options{Protocol: clickhouse.HTTP, Addr: []string{srv.Endpoint}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ddl, err := os.ReadFile("../internal/store/clickhouse/testdata/exporter_schema.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const tid = "0af7651916cd43dd8448eb211c80319c"
+	stmts := append([]string{"CREATE DATABASE otel"}, strings.Split(string(ddl), "\n;\n")...)
+	stmts = append(stmts,
+		`INSERT INTO otel.otel_logs (Timestamp, TraceId, SpanId, SeverityText, SeverityNumber, ServiceName, Body, ResourceAttributes, LogAttributes)
+		 VALUES (now64(9) - 30, '`+tid+`', 'b7ad6b7169203331', 'ERROR', 17, 'cart', 'payment failed for user 42', map('service.name', 'cart'), map('user.id', '42'))`,
+		`INSERT INTO otel.otel_traces (Timestamp, TraceId, SpanId, ParentSpanId, SpanName, SpanKind, ServiceName, ResourceAttributes, SpanAttributes, Duration, StatusCode)
+		 VALUES (now64(9) - 31, '`+tid+`', 'b7ad6b7169203331', '', 'POST /cart', 'Server', 'cart', map('service.name', 'cart'), map('http.method', 'POST'), 2000000, 'Error')`)
+	for _, s := range stmts {
+		if err := c.Exec(ctx, s); err != nil {
+			t.Fatalf("%v\n%s", err, s)
+		}
+	}
+	s := newServer(t, strings.Replace(clickhouseConfig(srv.Endpoint, ""), "database: default", "database: otel\n        read_only: true", 1))
+	s.start()
+	if r := s.search("logs", `LogAttributes.user.id:42`); r.Count != 1 || r.Rows[0]["Body"] != "payment failed for user 42" {
+		t.Fatalf("search logs: %+v", r)
+	}
+	var tr struct {
+		Spans []map[string]any `json:"spans"`
+	}
+	if code := s.getJSON("/api/traces/"+tid, &tr); code != http.StatusOK || len(tr.Spans) != 1 || tr.Spans[0]["SpanName"] != "POST /cart" {
+		t.Fatalf("trace: status %d, %+v", code, tr.Spans)
+	}
+	body := `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"body":{"stringValue":"x"}}]}]}]}`
+	resp, err := http.Post("http://"+s.http+"/v1/logs", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("export into a read_only store: status %d, want 400 (permanent)", resp.StatusCode)
+	}
+	var n uint64
+	if err := c.QueryRow(ctx, "SELECT count() FROM system.tables WHERE database = 'otel'").Scan(&n); err != nil || n != 5 {
+		t.Errorf("tables in otel: %d (%v), want the fixture's 5: read_only must create nothing", n, err)
+	}
 }

@@ -95,6 +95,51 @@ func TestMetricReaderMatchesDuckDB(t *testing.T) {
 	if len(wr) == 0 || !reflect.DeepEqual(gr, wr) {
 		t.Errorf("MetricResources:\n got %+v\nwant %+v", gr, wr)
 	}
+	for _, k := range []store.MetricKind{store.MetricGauge, store.MetricSum, store.MetricHistogram, store.MetricExpHistogram, store.MetricSummary} {
+		var names []string
+		for _, info := range want {
+			if info.Kind == k {
+				names = append(names, info.Name)
+			}
+		}
+		for _, limit := range []int{0, 1} {
+			p := store.ExemplarSelectParams{Kind: k, Names: names, Start: lo, End: hi, Limit: limit}
+			we, err := dds.SelectExemplars(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ge, err := chs.SelectExemplars(ctx, p)
+			if err != nil {
+				t.Fatalf("exemplars of kind %d: %v", k, err)
+			}
+			key := func(s store.SeriesExemplars) string { return s.Series.ServiceName + fmt.Sprint(s.Series.Attributes) }
+			slices.SortFunc(we, func(a, b store.SeriesExemplars) int { return cmp.Compare(key(a), key(b)) })
+			slices.SortFunc(ge, func(a, b store.SeriesExemplars) int { return cmp.Compare(key(a), key(b)) })
+			if limit == 0 && !reflect.DeepEqual(ge, we) {
+				t.Errorf("exemplars of kind %d:\n got %+v\nwant %+v", k, ge, we)
+			}
+			// With a limit, points of equal time may be taken from either
+			// series: compare how many and how new.
+			count := func(x []store.SeriesExemplars) (n int, newest int64) {
+				for _, s := range x {
+					for _, e := range s.Exemplars {
+						n, newest = n+1, max(newest, e.Time)
+					}
+				}
+				return n, newest
+			}
+			if n, _ := count(ge); limit == 0 && (k == store.MetricGauge || k == store.MetricHistogram) && n == 0 {
+				t.Errorf("no exemplars of kind %d: the samples carry some", k)
+			}
+			if limit == 1 {
+				gn, gt := count(ge)
+				wn, wt := count(we)
+				if gn != wn || gt != wt {
+					t.Errorf("exemplars of kind %d, limit 1: %d newest %d, want %d newest %d", k, gn, gt, wn, wt)
+				}
+			}
+		}
+	}
 	_, err = chs.SelectMetrics(ctx, store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"visa_validation_cache.size"}, Start: lo, End: hi, MaxPoints: 2})
 	if err == nil || !errorsIs(err, store.ErrTooManyPoints) {
 		t.Errorf("MaxPoints 2 of 6 points: %v, want ErrTooManyPoints", err)

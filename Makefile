@@ -5,7 +5,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 export CGO_ENABLED := 1
 
-.PHONY: build ui run demo test vet fmt bench fuzz clean
+.PHONY: build ui run demo test vet fmt bench fuzz clean chdb
 
 build: ui
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/overlook
@@ -35,6 +35,19 @@ run: build
 demo: build
 	rm -rf ./demo-data
 	./$(BIN) serve --demo --data ./demo-data $(ARGS)
+
+# chDB (ClickHouse as a library, ~560 MB libchdb.so) for the ClickHouse
+# backend's tests (internal/testing/chdb): installed once with npm into a
+# cache outside the repository (.ci/run runs it). Tests skip without it,
+# except under CI (CI=true), where they fail.
+CHDB_VERSION ?= 26.5.3
+CHDB_DIR     ?= $(HOME)/.cache/overlook/chdb
+chdb: $(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so
+
+$(CHDB_DIR)/node_modules/@chdb/lib-linux-x64-gnu/libchdb.so:
+	mkdir -p $(CHDB_DIR)
+	test -f $(CHDB_DIR)/package.json || echo '{"name":"overlook-chdb-cache","private":true}' > $(CHDB_DIR)/package.json
+	cd $(CHDB_DIR) && npm install --no-audit --no-fund @chdb/lib-linux-x64-gnu@$(CHDB_VERSION)
 
 # The whole suite: vet, unit, conformance, fuzz seeds, end-to-end.
 test: ui vet

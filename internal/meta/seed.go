@@ -26,6 +26,9 @@ type seedRecord struct {
 func (s *Store) Seed(prepared map[string]Dashboard) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return err
+	}
 	keys := make([]string, 0, len(prepared))
 	for k := range prepared {
 		keys = append(keys, k)

@@ -28,11 +28,12 @@ type document struct {
 	Prepared map[string]seedRecord `json:"prepared,omitempty"`
 }
 
-// Store keeps dashboards in memory and on disk. It is safe for concurrent
-// use; every mutation is durable when it returns.
+// Store keeps dashboards in memory and on disk (or in a Shared document).
+// It is safe for concurrent use; every mutation is durable when it returns.
 type Store struct {
-	dir string
-	now func() time.Time
+	dir    string
+	shared Shared
+	now    func() time.Time
 
 	mu  sync.Mutex
 	doc document
@@ -62,6 +63,7 @@ func Open(dir string) (*Store, error) {
 func (s *Store) List() []Dashboard {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	_ = s.reloadLocked() // on failure: the last document read
 	out := make([]Dashboard, 0, len(s.doc.Dashboards))
 	for _, d := range s.doc.Dashboards {
 		out = append(out, clone(d))
@@ -74,6 +76,9 @@ func (s *Store) List() []Dashboard {
 func (s *Store) Get(id string) (Dashboard, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return Dashboard{}, err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return Dashboard{}, ErrNotFound
@@ -85,6 +90,9 @@ func (s *Store) Get(id string) (Dashboard, error) {
 func (s *Store) Create(d Dashboard) (Dashboard, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return Dashboard{}, err
+	}
 	return s.createLocked(d)
 }
 
@@ -106,6 +114,9 @@ func (s *Store) createLocked(d Dashboard) (Dashboard, error) {
 func (s *Store) Update(id string, d Dashboard) (Dashboard, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return Dashboard{}, err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return Dashboard{}, ErrNotFound
@@ -126,6 +137,9 @@ func (s *Store) Update(id string, d Dashboard) (Dashboard, error) {
 func (s *Store) Delete(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return ErrNotFound
@@ -143,6 +157,9 @@ func (s *Store) Delete(id string) error {
 func (s *Store) Duplicate(id string) (Dashboard, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return Dashboard{}, err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return Dashboard{}, ErrNotFound
@@ -166,6 +183,12 @@ func (s *Store) saveLocked() error {
 	raw, err := json.MarshalIndent(s.doc, "", "  ")
 	if err != nil {
 		return fmt.Errorf("BUG: encode metadata: %w", err)
+	}
+	if s.shared != nil {
+		if err := s.shared.Save(raw); err != nil {
+			return fmt.Errorf("write metadata: %w", err)
+		}
+		return nil
 	}
 	return writeDurable(s.dir, fileName, raw)
 }

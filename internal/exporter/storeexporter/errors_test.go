@@ -7,11 +7,13 @@ import (
 	"testing"
 	"time"
 
+	"go.opentelemetry.io/collector/consumer/consumererror"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
 // TestRefusalCarriesRetryHint checks what the OTLP receiver sees for each
@@ -68,5 +70,22 @@ func TestLogsTableName(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "use otel_logs") {
 			t.Errorf("message does not say the fix: %v", err)
 		}
+	}
+}
+
+// TestInvalidArgumentIsPermanent: a store that can never take the data
+// (a read_only ClickHouse store) makes the export fail permanently with
+// InvalidArgument (HTTP 400), not a retryable refusal.
+func TestInvalidArgumentIsPermanent(t *testing.T) {
+	e := &storeExporter{metrics: telemetry.New()}
+	err := e.failed("logs", fmt.Errorf("%w: the store is read_only", store.ErrInvalidArgument))
+	if !consumererror.IsPermanent(err) {
+		t.Fatalf("not permanent: %v", err)
+	}
+	if st, ok := status.FromError(errors.Unwrap(err)); !ok || st.Code() != codes.InvalidArgument {
+		t.Fatalf("status %v (ok %v), want InvalidArgument", st, ok)
+	}
+	if err := e.failed("logs", fmt.Errorf("x: %w", store.ErrUnavailable)); consumererror.IsPermanent(err) {
+		t.Fatalf("unavailable became permanent: %v", err)
 	}
 }

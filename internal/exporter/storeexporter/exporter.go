@@ -234,6 +234,11 @@ func (e *storeExporter) failed(signal string, err error) error {
 	if consumererror.IsPermanent(err) {
 		return err
 	}
+	if errors.Is(err, store.ErrInvalidArgument) {
+		// The store can never take it (a read_only ClickHouse store):
+		// retrying would loop forever.
+		return invalid(err)
+	}
 	return refusal(signal, err)
 }
 

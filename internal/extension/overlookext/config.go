@@ -14,6 +14,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/demo"
+	"github.com/overlook-dev/overlook/internal/store/clickhouse"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
@@ -87,6 +88,12 @@ type StorageConfig struct {
 	Layout string `mapstructure:"layout"`
 	// Parts tunes the "parts" layout.
 	Parts PartsConfig `mapstructure:"parts"`
+	// Backend is where telemetry is stored: "duckdb" (the default, the
+	// embedded store in directory) or "clickhouse" (a ClickHouse server or
+	// cluster, configured under clickhouse; docs/scale-out.md).
+	Backend string `mapstructure:"backend"`
+	// ClickHouse configures backend: clickhouse.
+	ClickHouse clickhouse.Config `mapstructure:"clickhouse"`
 }
 
 // PartsConfig tunes the "parts" layout (docs/limits.md).
@@ -201,6 +208,7 @@ func (c *Config) Validate() error {
 	if p.PartRows < 0 || p.MergeRows < 0 || p.FlushInterval < 0 {
 		errs = append(errs, errors.New("storage::parts: part_rows, merge_rows and flush_interval must not be negative"))
 	}
+	errs = append(errs, c.Storage.validateBackend())
 	if c.HTTP.NetAddr.Endpoint == "" {
 		errs = append(errs, errors.New("http::endpoint is empty: set it to host:port, e.g. 0.0.0.0:8080"))
 	}

@@ -25,7 +25,6 @@ import (
 	"github.com/overlook-dev/overlook/internal/logging"
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
-	"github.com/overlook-dev/overlook/internal/store/duckdb"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 	"github.com/overlook-dev/overlook/internal/ui"
 )
@@ -88,38 +87,9 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return err
 	}
-	minFree, err := e.cfg.Storage.minFreeDisk()
+	st, err := openStore(ctx, &e.cfg.Storage, e.logger)
 	if err != nil {
 		return err
-	}
-	maxBuffered, err := e.cfg.Storage.Parts.maxBufferedBytes()
-	if err != nil {
-		return err
-	}
-	st, err := duckdb.Open(duckdb.Config{
-		Dir: e.cfg.Storage.Directory,
-		Retention: store.Retention{
-			Logs:     e.cfg.Storage.Retention.Logs,
-			Traces:   e.cfg.Storage.Retention.Traces,
-			Metrics:  e.cfg.Storage.Retention.Metrics,
-			Sessions: e.cfg.Storage.Retention.Sessions,
-		},
-		MaxPendingRows:         e.cfg.Storage.MaxPendingRows,
-		MemoryLimit:            e.cfg.Storage.MemoryLimit,
-		MaterializedAttributes: e.cfg.Storage.MaterializedAttributes,
-		MaxQueueWait:           e.cfg.Storage.MaxQueueWait,
-		MaxCommitRows:          e.cfg.Storage.MaxCommitRows,
-		MinFreeDisk:            minFree,
-		Layout:                 e.cfg.Storage.Layout,
-		Parts: duckdb.PartsConfig{
-			PartRows:         e.cfg.Storage.Parts.PartRows,
-			FlushInterval:    e.cfg.Storage.Parts.FlushInterval,
-			MergeRows:        e.cfg.Storage.Parts.MergeRows,
-			MaxBufferedBytes: maxBuffered,
-		},
-	}, e.logger.With("store", "duckdb"))
-	if err != nil {
-		return fmt.Errorf("open store in %q (extensions::overlook::storage::directory): %w", e.cfg.Storage.Directory, err)
 	}
 	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
 	e.metrics.SetStoreState(func() telemetry.StoreState {
@@ -128,7 +98,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 			FileFreeBytes: s.FileFreeBytes, MinFreeDiskBytes: s.MinFreeDiskBytes}
 	})
 
-	ms, err := meta.Open(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	ms, err := openMeta(st, e.cfg.Storage.Directory)
 	if err == nil {
 		err = ms.Seed(meta.Prepared())
 	}
@@ -201,7 +171,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	e.store, e.api, e.server, e.served, e.cancelQueries, e.rebind = st, a, srv, served, cancelQueries, rb
 	e.alerts = sched
 	e.mu.Unlock()
-	e.logger.Info("store open and API listening", "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
+	e.logger.Info("store open and API listening", "backend", e.cfg.Storage.backend(), "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
 	return nil
 }
 

@@ -21,7 +21,9 @@ import (
 //   - recursive CTEs for the descendant and ancestor operators.
 //
 // Relations are sets (UNION dedups), so recursion over a malformed span
-// tree (cycles) still ends.
+// tree (cycles) still ends. ClickHouse's recursive CTEs take UNION ALL
+// only: there a cycle ends at the server's max_recursive_cte_evaluation_depth
+// (default 1000) with an error instead.
 
 type cte struct {
 	name, sql string
@@ -59,6 +61,14 @@ func (c *compiler) add(prefix string, x *w) string {
 func (c *compiler) union() string {
 	if c.d == ClickHouse {
 		return " UNION DISTINCT "
+	}
+	return " UNION "
+}
+
+// recUnion joins the two parts of a recursive CTE.
+func (c *compiler) recUnion() string {
+	if c.d == ClickHouse {
+		return " UNION ALL "
 	}
 	return " UNION "
 }
@@ -253,11 +263,11 @@ func (c *compiler) spansetOp(op, l, r string) string {
 		if op == ">>" {
 			// rec: the descendants of l's spans.
 			y.s(`SELECT "TraceId", "SpanId" FROM `, tree, ` WHERE ("TraceId" || "ParentSpanId") IN (SELECT "TraceId" || "SpanId" FROM `, l, ")",
-				c.union(), `SELECT t."TraceId", t."SpanId" FROM `, tree, " t JOIN ", rec, ` ON t."TraceId" = `, rec, `."TraceId" AND t."ParentSpanId" = `, rec, `."SpanId"`)
+				c.recUnion(), `SELECT t."TraceId", t."SpanId" FROM `, tree, " t JOIN ", rec, ` ON t."TraceId" = `, rec, `."TraceId" AND t."ParentSpanId" = `, rec, `."SpanId"`)
 		} else {
 			// rec: the ancestors of l's spans.
 			y.s(`SELECT "TraceId", "ParentSpanId" AS "SpanId" FROM `, l, ` WHERE "ParentSpanId" <> ''`,
-				c.union(), `SELECT t."TraceId", t."ParentSpanId" AS "SpanId" FROM `, tree, " t JOIN ", rec, ` ON t."TraceId" = `, rec, `."TraceId" AND t."SpanId" = `, rec, `."SpanId"`,
+				c.recUnion(), `SELECT t."TraceId", t."ParentSpanId" AS "SpanId" FROM `, tree, " t JOIN ", rec, ` ON t."TraceId" = `, rec, `."TraceId" AND t."SpanId" = `, rec, `."SpanId"`,
 				` WHERE t."ParentSpanId" <> ''`)
 		}
 		c.ctes = append(c.ctes, cte{name: rec, sql: y.b.String()})

@@ -31,6 +31,10 @@ type Store struct {
 	// noCountIndex (tests) makes count charts read every part instead of
 	// the parts' per-minute counts (chart_counts.go).
 	noCountIndex bool
+	// tqHexBound (tests, benchmarks) makes an aggregate TraceQL search
+	// bound its slice's traces over the hex TraceIds of the parts view,
+	// as before traceQLRawTraces.
+	tqHexBound bool
 
 	cfg       Config
 	log       *slog.Logger

@@ -16,8 +16,8 @@
 #
 #   make build && bench/pairingmem.sh bin/overlook [OUT_DIR]
 #
-# Environment (defaults in brackets): RATE [50000] DURATION [40s]
-# MAX_ITEMS [100000] CONCURRENCY [8] MODES ["off on big"].
+# Environment (defaults in brackets): RATE [50000] DURATION [60s]
+# MAX_ITEMS [300000] CONCURRENCY [8] MODES ["off on big"].
 set -euo pipefail
 
 if [[ $# -lt 1 || ! -x $1 ]]; then
@@ -29,8 +29,8 @@ OUT=${2:-$(mktemp -d /tmp/overlook-pairingmem-XXXXXX)}
 mkdir -p "$OUT"
 OUT=$(realpath "$OUT")
 RATE=${RATE:-50000}
-DURATION=${DURATION:-40s}
-MAX_ITEMS=${MAX_ITEMS:-100000}
+DURATION=${DURATION:-60s}
+MAX_ITEMS=${MAX_ITEMS:-300000}
 CONCURRENCY=${CONCURRENCY:-8}
 MODES=${MODES:-off on big}
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ go build -o "$OUT/ingest" ./bench/ingest
 
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 metric() { # metric API NAME → value
-	curl -fsS "http://$1/metrics" | awk -v n="$2" '$1 == n {print $2; exit}'
+	curl -fsS "http://$1/metrics" | awk -v n="$2" '$1 == n {print $2}'
 }
 promq() { # promq API QUERY → value of the first sample (or 0)
 	curl -fsS "http://$1/prometheus/api/v1/query" --data-urlencode "query=$2" |

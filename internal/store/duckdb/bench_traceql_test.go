@@ -71,8 +71,8 @@ func BenchmarkTraceQL(b *testing.B) {
 		}
 		run := func(name string, hex bool) {
 			b.Run(name, func(b *testing.B) {
-				s.tqHexBound = hex
-				defer func() { s.tqHexBound = false }()
+				s.tqHexIDs = hex
+				defer func() { s.tqHexIDs = false }()
 				for range b.N {
 					res, err := s.TraceQLSearch(ctx, store.TraceQLSearchParams{Query: q, Start: start, End: end, Limit: 20, SpansPerSet: 3})
 					if err != nil || (len(res) == 0) != strings.HasSuffix(c.name, "_none") {
@@ -91,8 +91,8 @@ func BenchmarkTraceQL(b *testing.B) {
 	since := end.Add(-end.Sub(start) / traceQLFirstSlice)
 	for _, hex := range []bool{true, false} {
 		b.Run(fmt.Sprintf("bound/hex=%v", hex), func(b *testing.B) {
-			s.tqHexBound = hex
-			defer func() { s.tqHexBound = false }()
+			s.tqHexIDs = hex
+			defer func() { s.tqHexIDs = false }()
 			for range b.N {
 				if _, ok, err := s.traceQLTracesFrom(ctx, start, since, end); err != nil || !ok {
 					b.Fatalf("bound: %v, %v", ok, err)

@@ -84,7 +84,7 @@ func (s *Store) traceQLTracesFrom(ctx context.Context, start, since, end time.Ti
 		release func()
 		err     error
 	)
-	if sp := s.partTraces; sp != nil && !s.tqHexBound {
+	if sp := s.partTraces; sp != nil && !s.tqHexIDs {
 		q, release, err = s.traceQLRawTraces(ctx, sp, bound, start, end)
 	} else {
 		q, release, err = s.readSQL(ctx, bound, start, end)
@@ -119,18 +119,46 @@ func (s *Store) traceQLRawTraces(ctx context.Context, sp *signalParts, q string,
 	return withCTEs(q, []string{quoteIdent(sp.table.Name) + " AS NOT MATERIALIZED (" + body + ")"}), sn.Release, nil
 }
 
+// traceQLRawIDs is readSQL for a TraceQL search compiled with
+// SearchOptions.RawIDs, with the parts layout: otel_traces stands for the
+// parts overlapping [start, end] with their stored ID bytes
+// (parts.ViewSQLRawIDs) and the DuckDB table's rows, their hex IDs
+// unhex'd.
+func (s *Store) traceQLRawIDs(ctx context.Context, sp *signalParts, q string, start, end time.Time) (string, func(), error) {
+	sn, err := sp.t.Snapshot(ctx, clampTime(start), clampTime(end))
+	if err != nil {
+		return "", nil, fmt.Errorf("read the parts of %s: %w", sp.table.Name, err)
+	}
+	body := parts.ViewSQLRawIDs(sp.kind, sp.mat, sn.Files)
+	if sp.legacy.Load() {
+		body += ` UNION ALL BY NAME SELECT * REPLACE (unhex("TraceId") AS "TraceId", unhex("SpanId") AS "SpanId", ` +
+			`unhex("ParentSpanId") AS "ParentSpanId") FROM main.` + quoteIdent(sp.table.Name)
+	}
+	return withCTEs(q, []string{quoteIdent(sp.table.Name) + " AS NOT MATERIALIZED (" + body + ")"}), sn.Release, nil
+}
+
 // traceQLSearch runs one search statement over [Start, End).
 // (since: traceql.SearchOptions.Since).
 func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams, since time.Time) ([]store.TraceQLTrace, error) {
 	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
+	sp := s.partTraces
+	raw := sp != nil && !s.tqHexIDs
 	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),
-		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat, Since: since,
+		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat, Since: since, RawIDs: raw,
 	})
 	if err != nil {
 		return nil, err
 	}
-	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	var (
+		q       string
+		release func()
+	)
+	if raw {
+		q, release, err = s.traceQLRawIDs(ctx, sp, sq.Query, p.Start, p.End)
+	} else {
+		q, release, err = s.readSQL(ctx, sq.Query, p.Start, p.End)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("traceql search: %w", err)
 	}

@@ -2,7 +2,9 @@ package duckdb
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,7 +157,7 @@ func TestTraceQLBoundRawBytes(t *testing.T) {
 		{0, 5 * time.Minute},
 	} {
 		for _, hex := range []bool{true, false} {
-			s.tqHexBound = hex
+			s.tqHexIDs = hex
 			since := base.Add(tc.since)
 			if tc.since == 0 {
 				since = start
@@ -172,5 +174,43 @@ func TestTraceQLBoundRawBytes(t *testing.T) {
 			}
 		}
 	}
-	s.tqHexBound = false
+	// Searches read the old table's rows with their IDs unhex'd too: A's
+	// two spans (one per storage) are one trace, and its ID and span IDs
+	// come back as hex.
+	a := pcommon.TraceID{0xa, 0xff, 7}.String()
+	for _, q := range []string{`{ } | count() = 2`, fmt.Sprintf(`{ trace:id = "%s" }`, a),
+		fmt.Sprintf(`{ span:id = "%s" }`, pcommon.SpanID{0xa, 1}.String())} {
+		for _, hex := range []bool{true, false} {
+			s.tqHexIDs = hex
+			pq, err := traceql.Parse(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.TraceQLSearch(ctx, store.TraceQLSearchParams{Query: pq, Start: start, End: end, Limit: 10, SpansPerSet: 5})
+			if err != nil {
+				t.Fatalf("%s, hex %v: %v", q, hex, err)
+			}
+			var got []string
+			for _, tr := range res {
+				if tr.TraceID == a {
+					for _, sp := range tr.SpanSets[0].Spans {
+						got = append(got, sp.SpanID)
+					}
+				}
+			}
+			want := []string{pcommon.SpanID{0xa, 1}.String(), pcommon.SpanID{0xa, 2}.String()}
+			if q != `{ } | count() = 2` {
+				if strings.HasPrefix(q, "{ span:id") {
+					want = want[:1]
+				}
+				if len(res) != 1 {
+					t.Errorf("%s, hex %v: %d traces, want A only", q, hex, len(res))
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%s, hex %v: A's spans %v, want %v", q, hex, got, want)
+			}
+		}
+	}
+	s.tqHexIDs = false
 }

@@ -82,9 +82,9 @@ func BenchmarkTraceQL(b *testing.B) {
 			})
 		}
 		if !q.Sliceable() {
-			// Before and after bounding the slice's traces on the
-			// stored TraceId bytes, in one run.
-			run(c.name+"/hex_bound", true)
+			// Before and after reading the stored ID bytes (the bound of the
+			// slice's traces and the search statements), in one run.
+			run(c.name+"/hex_ids", true)
 		}
 		run(c.name, false)
 	}

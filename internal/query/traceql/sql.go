@@ -134,7 +134,7 @@ func SearchSQL(q *Query, d Dialect, o SearchOptions) (SQL, error) {
 		x.s(fmt.Sprintf(` AS "sel_%d"`, i))
 	}
 	x.s(` FROM s JOIN m ON m."TraceId" = s."TraceId" AND m."SpanId" = s."SpanId" WHERE s."TraceId" IN (SELECT "trace_id" FROM tr)) `)
-	x.s(`SELECT `, c.hexID(`tr."trace_id"`), ` AS "trace_id", tr."start_ns", tr."end_ns", tr."root_svc", tr."root_name", ms."grp", ms."matched", ms."rn", `,
+	x.s(`SELECT `, c.hexID(`tr."trace_id"`), `, tr."start_ns", tr."end_ns", tr."root_svc", tr."root_name", ms."grp", ms."matched", ms."rn", `,
 		`ms."span_id", ms."span_start", ms."span_dur", ms."span_name", ms."span_svc"`)
 	for i := range q.Select {
 		x.s(fmt.Sprintf(`, ms."sel_%d"`, i))

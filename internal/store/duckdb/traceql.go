@@ -75,7 +75,7 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 // traceQLTracesFrom returns the earliest span start in [start, end) of
 // the traces having a span in [since, end); ok is false when no span is
 // in [since, end). It reads TraceId and Timestamp only; with the parts
-// layout, the stored TraceId bytes (traceQLTracesFromParts).
+// layout, the stored TraceId bytes (traceQLRawTraces).
 func (s *Store) traceQLTracesFrom(ctx context.Context, start, since, end time.Time) (time.Time, bool, error) {
 	const bound = `SELECT min("Timestamp") FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ? ` +
 		`AND "TraceId" IN (SELECT "TraceId" FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?)`

@@ -214,3 +214,27 @@ func TestTraceQLBoundRawBytes(t *testing.T) {
 	}
 	s.tqHexIDs = false
 }
+
+// TestTraceQLNoParts: searches over a range without parts (and without
+// old DuckDB rows) bind and find nothing, on the stored bytes and on hex.
+func TestTraceQLNoParts(t *testing.T) {
+	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	end := time.Now()
+	for _, q := range []string{`{ } | count() > 1`, `{ traceDuration > 1s }`, `{ kind = server } > { }`, `{ trace:id = "0102" }`} {
+		for _, hex := range []bool{false, true} {
+			s.tqHexIDs = hex
+			pq, err := traceql.Parse(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := s.TraceQLSearch(context.Background(), store.TraceQLSearchParams{Query: pq, Start: end.Add(-time.Hour), End: end, Limit: 20, SpansPerSet: 3})
+			if err != nil || len(res) != 0 {
+				t.Errorf("%s, hex %v: %d traces, %v", q, hex, len(res), err)
+			}
+		}
+	}
+}

@@ -40,6 +40,16 @@ type compiler struct {
 	// since restricts s to the traces with a span at or after it
 	// (SearchOptions.Since).
 	since time.Time
+	// rawIDs: the span IDs are raw bytes (SearchOptions.RawIDs).
+	rawIDs bool
+}
+
+// hexID is the text (lower-case hex) of ID expression e.
+func (c *compiler) hexID(e string) string {
+	if c.rawIDs {
+		return "lower(hex(" + e + "))"
+	}
+	return e
 }
 
 // w returns a writer for c's dialect.
@@ -307,7 +317,7 @@ func (c *compiler) stage(st Stage, r string) (string, error) {
 		}
 		x.s(` AS "G", r."Ts" FROM `, r, " r", joinS("r"))
 	case *AggFilter:
-		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (r."TraceId" || r."G") IN (SELECT r2."TraceId" || r2."G" FROM `, r, " r2")
+		x.s("SELECT ", rkeys("r"), " FROM ", r, ` r WHERE (`, c.hexID(`r."TraceId"`), ` || r."G") IN (SELECT `, c.hexID(`r2."TraceId"`), ` || r2."G" FROM `, r, " r2")
 		if n.Fn != "count" {
 			x.s(joinS("r2"))
 		}
@@ -368,11 +378,11 @@ func (c *compiler) intrinsicCol(in Intrinsic) string {
 		c.needTL = true
 		return `s."tq_root_svc"`
 	case ITraceID:
-		return `s."TraceId"`
+		return c.hexID(`s."TraceId"`)
 	case ISpanID:
-		return `s."SpanId"`
+		return c.hexID(`s."SpanId"`)
 	case IParentID:
-		return `s."ParentSpanId"`
+		return c.hexID(`s."ParentSpanId"`)
 	}
 	return ""
 }

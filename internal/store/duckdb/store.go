@@ -31,6 +31,9 @@ type Store struct {
 	// noCountIndex (tests) makes count charts read every part instead of
 	// the parts' per-minute counts (chart_counts.go).
 	noCountIndex bool
+	// tqHexIDs (tests, benchmarks) makes TraceQL searches read the parts
+	// view's hex IDs, as before traceQLRawTraces and SearchOptions.RawIDs.
+	tqHexIDs bool
 
 	cfg       Config
 	log       *slog.Logger

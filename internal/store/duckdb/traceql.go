@@ -11,6 +11,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/query/traceql"
 	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/parts"
 )
 
 // MaxTraceQLLimit caps the traces of one TraceQL search.
@@ -73,10 +74,21 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 
 // traceQLTracesFrom returns the earliest span start in [start, end) of
 // the traces having a span in [since, end); ok is false when no span is
-// in [since, end). It reads TraceId and Timestamp only.
+// in [since, end). It reads TraceId and Timestamp only; with the parts
+// layout, the stored TraceId bytes (traceQLRawTraces).
 func (s *Store) traceQLTracesFrom(ctx context.Context, start, since, end time.Time) (time.Time, bool, error) {
-	q, release, err := s.readSQL(ctx, `SELECT min("Timestamp") FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ? `+
-		`AND "TraceId" IN (SELECT "TraceId" FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?)`, start, end)
+	const bound = `SELECT min("Timestamp") FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ? ` +
+		`AND "TraceId" IN (SELECT "TraceId" FROM "otel_traces" WHERE "Timestamp" >= ? AND "Timestamp" < ?)`
+	var (
+		q       string
+		release func()
+		err     error
+	)
+	if sp := s.partTraces; sp != nil && !s.tqHexIDs {
+		q, release, err = s.traceQLRawTraces(ctx, sp, bound, start, end)
+	} else {
+		q, release, err = s.readSQL(ctx, bound, start, end)
+	}
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("traceql search: %w", err)
 	}
@@ -88,18 +100,65 @@ func (s *Store) traceQLTracesFrom(ctx context.Context, start, since, end time.Ti
 	return from.Time, from.Valid, nil
 }
 
+// traceQLRawTraces is readSQL for q, a read of the Timestamp and TraceId
+// of otel_traces only, with the parts layout: otel_traces stands for
+// those two columns as stored in the parts overlapping [start, end] —
+// TraceId the raw 16 bytes, not the view's hex — and the DuckDB table's
+// rows (unhex of their hex IDs). Over 5M spans, hashing the stored
+// bytes instead of converting each ID to hex makes the slice bound of an
+// aggregate search several times cheaper (docs/benchmarks.md).
+func (s *Store) traceQLRawTraces(ctx context.Context, sp *signalParts, q string, start, end time.Time) (string, func(), error) {
+	sn, err := sp.t.Snapshot(ctx, clampTime(start), clampTime(end))
+	if err != nil {
+		return "", nil, fmt.Errorf("read the parts of %s: %w", sp.table.Name, err)
+	}
+	body := parts.ViewSQLRaw(sn.Files, "Timestamp", "TraceId")
+	if sp.legacy.Load() {
+		body += ` UNION ALL SELECT "Timestamp", unhex("TraceId") AS "TraceId" FROM main.` + quoteIdent(sp.table.Name)
+	}
+	return withCTEs(q, []string{quoteIdent(sp.table.Name) + " AS NOT MATERIALIZED (" + body + ")"}), sn.Release, nil
+}
+
+// traceQLRawIDs is readSQL for a TraceQL search compiled with
+// SearchOptions.RawIDs, with the parts layout: otel_traces stands for the
+// parts overlapping [start, end] with their stored ID bytes
+// (parts.ViewSQLRawIDs) and the DuckDB table's rows, their hex IDs
+// unhex'd.
+func (s *Store) traceQLRawIDs(ctx context.Context, sp *signalParts, q string, start, end time.Time) (string, func(), error) {
+	sn, err := sp.t.Snapshot(ctx, clampTime(start), clampTime(end))
+	if err != nil {
+		return "", nil, fmt.Errorf("read the parts of %s: %w", sp.table.Name, err)
+	}
+	body := parts.ViewSQLRawIDs(sp.kind, sp.mat, sn.Files)
+	if sp.legacy.Load() {
+		body += ` UNION ALL BY NAME SELECT * REPLACE (unhex("TraceId") AS "TraceId", unhex("SpanId") AS "SpanId", ` +
+			`unhex("ParentSpanId") AS "ParentSpanId") FROM main.` + quoteIdent(sp.table.Name)
+	}
+	return withCTEs(q, []string{quoteIdent(sp.table.Name) + " AS NOT MATERIALIZED (" + body + ")"}), sn.Release, nil
+}
+
 // traceQLSearch runs one search statement over [Start, End).
 // (since: traceql.SearchOptions.Since).
 func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams, since time.Time) ([]store.TraceQLTrace, error) {
 	limit := min(max(p.Limit, 1), MaxTraceQLLimit)
+	sp := s.partTraces
+	raw := sp != nil && !s.tqHexIDs
 	sq, err := traceql.SearchSQL(p.Query, traceql.DuckDB, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: limit, SpansPerSet: max(p.SpansPerSet, 1),
-		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat, Since: since,
+		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration, Materialized: s.mat, Since: since, RawIDs: raw,
 	})
 	if err != nil {
 		return nil, err
 	}
-	q, release, err := s.readSQL(ctx, sq.Query, p.Start, p.End)
+	var (
+		q       string
+		release func()
+	)
+	if raw {
+		q, release, err = s.traceQLRawIDs(ctx, sp, sq.Query, p.Start, p.End)
+	} else {
+		q, release, err = s.readSQL(ctx, sq.Query, p.Start, p.End)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("traceql search: %w", err)
 	}

@@ -34,41 +34,57 @@ func TestTraceQLConformance(t *testing.T) {
 		t.Fatalf("conformance table has %d cases, want ≥ 60", len(traceqltest.Cases))
 	}
 	for _, c := range traceqltest.Cases {
-		t.Run(c.Query, func(t *testing.T) {
-			q, err := traceql.Parse(c.Query)
-			if err != nil {
-				t.Fatal(err)
+		// Read with the stored ID bytes (SearchOptions.RawIDs), and with
+		// the parts view's hex IDs.
+		for _, hex := range []bool{false, true} {
+			name := c.Query
+			if hex {
+				name += "/hex_ids"
 			}
-			res, err := s.TraceQLSearch(context.Background(), store.TraceQLSearchParams{
-				Query: q, Start: start, End: end, Limit: 100, SpansPerSet: 100,
+			t.Run(name, func(t *testing.T) {
+				s.tqHexIDs = hex
+				defer func() { s.tqHexIDs = false }()
+				conformance(t, s, c, start, end)
 			})
-			if err != nil {
-				t.Fatal(err)
+		}
+	}
+}
+
+// conformance checks one case of the conformance table.
+func conformance(t *testing.T, s *Store, c traceqltest.Case, start, end time.Time) {
+	t.Helper()
+	q, err := traceql.Parse(c.Query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.TraceQLSearch(context.Background(), store.TraceQLSearchParams{
+		Query: q, Start: start, End: end, Limit: 100, SpansPerSet: 100,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int
+	matched := map[int]int{}
+	for _, tr := range res {
+		var n int
+		for i := 1; i <= traceqltest.NumTraces(); i++ {
+			if traceqltest.TraceID(i) == tr.TraceID {
+				n = i
 			}
-			var got []int
-			matched := map[int]int{}
-			for _, tr := range res {
-				var n int
-				for i := 1; i <= traceqltest.NumTraces(); i++ {
-					if traceqltest.TraceID(i) == tr.TraceID {
-						n = i
-					}
-				}
-				got = append(got, n)
-				for _, ss := range tr.SpanSets {
-					matched[n] += ss.Matched
-				}
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, c.Want) {
-				t.Fatalf("traces %v, want %v", got, c.Want)
-			}
-			for n, m := range c.Matched {
-				if matched[n] != m {
-					t.Errorf("T%d: %d matched spans, want %d", n, matched[n], m)
-				}
-			}
-		})
+		}
+		got = append(got, n)
+		for _, ss := range tr.SpanSets {
+			matched[n] += ss.Matched
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, c.Want) {
+		t.Fatalf("traces %v, want %v", got, c.Want)
+	}
+	for n, m := range c.Matched {
+		if matched[n] != m {
+			t.Errorf("T%d: %d matched spans, want %d", n, matched[n], m)
+		}
 	}
 }
 

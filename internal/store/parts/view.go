@@ -24,6 +24,19 @@ import (
 // With no files it returns a typed empty SELECT (… WHERE false), so SQL
 // over it still binds.
 func ViewSQL(kind Kind, mat []schema.Materialized, files []string) string {
+	return viewSQL(kind, mat, files, false)
+}
+
+// ViewSQLRawIDs is ViewSQL with TraceId, SpanId and ParentSpanId the
+// stored BLOBs of the raw IDs instead of lower-case hex (the IDs inside
+// Events and Links stay hex): a statement that only compares, groups
+// and orders IDs (the byte order is the hex order) spares converting
+// every row's IDs, and hexes the few it returns.
+func ViewSQLRawIDs(kind Kind, mat []schema.Materialized, files []string) string {
+	return viewSQL(kind, mat, files, true)
+}
+
+func viewSQL(kind Kind, mat []schema.Materialized, files []string, rawIDs bool) string {
 	t := kind.table()
 	var b strings.Builder
 	b.WriteString("SELECT ")
@@ -31,11 +44,20 @@ func ViewSQL(kind Kind, mat []schema.Materialized, files []string) string {
 		if i > 0 {
 			b.WriteString(", ")
 		}
+		raw := rawIDs && isID(c.Name)
 		if len(files) == 0 {
-			fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", schema.DuckDBType(c), ident(c.Name))
+			typ := schema.DuckDBType(c)
+			if raw {
+				typ = "BLOB"
+			}
+			fmt.Fprintf(&b, "CAST(NULL AS %s) AS %s", typ, ident(c.Name))
 			continue
 		}
-		b.WriteString(columnExpr(kind, c))
+		if raw {
+			b.WriteString(ident(c.Name))
+		} else {
+			b.WriteString(columnExpr(kind, c))
+		}
 		b.WriteString(" AS ")
 		b.WriteString(ident(c.Name))
 	}
@@ -86,7 +108,7 @@ func columnExpr(kind Kind, c schema.Column) string {
 	switch {
 	case c.Type == schema.Map:
 		return mapExpr(q)
-	case c.Name == "TraceId" || c.Name == "SpanId" || c.Name == "ParentSpanId":
+	case isID(c.Name):
 		return "lower(hex(" + q + "))"
 	case kind == Logs && c.Name == "TimestampTime":
 		return `make_timestamp(epoch_ns("Timestamp") // 1000000000 * 1000000)`
@@ -107,6 +129,11 @@ func columnExpr(kind Kind, c schema.Column) string {
 		return "struct_pack(" + strings.Join(parts, ", ") + ")"
 	}
 	return q
+}
+
+// isID tells the top-level ID columns, stored as raw bytes.
+func isID(name string) bool {
+	return name == "TraceId" || name == "SpanId" || name == "ParentSpanId"
 }
 
 func mapExpr(kv string) string {

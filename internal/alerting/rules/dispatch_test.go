@@ -2,8 +2,13 @@ package rules
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +20,7 @@ import (
 	promrules "github.com/prometheus/prometheus/rules"
 
 	"github.com/overlook-dev/overlook/internal/alerting/notify"
+	"github.com/overlook-dev/overlook/internal/prom/promstorage"
 )
 
 // fakeChannel records the notices it accepts; while failing it refuses
@@ -205,5 +211,51 @@ func TestDelivererSharedRegistry(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(first.Results().WithLabelValues(notify.TypeSlack, "ok")); got != 1 {
 		t.Errorf("the first Deliverer's counter = %v, want 1 (shared)", got)
+	}
+}
+
+// TestEngineChannels: the engine's evaluations reach a webhook channel
+// (no Alertmanager configured) as an Alertmanager webhook payload, and
+// the delivery counter outlives the engine (it is shared with the search
+// alerts).
+func TestEngineChannels(t *testing.T) {
+	env := newTestEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte("groups:\n  - name: g\n    rules:\n      - alert: Always\n        expr: vector(1) > 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var got []notify.Message
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m notify.Message
+		if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
+			t.Errorf("payload: %v", err)
+		}
+		mu.Lock()
+		got = append(got, m)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	reg := prometheus.NewRegistry()
+	e, err := New(Options{Config: Config{RuleFiles: []string{filepath.Join(dir, "*.yml")}, EvaluationInterval: time.Minute,
+		ExternalURL: "http://overlook.test:8080", ExternalLabels: map[string]string{"cluster": "prod"},
+		Channels: []Channel{{Name: "ops", ChannelConfig: notify.ChannelConfig{Type: notify.TypeWebhook, URL: srv.URL}}}},
+		QueryEngine: env.api.QueryEngine(), Parser: env.api.Parser(), Queryable: env.api.Queryable(),
+		Appendable: promstorage.NewAppendable(env.st), Registerer: reg, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	evalAll(e, time.Now())
+	e.channels[0].flush(context.Background())
+	e.Stop()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0].Status != notify.StatusFiring || got[0].Receiver != "overlook/ops" || len(got[0].Alerts) != 1 ||
+		got[0].Alerts[0].Labels["alertname"] != "Always" || got[0].Alerts[0].Labels["cluster"] != "prod" {
+		t.Fatalf("webhook got %+v, want one firing notice of Always with cluster=prod", got)
+	}
+	n, err := testutil.GatherAndCount(reg, "overlook_alert_notifications_total")
+	if err != nil || n != 6 {
+		t.Errorf("overlook_alert_notifications_total after Stop: %d series (%v), want 6 (kept)", n, err)
 	}
 }

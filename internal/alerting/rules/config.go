@@ -1,7 +1,8 @@
 // Package rules evaluates Prometheus rule files (alerting and recording
 // rules) with Prometheus's own rules engine over the store, writes
 // recording-rule output and the ALERTS / ALERTS_FOR_STATE series back into
-// the store, sends alerts to Alertmanagers with Prometheus's notifier, and
+// the store, sends alerts to Alertmanagers with Prometheus's notifier
+// and/or to built-in channels (dispatch.go: webhook, Slack, template), and
 // serves /api/v1/rules, /api/v1/alerts and /-/reload in Prometheus's
 // shapes. docs/alerting.md, "Prometheus rules".
 package rules

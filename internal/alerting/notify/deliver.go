@@ -110,3 +110,6 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// Results is overlook_alert_notifications_total (tests).
+func (d *Deliverer) Results() *prometheus.CounterVec { return d.results }

@@ -1,7 +1,8 @@
 // Package rules evaluates Prometheus rule files (alerting and recording
 // rules) with Prometheus's own rules engine over the store, writes
 // recording-rule output and the ALERTS / ALERTS_FOR_STATE series back into
-// the store, sends alerts to Alertmanagers with Prometheus's notifier, and
+// the store, sends alerts to Alertmanagers with Prometheus's notifier
+// and/or to built-in channels (dispatch.go: webhook, Slack, template), and
 // serves /api/v1/rules, /api/v1/alerts and /-/reload in Prometheus's
 // shapes. docs/alerting.md, "Prometheus rules".
 package rules
@@ -9,6 +10,8 @@ package rules
 import (
 	"net/url"
 	"time"
+
+	"github.com/overlook-dev/overlook/internal/alerting/notify"
 )
 
 // Defaults of Config, Prometheus's own.
@@ -18,7 +21,13 @@ const (
 	DefaultOutageTolerance    = time.Hour
 	DefaultResendDelay        = time.Minute
 	DefaultQueueCapacity      = 10000
+	// DefaultRepeatInterval is how often the built-in channels repeat a
+	// still-firing group (Alertmanager's default).
+	DefaultRepeatInterval = 4 * time.Hour
 )
+
+// DefaultGroupBy groups the built-in channels' notices per alert name.
+var DefaultGroupBy = []string{"alertname"}
 
 // Config is what the rules engine evaluates and where it sends alerts.
 // Zero values select the defaults above.
@@ -38,6 +47,15 @@ type Config struct {
 	ForGracePeriod, OutageTolerance, ResendDelay time.Duration
 	// QueueCapacity bounds the notifications waiting to be sent.
 	QueueCapacity int
+	// Channels receive the alerts directly (no Alertmanager needed),
+	// grouped by GroupBy (default DefaultGroupBy; "..." alone: every
+	// label), a still-firing group repeated every RepeatInterval
+	// (default DefaultRepeatInterval). dispatch.go.
+	Channels       []Channel
+	GroupBy        []string
+	RepeatInterval time.Duration
+	// Retry bounds the channels' deliveries (notify.RetryPolicy defaults).
+	Retry notify.RetryPolicy
 }
 
 // Alertmanager is one Alertmanager to send alerts to.
@@ -72,6 +90,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.QueueCapacity <= 0 {
 		c.QueueCapacity = DefaultQueueCapacity
+	}
+	if len(c.GroupBy) == 0 {
+		c.GroupBy = DefaultGroupBy
+	}
+	if c.RepeatInterval <= 0 {
+		c.RepeatInterval = DefaultRepeatInterval
 	}
 	return c
 }

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/prometheus/promql/parser"
 	promrules "github.com/prometheus/prometheus/rules"
 	"github.com/prometheus/prometheus/storage"
+
+	"github.com/overlook-dev/overlook/internal/alerting/notify"
 )
 
 // Options are what an Engine runs on. Every field is required unless
@@ -52,6 +54,7 @@ type Engine struct {
 	loader   *loader
 	manager  *promrules.Manager
 	notifier *notifier.Manager
+	channels []*dispatcher
 	reg      *scopedRegisterer
 	cancel   context.CancelFunc
 	wg       sync.WaitGroup
@@ -112,12 +115,29 @@ func New(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e.notifier = n
+	if len(cfg.Channels) > 0 {
+		// The delivery counter is shared with the search alerts (same
+		// registry, reused when registered): not scoped to the engine.
+		d := notify.NewDeliverer(cfg.Retry, opts.Registerer)
+		for _, c := range cfg.Channels {
+			ch, err := newDispatcher(c, cfg, e.extLbls, d, nil, opts.Logger.With("part", "channels"))
+			if err != nil {
+				e.unregister()
+				return nil, err
+			}
+			e.channels = append(e.channels, ch)
+		}
+	}
+	var send promrules.NotifyFunc
+	if len(cfg.Alertmanagers) > 0 || len(cfg.Channels) == 0 {
+		send = promrules.SendAlerts(n, cfg.ExternalURL)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	e.cancel = cancel
 	e.manager = promrules.NewManager(&promrules.ManagerOptions{
 		NameValidationScheme:   model.UTF8Validation,
 		QueryFunc:              promrules.EngineQueryFunc(opts.QueryEngine, opts.Queryable),
-		NotifyFunc:             promrules.SendAlerts(n, cfg.ExternalURL),
+		NotifyFunc:             notifyFunc(send, e.channels),
 		Context:                ctx,
 		Appendable:             appendable{opts.Appendable},
 		Queryable:              opts.Queryable,
@@ -144,6 +164,9 @@ func (e *Engine) Run() { e.runOnce.Do(e.run) }
 func (e *Engine) run() {
 	tsets := make(chan map[string][]*targetgroup.Group, 1)
 	tsets <- alertmanagerTargets(e.cfg.Alertmanagers)
+	for _, d := range e.channels {
+		d.start()
+	}
 	e.wg.Add(2)
 	go func() {
 		defer e.wg.Done()
@@ -164,6 +187,9 @@ func (e *Engine) Stop() {
 		e.Run()
 		e.manager.Stop()
 		e.notifier.Stop()
+		for _, d := range e.channels {
+			d.halt()
+		}
 		e.cancel()
 		e.wg.Wait()
 		e.unregister()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"github.com/overlook-dev/overlook/internal/alerting/notify"
 	"github.com/overlook-dev/overlook/internal/alerting/rules"
 )
 
@@ -47,6 +48,69 @@ type AlertingConfig struct {
 	// past it the oldest are dropped and counted in
 	// prometheus_notifications_dropped_total. Default 10000.
 	NotificationQueueCapacity int `mapstructure:"notification_queue_capacity"`
+	// Channels receive the rule alerts directly, for teams without an
+	// Alertmanager (docs/alerting.md, "Built-in channels for rule
+	// alerts"). Alongside alertmanagers or instead of them.
+	Channels []RuleChannelConfig `mapstructure:"channels"`
+	// GroupBy: the channels' notices group alerts by these labels
+	// ("..." alone: every label). Default [alertname].
+	GroupBy []string `mapstructure:"group_by"`
+	// RepeatInterval: a still-firing group is notified again this often
+	// through the channels. Default 4h.
+	RepeatInterval time.Duration `mapstructure:"repeat_interval"`
+}
+
+// RuleChannelConfig is one entry of alerting::channels: the fields of a
+// search alert's channel, plus a name.
+type RuleChannelConfig struct {
+	// Name identifies the channel in logs and in the payload's receiver
+	// ("overlook/<name>"). Required, unique.
+	Name string `mapstructure:"name"`
+	// Type is webhook (Alertmanager webhook payload), slack (incoming
+	// webhook) or template (Body rendered over the payload).
+	Type string `mapstructure:"type"`
+	URL  string `mapstructure:"url"`
+	// Body is the template channel's Go text/template.
+	Body string `mapstructure:"body"`
+	// ContentType of the template channel's body; default text/plain.
+	ContentType string `mapstructure:"content_type"`
+	// Headers are sent with every request (e.g. Authorization).
+	Headers map[string]string `mapstructure:"headers"`
+}
+
+func (c RuleChannelConfig) channel() rules.Channel {
+	return rules.Channel{Name: c.Name, ChannelConfig: notify.ChannelConfig{Type: c.Type, URL: c.URL, Body: c.Body,
+		ContentType: c.ContentType, Headers: c.Headers}}
+}
+
+// validateChannels checks channels, group_by and repeat_interval.
+func (c AlertingConfig) validateChannels() []error {
+	var errs []error
+	names := map[string]bool{}
+	for i, ch := range c.Channels {
+		switch {
+		case ch.Name == "":
+			errs = append(errs, fmt.Errorf("alerting::channels[%d]::name is empty: name each channel (e.g. name: ops-slack)", i))
+		case names[ch.Name]:
+			errs = append(errs, fmt.Errorf("alerting::channels[%d]::name %q is used twice: give each channel its own name", i, ch.Name))
+		}
+		names[ch.Name] = true
+		if err := ch.channel().Validate(); err != nil {
+			errs = append(errs, fmt.Errorf("alerting::channels[%d] (%q): %w", i, ch.Name, err))
+		}
+	}
+	for _, l := range c.GroupBy {
+		if l == "..." && len(c.GroupBy) == 1 {
+			continue
+		}
+		if l == "..." || !model.LabelName(l).IsValid() {
+			errs = append(errs, fmt.Errorf("alerting::group_by: %q is not a label name: list label names, or \"...\" alone to group by every label", l))
+		}
+	}
+	if c.RepeatInterval < 0 {
+		errs = append(errs, fmt.Errorf("alerting::repeat_interval is negative (%s): use a duration like 4h", c.RepeatInterval))
+	}
+	return errs
 }
 
 // AlertmanagerConfig is one Alertmanager (one entry of
@@ -107,6 +171,7 @@ func (c AlertingConfig) Validate() error {
 			errs = append(errs, fmt.Errorf("alerting::alertmanagers[%d]: %w", i, err))
 		}
 	}
+	errs = append(errs, c.validateChannels()...)
 	return errors.Join(errs...)
 }
 
@@ -139,6 +204,10 @@ func (c AlertingConfig) rulesOptions(apiEndpoint string) (rules.Config, error) {
 		RuleFiles: c.RuleFiles, EvaluationInterval: c.EvaluationInterval, ExternalLabels: c.ExternalLabels,
 		ExternalURL: c.ExternalURL, ForGracePeriod: c.ForGracePeriod, OutageTolerance: c.OutageTolerance,
 		ResendDelay: c.ResendDelay, QueueCapacity: c.NotificationQueueCapacity,
+		GroupBy: c.GroupBy, RepeatInterval: c.RepeatInterval,
+	}
+	for _, ch := range c.Channels {
+		out.Channels = append(out.Channels, ch.channel())
 	}
 	if out.ExternalURL == "" {
 		out.ExternalURL = defaultExternalURL(apiEndpoint)

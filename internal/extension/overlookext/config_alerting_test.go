@@ -28,6 +28,23 @@ func TestAlertingConfigValidate(t *testing.T) {
 			BasicAuth: &BasicAuthConfig{Username: "u"}}}}, "set either basic_auth or bearer_token"},
 		{"no user", AlertingConfig{Alertmanagers: []AlertmanagerConfig{{URL: "http://am", BasicAuth: &BasicAuthConfig{}}}}, "basic_auth::username is empty"},
 		{"queue", AlertingConfig{NotificationQueueCapacity: -1}, "alerting::notification_queue_capacity is negative"},
+		{"channels", AlertingConfig{Channels: []RuleChannelConfig{{Name: "hook", Type: "webhook", URL: "http://hooks.example/a"},
+			{Name: "slack", Type: "slack", URL: "https://hooks.slack.example/services/x"},
+			{Name: "tmpl", Type: "template", URL: "https://x.example", Body: "{{.Status}}"}},
+			GroupBy: []string{"alertname", "cluster"}, RepeatInterval: time.Hour}, ""},
+		{"group by everything", AlertingConfig{GroupBy: []string{"..."}}, ""},
+		{"channel without name", AlertingConfig{Channels: []RuleChannelConfig{{Type: "webhook", URL: "http://h.example"}}},
+			"alerting::channels[0]::name is empty"},
+		{"channel name twice", AlertingConfig{Channels: []RuleChannelConfig{{Name: "a", Type: "webhook", URL: "http://h.example"},
+			{Name: "a", Type: "webhook", URL: "http://h.example"}}}, `alerting::channels[1]::name "a" is used twice`},
+		{"channel type", AlertingConfig{Channels: []RuleChannelConfig{{Name: "a", Type: "email", URL: "http://h.example"}}},
+			`alerting::channels[0] ("a"): channel.type "email" is unknown: use webhook, slack or template`},
+		{"channel url", AlertingConfig{Channels: []RuleChannelConfig{{Name: "a", Type: "webhook", URL: "h.example"}}},
+			`alerting::channels[0] ("a"): channel.url "h.example" is not an http(s) URL`},
+		{"template without body", AlertingConfig{Channels: []RuleChannelConfig{{Name: "a", Type: "template", URL: "http://h.example"}}},
+			`alerting::channels[0] ("a"): channel.body is empty`},
+		{"group_by", AlertingConfig{GroupBy: []string{"alertname", "..."}}, `alerting::group_by: "..." is not a label name`},
+		{"repeat", AlertingConfig{RepeatInterval: -time.Hour}, "alerting::repeat_interval is negative"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			err := c.cfg.Validate()
@@ -36,7 +53,8 @@ func TestAlertingConfigValidate(t *testing.T) {
 					t.Fatalf("valid config refused: %v", err)
 				}
 				o, err := c.cfg.rulesOptions("0.0.0.0:8080")
-				if err != nil || len(o.Alertmanagers) != len(c.cfg.Alertmanagers) || o.ExternalURL == "" {
+				if err != nil || len(o.Alertmanagers) != len(c.cfg.Alertmanagers) || o.ExternalURL == "" ||
+					len(o.Channels) != len(c.cfg.Channels) || len(o.GroupBy) != len(c.cfg.GroupBy) {
 					t.Fatalf("rulesOptions: %+v, %v", o, err)
 				}
 				return

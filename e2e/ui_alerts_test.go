@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +20,14 @@ func TestUIAlerts(t *testing.T) {
 	hook := newWebhookReceiver(t)
 	rules := filepath.Join(t.TempDir(), "rules.yml")
 	writeFile(t, rules, "groups:\n  - name: selftest\n    rules:\n      - alert: AlwaysOn\n        expr: vector(1) > 0\n")
-	s := newServer(t, "extensions:\n  overlook:\n    alerting:\n      rule_files: ["+rules+"]\n      evaluation_interval: 1s\n")
+	// A rule channel whose receiver refuses every notice: the Alerts page
+	// must show the failed delivery (issue 13 §3), not only /metrics.
+	refusing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no such hook", http.StatusNotFound)
+	}))
+	t.Cleanup(refusing.Close)
+	s := newServer(t, "extensions:\n  overlook:\n    alerting:\n      rule_files: ["+rules+"]\n      evaluation_interval: 1s\n"+
+		"      channels:\n        - {name: chat, type: webhook, url: "+refusing.URL+"/hook}\n")
 	s.start()
 	now := time.Now().UnixNano()
 	var recs []any

@@ -110,6 +110,22 @@ try {
       `Prometheus rule row: "${text}"; the table: ${table}`);
   });
 
+  await step('a refused rule-channel notice is shown on the Alerts page', async () => {
+    // ui_alerts_test.go's channel "chat" answers 404 to every notice.
+    const failed = page.getByTestId('rule-channel-row').filter({ hasText: 'chat' });
+    const deadline = Date.now() + 30000;
+    let text = '';
+    while (Date.now() < deadline) {
+      if (await failed.count()) {
+        text = await failed.first().textContent();
+        if (text.includes('failed') && text.includes('404')) break;
+      }
+      await page.reload();
+      await page.waitForTimeout(1000);
+    }
+    expect(text.includes('failed') && text.includes('404'), `rule channel row: "${text}"`);
+  });
+
   await step('no uncaught page errors', async () => {
     expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   });

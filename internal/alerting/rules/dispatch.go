@@ -48,6 +48,7 @@ type dispatcher struct {
 	stop     chan struct{}
 	done     chan struct{}
 	interval time.Duration
+	status   ChannelStatus // counts and last deliveries (channel_status.go)
 }
 
 type alertGroup struct {
@@ -242,6 +243,7 @@ func (d *dispatcher) delivered(n notice, now time.Time) {
 func (d *dispatcher) flush(ctx context.Context) {
 	for _, n := range d.due(d.now()) {
 		attempts, err := d.deliver.Deliver(ctx, d.typ, d.n, n.msg)
+		d.record(n, d.now(), attempts, err)
 		if err != nil {
 			d.logger.Error("rule alert notice not delivered; retried at the next evaluation",
 				"status", n.status, "group", n.msg.GroupKey, "attempts", attempts, "err", err)

@@ -258,4 +258,49 @@ func TestEngineChannels(t *testing.T) {
 	if err != nil || n != 6 {
 		t.Errorf("overlook_alert_notifications_total after Stop: %d series (%v), want 6 (kept)", n, err)
 	}
+	st := e.Channels()
+	if len(st) != 1 || st[0].Name != "ops" || st[0].Delivered != 1 || st[0].Failed != 0 || st[0].Last == nil ||
+		!st[0].Last.OK || st[0].Last.Status != notify.StatusFiring || st[0].LastError != nil {
+		t.Errorf("channel status %+v, want one delivered firing notice", st)
+	}
+}
+
+// TestChannelStatusShowsFailure: a channel whose receiver refuses every
+// notice reports the failure (count, error, attempts) for the Alerts page.
+func TestChannelStatusShowsFailure(t *testing.T) {
+	env := newTestEnv(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "r.yml"), []byte("groups:\n  - name: g\n    rules:\n      - alert: Always\n        expr: vector(1) > 0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "no such hook", http.StatusNotFound)
+	}))
+	defer srv.Close()
+	e, err := New(Options{Config: Config{RuleFiles: []string{filepath.Join(dir, "*.yml")}, EvaluationInterval: time.Minute,
+		Channels: []Channel{{Name: "chat", ChannelConfig: notify.ChannelConfig{Type: notify.TypeWebhook, URL: srv.URL + "/secret-path"}}}},
+		QueryEngine: env.api.QueryEngine(), Parser: env.api.Parser(), Queryable: env.api.Queryable(),
+		Appendable: promstorage.NewAppendable(env.st), Registerer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	evalAll(e, time.Now())
+	e.channels[0].flush(context.Background())
+	rec := httptest.NewRecorder()
+	e.ChannelsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/alerts/rule-channels", nil))
+	var body struct {
+		Channels []ChannelStatus `json:"channels"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if len(body.Channels) != 1 {
+		t.Fatalf("channels %s", rec.Body.String())
+	}
+	c := body.Channels[0]
+	if c.Failed != 1 || c.Delivered != 0 || c.LastError == nil || c.LastError.OK || !strings.Contains(c.LastError.Error, "404") ||
+		strings.Contains(c.LastError.Error, "secret-path") || c.Last != c.LastError && *c.Last != *c.LastError {
+		t.Errorf("status %s, want one failed delivery naming the 404 without the URL's path", rec.Body.String())
+	}
 }

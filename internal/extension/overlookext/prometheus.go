@@ -80,6 +80,8 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 		mux.Handle(PrometheusPrefix+path, tracePrometheus(rh, e.Tracer()))
 	}
 	mux.Handle(PrometheusPrefix+"/", tracePrometheus(h, e.Tracer()))
+	// The rule channels' last deliveries, for the Alerts page.
+	mux.Handle("GET /api/alerts/rule-channels", re.ChannelsHandler())
 	mux.Handle("/", api)
 	return mux, nil
 }

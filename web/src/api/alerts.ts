@@ -98,6 +98,25 @@ export interface PromRuleGroup {
   rules: PromRule[];
 }
 
+/** RuleChannel is a built-in channel of Prometheus rule alerts and its last delivery. */
+export interface RuleDelivery {
+  at: string;
+  status: string;
+  group: string;
+  ok: boolean;
+  attempts: number;
+  error?: string;
+}
+
+export interface RuleChannel {
+  name: string;
+  type: string;
+  delivered: number;
+  failed: number;
+  last?: RuleDelivery;
+  lastError?: RuleDelivery;
+}
+
 /** testOutcome turns the 502 of a refused test notice into a result. */
 async function testOutcome(p: Promise<TestResult>): Promise<TestResult> {
   try {
@@ -123,6 +142,15 @@ export const alertsApi = {
     try {
       const r = await request<{ status: string; data?: { groups: PromRuleGroup[] } }>('GET', '/prometheus/api/v1/rules', undefined, signal);
       return r.data?.groups ?? [];
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return [];
+      throw e;
+    }
+  },
+  ruleChannels: async (signal?: AbortSignal): Promise<RuleChannel[]> => {
+    try {
+      const r = await request<{ channels: RuleChannel[] }>('GET', '/api/alerts/rule-channels', undefined, signal);
+      return r.channels ?? [];
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return [];
       throw e;

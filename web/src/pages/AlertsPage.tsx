@@ -123,6 +123,7 @@ function PromRow({ r, group }: { r: PromRule; group: string }) {
 export default function AlertsPage() {
   const alerts = useQuery({ queryKey: ['alerts'], queryFn: ({ signal }) => alertsApi.list(signal), refetchInterval: 5000 });
   const prom = useQuery({ queryKey: ['prom-rules'], queryFn: ({ signal }) => alertsApi.promRules(signal), refetchInterval: 15000 });
+  const channels = useQuery({ queryKey: ['rule-channels'], queryFn: ({ signal }) => alertsApi.ruleChannels(signal), refetchInterval: 15000 });
   const [open, setOpen] = useState<string | null>(null);
   const [err, setErr] = useState<unknown>(null);
   const qc = useQueryClient();
@@ -158,6 +159,27 @@ export default function AlertsPage() {
             {rules.map(({ r, group }) => <PromRow key={`${group}/${r.name}/${r.query}`} r={r} group={group} />)}
           </Table.Tbody>
         </Table>
+      )}
+      {(channels.data ?? []).length > 0 && (
+        <>
+          <Title order={5}>Rule notification channels</Title>
+          <Table data-testid="rule-channels">
+            <Table.Thead>
+              <Table.Tr><Table.Th>Channel</Table.Th><Table.Th>Delivered</Table.Th><Table.Th>Failed</Table.Th><Table.Th>Last delivery</Table.Th><Table.Th>Last error</Table.Th></Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(channels.data ?? []).map((c) => (
+                <Table.Tr key={c.name} data-testid="rule-channel-row">
+                  <Table.Td><Text fw={600} size="sm">{c.name}</Text><Text size="xs" c="dimmed">{c.type}</Text></Table.Td>
+                  <Table.Td>{c.delivered}</Table.Td>
+                  <Table.Td>{c.failed > 0 ? <Badge color="red" size="sm" data-testid="rule-channel-failed">{c.failed} failed</Badge> : 0}</Table.Td>
+                  <Table.Td><Text size="sm">{c.last ? `${c.last.status} · ${c.last.ok ? 'delivered' : 'failed'} · ${when(c.last.at)}` : 'none yet'}</Text></Table.Td>
+                  <Table.Td><Text size="xs" c="orange">{c.lastError ? `${when(c.lastError.at)}: ${c.lastError.error ?? ''}` : ''}</Text></Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </>
       )}
     </Stack>
   );

@@ -126,6 +126,15 @@ try {
     expect(text.includes('failed') && text.includes('404'), `rule channel row: "${text}"`);
   });
 
+  await step('send a test notification to the rule channel: the refusal is shown', async () => {
+    const row = page.getByTestId('rule-channel-row').filter({ hasText: 'chat' }).first();
+    const answer = page.waitForResponse((r) => r.url().includes('/api/alerts/rule-channels/chat/test'));
+    await row.getByTestId('rule-channel-test').click();
+    expect((await answer).status() === 502, 'test notice to a refusing receiver answers 502');
+    const result = await row.getByTestId('rule-channel-test-result').textContent();
+    expect(result.startsWith('Test notification failed') && result.includes('404'), `result: ${result}`);
+  });
+
   await step('no uncaught page errors', async () => {
     expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   });

@@ -303,4 +303,58 @@ func TestChannelStatusShowsFailure(t *testing.T) {
 		strings.Contains(c.LastError.Error, "secret-path") || c.Last != c.LastError && *c.Last != *c.LastError {
 		t.Errorf("status %s, want one failed delivery naming the 404 without the URL's path", rec.Body.String())
 	}
+	// "Send test notification": refused → 502 with the answer, recorded.
+	for _, tc := range []struct {
+		name string
+		code int
+		want string
+	}{{"chat", http.StatusBadGateway, "404"}, {"nope", http.StatusNotFound, "no rule channel named nope"}} {
+		mux := http.NewServeMux()
+		mux.Handle("POST /api/alerts/rule-channels/{name}/test", e.TestHandler())
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/api/alerts/rule-channels/"+tc.name+"/test", nil))
+		if rec.Code != tc.code || !strings.Contains(rec.Body.String(), tc.want) {
+			t.Errorf("test notice to %q: %d %s, want %d naming %q", tc.name, rec.Code, rec.Body.String(), tc.code, tc.want)
+		}
+	}
+	if c := e.Channels()[0]; c.Failed != 2 {
+		t.Errorf("after the test notice: %d failed, want 2", c.Failed)
+	}
+}
+
+// TestChannelTestNotice: the test notice reaches a working receiver with
+// the payload's shape and a test="true" label.
+func TestChannelTestNotice(t *testing.T) {
+	env := newTestEnv(t)
+	var got []notify.Message
+	var mu sync.Mutex
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var m notify.Message
+		_ = json.NewDecoder(r.Body).Decode(&m)
+		mu.Lock()
+		got = append(got, m)
+		mu.Unlock()
+	}))
+	defer srv.Close()
+	e, err := New(Options{Config: Config{EvaluationInterval: time.Minute, ExternalLabels: map[string]string{"cluster": "prod"},
+		Channels: []Channel{{Name: "ops", ChannelConfig: notify.ChannelConfig{Type: notify.TypeWebhook, URL: srv.URL}}}},
+		QueryEngine: env.api.QueryEngine(), Parser: env.api.Parser(), Queryable: env.api.Queryable(),
+		Appendable: promstorage.NewAppendable(env.st), Registerer: prometheus.NewRegistry(), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop()
+	attempts, ok, err := e.SendTest(httptest.NewRequest(http.MethodPost, "/", nil), "ops")
+	if !ok || err != nil || attempts != 1 {
+		t.Fatalf("SendTest: attempts %d ok %v err %v", attempts, ok, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || got[0].Receiver != "overlook/ops" || len(got[0].Alerts) != 1 || got[0].Alerts[0].Labels["test"] != "true" ||
+		got[0].Alerts[0].Labels["cluster"] != "prod" || got[0].Alerts[0].Labels["alertname"] != "TestNotification" {
+		t.Fatalf("receiver got %+v", got)
+	}
+	if c := e.Channels()[0]; c.Delivered != 1 || c.Last == nil || !c.Last.OK {
+		t.Errorf("status %+v", c)
+	}
 }

@@ -82,6 +82,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 	mux.Handle(PrometheusPrefix+"/", tracePrometheus(h, e.Tracer()))
 	// The rule channels' last deliveries, for the Alerts page.
 	mux.Handle("GET /api/alerts/rule-channels", re.ChannelsHandler())
+	mux.Handle("POST /api/alerts/rule-channels/{name}/test", re.TestHandler())
 	mux.Handle("/", api)
 	return mux, nil
 }

@@ -147,6 +147,8 @@ export const alertsApi = {
       throw e;
     }
   },
+  testRuleChannel: (name: string) =>
+    testOutcome(request<TestResult>('POST', `/api/alerts/rule-channels/${encodeURIComponent(name)}/test`, {})),
   ruleChannels: async (signal?: AbortSignal): Promise<RuleChannel[]> => {
     try {
       const r = await request<{ channels: RuleChannel[] }>('GET', '/api/alerts/rule-channels', undefined, signal);

@@ -126,6 +126,7 @@ export default function AlertsPage() {
   const channels = useQuery({ queryKey: ['rule-channels'], queryFn: ({ signal }) => alertsApi.ruleChannels(signal), refetchInterval: 15000 });
   const [open, setOpen] = useState<string | null>(null);
   const [err, setErr] = useState<unknown>(null);
+  const [channelTest, setChannelTest] = useState<{ name: string; text: string } | null>(null);
   const qc = useQueryClient();
   const act = async (f: () => Promise<unknown>) => {
     setErr(null);
@@ -165,7 +166,7 @@ export default function AlertsPage() {
           <Title order={5}>Rule notification channels</Title>
           <Table data-testid="rule-channels">
             <Table.Thead>
-              <Table.Tr><Table.Th>Channel</Table.Th><Table.Th>Delivered</Table.Th><Table.Th>Failed</Table.Th><Table.Th>Last delivery</Table.Th><Table.Th>Last error</Table.Th></Table.Tr>
+              <Table.Tr><Table.Th>Channel</Table.Th><Table.Th>Delivered</Table.Th><Table.Th>Failed</Table.Th><Table.Th>Last delivery</Table.Th><Table.Th>Last error</Table.Th><Table.Th /></Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {(channels.data ?? []).map((c) => (
@@ -175,6 +176,14 @@ export default function AlertsPage() {
                   <Table.Td>{c.failed > 0 ? <Badge color="red" size="sm" data-testid="rule-channel-failed">{c.failed} failed</Badge> : 0}</Table.Td>
                   <Table.Td><Text size="sm">{c.last ? `${c.last.status} · ${c.last.ok ? 'delivered' : 'failed'} · ${when(c.last.at)}` : 'none yet'}</Text></Table.Td>
                   <Table.Td><Text size="xs" c="orange">{c.lastError ? `${when(c.lastError.at)}: ${c.lastError.error ?? ''}` : ''}</Text></Table.Td>
+                  <Table.Td>
+                    <Button size="xs" variant="default" data-testid="rule-channel-test" onClick={async () => {
+                      const r = await alertsApi.testRuleChannel(c.name).catch((e) => ({ ok: false, attempts: 0, error: String(e) }));
+                      setChannelTest({ name: c.name, text: r.ok ? 'Test notification delivered' : `Test notification failed: ${r.error ?? ''}` });
+                      await qc.invalidateQueries({ queryKey: ['rule-channels'] });
+                    }}>Send test notification</Button>
+                    {channelTest?.name === c.name && <Text size="xs" data-testid="rule-channel-test-result">{channelTest.text}</Text>}
+                  </Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

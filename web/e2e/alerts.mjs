@@ -135,6 +135,13 @@ try {
     expect(result.startsWith('Test notification failed') && result.includes('404'), `result: ${result}`);
   });
 
+  await step("a rule alert's generatorURL (/graph?g0.expr=…) opens the Metrics Explorer on the expression", async () => {
+    await page.goto(`${base}/graph?g0.expr=${encodeURIComponent('vector(1) > 0')}&g0.tab=1`);
+    await page.waitForURL(/\/explore\/metrics\?/);
+    const u = new URL(page.url());
+    expect(u.searchParams.get('tab') === 'promql' && u.searchParams.get('promql') === 'vector(1) > 0', `landed on ${page.url()}`);
+  });
+
   await step('no uncaught page errors', async () => {
     expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
   });

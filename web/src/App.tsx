@@ -14,6 +14,7 @@ const AdminPage = lazy(() => import('./pages/AdminPage'));
 const SessionsPage = lazy(() => import('./pages/SessionsPage'));
 const SessionPage = lazy(() => import('./pages/SessionPage'));
 const AlertsPage = lazy(() => import('./pages/AlertsPage'));
+const GraphRedirect = lazy(() => import('./pages/GraphRedirect'));
 
 const NAV = [
   { to: '/search', label: 'Search' },
@@ -69,6 +70,7 @@ export function App() {
             <Route path="/sessions" element={<SessionsPage />} />
             <Route path="/sessions/:id" element={<SessionPage />} />
             <Route path="/alerts" element={<AlertsPage />} />
+            <Route path="/graph" element={<GraphRedirect />} />
             <Route path="*" element={<Text>Page not found.</Text>} />
           </Routes>
         </Suspense>

@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"go.opentelemetry.io/otel/trace"
+
 	"context"
 	"errors"
 	"fmt"
@@ -43,6 +45,9 @@ type Options struct {
 	// LastGood, if set, keeps the rule files across engines of the
 	// process: with broken files, New falls back to the last good ones.
 	LastGood *LastGood
+	// Tracer, if set, makes a span per rule group evaluation
+	// (tracing.go).
+	Tracer trace.Tracer
 }
 
 // Engine evaluates rule files and sends the alerts. Create it with New,
@@ -225,7 +230,7 @@ func (e *Engine) Reload() error {
 // update makes the manager evaluate files.
 func (e *Engine) update(files *Files) error {
 	old := e.loader.files.Swap(files)
-	if err := e.manager.Update(e.cfg.EvaluationInterval, files.Paths, e.extLbls, e.cfg.ExternalURL, nil); err != nil {
+	if err := e.manager.Update(e.cfg.EvaluationInterval, files.Paths, e.extLbls, e.cfg.ExternalURL, evalIteration(e.opts.Tracer)); err != nil {
 		e.loader.files.Store(old)
 		return fmt.Errorf("load rule groups: %w", err)
 	}

@@ -96,7 +96,7 @@ func (p *promMount) startRules(h *promapi.Handler, st store.Store, e *Extension)
 	}
 	re, err := rules.New(rules.Options{Config: cfg, QueryEngine: h.QueryEngine(), Parser: h.Parser(),
 		Queryable: h.Queryable(), Appendable: promstorage.NewAppendable(st), Registerer: e.metrics.Registry,
-		Logger: e.logger.With("part", "rules"), LastGood: p.lastGood})
+		Logger: e.logger.With("part", "rules"), LastGood: p.lastGood, Tracer: e.Tracer()})
 	if err != nil {
 		return nil, fmt.Errorf("extensions::overlook::alerting::rule_files: %w", err)
 	}

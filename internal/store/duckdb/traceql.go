@@ -179,28 +179,14 @@ func (s *Store) traceQLSearch(ctx context.Context, p store.TraceQLSearchParams, 
 		if err := rs.Scan(ptrs...); err != nil {
 			return nil, readErr(fmt.Errorf("traceql search: %w", err))
 		}
-		id := tqStr(vals[0])
-		if len(out) == 0 || out[len(out)-1].TraceID != id {
-			st := tqI64(vals[1])
-			out = append(out, store.TraceQLTrace{TraceID: id, StartUnixNano: st, DurationNanos: tqI64(vals[2]) - st,
-				RootServiceName: tqStr(vals[3]), RootTraceName: tqStr(vals[4])})
-		}
-		tr := &out[len(out)-1]
-		grp := tqStr(vals[5])
-		if len(tr.SpanSets) == 0 || strings.Join(tr.SpanSets[len(tr.SpanSets)-1].Group, "\x1f") != grp {
-			ss := store.TraceQLSpanSet{Matched: int(tqI64(vals[6]))}
-			if len(p.Query.By) > 0 {
-				ss.Group = strings.Split(grp, "\x1f")
-			}
-			tr.SpanSets = append(tr.SpanSets, ss)
-		}
-		ss := &tr.SpanSets[len(tr.SpanSets)-1]
-		sp := store.TraceQLSpan{SpanID: tqStr(vals[8]), StartUnixNano: tqI64(vals[9]), DurationNanos: tqI64(vals[10]),
-			Name: tqStr(vals[11]), ServiceName: tqStr(vals[12])}
+		r := store.TraceQLRow{TraceID: tqStr(vals[0]), TraceStart: tqI64(vals[1]), TraceEnd: tqI64(vals[2]),
+			RootServiceName: tqStr(vals[3]), RootTraceName: tqStr(vals[4]), Group: tqStr(vals[5]), Matched: int(tqI64(vals[6])),
+			SpanID: tqStr(vals[8]), SpanStart: tqI64(vals[9]), SpanDuration: tqI64(vals[10]),
+			SpanName: tqStr(vals[11]), SpanServiceName: tqStr(vals[12])}
 		for i := range nsel {
-			sp.Selected = append(sp.Selected, tqStr(vals[13+i]))
+			r.Selected = append(r.Selected, tqStr(vals[13+i]))
 		}
-		ss.Spans = append(ss.Spans, sp)
+		out = store.AppendTraceQLRow(out, r, len(p.Query.By) > 0)
 	}
 	if err := rs.Err(); err != nil {
 		return nil, readErr(fmt.Errorf("traceql search: %w", err))

@@ -185,6 +185,16 @@ func (s *server) promAlerts() []promAlert {
 // ruleNames lists the rules of /prometheus/api/v1/rules and its warnings.
 func (s *server) ruleNames() ([]string, []string) {
 	s.t.Helper()
+	names, warns, err := s.tryRuleNames()
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return names, warns
+}
+
+// tryRuleNames is ruleNames returning the error: a SIGHUP restarts the
+// API server, so a request may meet the moment it is down.
+func (s *server) tryRuleNames() ([]string, []string, error) {
 	var res struct {
 		Data struct {
 			Groups []struct {
@@ -195,8 +205,16 @@ func (s *server) ruleNames() ([]string, []string) {
 		} `json:"data"`
 		Warnings []string `json:"warnings"`
 	}
-	if code := s.getJSON("/prometheus/api/v1/rules", &res); code != http.StatusOK {
-		s.t.Fatalf("/prometheus/api/v1/rules: %d", code)
+	resp, err := http.Get("http://" + s.api + "/prometheus/api/v1/rules")
+	if err != nil {
+		return nil, nil, fmt.Errorf("GET /prometheus/api/v1/rules: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, nil, fmt.Errorf("/prometheus/api/v1/rules: %d", resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		return nil, nil, fmt.Errorf("decode /prometheus/api/v1/rules: %w", err)
 	}
 	var names []string
 	for _, g := range res.Data.Groups {
@@ -204,7 +222,7 @@ func (s *server) ruleNames() ([]string, []string) {
 			names = append(names, r.Name)
 		}
 	}
-	return names, res.Warnings
+	return names, res.Warnings, nil
 }
 
 // TestAlertingRulesAlertmanager: a rule over a scraped metric goes pending
@@ -338,11 +356,8 @@ func TestAlertingRulesAlertmanager(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 30*time.Second, "SIGHUP to load the fixed file", func() bool {
-		if !s.ready() {
-			return false
-		}
-		names, warns := s.ruleNames()
-		return strings.Join(names, ",") == "queue:depth:min,QueueDepthHigh" && len(warns) == 0
+		names, warns, err := s.tryRuleNames()
+		return err == nil && strings.Join(names, ",") == "queue:depth:min,QueueDepthHigh" && len(warns) == 0
 	})
 }
 

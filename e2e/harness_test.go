@@ -73,14 +73,28 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// issuedPorts remembers every port freePort handed out in this process: the
+// kernel may give a just-closed port again, and two listeners of one server
+// on the same port make it exit at startup ("address already in use").
+var issuedPorts sync.Map
+
+// freePort returns a loopback address whose port was free a moment ago and
+// was never returned before in this test process.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("free port: %v", err)
+	for range 100 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatalf("free port: %v", err)
+		}
+		addr := l.Addr().String()
+		l.Close()
+		if _, dup := issuedPorts.LoadOrStore(addr, true); !dup {
+			return addr
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatalf("free port: no unused port after 100 tries")
+	return ""
 }
 
 // baseConfig puts every listener on a free loopback port.

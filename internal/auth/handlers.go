@@ -117,10 +117,18 @@ func secure(r *http.Request) bool {
 }
 
 func (g *Gate) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if c, err := r.Cookie(SessionCookie); err == nil {
-		g.o.Sessions.Delete(c.Value)
-	}
 	p := PrincipalFrom(r.Context())
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		if err := g.o.Sessions.Delete(c.Value); err != nil {
+			// The session stays alive (and the cookie set): logging out
+			// again can succeed once the disk is fixed.
+			g.o.Logger.Error("remove a session from the sessions file", "err", err)
+			g.record(r, Event{Actor: p.Actor(), Action: "logout", Outcome: "failed"})
+			writeErr(w, r, http.StatusInternalServerError, "cannot log out: the session could not be removed from disk ("+
+				err.Error()+"); check the auth directory's free space and permissions, then log out again")
+			return
+		}
+	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secure(r)})
 	g.record(r, Event{Actor: p.Actor(), Action: "logout", Outcome: "ok"})
@@ -202,8 +210,13 @@ func (g *Gate) handleUserDelete(w http.ResponseWriter, r *http.Request) {
 		g.userErr(w, r, err)
 		return
 	}
-	g.o.Sessions.DeleteUser(u.ID)
 	g.record(r, Event{Actor: p.Actor(), Action: "user.delete", Target: u.Email, Outcome: "ok"})
+	// The user is gone, so its sessions no longer authenticate anyone
+	// (authenticate re-reads the user); a failure here only leaves dead
+	// entries in the file until they expire.
+	if err := g.o.Sessions.DeleteUser(u.ID); err != nil {
+		g.o.Logger.Error("remove a deleted user's sessions from the sessions file", "err", err, "user", u.Email)
+	}
 	writeJSONAnswer(w, http.StatusOK, map[string]any{"deleted": u})
 }
 

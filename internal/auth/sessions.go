@@ -1,38 +1,117 @@
 package auth
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 )
 
-// Sessions are browser logins, kept in memory (a restart logs everyone
-// out) and keyed by the SHA-256 of the cookie's value.
+// Sessions are browser logins, keyed by the SHA-256 of the cookie's value.
+// Opened with a directory (OpenSessions) they persist in
+// <dir>/sessions.json, so a restart keeps everyone logged in: the file
+// holds, per session, only that hash, the user's ID and the creation and
+// expiry times — never the cookie's value. Every change (login, logout,
+// a user's deletion) rewrites the file atomically (temp file, fsync,
+// rename), expired sessions left out.
+//
+// A session names only its user: the principal (role, tenant) is re-read
+// from the user store on every request (Gate.authenticate), so a change
+// to the user applies at once and a deleted user's session stops working.
 type Sessions struct {
-	ttl time.Duration
-	now func() time.Time
+	ttl        time.Duration
+	maxPerUser int
+	dir        string // "": in memory only
+	now        func() time.Time
 
 	mu   sync.Mutex
-	byID map[string]session
+	byID map[string]session // by hashSecret(cookie value)
 }
 
 type session struct {
-	userID  string
-	expires time.Time
+	UserID  string    `json:"userId"`
+	Created time.Time `json:"created"`
+	Expires time.Time `json:"expires"`
 }
+
+// sessionsDoc is the file's content.
+type sessionsDoc struct {
+	Version  int                `json:"version"`
+	Sessions map[string]session `json:"sessions"` // by SHA-256 of the secret
+}
+
+const sessionsFile = "sessions.json"
 
 // maxSessions bounds the table; the oldest-expiring session is dropped
 // beyond it.
 const maxSessions = 100_000
 
-// NewSessions returns a session table whose sessions last ttl.
+// DefaultMaxSessionsPerUser is extensions::overlook::auth::max_sessions_per_user's
+// default.
+const DefaultMaxSessionsPerUser = 20
+
+// NewSessions returns an in-memory session table (a restart logs everyone
+// out) whose sessions last ttl.
 func NewSessions(ttl time.Duration) *Sessions {
-	return &Sessions{ttl: ttl, now: time.Now, byID: map[string]session{}}
+	return &Sessions{ttl: ttl, maxPerUser: DefaultMaxSessionsPerUser, now: time.Now, byID: map[string]session{}}
+}
+
+// OpenSessions opens (creating) the persistent session table in dir, e.g.
+// <data>/auth. Sessions last ttl; a user has at most maxPerUser (the
+// oldest ends when a login would exceed it). Expired sessions in the file
+// are dropped.
+func OpenSessions(dir string, ttl time.Duration, maxPerUser int) (*Sessions, error) {
+	return openSessions(dir, ttl, maxPerUser, time.Now)
+}
+
+func openSessions(dir string, ttl time.Duration, maxPerUser int, now func() time.Time) (*Sessions, error) {
+	if maxPerUser < 1 {
+		return nil, fmt.Errorf("BUG: at most %d sessions per user", maxPerUser)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("create auth directory %q: %w", dir, err)
+	}
+	s := &Sessions{ttl: ttl, maxPerUser: maxPerUser, dir: dir, now: now, byID: map[string]session{}}
+	path := filepath.Join(dir, sessionsFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read sessions %q: %w", path, err)
+	}
+	var doc sessionsDoc
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return nil, fmt.Errorf("sessions file %q is not valid JSON (delete it: everyone logs in again): %w", path, err)
+	}
+	pruned := false
+	t := now()
+	for h, v := range doc.Sessions {
+		if t.Before(v.Expires) {
+			s.byID[h] = v
+		} else {
+			pruned = true
+		}
+	}
+	if pruned {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if err := s.persistLocked(); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // TTL is how long a session lasts.
 func (s *Sessions) TTL() time.Duration { return s.ttl }
 
-// Create starts a session for userID and returns the cookie value.
+// Create starts a session for userID and returns the cookie value. The
+// user's oldest sessions end if they would have more than the maximum.
 func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	secret, err := randomSecret(32)
 	if err != nil {
@@ -42,22 +121,43 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	exp := now.Add(s.ttl)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.pruneLocked(now)
+	var mine []string
 	for k, v := range s.byID {
-		if !now.Before(v.expires) {
+		if v.UserID == userID {
+			mine = append(mine, k)
+		}
+	}
+	if over := len(mine) - (s.maxPerUser - 1); over > 0 {
+		slices.SortFunc(mine, func(a, b string) int { return s.byID[a].Created.Compare(s.byID[b].Created) })
+		for _, k := range mine[:over] {
 			delete(s.byID, k)
 		}
 	}
 	if len(s.byID) >= maxSessions {
 		var oldest string
 		for k, v := range s.byID {
-			if oldest == "" || v.expires.Before(s.byID[oldest].expires) {
+			if oldest == "" || v.Expires.Before(s.byID[oldest].Expires) {
 				oldest = k
 			}
 		}
 		delete(s.byID, oldest)
 	}
-	s.byID[hashSecret(secret)] = session{userID: userID, expires: exp}
+	h := hashSecret(secret)
+	s.byID[h] = session{UserID: userID, Created: now, Expires: exp}
+	if err := s.persistLocked(); err != nil {
+		delete(s.byID, h)
+		return "", time.Time{}, err
+	}
 	return secret, exp, nil
+}
+
+func (s *Sessions) pruneLocked(now time.Time) {
+	for k, v := range s.byID {
+		if !now.Before(v.Expires) {
+			delete(s.byID, k)
+		}
+	}
 }
 
 // Lookup returns the user of a live session.
@@ -69,27 +169,76 @@ func (s *Sessions) Lookup(secret string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	if !s.now().Before(v.expires) {
+	if !s.now().Before(v.Expires) {
+		// Left in the file until the next write, which omits it.
 		delete(s.byID, h)
 		return "", false
 	}
-	return v.userID, true
+	return v.UserID, true
 }
 
-// Delete ends a session.
-func (s *Sessions) Delete(secret string) {
+// Delete ends a session (logout). If it cannot be removed from the file
+// the session stays alive (here too, so the state a restart finds is the
+// same) and the error says why: the caller can try again.
+func (s *Sessions) Delete(secret string) error {
+	h := hashSecret(secret)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	delete(s.byID, hashSecret(secret))
+	v, ok := s.byID[h]
+	if !ok {
+		return nil
+	}
+	delete(s.byID, h)
+	if err := s.persistLocked(); err != nil {
+		s.byID[h] = v
+		return err
+	}
+	return nil
 }
 
 // DeleteUser ends every session of a user (deleted users).
-func (s *Sessions) DeleteUser(userID string) {
+func (s *Sessions) DeleteUser(userID string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	n := len(s.byID)
 	for k, v := range s.byID {
-		if v.userID == userID {
+		if v.UserID == userID {
 			delete(s.byID, k)
 		}
 	}
+	if len(s.byID) == n {
+		return nil
+	}
+	return s.persistLocked()
+}
+
+// Len is the number of sessions held (expired ones not yet dropped
+// included).
+func (s *Sessions) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.byID)
+}
+
+// persistLocked writes the live sessions to the file (nothing in memory
+// only mode). s.mu is held.
+func (s *Sessions) persistLocked() error {
+	if s.dir == "" {
+		return nil
+	}
+	now := s.now()
+	doc := sessionsDoc{Version: 1, Sessions: make(map[string]session, len(s.byID))}
+	for k, v := range s.byID {
+		if now.Before(v.Expires) {
+			doc.Sessions[k] = v
+		}
+	}
+	raw, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("BUG: encode sessions: %w", err)
+	}
+	if err := writeFileAtomic(s.dir, sessionsFile, raw); err != nil {
+		return fmt.Errorf("save sessions: %w", err)
+	}
+	return nil
 }

@@ -232,9 +232,19 @@ func writeDoc(dir, name string, doc document) error {
 	if err != nil {
 		return fmt.Errorf("BUG: encode users: %w", err)
 	}
+	if err := writeFileAtomic(dir, name, raw); err != nil {
+		return fmt.Errorf("write users: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic replaces dir/name with raw durably: a temp file (mode
+// 0600), fsync, rename, fsync of the directory. A reader sees the old or
+// the new content, never a part.
+func writeFileAtomic(dir, name string, raw []byte) error {
 	f, err := os.CreateTemp(dir, name+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write users: %w", err)
+		return fmt.Errorf("create a temporary file in %q: %w", dir, err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(raw)
@@ -242,11 +252,11 @@ func writeDoc(dir, name string, doc document) error {
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("write users %q: %w", tmp, err)
+		return fmt.Errorf("write %q: %w", tmp, err)
 	}
 	if err := os.Rename(tmp, filepath.Join(dir, name)); err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("replace users file: %w", err)
+		return fmt.Errorf("replace %q: %w", filepath.Join(dir, name), err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync() // the rename is durable once the directory is

@@ -39,6 +39,11 @@ func (e *Extension) startAuth() (*auth.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the users store: %w", err)
 	}
+	sessions, err := auth.OpenSessions(us.Dir(), e.cfg.Auth.SessionTTL, e.cfg.Auth.MaxSessionsPerUser)
+	if err != nil {
+		return nil, fmt.Errorf("open the login sessions: %w", err)
+	}
+	e.sessions = sessions
 	return us, nil
 }
 
@@ -50,7 +55,7 @@ func (e *Extension) gateFor(us *auth.Store, next http.Handler, onUser func()) ht
 		trusted = e.cfg.HTTP.CORS.Get().AllowedOrigins
 	}
 	return auth.NewGate(auth.GateOptions{
-		Store: us, Sessions: auth.NewSessions(e.cfg.Auth.SessionTTL),
+		Store: us, Sessions: e.sessions,
 		Audit: auth.NewAudit(us.Dir()), Limiter: auth.NewLoginLimiter(lim.Attempts, lim.Window),
 		Logger: e.logger.With("api", "auth"), Keys: e.keys.Load(), TrustedOrigins: trusted,
 		ScriptHashes: ui.InlineScriptHashes(), ReadPOSTs: readPOSTs, OnUserAdded: onUser,

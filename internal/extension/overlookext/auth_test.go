@@ -53,6 +53,8 @@ func TestAuthConfigValidate(t *testing.T) {
 		{"no window", func(c *AuthConfig) { c.LoginRateLimit.Window = 0 }, false},
 		{"limit off", func(c *AuthConfig) { c.LoginRateLimit = LoginRateLimit{Attempts: -1} }, true},
 		{"empty key file", func(c *AuthConfig) { c.IngestionKeys = []auth.KeyConfig{{Tenant: "a"}} }, false},
+		{"no sessions per user", func(c *AuthConfig) { c.MaxSessionsPerUser = 0 }, false},
+		{"one session per user", func(c *AuthConfig) { c.MaxSessionsPerUser = 1 }, true},
 	} {
 		c := defaultAuthConfig()
 		tc.mod(&c)

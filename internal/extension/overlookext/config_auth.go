@@ -22,6 +22,10 @@ type AuthConfig struct {
 	SessionTTL time.Duration `mapstructure:"session_ttl"`
 	// LoginRateLimit bounds failed logins per client address and email.
 	LoginRateLimit LoginRateLimit `mapstructure:"login_rate_limit"`
+	// MaxSessionsPerUser bounds one user's live login sessions (browsers,
+	// devices); a login beyond it ends that user's oldest session.
+	// Default 20.
+	MaxSessionsPerUser int `mapstructure:"max_sessions_per_user"`
 }
 
 // LoginRateLimit: after Attempts failed logins within Window, the next
@@ -33,7 +37,8 @@ type LoginRateLimit struct {
 }
 
 func defaultAuthConfig() AuthConfig {
-	return AuthConfig{SessionTTL: 12 * time.Hour, LoginRateLimit: LoginRateLimit{Attempts: 5, Window: 5 * time.Minute}}
+	return AuthConfig{SessionTTL: 12 * time.Hour, LoginRateLimit: LoginRateLimit{Attempts: 5, Window: 5 * time.Minute},
+		MaxSessionsPerUser: auth.DefaultMaxSessionsPerUser}
 }
 
 // Validate checks the auth settings.
@@ -41,6 +46,9 @@ func (c AuthConfig) Validate() error {
 	var errs []error
 	if c.SessionTTL <= 0 {
 		errs = append(errs, fmt.Errorf("auth::session_ttl must be positive (got %s), e.g. 12h", c.SessionTTL))
+	}
+	if c.MaxSessionsPerUser < 1 {
+		errs = append(errs, fmt.Errorf("auth::max_sessions_per_user must be at least 1 (got %d), e.g. %d", c.MaxSessionsPerUser, auth.DefaultMaxSessionsPerUser))
 	}
 	if c.LoginRateLimit.Attempts > 0 && c.LoginRateLimit.Window <= 0 {
 		errs = append(errs, fmt.Errorf("auth::login_rate_limit::window must be positive (got %s), e.g. 5m", c.LoginRateLimit.Window))

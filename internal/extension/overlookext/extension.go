@@ -55,6 +55,9 @@ type Extension struct {
 	// keys are the ingestion keys (nil: none configured), loaded at Start
 	// and read by the receivers' middleware (middleware_auth.go).
 	keys atomic.Pointer[auth.IngestionKeys]
+	// sessions are the browser logins, persisted under the auth
+	// directory (auth.go), opened at Start.
+	sessions *auth.Sessions
 	// rebind moves the API off loopback once a user exists (auth.go).
 	rebind *rebinder
 	// tracer makes overlook's own spans; selfTraces stores them when

@@ -2,6 +2,7 @@ import { ActionIcon, AppShell, Center, Group, Loader, NavLink, Text, Tooltip, us
 import { lazy, Suspense } from 'react';
 import { Link, Navigate, Route, Routes, useLocation } from 'react-router';
 import { AccountMenu, useAuth } from './auth/AuthGate';
+import { TenantPicker } from './tenant/TenantGate';
 
 const SearchPage = lazy(() => import('./pages/SearchPage'));
 const TracePage = lazy(() => import('./pages/TracePage'));
@@ -49,6 +50,7 @@ export function App() {
           <Text fw={700} size="lg">overlook</Text>
           <ThemeToggle />
         </Group>
+        <TenantPicker />
         {NAV.map((n) => (
           <NavLink key={n.to} component={Link} to={n.to} label={n.label} active={loc.pathname.startsWith(n.to)} />
         ))}

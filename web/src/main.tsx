@@ -6,6 +6,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { App } from './App';
 import { AuthGate } from './auth/AuthGate';
+import { TenantGate } from './tenant/TenantGate';
 
 const theme = createTheme({ primaryColor: 'violet', defaultRadius: 'sm' });
 const queryClient = new QueryClient({
@@ -18,7 +19,9 @@ createRoot(document.getElementById('root')!).render(
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <AuthGate>
-            <App />
+            <TenantGate>
+              <App />
+            </TenantGate>
           </AuthGate>
         </BrowserRouter>
       </QueryClientProvider>

@@ -1,6 +1,7 @@
 import type {
   ChartConfig, ChartResult, Dashboard, Field, Row, SearchLanguage, SearchResponse, Source, Value,
 } from './types';
+import { tenantHeaders } from './tenant';
 
 /** ApiError carries the server's message (and position for query errors). */
 export class ApiError extends Error {
@@ -12,21 +13,29 @@ export class ApiError extends Error {
 /** UNAUTHORIZED_EVENT is dispatched on window when the API answers 401. */
 export const UNAUTHORIZED_EVENT = 'overlook:unauthorized';
 
-export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+/**
+ * send is the one place the UI talks to the server (the API, Prometheus
+ * and Tempo alike): it adds the chosen tenant's header (api/tenant.ts),
+ * marks JSON bodies, turns network failures into an ApiError, and
+ * announces a 401 to the AuthGate. It answers the response and its text.
+ */
+async function send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<[Response, string, unknown]> {
   let resp: Response;
   try {
+    // Every state-changing request is JSON (the server refuses others: docs/security.md).
+    const headers: Record<string, string> = tenantHeaders();
+    if (body !== undefined || (method !== 'GET' && method !== 'HEAD')) headers['Content-Type'] = 'application/json';
     resp = await fetch(path, {
       method,
       signal,
-      // Every state-changing request is JSON (the server refuses others: docs/security.md).
-      headers: body === undefined && (method === 'GET' || method === 'HEAD') ? undefined : { 'Content-Type': 'application/json' },
+      headers: Object.keys(headers).length ? headers : undefined,
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
   } catch (e) {
     if (signal?.aborted) throw e;
     throw new ApiError(`cannot reach the server: ${(e as Error).message}`, 0);
   }
-  if (resp.status === 204) return undefined as T;
+  if (resp.status === 204) return [resp, '', undefined];
   const text = await resp.text();
   let data: unknown = undefined;
   try {
@@ -42,7 +51,33 @@ export async function request<T>(method: string, path: string, body?: unknown, s
     const d = (data ?? {}) as { error?: string; position?: number; field?: string };
     throw new ApiError(d.error ?? `${resp.status} ${resp.statusText}: ${text.slice(0, 200)}`, resp.status, d.position, d.field);
   }
+  return [resp, text, data];
+}
+
+export async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const [, , data] = await send(method, path, body, signal);
   return data as T;
+}
+
+/**
+ * download fetches path (through send, so with the tenant's header, which
+ * a plain link could not carry) and saves the answer as a file, named
+ * by the server's Content-Disposition or fallback.
+ */
+export async function download(path: string, fallback: string): Promise<void> {
+  const [resp, text] = await send('GET', path);
+  const name = /filename="?([^";]+)"?/.exec(resp.headers.get('Content-Disposition') ?? '')?.[1] ?? fallback;
+  const url = URL.createObjectURL(new Blob([text], { type: resp.headers.get('Content-Type') ?? 'application/json' }));
+  try {
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }
 
 export interface Range {
@@ -80,7 +115,9 @@ export const api = {
   deleteDashboard: (id: string) => request<void>('DELETE', `/api/dashboards/${id}`),
   duplicateDashboard: (id: string) => request<Dashboard>('POST', `/api/dashboards/${id}/duplicate`),
   importDashboard: (json: string) => request<Dashboard>('POST', '/api/dashboards/import', json),
-  exportUrl: (id: string, format: 'hyperdx' | 'overlook') => `/api/dashboards/${id}/export?format=${format}`,
+  /** Saves a dashboard's export as a file. */
+  exportDashboard: (id: string, format: 'hyperdx' | 'overlook') =>
+    download(`/api/dashboards/${id}/export?format=${format}`, `dashboard.${format}.json`),
   importGrafana: (json: string) => request<GrafanaImport>('POST', '/api/dashboards/import/grafana', json),
   /** An instant PromQL query at `time` (seconds). */
   promInstant: (p: { query: string; time: number }, signal?: AbortSignal) =>

@@ -196,8 +196,8 @@ export default function DashboardPage() {
             <Menu.Target><ActionIcon variant="default" size="lg" aria-label="dashboard menu">⋯</ActionIcon></Menu.Target>
             <Menu.Dropdown>
               <Menu.Item onClick={() => { const n = window.prompt('Rename dashboard', d.name); if (n) save({ ...d, name: n }); }}>Rename</Menu.Item>
-              <Menu.Item component="a" href={api.exportUrl(d.id, 'hyperdx')} download>Export (HyperDX JSON)</Menu.Item>
-              <Menu.Item component="a" href={api.exportUrl(d.id, 'overlook')} download>Export (overlook JSON)</Menu.Item>
+              <Menu.Item onClick={() => act(() => api.exportDashboard(d.id, 'hyperdx'))}>Export (HyperDX JSON)</Menu.Item>
+              <Menu.Item onClick={() => act(() => api.exportDashboard(d.id, 'overlook'))}>Export (overlook JSON)</Menu.Item>
               <Menu.Item onClick={() => act(async () => { const c = await api.duplicateDashboard(d.id); nav(`/dashboards/${c.id}`); })}>Duplicate</Menu.Item>
               <Menu.Item color="red" onClick={() => window.confirm(`Delete “${d.name}”?`) && act(async () => { await api.deleteDashboard(d.id); await qc.invalidateQueries({ queryKey: ['dashboards'] }); nav('/dashboards'); })}>Delete</Menu.Item>
             </Menu.Dropdown>

@@ -3,46 +3,14 @@
 // delivered notice, silence and unsilence it. Run by e2e/ui_alerts_test.go
 // against a running overlook (OVERLOOK_URL) that already holds error logs
 // of service ui-alerts; HOOK_URL is the test's webhook receiver.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-const hook = process.env.HOOK_URL;
-if (!base || !hook) throw new Error('set OVERLOOK_URL and HOOK_URL');
-const shots = process.env.SCREENSHOTS ?? '';
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
+const [base, hook] = env('OVERLOOK_URL', 'HOOK_URL');
 const QUERY = 'SeverityText:ERROR ServiceName:ui-alerts';
 const NAME = 'browser errors';
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    await page.screenshot({ path: join(tmpdir(), `overlook-alerts-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1440, height: 900 }, colorScheme: 'light',
-});
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(15000);
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(e.message));
+const h = await openBrowser({ name: 'alerts', viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+const { page, step } = h;
 const row = () => page.locator('[data-testid=alert-row]', { hasText: NAME });
 const rowState = async () => (await row().locator('[data-testid=alert-state]').textContent())?.trim();
 
@@ -60,7 +28,7 @@ try {
     expect(test.startsWith('Test notification delivered'), `test notification: ${test}`);
     await page.getByTestId('alert-create').click();
     await page.getByTestId('alert-created').waitFor();
-    if (shots) await page.screenshot({ path: join(shots, 'alert-create.png') });
+    await h.shot('alert-create');
   });
 
   await step('the Alerts page shows it firing, with history and the delivered notice', async () => {
@@ -78,7 +46,7 @@ try {
     const hist = page.getByTestId('alert-history').filter({ hasText: 'firing' });
     await hist.first().waitFor();
     await page.getByTestId('alert-notification').filter({ hasText: 'firing · delivered' }).first().waitFor();
-    if (shots) await page.screenshot({ path: join(shots, 'alerts.png') });
+    await h.shot('alerts');
   });
 
   await step('silence and unsilence', async () => {
@@ -142,12 +110,8 @@ try {
     expect(u.searchParams.get('tab') === 'promql' && u.searchParams.get('promql') === 'vector(1) > 0', `landed on ${page.url()}`);
   });
 
-  await step('no uncaught page errors', async () => {
-    expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
-  });
+  await step('no uncaught page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

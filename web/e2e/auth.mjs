@@ -5,42 +5,14 @@
 // cookie is invisible to scripts, the CSP blocks injected inline scripts,
 // and the admin page creates an API token. ADMIN_EMAIL / ADMIN_PASSWORD
 // name the admin it creates (the Go test logs in with them afterwards).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-if (!base) throw new Error('set OVERLOOK_URL');
+const [base] = env('OVERLOOK_URL');
 const email = process.env.ADMIN_EMAIL ?? 'admin@example.com';
 const password = process.env.ADMIN_PASSWORD ?? 'admin-password-1';
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 800 },
-});
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(15000);
-const errors = [];
-page.on('pageerror', (e) => errors.push(e.message));
+const h = await openBrowser({ name: 'auth', viewport: { width: 1280, height: 800 } });
+const { browser, page, step } = h;
 
 async function submitCredentials(button) {
   await page.locator('input[type=email]').fill(email);
@@ -120,12 +92,8 @@ try {
     await page.getByTestId('audit-table').getByText('token.create').waitFor();
   });
 
-  await step('no page errors', async () => {
-    expect(errors.length === 0, errors.join('; '));
-  });
+  await step('no page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

@@ -4,61 +4,23 @@
 // demo.Expected (EXPECT, JSON). OVERLOOK_URL is the server, CHROMIUM the
 // browser (default /usr/bin/chromium), SCREENSHOTS the directory each
 // step's 1280×800 screenshot goes to (walk-N-<step>.png).
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-if (!base) throw new Error('set OVERLOOK_URL');
+const [base] = env('OVERLOOK_URL');
 const want = JSON.parse(process.env.EXPECT ?? 'null');
 if (!want) throw new Error('set EXPECT (the Go test does)');
-const shots = process.env.SCREENSHOTS ?? '';
-if (shots) mkdirSync(shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
 const range = encodeURIComponent(want.range);
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    await page.screenshot({ path: join(tmpdir(), `overlook-demo-walk-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 /** num reads the number at the start of a text ("6,015 results" → 6015). */
 const num = (s) => Number((s ?? '').replace(/,/g, '').match(/-?\d+(\.\d+)?/)?.[0] ?? NaN);
 /** pct is the UI's share format (DeltasView). */
 const pct = (v) => `${(v * 100).toFixed(v > 0 && v < 0.01 ? 2 : 1)}%`;
 
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 800 },
-  colorScheme: 'light',
-  locale: 'en-US',
-  timezoneId: 'UTC',
+const h = await openBrowser({
+  name: 'demo-walk', viewport: { width: 1280, height: 800 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC', timeout: 20000,
 });
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(20000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-const shot = async (name) => {
-  if (!shots) return;
-  await page.waitForTimeout(400); // charts animate in
-  await page.screenshot({ path: join(shots, `${name}.png`) });
-};
+const { page, step } = h;
+const shot = (name) => h.shot(name, 400); // charts animate in
 /** apiResponse waits for the next 200 answer of path whose request body satisfies req and whose JSON satisfies pred. */
 const apiResponse = (path, req = () => true, pred = () => true) => page.waitForResponse(async (r) => {
   if (!r.url().includes(path) || r.status() !== 200 || !req(r.request().postData() ?? '')) return false;
@@ -338,12 +300,8 @@ try {
     expect(caret.startsWith(`${bad}\n`) && caret.endsWith('^'), `error position "${caret}"`);
   });
 
-  await step('no uncaught page errors', async () => {
-    expect(consoleErrors.length === 0, `page errors: ${consoleErrors.join(' | ')}`);
-  });
+  await step('no uncaught page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

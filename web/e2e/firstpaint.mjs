@@ -9,9 +9,7 @@
 // browser test never asserts on time: see docs/benchmarks.md, Web UI).
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run'];
+import { CHROMIUM, CHROMIUM_ARGS } from './harness.mjs';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -80,7 +78,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const base = process.env.OVERLOOK_URL;
   if (!base) throw new Error('set OVERLOOK_URL');
   const paths = process.argv.slice(2);
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
     const res = await measureFirstPaint(browser, base, paths.length ? paths : ['/search?source=logs&range=1h'],
       { runs: Number(process.env.RUNS ?? 7), ready: process.env.READY ?? '[data-testid=query-bar] .cm-content, main h3' });

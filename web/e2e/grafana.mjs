@@ -3,18 +3,11 @@
 // on: OVERLOOK_URL=http://127.0.0.1:PORT, GRAFANA_SEED=<seed 002's DAG
 // Manager dashboard JSON>. Drives Debian's chromium (CHROMIUM) headless
 // with playwright-core; screenshots go to SCREENSHOTS when set.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { readFileSync } from 'node:fs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-if (!base) throw new Error('set OVERLOOK_URL');
+const [base] = env('OVERLOOK_URL');
 const seed = readFileSync(process.env.GRAFANA_SEED ?? '../internal/meta/grafana/testdata/qmtl_dagmanager.json', 'utf8');
-const shots = process.env.SCREENSHOTS ?? '';
-if (shots) mkdirSync(shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
 
 // A Grafana dashboard over overlook's own metrics (self-telemetry stores them).
 const OVER_SELF = JSON.stringify({
@@ -24,33 +17,9 @@ const OVER_SELF = JSON.stringify({
     targets: [{ refId: 'A', expr: 'sum by (endpoint) (increase(overlook_http_requests_total{job=~"$job"}[$__rate_interval]))', legendFormat: '{{endpoint}}' }] }],
 });
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    await page.screenshot({ path: join(tmpdir(), `overlook-grafana-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS,
-  viewport: { width: 1440, height: 900 }, colorScheme: 'light',
-});
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(20000);
-const pageErrors = [];
-page.on('pageerror', (e) => pageErrors.push(e.message));
-const shot = async (name) => shots && page.screenshot({ path: join(shots, `${name}.png`) });
+const h = await openBrowser({ name: 'grafana', viewport: { width: 1440, height: 900 }, colorScheme: 'light', timeout: 20000 });
+const { page, step } = h;
+const shot = (name) => h.shot(name);
 /** promAnswer waits for a query_range answer with at least one series. */
 const promAnswer = () => page.waitForResponse(async (r) => {
   if (!r.url().includes('/prometheus/api/v1/query_range') || r.status() !== 200) return false;
@@ -123,12 +92,8 @@ try {
     await shot('dashboard-overlook');
   });
 
-  await step('no uncaught page errors', async () => {
-    expect(pageErrors.length === 0, `page errors: ${pageErrors.join(' | ')}`);
-  });
+  await step('no uncaught page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

@@ -4,54 +4,15 @@
 // CHROMIUM the browser, SCREENSHOTS the directory of service-map.png and
 // service-map-edge.png (2160×1080: the shop's map is wide); SETTLE_MS
 // how long to let the live demo run first, for charts with some history.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-if (!base) throw new Error('set OVERLOOK_URL');
-const shots = process.env.SCREENSHOTS ?? '';
-if (shots) mkdirSync(shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
+const [base] = env('OVERLOOK_URL');
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    await page.screenshot({ path: join(tmpdir(), `overlook-servicemap-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 2160, height: 1080 },
-  colorScheme: 'light',
-  locale: 'en-US',
-  timezoneId: 'UTC',
+const h = await openBrowser({
+  name: 'servicemap', viewport: { width: 2160, height: 1080 }, colorScheme: 'light', locale: 'en-US', timezoneId: 'UTC', timeout: 20000,
 });
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(20000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-const shot = async (name) => {
-  if (!shots) return;
-  await page.waitForTimeout(400); // charts animate in
-  await page.screenshot({ path: join(shots, `${name}.png`) });
-};
+const { page, step } = h;
+const shot = (name) => h.shot(name, 400); // charts animate in
 const node = (id) => page.locator(`[data-testid="map-node"][data-id="${id}"]`);
 const edge = (client, server) => page.locator(`[data-testid="map-edge"][data-client="${client}"][data-server="${server}"]`);
 /** rateOf reads the request rate from an SVG element's title ("x: 1.2/s, …"). */
@@ -103,12 +64,8 @@ try {
     await page.getByTestId('result-row').first().waitFor();
   });
 
-  await step('no uncaught page errors', async () => {
-    expect(consoleErrors.length === 0, `page errors: ${consoleErrors.join(' | ')}`);
-  });
+  await step('no uncaught page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

@@ -6,38 +6,11 @@
 // failed request, and open the request's trace. Prints "recorded N ms" (the
 // recording's length, for the bytes-per-minute figure) and the replay's
 // time to first frame.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from './firstpaint.mjs';
+import { env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-const shop = process.env.SHOP_URL;
-if (!base || !shop) throw new Error('set OVERLOOK_URL and SHOP_URL');
-const shots = process.env.SCREENSHOTS ?? '';
-if (shots) mkdirSync(shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'overlook-sessions-'));
+const [base, shop] = env('OVERLOOK_URL', 'SHOP_URL');
 const EMAIL = 'Braulio.Roberts23@hotmail.com';
-
-let passed = 0;
-let failed = 0;
-let page;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    if (shots && page) await page.screenshot({ path: join(shots, `sessions-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function api(path, body) {
   const r = await fetch(base + path, body ? { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) } : {});
@@ -46,19 +19,17 @@ async function api(path, body) {
   return j;
 }
 
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1280, height: 800 },
+// Failure screenshots go to SCREENSHOTS only (none without it).
+const h = await openBrowser({
+  name: 'sessions', viewport: { width: 1280, height: 800 }, timeout: 20000, profilePrefix: 'overlook-sessions-',
+  failShot: (n) => (h.shots ? join(h.shots, `sessions-fail-${n}.png`) : ''),
 });
+const { step } = h;
+let page;
 try {
   // The customer's visit, in its own page.
-  const customer = await browser.newPage();
-  page = customer;
-  customer.setDefaultTimeout(20000);
-  const sdkErrors = [];
-  customer.on('pageerror', (e) => sdkErrors.push(e.message));
+  const { page: customer, errors: sdkErrors } = await h.newPage();
+  page = h.page = customer;
   let sessionId = '';
   let recordStart = 0;
   await step('customer: the instrumented page loads and the SDK starts', async () => {
@@ -109,10 +80,9 @@ try {
   await customer.close();
 
   // The engineer, in overlook.
-  page = await browser.newPage();
-  page.setDefaultTimeout(20000);
-  const uiErrors = [];
-  page.on('pageerror', (e) => uiErrors.push(e.message));
+  const ui = await h.newPage();
+  page = h.page = ui.page;
+  const uiErrors = ui.errors;
   await step('Client Sessions: search by email lists the session', async () => {
     await page.goto(`${base}/sessions?range=1h`);
     await page.getByTestId('sessions-query').fill('SpanAttributes.userEmail:Braulio');
@@ -121,7 +91,7 @@ try {
     await row.waitFor();
     const text = await row.innerText();
     expect(text.includes(EMAIL), `row: ${text}`);
-    if (shots) await page.screenshot({ path: join(shots, 'sessions-list.png') });
+    await h.shot('sessions-list');
   });
   let firstFrame = 0;
   await step('session view: the replay renders the recorded page', async () => {
@@ -161,7 +131,7 @@ try {
     // (maskAllInputs), and the replay shows only what it sent.
     const typed = await page.frameLocator('[data-testid=player-frame] iframe').locator('#email').inputValue();
     expect(typed !== EMAIL && /^\*+$/.test(typed), `the email input in the replay shows ${JSON.stringify(typed)}, want it masked`);
-    if (shots) await page.screenshot({ path: join(shots, 'session-replay.png') });
+    await h.shot('session-replay');
   });
   await step('the failed request opens its trace, with the backend error', async () => {
     await page.locator('[data-testid=timeline-entry][data-kind=request][data-status="500"]').first().click();
@@ -170,7 +140,7 @@ try {
     // The backend's span (a child of the browser's fetch) says why.
     await page.getByText('POST /api/checkout').first().click();
     await page.getByTestId('span-detail').getByText(/Visa cache full: cannot add new item/).first().waitFor();
-    if (shots) await page.screenshot({ path: join(shots, 'session-trace.png') });
+    await h.shot('session-trace');
   });
   await step('from the trace, the browser span opens its session again', async () => {
     // The browser's fetch span carries rum.sessionId.
@@ -180,11 +150,9 @@ try {
     await page.frameLocator('[data-testid=player-frame] iframe').locator('#title').waitFor();
   });
   await step('no uncaught errors in overlook', async () => {
-    expect(uiErrors.length === 0, `page errors: ${uiErrors.join(' | ')}`);
+    h.expectNoPageErrors(uiErrors);
   });
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

@@ -6,18 +6,12 @@
 // tail). Drives Debian's chromium (CHROMIUM, default /usr/bin/chromium)
 // headless with playwright-core and saves a screenshot of each page to
 // SCREENSHOTS. First-paint timings are logged, never asserted.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, measureFirstPaint } from './firstpaint.mjs';
+import { measureFirstPaint } from './firstpaint.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, env, expect, openBrowser } from './harness.mjs';
 
-const base = process.env.OVERLOOK_URL;
-if (!base) throw new Error('set OVERLOOK_URL');
+const [base] = env('OVERLOOK_URL');
 const otlp = process.env.OVERLOOK_OTLP ?? '';
-const shots = process.env.SCREENSHOTS ?? '';
-if (shots) mkdirSync(shots, { recursive: true });
-const profile = mkdtempSync(join(tmpdir(), 'overlook-chromium-'));
 
 const HYPERDX_EXPORT = JSON.stringify({
   version: '0.1.0', name: 'Payment incident (HyperDX import)', tags: [], filters: [],
@@ -35,37 +29,9 @@ const HYPERDX_EXPORT = JSON.stringify({
   ],
 });
 
-let passed = 0;
-let failed = 0;
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    console.log(`FAIL ${name}: ${e.message}`);
-    await page.screenshot({ path: join(tmpdir(), `overlook-walk-fail-${failed}.png`) }).catch(() => undefined);
-  }
-}
-function expect(cond, msg) {
-  if (!cond) throw new Error(msg);
-}
-
-// A fresh profile directory (playwright's persistent context passes it as --user-data-dir).
-const browser = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-  viewport: { width: 1440, height: 900 },
-  colorScheme: 'light',
-});
-const page = browser.pages()[0] ?? (await browser.newPage());
-page.setDefaultTimeout(15000);
-const consoleErrors = [];
-page.on('pageerror', (e) => consoleErrors.push(e.message));
-const shot = async (name) => shots && page.screenshot({ path: join(shots, `${name}.png`) });
+const h = await openBrowser({ name: 'walk', viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+const { page, step } = h;
+const shot = (name) => h.shot(name);
 /** chartResponse waits for the next /api/chart answer that satisfies pred (and whose request body satisfies req). */
 const chartResponse = (pred, req = () => true) => page.waitForResponse(async (r) => {
   if (!r.url().includes('/api/chart') || r.status() !== 200 || !req(r.request().postData() ?? '')) return false;
@@ -375,7 +341,7 @@ try {
   });
 
   await step('first paint (logged, not asserted; docs/benchmarks.md)', async () => {
-    const b = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    const b = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
     try {
       const res = await measureFirstPaint(b, base, ['/search?source=logs&range=1h', '/explore/metrics', '/dashboards'],
         { runs: 5, ready: '[data-testid=query-bar] .cm-content, main h3' });
@@ -385,12 +351,8 @@ try {
     }
   });
 
-  await step('no uncaught page errors', async () => {
-    expect(consoleErrors.length === 0, `page errors: ${consoleErrors.join(' | ')}`);
-  });
+  await step('no uncaught page errors', async () => h.expectNoPageErrors());
 } finally {
-  await browser.close();
-  rmSync(profile, { recursive: true, force: true });
+  await h.close();
 }
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+h.exit();

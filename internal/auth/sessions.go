@@ -61,9 +61,9 @@ func NewSessions(ttl time.Duration) *Sessions {
 }
 
 // OpenSessions opens (creating) the persistent session table in dir, e.g.
-// <data>/auth. Sessions last ttl; a user has at most maxPerUser (the
-// oldest ends when a login would exceed it). Expired sessions in the file
-// are dropped.
+// <data>/auth. Sessions last ttl (also those made before, if ttl was
+// longer then); a user has at most maxPerUser (the oldest ends when a
+// login would exceed it). Expired sessions in the file are dropped.
 func OpenSessions(dir string, ttl time.Duration, maxPerUser int) (*Sessions, error) {
 	return openSessions(dir, ttl, maxPerUser, time.Now)
 }
@@ -91,6 +91,10 @@ func openSessions(dir string, ttl time.Duration, maxPerUser int, now func() time
 	pruned := false
 	t := now()
 	for h, v := range doc.Sessions {
+		// A session_ttl lowered since the login applies to it too.
+		if limit := v.Created.Add(ttl); v.Expires.After(limit) {
+			v.Expires, pruned = limit, true
+		}
 		if t.Before(v.Expires) {
 			s.byID[h] = v
 		} else {

@@ -198,3 +198,23 @@ func TestSessionsCorruptFile(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestSessionsLoweredTTL: a session_ttl lowered between two starts
+// applies to the sessions made before.
+func TestSessionsLoweredTTL(t *testing.T) {
+	dir := t.TempDir()
+	c := &clock{t: time.Unix(1_000_000, 0)}
+	s := reopen(t, dir, c, 20) // ttl 1h
+	secret := create(t, s, "u1")
+	c.t = c.t.Add(20 * time.Minute)
+	s, err := openSessions(dir, 10*time.Minute, 20, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.Lookup(secret); ok {
+		t.Fatal("a 20-minute-old session alive with session_ttl lowered to 10m")
+	}
+	if _, doc := readSessionsFile(t, dir); len(doc.Sessions) != 0 {
+		t.Fatalf("the file holds %d sessions, want 0", len(doc.Sessions))
+	}
+}

@@ -30,6 +30,14 @@ type Sessions struct {
 
 	mu   sync.Mutex
 	byID map[string]session // by hashSecret(cookie value)
+	seq  uint64             // changes made to byID
+
+	// writeMu serialises file writes, done outside mu so that lookups
+	// (every request) never wait for a login's fsync; written is the seq
+	// of the newest snapshot on disk (an older one is never written over
+	// it).
+	writeMu sync.Mutex
+	written uint64
 }
 
 type session struct {
@@ -103,8 +111,9 @@ func openSessions(dir string, ttl time.Duration, maxPerUser int, now func() time
 	}
 	if pruned {
 		s.mu.Lock()
-		defer s.mu.Unlock()
-		if err := s.persistLocked(); err != nil {
+		snap := s.snapshotLocked()
+		s.mu.Unlock()
+		if err := s.write(snap); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +133,6 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	now := s.now()
 	exp := now.Add(s.ttl)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.pruneLocked(now)
 	var mine []string
 	for k, v := range s.byID {
@@ -149,8 +157,13 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	}
 	h := hashSecret(secret)
 	s.byID[h] = session{UserID: userID, Created: now, Expires: exp}
-	if err := s.persistLocked(); err != nil {
+	snap := s.snapshotLocked()
+	s.mu.Unlock()
+	if err := s.write(snap); err != nil {
+		s.mu.Lock()
 		delete(s.byID, h)
+		s.seq++
+		s.mu.Unlock()
 		return "", time.Time{}, err
 	}
 	return secret, exp, nil
@@ -187,14 +200,19 @@ func (s *Sessions) Lookup(secret string) (string, bool) {
 func (s *Sessions) Delete(secret string) error {
 	h := hashSecret(secret)
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	v, ok := s.byID[h]
 	if !ok {
+		s.mu.Unlock()
 		return nil
 	}
 	delete(s.byID, h)
-	if err := s.persistLocked(); err != nil {
+	snap := s.snapshotLocked()
+	s.mu.Unlock()
+	if err := s.write(snap); err != nil {
+		s.mu.Lock()
 		s.byID[h] = v
+		s.seq++
+		s.mu.Unlock()
 		return err
 	}
 	return nil
@@ -203,7 +221,6 @@ func (s *Sessions) Delete(secret string) error {
 // DeleteUser ends every session of a user (deleted users).
 func (s *Sessions) DeleteUser(userID string) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	n := len(s.byID)
 	for k, v := range s.byID {
 		if v.UserID == userID {
@@ -211,9 +228,12 @@ func (s *Sessions) DeleteUser(userID string) error {
 		}
 	}
 	if len(s.byID) == n {
+		s.mu.Unlock()
 		return nil
 	}
-	return s.persistLocked()
+	snap := s.snapshotLocked()
+	s.mu.Unlock()
+	return s.write(snap)
 }
 
 // Len is the number of sessions held (expired ones not yet dropped
@@ -224,25 +244,47 @@ func (s *Sessions) Len() int {
 	return len(s.byID)
 }
 
-// persistLocked writes the live sessions to the file (nothing in memory
-// only mode). s.mu is held.
-func (s *Sessions) persistLocked() error {
+// snapshot is the table as of change seq, to write.
+type snapshot struct {
+	seq  uint64
+	live map[string]session
+}
+
+// snapshotLocked records a change and copies the live sessions (none in
+// memory-only mode). s.mu is held.
+func (s *Sessions) snapshotLocked() snapshot {
+	s.seq++
+	if s.dir == "" {
+		return snapshot{seq: s.seq}
+	}
+	now := s.now()
+	live := make(map[string]session, len(s.byID))
+	for k, v := range s.byID {
+		if now.Before(v.Expires) {
+			live[k] = v
+		}
+	}
+	return snapshot{seq: s.seq, live: live}
+}
+
+// write puts snap in the file unless a newer snapshot is there already
+// (it holds snap's change too). Writes are serialised; lookups go on.
+func (s *Sessions) write(snap snapshot) error {
 	if s.dir == "" {
 		return nil
 	}
-	now := s.now()
-	doc := sessionsDoc{Version: 1, Sessions: make(map[string]session, len(s.byID))}
-	for k, v := range s.byID {
-		if now.Before(v.Expires) {
-			doc.Sessions[k] = v
-		}
+	s.writeMu.Lock()
+	defer s.writeMu.Unlock()
+	if snap.seq <= s.written {
+		return nil
 	}
-	raw, err := json.Marshal(doc)
+	raw, err := json.Marshal(sessionsDoc{Version: 1, Sessions: snap.live})
 	if err != nil {
 		return fmt.Errorf("BUG: encode sessions: %w", err)
 	}
 	if err := writeFileAtomic(s.dir, sessionsFile, raw); err != nil {
 		return fmt.Errorf("save sessions: %w", err)
 	}
+	s.written = snap.seq
 	return nil
 }

@@ -2,9 +2,11 @@ package auth
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -216,5 +218,54 @@ func TestSessionsLoweredTTL(t *testing.T) {
 	}
 	if _, doc := readSessionsFile(t, dir); len(doc.Sessions) != 0 {
 		t.Fatalf("the file holds %d sessions, want 0", len(doc.Sessions))
+	}
+}
+
+// TestSessionsConcurrentLogins: logins racing each other's file writes
+// (done outside the table's lock) all reach the file.
+func TestSessionsConcurrentLogins(t *testing.T) {
+	dir := t.TempDir()
+	s, err := OpenSessions(dir, time.Hour, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, each = 4, 5
+	secrets := make(chan string, workers*each)
+	errs := make(chan error, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for range each {
+				secret, _, err := s.Create(fmt.Sprintf("u%d", w))
+				if err != nil {
+					errs <- err
+					return
+				}
+				secrets <- secret
+				if _, ok := s.Lookup(secret); !ok {
+					errs <- fmt.Errorf("a new session is not found")
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(secrets)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	s, err = OpenSessions(dir, time.Hour, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for secret := range secrets {
+		n++
+		if _, ok := s.Lookup(secret); !ok {
+			t.Errorf("session %d lost after reopen", n)
+		}
+	}
+	if n != workers*each || s.Len() != n {
+		t.Fatalf("%d logins, %d sessions after reopen; want %d", n, s.Len(), workers*each)
 	}
 }

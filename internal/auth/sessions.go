@@ -69,9 +69,10 @@ func NewSessions(ttl time.Duration) *Sessions {
 }
 
 // OpenSessions opens (creating) the persistent session table in dir, e.g.
-// <data>/auth. Sessions last ttl (also those made before, if ttl was
-// longer then); a user has at most maxPerUser (the oldest ends when a
-// login would exceed it). Expired sessions in the file are dropped.
+// <data>/auth. Sessions last ttl; a user has at most maxPerUser (the
+// oldest ends when a login would exceed it). Both apply to the sessions
+// in the file too, if they were larger when those were made; expired
+// sessions are dropped.
 func OpenSessions(dir string, ttl time.Duration, maxPerUser int) (*Sessions, error) {
 	return openSessions(dir, ttl, maxPerUser, time.Now)
 }
@@ -109,6 +110,16 @@ func openSessions(dir string, ttl time.Duration, maxPerUser int, now func() time
 			pruned = true
 		}
 	}
+	// A max_sessions_per_user lowered since applies at once too.
+	users := map[string]bool{}
+	for _, v := range s.byID {
+		users[v.UserID] = true
+	}
+	for u := range users {
+		if s.trimUserLocked(u, maxPerUser) {
+			pruned = true
+		}
+	}
 	if pruned {
 		s.mu.Lock()
 		snap := s.snapshotLocked()
@@ -134,18 +145,7 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	exp := now.Add(s.ttl)
 	s.mu.Lock()
 	s.pruneLocked(now)
-	var mine []string
-	for k, v := range s.byID {
-		if v.UserID == userID {
-			mine = append(mine, k)
-		}
-	}
-	if over := len(mine) - (s.maxPerUser - 1); over > 0 {
-		slices.SortFunc(mine, func(a, b string) int { return s.byID[a].Created.Compare(s.byID[b].Created) })
-		for _, k := range mine[:over] {
-			delete(s.byID, k)
-		}
-	}
+	s.trimUserLocked(userID, s.maxPerUser-1)
 	if len(s.byID) >= maxSessions {
 		var oldest string
 		for k, v := range s.byID {
@@ -167,6 +167,26 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 		return "", time.Time{}, err
 	}
 	return secret, exp, nil
+}
+
+// trimUserLocked ends the oldest sessions of userID beyond keep. s.mu is
+// held (or s not shared yet).
+func (s *Sessions) trimUserLocked(userID string, keep int) bool {
+	var mine []string
+	for k, v := range s.byID {
+		if v.UserID == userID {
+			mine = append(mine, k)
+		}
+	}
+	over := len(mine) - keep
+	if over <= 0 {
+		return false
+	}
+	slices.SortFunc(mine, func(a, b string) int { return s.byID[a].Created.Compare(s.byID[b].Created) })
+	for _, k := range mine[:over] {
+		delete(s.byID, k)
+	}
+	return true
 }
 
 func (s *Sessions) pruneLocked(now time.Time) {

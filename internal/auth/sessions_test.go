@@ -161,6 +161,20 @@ func TestSessionsPerUserLimit(t *testing.T) {
 	if n := s.Len(); n != 4 {
 		t.Errorf("%d sessions, want 4", n)
 	}
+
+	// Lowered to 1 between two starts: only u1's newest stays.
+	s = reopen(t, dir, c, 1)
+	for i, sec := range mine {
+		if _, ok := s.Lookup(sec); ok != (i == 4) {
+			t.Errorf("max 1: u1's session %d alive = %v", i, ok)
+		}
+	}
+	if _, ok := s.Lookup(other); !ok {
+		t.Error("max 1: u2's only session ended")
+	}
+	if _, doc := readSessionsFile(t, dir); len(doc.Sessions) != 2 {
+		t.Errorf("max 1: the file holds %d sessions, want 2", len(doc.Sessions))
+	}
 }
 
 // TestSessionsWriteFailure: when the file cannot be written a login fails

@@ -35,7 +35,7 @@ type storeExporter struct {
 	// limiter applies the per-tenant overrides
 	// (extensions::overlook::multitenancy::overrides); nil: none.
 	limiter *overrides.Limiter
-	tracer   trace.Tracer  // ingest commit spans (the extension's, see commitSpan)
+	tracer  trace.Tracer // ingest commit spans (the extension's, see commitSpan)
 }
 
 func newExporter(cfg *Config, set exporter.Settings, metrics *telemetry.Metrics) *storeExporter {

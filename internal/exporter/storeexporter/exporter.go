@@ -32,10 +32,11 @@ type storeExporter struct {
 	metrics  *telemetry.Metrics
 	provider overlookext.StoreProvider
 	limits   limits.Limits // extensions::overlook::ingest, applied before storing
+	tracer   trace.Tracer  // ingest commit spans (the extension's, see commitSpan)
+
 	// limiter applies the per-tenant overrides
 	// (extensions::overlook::multitenancy::overrides); nil: none.
 	limiter *overrides.Limiter
-	tracer  trace.Tracer // ingest commit spans (the extension's, see commitSpan)
 }
 
 func newExporter(cfg *Config, set exporter.Settings, metrics *telemetry.Metrics) *storeExporter {

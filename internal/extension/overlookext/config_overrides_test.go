@@ -28,10 +28,10 @@ func TestOverridesConfig(t *testing.T) {
 		}}}, "", true},
 		{"burst below rate", map[string]any{"multitenancy": map[string]any{"overrides": map[string]any{
 			"defaults": map[string]any{"ingestion": map[string]any{"logs_per_second": 100, "logs_burst": 10}},
-		}}}, "multitenancy::overrides: defaults::ingestion::logs_burst (10) is below logs_per_second (100)", false},
+		}}}, "multitenancy::overrides::defaults::ingestion::logs_burst (10) is below logs_per_second (100)", false},
 		{"bad tenant", map[string]any{"multitenancy": map[string]any{"overrides": map[string]any{
 			"tenants": map[string]any{"a/b": map[string]any{"max_attributes": 1}},
-		}}}, `multitenancy::overrides: tenants::a/b: tenant "a/b" is not a valid tenant name`, false},
+		}}}, `multitenancy::overrides::tenants::a/b: tenant "a/b" is not a valid tenant name`, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := createDefaultConfig()

@@ -15,18 +15,19 @@ import (
 // KeyPrefix is where Config lives below extensions::overlook.
 const KeyPrefix = "multitenancy::overrides"
 
-// Validate says which key is wrong and how to fix it, naming keys from
-// Config down ("defaults::max_attributes"; the collector's recursive config
-// validation prefixes them with "multitenancy::overrides: "): negative values in
+// Validate says which key is wrong and how to fix it, naming each key from
+// the extension down ("multitenancy::overrides::defaults::max_attributes":
+// the collector prefixes only the first line of a joined error with the
+// path it walked, so every line names its key in full): negative values in
 // defaults (negative means "no limit" only in a tenant's override), rates
 // that are not finite, a burst without its rate or below it (in the
 // effective limits of every tenant), and tenant names that are not valid
 // tenant names.
 func (c Config) Validate() error {
 	var errs []error
-	errs = append(errs, c.Defaults.validateDefaults("defaults")...)
+	errs = append(errs, c.Defaults.validateDefaults(KeyPrefix+"::defaults")...)
 	for _, name := range slices.Sorted(maps.Keys(c.Tenants)) {
-		prefix := "tenants::" + name
+		prefix := KeyPrefix + "::tenants::" + name
 		if err := tenancy.Validate(name); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", prefix, err))
 			continue
@@ -34,7 +35,7 @@ func (c Config) Validate() error {
 		errs = append(errs, c.Tenants[name].validateOverride(prefix)...)
 		errs = append(errs, c.For(name).validateEffective(prefix, c.Tenants[name])...)
 	}
-	errs = append(errs, c.Defaults.validateEffective("defaults", c.Defaults)...)
+	errs = append(errs, c.Defaults.validateEffective(KeyPrefix+"::defaults", c.Defaults)...)
 	return errors.Join(errs...)
 }
 

@@ -1,6 +1,7 @@
 package overlookext
 
 import (
+	"github.com/overlook-dev/overlook/internal/tenancy"
 	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
@@ -32,6 +33,15 @@ func newLimiter(cfg *Config, e *Extension) *overrides.Limiter {
 	if o.Defaults == (overrides.Limits{}) && len(o.Tenants) == 0 {
 		return nil
 	}
+	// The default tenant's counters start at 0 (as zero.go's): rate() and
+	// increase() then see its first refusal.
+	for _, sig := range []overrides.Signal{overrides.Spans, overrides.Logs, overrides.Samples} {
+		for _, reason := range []string{overrides.ReasonRateLimited, overrides.ReasonBatchSize} {
+			e.metrics.Tenant.Refused.WithLabelValues(tenancy.Default, sig.Label(), reason)
+		}
+		e.metrics.Tenant.DroppedAttributes.WithLabelValues(tenancy.Default, sig.Label())
+	}
+	e.metrics.Tenant.Refused.WithLabelValues(tenancy.Default, overrides.Samples.Label(), overrides.ReasonMaxSeries)
 	return overrides.New(o, overrides.Options{
 		Refused:           e.metrics.Tenant.Refused,
 		DroppedAttributes: e.metrics.Tenant.DroppedAttributes,

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/extension/extensiontest"
@@ -48,9 +49,14 @@ func TestOverridesConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := newExtension(cfg, extensiontest.NewNopSettings(Type), telemetry.New())
+			m := telemetry.New()
+			e := newExtension(cfg, extensiontest.NewNopSettings(Type), m)
 			if got := e.Limits() != nil; got != tc.wantLimiter {
 				t.Fatalf("limiter %v, want %v", got, tc.wantLimiter)
+			}
+			// The default tenant's counters exist at 0 once limits are set.
+			if got, want := testutil.CollectAndCount(m.Tenant.Refused), map[bool]int{true: 7, false: 0}[tc.wantLimiter]; got != want {
+				t.Errorf("%d refused series, want %d", got, want)
 			}
 			if tc.wantLimiter {
 				if l := e.Limits().Limits("team-a"); l.MaxAttributes != 16 || l.Ingestion.SpansPerSecond != 10 || l.MaxActiveSeries != 100 {

@@ -28,6 +28,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/prom/targets"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
 // Options configure the API. Zero values are documented per field.
@@ -69,6 +70,9 @@ type Options struct {
 	// DefaultRange is the time range of series, labels and label values
 	// requests without start: end minus DefaultRange. Zero: 1h.
 	DefaultRange time.Duration
+	// Limiter applies the per-tenant overrides to remote write
+	// (remotewrite_limits.go); nil: no limits.
+	Limiter *overrides.Limiter
 }
 
 // Handler is the API's http.Handler. It is safe for concurrent use.

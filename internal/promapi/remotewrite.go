@@ -255,6 +255,13 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 		return fail(http.StatusBadRequest, "%v", err)
 	}
 	req, rejected := sanitizeWrite(req)
+	req, answered, refused := h.limitWrite(w, r, req)
+	if answered != 0 {
+		return answered
+	}
+	if refused != nil {
+		rejected = append(rejected, refused)
+	}
 	nRejected := len(rejected)
 	if err := h.saveMetadata(r.Context(), req.metadata); err != nil {
 		if errors.Is(err, store.ErrOverloaded) {

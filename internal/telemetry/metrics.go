@@ -36,6 +36,8 @@ type Metrics struct {
 	HTTPRequests *prometheus.CounterVec
 	// Ingest counts what ingest limits refused or truncated (ingest.go).
 	Ingest IngestMetrics
+	// Tenant counts what per-tenant overrides refused or trimmed (tenant.go).
+	Tenant TenantMetrics
 
 	// MemoryBudget is the process memory budget and its parts, by part.
 	MemoryBudget *prometheus.GaugeVec
@@ -92,6 +94,7 @@ func New() *Metrics {
 		}, []string{"part"}),
 	}
 	m.Ingest = newIngestMetrics(reg)
+	m.Tenant = newTenantMetrics(reg)
 	m.Tempo = newTempoMetrics(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),

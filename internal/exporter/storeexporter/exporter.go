@@ -23,6 +23,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
 type storeExporter struct {
@@ -32,6 +33,10 @@ type storeExporter struct {
 	provider overlookext.StoreProvider
 	limits   limits.Limits // extensions::overlook::ingest, applied before storing
 	tracer   trace.Tracer  // ingest commit spans (the extension's, see commitSpan)
+
+	// limiter applies the per-tenant overrides
+	// (extensions::overlook::multitenancy::overrides); nil: none.
+	limiter *overrides.Limiter
 }
 
 func newExporter(cfg *Config, set exporter.Settings, metrics *telemetry.Metrics) *storeExporter {
@@ -55,6 +60,9 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 	if l, ok := ext.(overlookext.IngestLimiter); ok {
 		e.limits = l.IngestLimits()
 	}
+	if l, ok := ext.(overlookext.TenantLimiter); ok {
+		e.limiter = l.Limits()
+	}
 	e.tracer = e.set.TracerProvider.Tracer(overlookext.TracerScope)
 	if tp, ok := ext.(overlookext.TracerProvider); ok {
 		e.tracer = tp.Tracer()
@@ -74,10 +82,15 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 	if err != nil {
 		return e.failed("traces", err)
 	}
+	tenant := tenantOf(ctx)
+	if err := e.admit(tenant, overrides.Spans, td.SpanCount()); err != nil {
+		return err
+	}
 	// The traces exporter does not mutate its input (factory.go): the
 	// batch is shared with the span-metrics and service-graph connectors,
 	// so it is copied only when a limit must change it.
-	if e.limits.TracesWithin(td) {
+	lim := e.limitsFor(tenant)
+	if lim.TracesWithin(td) {
 		if err := limits.TraceTimes(td); err != nil {
 			return invalid(err)
 		}
@@ -85,11 +98,12 @@ func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error 
 		own := ptrace.NewTraces()
 		td.CopyTo(own)
 		td = own
-		stats, err := e.limits.Traces(td)
+		stats, err := lim.Traces(td)
 		if err != nil {
 			return invalid(err)
 		}
 		e.truncated("traces", stats)
+		e.limiter.CountDroppedAttributes(tenant, overrides.Spans, stats.Attributes)
 	}
 	start := time.Now()
 	ctx, end := e.commitSpan(ctx, "traces", td.SpanCount())
@@ -129,14 +143,19 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 	if err != nil {
 		return e.failed("logs", err)
 	}
-	if e.cfg.LogsTableName == schema.SessionsTable {
-		return e.pushSessions(ctx, st, ld)
+	tenant := tenantOf(ctx)
+	if err := e.admit(tenant, overrides.Logs, ld.LogRecordCount()); err != nil {
+		return err
 	}
-	stats, err := e.limits.Logs(ld)
+	if e.cfg.LogsTableName == schema.SessionsTable {
+		return e.pushSessions(ctx, st, ld, tenant)
+	}
+	stats, err := e.limitsFor(tenant).Logs(ld)
 	if err != nil {
 		return invalid(err)
 	}
 	e.truncated("logs", stats)
+	e.limiter.CountDroppedAttributes(tenant, overrides.Logs, stats.Attributes)
 	start := time.Now()
 	ctx, end := e.commitSpan(ctx, "logs", ld.LogRecordCount())
 	err = st.InsertLogs(ctx, ld)
@@ -155,13 +174,13 @@ func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
 const sessionBodyLength = 1 << 20
 
 // pushSessions stores browser session recordings in hyperdx_sessions.
-func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plog.Logs) error {
+func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plog.Logs, tenant string) error {
 	si, ok := st.(store.SessionInserter)
 	if !ok {
 		return consumererror.NewPermanent(status.Error(codes.Unimplemented,
 			"this store cannot keep session recordings: remove logs_table_name: hyperdx_sessions"))
 	}
-	lim := e.limits
+	lim := e.limitsFor(tenant)
 	if lim.MaxLogBodyLength > 0 && lim.MaxLogBodyLength < sessionBodyLength {
 		lim.MaxLogBodyLength = sessionBodyLength
 	}
@@ -170,6 +189,7 @@ func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plo
 		return invalid(err)
 	}
 	e.truncated("sessions", stats)
+	e.limiter.CountDroppedAttributes(tenant, overrides.Logs, stats.Attributes)
 	start := time.Now()
 	if err := si.InsertSessions(ctx, ld); err != nil {
 		return e.failed("sessions", err)
@@ -187,15 +207,34 @@ func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) err
 	if err := e.limits.Metrics(md); err != nil {
 		return invalid(err)
 	}
-	start := time.Now()
-	ctx, end := e.commitSpan(ctx, "metrics", md.DataPointCount())
-	err = st.InsertMetrics(ctx, md)
-	end(err)
-	if err != nil {
-		return e.failed("metrics", err)
+	tenant := tenantOf(ctx)
+	if err := e.admit(tenant, overrides.Samples, md.DataPointCount()); err != nil {
+		return err
 	}
-	var sizer pmetric.ProtoMarshaler
-	e.done("metrics", start, md.DataPointCount(), sizer.MetricsSize(md))
+	// Trimmed before the series are counted: the attributes kept make
+	// the series stored.
+	if n := overrides.TrimMetrics(md, e.limiter.Limits(tenant).MaxAttributes); n > 0 {
+		e.metrics.Ingest.Truncated.WithLabelValues("metrics", "attributes").Add(float64(n))
+		e.limiter.CountDroppedAttributes(tenant, overrides.Samples, n)
+	}
+	refused := e.limiter.FilterSeries(tenant, md)
+	if md.DataPointCount() > 0 {
+		start := time.Now()
+		ctx, end := e.commitSpan(ctx, "metrics", md.DataPointCount())
+		err = st.InsertMetrics(ctx, md)
+		end(err)
+		if err != nil {
+			return e.failed("metrics", err)
+		}
+		var sizer pmetric.ProtoMarshaler
+		e.done("metrics", start, md.DataPointCount(), sizer.MetricsSize(md))
+	}
+	if refused != nil {
+		// The rest is stored; the new series' points would be refused
+		// again on a retry: the client's error (400 / InvalidArgument).
+		refused.Stored = md.DataPointCount()
+		return invalid(refused)
+	}
 	return nil
 }
 

@@ -45,6 +45,10 @@ type Config struct {
 	SearchAlerts SearchAlertsConfig `mapstructure:"search_alerts"`
 	// Alerting evaluates Prometheus rule files (config_alerting.go).
 	Alerting AlertingConfig `mapstructure:"alerting"`
+	// Multitenancy holds the per-tenant overrides (config_overrides.go);
+	// the collector validates them (overrides.Config.Validate) as it
+	// walks the config.
+	Multitenancy MultitenancyConfig `mapstructure:"multitenancy"`
 }
 
 // StorageConfig configures the embedded DuckDB store.

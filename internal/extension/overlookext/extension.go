@@ -26,6 +26,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 	"github.com/overlook-dev/overlook/internal/ui"
 )
 
@@ -64,6 +65,9 @@ type Extension struct {
 	// self_telemetry is enabled (selftelemetry.go).
 	tracer     trace.Tracer
 	selfTraces *sdktrace.TracerProvider
+	// limiter applies the per-tenant overrides (config_overrides.go);
+	// nil when none are configured.
+	limiter *overrides.Limiter
 }
 
 // writeTimeoutMargin is how much longer than query_timeout the API's
@@ -77,11 +81,14 @@ var (
 	_ extensionmiddleware.GRPCServer        = (*Extension)(nil)
 	_ IngestLimiter                         = (*Extension)(nil)
 	_ StoreProvider                         = (*Extension)(nil)
+	_ TenantLimiter                         = (*Extension)(nil)
 )
 
 func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metrics) *Extension {
-	return &Extension{cfg: cfg, set: set, metrics: metrics,
+	e := &Extension{cfg: cfg, set: set, metrics: metrics,
 		logger: logging.FromZap(set.Logger).With("component", set.ID.String())}
+	e.limiter = newLimiter(cfg, e)
+	return e
 }
 
 // Start opens the store and starts serving the API.

@@ -246,6 +246,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			if mode == "go" {
 				took := make([]time.Duration, 0, b.N)
+				groups := tb.files.groupsRead.Load()
 				for i := range b.N {
 					t0 := time.Now()
 					rows, err := tb.TraceSpans(ctx, ids[i%len(ids)])
@@ -260,6 +261,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 				st := tb.Stats()
 				b.ReportMetric(float64(st.DiskBytes)/float64(st.Rows), "B/span")
 				b.ReportMetric(float64(st.Parts), "parts")
+				b.ReportMetric(float64(tb.files.groupsRead.Load()-groups)/float64(b.N), "groups/lookup")
 				return
 			}
 			if mode == "blob-metadata-cache" {

@@ -41,15 +41,11 @@ type PartMeta struct {
 	// ID's two 64-bit halves, double hashing).
 	Bloom []uint64 `json:"bloom"`
 	K     int      `json:"k"`
-	// Hash is the version of the probes' hash (rgbloom.go): 0 for parts
-	// written before hashMixed, hashMixed since.
-	Hash int `json:"hash,omitempty"`
-	// RowGroupBlooms are, for a spans part of more than one row group (a
-	// merged part), a bloom filter of each row group's TraceIds, in file
-	// order, with K probes (rgbloom.go): a trace lookup reads only the
-	// row groups whose filter may hold the ID. Empty for a part of one
-	// row group, a log records part, or a part written before they were
-	// kept: every row group is read.
+	// RowGroupBlooms are, for a spans part, a bloom filter of each row
+	// group's TraceIds, in file order, with K probes of hashMixed
+	// (rgbloom.go): a trace lookup reads only the row groups whose filter
+	// may hold the ID. Empty for a log records part or a spans part
+	// written before they were kept: every row group is read.
 	RowGroupBlooms [][]uint64 `json:"rg_blooms,omitempty"`
 	// Counts are the part's rows counted per ServiceName, level
 	// (StatusCode of a span, SeverityText of a log record) and minute of
@@ -159,7 +155,7 @@ func (m *PartMeta) MayContain(traceID string) bool {
 	if _, err := hex.Decode(id[:], []byte(traceID)); err != nil {
 		return false
 	}
-	return bloomHas(m.Bloom, m.K, m.Hash, id) // no filter recorded: cannot exclude
+	return bloomHas(m.Bloom, m.K, hashHalves, id) // no filter recorded: cannot exclude
 }
 
 // idHashes are the probes' hashes of hash version hashHalves.
@@ -190,7 +186,7 @@ type metaBuilder struct {
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
 func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
 	// Small parts: newBloom's 256-byte floor keeps false positives rare.
-	return &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Hash: hashMixed, Traces: traces,
+	return &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
 		Bloom: newBloom(traces)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{},
 		levels: map[string]string{}}
 }
@@ -224,7 +220,7 @@ func (b *metaBuilder) addID(tid [16]byte) {
 	if tid == ([16]byte{}) {
 		return
 	}
-	bloomAdd(b.m.Bloom, bloomK, b.m.Hash, tid)
+	bloomAdd(b.m.Bloom, bloomK, hashHalves, tid)
 }
 
 // add adds a row; svc and level must not point into a part's chunks
@@ -251,9 +247,6 @@ func (b *metaBuilder) add(ts int64, tid [16]byte, svc, level string) {
 }
 
 func (b *metaBuilder) finish() *PartMeta {
-	if len(b.m.RowGroupBlooms) < 2 {
-		b.m.RowGroupBlooms = nil // one row group: the part's filter says it all
-	}
 	for s := range b.svcs {
 		b.m.Services = append(b.m.Services, s)
 	}
@@ -414,7 +407,6 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 		m.Hour = noHour // an index from before hour buckets has none
 	}
 	if m.First != first || m.Last != last || m.Hour != hour || m.Rows < 0 || m.K < 0 || m.K > 64 ||
-		(m.Hash != hashHalves && m.Hash != hashMixed) ||
 		(len(m.Bloom) == 0) != (m.K == 0) || (len(m.RowGroupBlooms) > 0 && m.K == 0) ||
 		slices.ContainsFunc(m.RowGroupBlooms, func(b []uint64) bool { return len(b) == 0 }) {
 		return nil, fmt.Errorf("part index %s: inconsistent with its name or malformed", name)

@@ -22,19 +22,19 @@ import (
 // it wrote (which it did before, from its inputs, for the part's filter),
 // so they cost no extra decoding; 2 B per trace, like the part's filter.
 
-// Bloom hash versions (PartMeta.Hash).
+// Probe hashes. The part's filter (PartMeta.Bloom) takes its two
+// hashes from the ID's halves, each mixed on its own (idHashes): with one
+// half constant across IDs — 64-bit trace IDs padded with zeros, as
+// older Jaeger and Zipkin clients send — every ID has the same probe
+// step, the probe sets are shifts of one another and false positives run
+// far above the design's ≈ 0.05% (19.5% in TestBloomFalsePositives). It
+// stays so: binaries before this one read it. The row-group filters,
+// new, mix both halves into each hash (hashMixed), so a part the weak
+// filter lets through costs a look at its row groups' filters, not a
+// decoded page.
 const (
-	// hashHalves: the probes' two hashes are the mixed halves of the ID,
-	// each on its own (parts written before hashMixed). With one half
-	// constant across IDs — 64-bit trace IDs padded with zeros, as older
-	// Jaeger and Zipkin clients send — every ID had the same probe step,
-	// so the probe sets were shifts of one another and false positives
-	// ran far above the design's ≈ 0.05% (16% for 5 IDs in 2048 bits in
-	// TestBloomFalsePositives; the filters were nearly useless for such
-	// IDs).
-	hashHalves = 0
-	// hashMixed: each hash mixes both halves.
-	hashMixed = 1
+	hashHalves = 0 // PartMeta.Bloom
+	hashMixed  = 1 // PartMeta.RowGroupBlooms
 )
 
 // probeHashes are the double-hashing pair of id under hash version v.
@@ -117,13 +117,13 @@ func (m *PartMeta) RowGroupMayContain(rg, groups int, id [16]byte) bool {
 	if len(m.RowGroupBlooms) != groups || rg < 0 || rg >= groups {
 		return true // none kept (one row group, or an older part), or not this file's
 	}
-	return bloomHas(m.RowGroupBlooms[rg], m.K, m.Hash, id)
+	return bloomHas(m.RowGroupBlooms[rg], m.K, hashMixed, id)
 }
 
 // addFileTraceIDs reads the TraceId column of the part file at path, row
 // group by row group: every ID goes into mb's part filter and, when
 // perRowGroup, each row group's IDs into a filter of its own
-// (mb.m.RowGroupBlooms, kept by finish only for more than one row group).
+// (mb.m.RowGroupBlooms).
 func addFileTraceIDs(path string, mb *metaBuilder, perRowGroup bool) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -153,7 +153,7 @@ func addFileTraceIDs(path string, mb *metaBuilder, perRowGroup bool) error {
 			mb.addID(id)
 		}
 		if perRowGroup {
-			mb.m.RowGroupBlooms = append(mb.m.RowGroupBlooms, rowGroupBloom(ids, mb.m.Hash))
+			mb.m.RowGroupBlooms = append(mb.m.RowGroupBlooms, rowGroupBloom(ids, hashMixed))
 		}
 	}
 	return nil

@@ -123,16 +123,16 @@ func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order 
 	if err != nil {
 		return nil, err
 	}
-	if kind == Traces && len(order) > rowGroup {
+	if kind == Traces {
 		// The writer cut a row group every rowGroup rows: one filter each
-		// (rgbloom.go). A part cut at PartRows ≤ rowGroup has one.
+		// (rgbloom.go).
 		ids := make([][16]byte, 0, rowGroup)
 		for i := 0; i < len(order); i += rowGroup {
 			ids = ids[:0]
 			for _, k := range order[i:min(i+rowGroup, len(order))] {
 				ids = append(ids, p.rows[k].tid)
 			}
-			mb.m.RowGroupBlooms = append(mb.m.RowGroupBlooms, rowGroupBloom(ids, mb.m.Hash))
+			mb.m.RowGroupBlooms = append(mb.m.RowGroupBlooms, rowGroupBloom(ids, hashMixed))
 		}
 	}
 	m := mb.finish()

@@ -37,6 +37,7 @@ type apiOptions struct {
 	sources           []string
 	only              string
 	metrics           bool // also the PromQL target (promql.go)
+	traceLookups      int  // also trace by ID for this many sampled traces (traceid.go)
 }
 
 // apiQuery is one timed request.
@@ -147,6 +148,18 @@ func runAPI(o apiOptions) error {
 		srvCPU = srvCPU[1:] // the warm-up
 		slices.Sort(srvCPU)
 		r.cpu = srvCPU[len(srvCPU)/2]
+		results = append(results, r)
+	}
+	if o.traceLookups > 0 {
+		ids, err := sampleTraceIDs(api, o.traceLookups, o.end)
+		if err != nil {
+			return err
+		}
+		logf("timing %d trace lookups", len(ids))
+		r, err := timeTraceLookups(api, pid, ids)
+		if err != nil {
+			return err
+		}
 		results = append(results, r)
 	}
 	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s\n",

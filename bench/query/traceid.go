@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"os"
+	"os/exec"
 	"slices"
+	"strconv"
+	"syscall"
 	"time"
 )
 
@@ -93,4 +97,21 @@ func timeTraceLookups(api string, pid int, ids []string) (result, error) {
 
 func ms1(d time.Duration) string {
 	return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+}
+
+// startIngest runs bench/ingest (the binary at path) against the server
+// at grpc/api, offering rate spans/s until stop is called: trace by ID
+// under concurrent ingest (-ingest-cmd, -ingest-rate).
+func startIngest(path, grpc, api string, rate int) (stop func() error, err error) {
+	cmd := exec.Command(path, "-target", grpc, "-api", api, "-signal", "traces", "-rate", strconv.Itoa(rate),
+		"-concurrency", "8", "-duration", "1h", "-trace-lookups", "0", "-progress", "10s")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", path, err)
+	}
+	time.Sleep(10 * time.Second) // its templates generated, the offer steady
+	return func() error {
+		_ = cmd.Process.Signal(syscall.SIGINT) // ends the load; it then counts and reports
+		return cmd.Wait()
+	}, nil
 }

@@ -111,11 +111,11 @@ func rowGroupBloom(ids [][16]byte, v int) []uint64 {
 }
 
 // RowGroupMayContain reports whether row group rg of the part may hold
-// id: false only if the part keeps row-group filters for rows rows groups
-// (the count of the file being read) and rg's excludes id.
+// id: false only if the part keeps one filter per row group of the file
+// being read (groups row groups) and rg's excludes id.
 func (m *PartMeta) RowGroupMayContain(rg, groups int, id [16]byte) bool {
 	if len(m.RowGroupBlooms) != groups || rg < 0 || rg >= groups {
-		return true // none kept (one row group, or an older part), or not this file's
+		return true // none kept (a log records part, or an older one), or not this file's
 	}
 	return bloomHas(m.RowGroupBlooms[rg], m.K, hashMixed, id)
 }

@@ -37,6 +37,9 @@ type apiOptions struct {
 	sources           []string
 	only              string
 	metrics           bool // also the PromQL target (promql.go)
+	traceLookups      int  // also trace by ID for this many sampled traces (traceid.go)
+	ingestCmd         string
+	ingestRate        int // with ingestCmd: the lookups run while it offers this many spans/s
 }
 
 // apiQuery is one timed request.
@@ -95,6 +98,7 @@ func runAPI(o apiOptions) error {
 		qs = apiQueries(o.sources, o.end)
 	}
 	var pid int
+	var grpcAddr string
 	if o.binary != "" {
 		srv, err := startOverlook(o.binary, o.data)
 		if err != nil {
@@ -105,7 +109,7 @@ func runAPI(o apiOptions) error {
 				logf("stop: %v", err)
 			}
 		}()
-		api, pid = srv.api, srv.cmd.Process.Pid
+		api, pid, grpcAddr = srv.api, srv.cmd.Process.Pid, srv.grpc
 		logf("overlook started: pid %d, API %s, data %s", pid, api, o.data)
 		if o.metrics {
 			end, err := promqlEnd(context.Background(), o.data, srv.grpc)
@@ -148,6 +152,37 @@ func runAPI(o apiOptions) error {
 		slices.Sort(srvCPU)
 		r.cpu = srvCPU[len(srvCPU)/2]
 		results = append(results, r)
+	}
+	if o.traceLookups > 0 {
+		ids, err := sampleTraceIDs(api, o.traceLookups, o.end)
+		if err != nil {
+			return err
+		}
+		logf("timing %d trace lookups", len(ids))
+		r, err := timeTraceLookups(api, pid, ids)
+		if err != nil {
+			return err
+		}
+		results = append(results, r)
+		if o.ingestCmd != "" {
+			if o.binary == "" {
+				return fmt.Errorf("-ingest-cmd needs -binary (the OTLP address of the server it starts)")
+			}
+			stop, err := startIngest(o.ingestCmd, grpcAddr, api, o.ingestRate)
+			if err != nil {
+				return err
+			}
+			logf("timing %d trace lookups during ingest at %d spans/s", len(ids), o.ingestRate)
+			r, err := timeTraceLookups(api, pid, ids)
+			if serr := stop(); err == nil && serr != nil {
+				err = fmt.Errorf("bench/ingest: %w", serr)
+			}
+			if err != nil {
+				return err
+			}
+			r.name = fmt.Sprintf("traces: trace by ID during ingest (%d spans/s offered), the same %d traces (CPU: server's, ingest included)", o.ingestRate, len(ids))
+			results = append(results, r)
+		}
 	}
 	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s\n",
 		o.binary, o.api, o.data, o.runs, o.end.UTC().Format(time.RFC3339))

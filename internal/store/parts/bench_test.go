@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -208,8 +209,10 @@ func BenchmarkInsertLogs(b *testing.B) {
 // BenchmarkTraceLookup: one trace by ID over OVERLOOK_BENCH_SPANS spans
 // (default 200k; parts of 50k rows, merged in the background), written
 // with pages of OVERLOOK_PAGE_BYTES (default parquet-go's 256 KiB):
-// "go" reads it with TraceSpans (reported: p50 and p99 per lookup, and
-// the bytes on disk per span); the others count its spans through DuckDB
+// "go" reads it with TraceSpans (reported: p50 and p99 per lookup, row
+// groups searched per lookup, and the bytes on disk per span);
+// "go-all-row-groups" the same without the parts' row-group filters (as
+// before them: every row group of a part searched); the others count its spans through DuckDB
 // over the parts SnapshotTrace picks (bloom), filtering ViewSQL on the
 // hex TraceId or ViewSQLTrace (on the stored BLOB), the latter also with
 // DuckDB's parquet_metadata_cache on.
@@ -242,10 +245,28 @@ func BenchmarkTraceLookup(b *testing.B) {
 		b.Fatal(err)
 	}
 	sn.Release()
-	for _, mode := range []string{"go", "view-hex", "blob", "blob-metadata-cache"} {
+	for _, mode := range []string{"go", "go-all-row-groups", "view-hex", "blob", "blob-metadata-cache"} {
 		b.Run(mode, func(b *testing.B) {
-			if mode == "go" {
+			if mode == "go-all-row-groups" {
+				// As before the row-group filters: every row group of a
+				// part the part's filter picks is searched.
+				kept := map[*livePart][][]uint64{}
+				tb.mu.Lock()
+				for _, p := range tb.parts {
+					kept[p], p.meta.RowGroupBlooms = p.meta.RowGroupBlooms, nil
+				}
+				tb.mu.Unlock()
+				defer func() {
+					tb.mu.Lock()
+					for p, f := range kept {
+						p.meta.RowGroupBlooms = f
+					}
+					tb.mu.Unlock()
+				}()
+			}
+			if strings.HasPrefix(mode, "go") {
 				took := make([]time.Duration, 0, b.N)
+				groups := tb.files.groupsRead.Load()
 				for i := range b.N {
 					t0 := time.Now()
 					rows, err := tb.TraceSpans(ctx, ids[i%len(ids)])
@@ -260,6 +281,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 				st := tb.Stats()
 				b.ReportMetric(float64(st.DiskBytes)/float64(st.Rows), "B/span")
 				b.ReportMetric(float64(st.Parts), "parts")
+				b.ReportMetric(float64(tb.files.groupsRead.Load()-groups)/float64(b.N), "groups/lookup")
 				return
 			}
 			if mode == "blob-metadata-cache" {

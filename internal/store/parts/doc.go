@@ -12,7 +12,8 @@
 //	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
 //	                              Timestamp is in hour H (Unix time / 1 h)
 //	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
-//	                              services, TraceId bloom filter, file size,
+//	                              services, TraceId bloom filter (and one per
+//	                              row group of a spans part), file size,
 //	                              rows per (ServiceName, minute) (Counts)
 //	part-<F>-<L>-h<H>.parquet.tmp a part being written (deleted by Open)
 //
@@ -95,9 +96,10 @@
 // by the index's TraceId bloom filter); ViewSQL is the DuckDB SELECT over
 // them. TraceSpans (trace.go) reads one trace without DuckDB: the head
 // and the parts being written are decoded from memory, and the parts
-// whose bloom filter may hold the trace are read with parquet-go (TraceId
-// page index, then only the trace's rows), at most 64 part files kept
-// open. Part writers sort a permutation of the head's sort index, never
+// whose bloom filter may hold the trace are read with parquet-go: only
+// the row groups whose own filter may hold it (PartMeta.RowGroupBlooms,
+// rgbloom.go; a merged part has ≈ 20), in those the TraceId page index,
+// then only the trace's rows; at most 64 part files kept open. Part writers sort a permutation of the head's sort index, never
 // the index itself, so TraceSpans can read it meanwhile. DropBefore retires whole parts by MaxTimestamp: a part holds one
 // hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them

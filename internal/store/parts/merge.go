@@ -3,7 +3,6 @@ package parts
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -151,7 +150,7 @@ func (t *Table) merge(group []*livePart) error {
 	tmp := filepath.Join(t.cfg.Dir, partName(first, last, hour)+".parquet.tmp")
 	var size int64
 	var err error
-	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.cfg.PageBytes, t.stop, mb)
+	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.cfg.PageBytes, t.stop, mb, t.cfg.Kind == Traces)
 	if err != nil {
 		return err
 	}
@@ -189,8 +188,9 @@ func (t *Table) merge(group []*livePart) error {
 // row groups are copied verbatim (parquet-go splices the compressed
 // column chunks; nothing is decoded or re-encoded), so a merge costs I/O,
 // not CPU. Each row group stays sorted as its part was. Only the TraceId
-// column is decoded, for the merged part's bloom filter (mb).
-func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder) (int64, error) {
+// column of the written part is decoded, for its bloom filter (mb) and,
+// when perRowGroup, its row groups' filters.
+func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder, perRowGroup bool) (int64, error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -202,7 +202,6 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 	}
 	var w *parquet.Writer
 	var schema *parquet.Schema
-	vals := make([]parquet.Value, 4096)
 	for _, p := range paths {
 		in, err := os.Open(p)
 		if err != nil {
@@ -224,10 +223,6 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 			} else if !parquet.EqualNodes(pf.Schema(), schema) {
 				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
 			}
-			leaf, ok := schema.Lookup("TraceId")
-			if !ok {
-				return fmt.Errorf("part %s has no TraceId column", p)
-			}
 			for _, rg := range pf.RowGroups() {
 				select {
 				case <-stop:
@@ -245,9 +240,6 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 					}
 				} else if _, err := w.WriteRowGroup(rg); err != nil {
 					return fmt.Errorf("copy a row group of %s: %w", p, err)
-				}
-				if err := addTraceIDs(rg.ColumnChunks()[leaf.ColumnIndex], vals, mb); err != nil {
-					return fmt.Errorf("read TraceIds of %s: %w", p, err)
 				}
 			}
 			return nil
@@ -270,37 +262,11 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 		os.Remove(out)
 		return 0, fmt.Errorf("sync part %s: %w", out, err)
 	}
-	return fi.Size(), nil
-}
-
-// addTraceIDs adds the TraceIds of a column chunk to mb's bloom filter.
-func addTraceIDs(cc parquet.ColumnChunk, vals []parquet.Value, mb *metaBuilder) error {
-	pages := cc.Pages()
-	defer pages.Close()
-	for {
-		pg, err := pages.ReadPage()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		r := pg.Values()
-		for {
-			n, err := r.ReadValues(vals)
-			for _, v := range vals[:n] {
-				var id [16]byte
-				copy(id[:], v.ByteArray())
-				mb.addID(id)
-			}
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
-				parquet.Release(pg)
-				return err
-			}
-		}
-		parquet.Release(pg)
+	// The written part's row groups, not the inputs': small input row
+	// groups were re-encoded together.
+	if err := addFileTraceIDs(out, mb, perRowGroup); err != nil {
+		os.Remove(out)
+		return 0, fmt.Errorf("merge into %s: %w", out, err)
 	}
+	return fi.Size(), nil
 }

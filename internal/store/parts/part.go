@@ -41,6 +41,12 @@ type PartMeta struct {
 	// ID's two 64-bit halves, double hashing).
 	Bloom []uint64 `json:"bloom"`
 	K     int      `json:"k"`
+	// RowGroupBlooms are, for a spans part, a bloom filter of each row
+	// group's TraceIds, in file order, with K probes of hashMixed
+	// (rgbloom.go): a trace lookup reads only the row groups whose filter
+	// may hold the ID. Empty for a log records part or a spans part
+	// written before they were kept: every row group is read.
+	RowGroupBlooms [][]uint64 `json:"rg_blooms,omitempty"`
 	// Counts are the part's rows counted per ServiceName, level
 	// (StatusCode of a span, SeverityText of a log record) and minute of
 	// Timestamp, sorted (what answers a count by service or level without
@@ -149,28 +155,12 @@ func (m *PartMeta) MayContain(traceID string) bool {
 	if _, err := hex.Decode(id[:], []byte(traceID)); err != nil {
 		return false
 	}
-	if len(m.Bloom) == 0 {
-		return true // no filter recorded: cannot exclude
-	}
-	bits := uint64(len(m.Bloom) * 64)
-	h1, h2 := idHashes(id)
-	for i := range m.K {
-		b := (h1 + uint64(i)*h2) % bits
-		if m.Bloom[b/64]&(1<<(b%64)) == 0 {
-			return false
-		}
-	}
-	return true
+	return bloomHas(m.Bloom, m.K, hashHalves, id) // no filter recorded: cannot exclude
 }
 
+// idHashes are the probes' hashes of hash version hashHalves.
 func idHashes(id [16]byte) (uint64, uint64) {
-	mix := func(x uint64) uint64 { // splitmix64 finaliser
-		x ^= x >> 30
-		x *= 0xbf58476d1ce4e5b9
-		x ^= x >> 27
-		x *= 0x94d049bb133111eb
-		return x ^ x>>31
-	}
+	mix := splitmix
 	var a, b uint64
 	for i := range 8 {
 		a |= uint64(id[i]) << (8 * i)
@@ -188,7 +178,6 @@ const bloomBitsPerID, bloomK = 16, 11
 type metaBuilder struct {
 	m        PartMeta
 	svcs     map[string]struct{}
-	bits     uint64
 	counts   map[countKey]int64
 	levels   map[string]string // interned levels
 	noCounts bool              // an input part had no counts: the result has none either
@@ -196,12 +185,10 @@ type metaBuilder struct {
 
 // newMetaBuilder sizes the bloom filter for up to traces distinct IDs.
 func newMetaBuilder(first, last int, hour int64, traces int) *metaBuilder {
-	nbits := max(2048, traces*bloomBitsPerID) // small parts: a 256-byte floor keeps false positives rare
-	b := &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
-		Bloom: make([]uint64, (nbits+63)/64)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{},
+	// Small parts: newBloom's 256-byte floor keeps false positives rare.
+	return &metaBuilder{m: PartMeta{First: first, Last: last, Hour: hour, K: bloomK, Traces: traces,
+		Bloom: newBloom(traces)}, svcs: map[string]struct{}{}, counts: map[countKey]int64{},
 		levels: map[string]string{}}
-	b.bits = uint64(len(b.m.Bloom) * 64)
-	return b
 }
 
 // addMeta adds what a merge input's index says: rows, time range,
@@ -233,11 +220,7 @@ func (b *metaBuilder) addID(tid [16]byte) {
 	if tid == ([16]byte{}) {
 		return
 	}
-	h1, h2 := idHashes(tid)
-	for k := range bloomK {
-		x := (h1 + uint64(k)*h2) % b.bits
-		b.m.Bloom[x/64] |= 1 << (x % 64)
-	}
+	bloomAdd(b.m.Bloom, bloomK, hashHalves, tid)
 }
 
 // add adds a row; svc and level must not point into a part's chunks
@@ -424,7 +407,8 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 		m.Hour = noHour // an index from before hour buckets has none
 	}
 	if m.First != first || m.Last != last || m.Hour != hour || m.Rows < 0 || m.K < 0 || m.K > 64 ||
-		(len(m.Bloom) == 0) != (m.K == 0) {
+		(len(m.Bloom) == 0) != (m.K == 0) || (len(m.RowGroupBlooms) > 0 && m.K == 0) ||
+		slices.ContainsFunc(m.RowGroupBlooms, func(b []uint64) bool { return len(b) == 0 }) {
 		return nil, fmt.Errorf("part index %s: inconsistent with its name or malformed", name)
 	}
 	return m, nil

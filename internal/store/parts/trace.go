@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -85,7 +86,7 @@ func (t *Table) TraceSpans(ctx context.Context, traceID string) ([]SpanRow, erro
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if out, err = t.files.trace(filepath.Join(t.cfg.Dir, m.File()), id[:], out); err != nil {
+		if out, err = t.files.trace(filepath.Join(t.cfg.Dir, m.File()), m, id, out); err != nil {
 			return nil, fmt.Errorf("trace %s: %w", traceID, err)
 		}
 	}
@@ -147,15 +148,22 @@ func (kv KV) clone() KV {
 	return c
 }
 
-// trace appends the spans of id in the part file at path.
-func (o *openFiles) trace(path string, id []byte, out []SpanRow) (_ []SpanRow, err error) {
+// trace appends the spans of id in the part file at path, whose index
+// is m: only the row groups whose filter (m.RowGroupBlooms) may hold id
+// are read.
+func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) (_ []SpanRow, err error) {
 	f, err := o.get(path)
 	if err != nil {
 		return out, err
 	}
 	defer func() { err = errors.Join(err, o.release(f)) }()
-	for _, rg := range f.pf.RowGroups() {
-		rows, err := traceRowsOf(rg, f.traceCol, id)
+	groups := f.pf.RowGroups()
+	for i, rg := range groups {
+		if !m.RowGroupMayContain(i, len(groups), id) {
+			continue
+		}
+		o.groupsRead.Add(1)
+		rows, err := traceRowsOf(rg, f.traceCol, id[:])
 		if err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
 		}
@@ -299,6 +307,10 @@ func readRows(rg parquet.RowGroup, rows []int64, out []SpanRow) (_ []SpanRow, er
 // page indexes loaded): the bound, not the number of parts, sets the
 // memory.
 type openFiles struct {
+	// groupsRead counts the row groups whose TraceId pages a lookup
+	// searched (tests: the row-group filters keep it at one per trace).
+	groupsRead atomic.Int64
+
 	mu    sync.Mutex
 	max   int
 	files map[string]*openFile

@@ -120,11 +120,23 @@ func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order 
 			return n, nil
 		})
 	}
-	m := mb.finish()
-	m.Bytes = size
 	if err != nil {
 		return nil, err
 	}
+	if kind == Traces {
+		// The writer cut a row group every rowGroup rows: one filter each
+		// (rgbloom.go).
+		ids := make([][16]byte, 0, rowGroup)
+		for i := 0; i < len(order); i += rowGroup {
+			ids = ids[:0]
+			for _, k := range order[i:min(i+rowGroup, len(order))] {
+				ids = append(ids, p.rows[k].tid)
+			}
+			mb.m.RowGroupBlooms = append(mb.m.RowGroupBlooms, rowGroupBloom(ids, hashMixed))
+		}
+	}
+	m := mb.finish()
+	m.Bytes = size
 	if err := publish(dir, m); err != nil {
 		return nil, err
 	}

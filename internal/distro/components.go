@@ -36,6 +36,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/exporter/storeexporter"
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
+	"github.com/overlook-dev/overlook/internal/processor/tenantprocessor"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
 	"github.com/overlook-dev/overlook/internal/receiver/promreceiver"
 	"github.com/overlook-dev/overlook/internal/telemetry"
@@ -76,6 +77,8 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 		transformprocessor.NewFactory(),
 		probabilisticsamplerprocessor.NewFactory(),
 		tailsamplingprocessor.NewFactory(),
+		// Stamps the request's tenant on every resource (multitenancy).
+		tenantprocessor.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("processors: %w", err)
 	}

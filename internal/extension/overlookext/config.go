@@ -45,6 +45,8 @@ type Config struct {
 	SearchAlerts SearchAlertsConfig `mapstructure:"search_alerts"`
 	// Alerting evaluates Prometheus rule files (config_alerting.go).
 	Alerting AlertingConfig `mapstructure:"alerting"`
+	// Multitenancy isolates tenants (config_tenancy.go, docs/security.md).
+	Multitenancy MultitenancyConfig `mapstructure:"multitenancy"`
 }
 
 // StorageConfig configures the embedded DuckDB store.
@@ -170,6 +172,7 @@ func createDefaultConfig() *Config {
 		Ingest:       defaultIngestConfig(),
 		Demo:         demo.DefaultConfig(),
 		Auth:         defaultAuthConfig(),
+		Multitenancy: defaultMultitenancyConfig(),
 	}
 }
 
@@ -231,6 +234,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if err := c.Alerting.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := c.Multitenancy.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

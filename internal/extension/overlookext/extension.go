@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-		"sync"
+	"sync"
 	"sync/atomic"
 	"time"
 

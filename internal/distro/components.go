@@ -94,8 +94,9 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 	}
 	// Span metrics and the service graph (docs/trace-metrics.md).
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
-		withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")),
-		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
+		// One instance per tenant (tenantconnector.go).
+		perTenant(withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")), component.MustNewType("spanmetrics")),
+		perTenant(withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")), component.MustNewType("servicegraph")),
 		// Routes browser session recordings to hyperdx_sessions
 		// (docs/browser-monitoring.md), as ClickStack's collector does.
 		routingconnector.NewFactory(),

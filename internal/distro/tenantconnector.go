@@ -82,7 +82,9 @@ func (f *tenantFan) instance(ctx context.Context, tenant string) (connector.Trac
 		return nil, fmt.Errorf("tenant %q: %w", tenant, err)
 	}
 	if f.host != nil {
-		if err := c.Start(ctx, f.host); err != nil {
+		// Not the request's context: the instance outlives the request
+		// (its flush timer runs until Shutdown).
+		if err := c.Start(context.WithoutCancel(ctx), f.host); err != nil {
 			return nil, fmt.Errorf("start for tenant %q: %w", tenant, err)
 		}
 	}

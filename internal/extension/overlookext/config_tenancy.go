@@ -3,7 +3,6 @@ package overlookext
 import (
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/overlook-dev/overlook/internal/tenancy"
@@ -47,12 +46,13 @@ func defaultMultitenancyConfig() MultitenancyConfig {
 	return MultitenancyConfig{Header: DefaultTenantHeader, MaxTenants: defaultMaxTenants}
 }
 
-// header is the configured header, canonical (default X-Scope-OrgID).
+// header is the configured header as written (default X-Scope-OrgID);
+// lookups canonicalise it.
 func (c MultitenancyConfig) header() string {
 	if strings.TrimSpace(c.Header) == "" {
 		return DefaultTenantHeader
 	}
-	return http.CanonicalHeaderKey(strings.TrimSpace(c.Header))
+	return strings.TrimSpace(c.Header)
 }
 
 // grpcKey is the gRPC metadata key of the header (lower case).

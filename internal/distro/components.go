@@ -13,6 +13,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/basicauthextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/headerssetterextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
@@ -59,6 +60,9 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 		// served by the module proxy (v0.159.0+ would need the whole set).
 		basicauthextension.NewFactory(),
 		bearertokenauthextension.NewFactory(),
+		// Forwards the request's tenant on outgoing requests (remote
+		// write out: `from_attribute: tenant`; docs/security.md).
+		headerssetterextension.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("extensions: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/clickhouse"
 	"github.com/overlook-dev/overlook/internal/tenancy"
 	"github.com/overlook-dev/overlook/internal/ui"
 )
@@ -74,6 +75,11 @@ func (e *Extension) openTenant(ctx context.Context, tenant string) (_ *tenantSta
 	log := e.logger
 	if e.cfg.Multitenancy.Enabled {
 		log = log.With("tenant", tenant)
+	}
+	if sc.backend() == "clickhouse" && tenant != tenancy.Default && sc.ClickHouse.CreatesSchema() {
+		if err := clickhouse.EnsureDatabase(ctx, sc.ClickHouse); err != nil {
+			return nil, fmt.Errorf("tenant %q: %w", tenant, err)
+		}
 	}
 	st, err := openStore(ctx, &sc, log)
 	if err != nil {

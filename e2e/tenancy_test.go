@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -455,5 +456,52 @@ func TestTenancyOverSingleTenantData(t *testing.T) {
 	code, _, body = api.do("POST", "/api/search", "application/json", q, "X-Scope-OrgID", "other")
 	if code != 200 || !strings.Contains(body, `"count":0`) {
 		t.Errorf("another tenant sees the old data: %d %s", code, body)
+	}
+}
+
+// TestTenancyRemoteWriteOut: a prometheusremotewrite exporter whose
+// requests go through the contrib headers_setter extension
+// (from_attribute: tenant) forwards each request's tenant as
+// X-Scope-OrgID, as Tempo and Mimir expect.
+func TestTenancyRemoteWriteOut(t *testing.T) {
+	got := make(chan string, 16)
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("X-Scope-OrgID")
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer sink.Close()
+	s := newServer(t, fmt.Sprintf(`extensions:
+  overlook:
+    multitenancy:
+      enabled: true
+  headers_setter:
+    headers:
+      - key: X-Scope-OrgID
+        from_attribute: tenant
+exporters:
+  prometheusremotewrite:
+    endpoint: %s/api/v1/write
+    auth:
+      authenticator: headers_setter
+service:
+  extensions: [overlook, headers_setter]
+  pipelines:
+    metrics/out:
+      receivers: [otlp]
+      exporters: [prometheusremotewrite]
+`, sink.URL))
+	s.start()
+	for _, tnt := range []string{"team-a", "team-b"} {
+		body, _ := pmetricotlp.NewExportRequestFromMetrics(tenantGauge("out_probe", 1)).MarshalProto()
+		code, msg := postOTLP(t, s.http, "/v1/metrics", body, "X-Scope-OrgID", tnt)
+		want(t, "metrics of "+tnt, code, msg, 200, "")
+		select {
+		case h := <-got:
+			if h != tnt {
+				t.Errorf("remote write out for %s sent X-Scope-OrgID %q", tnt, h)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no remote write for %s", tnt)
+		}
 	}
 }

@@ -236,8 +236,7 @@ func (c *Config) Validate() error {
 	if err := c.Alerting.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if err := c.Multitenancy.Validate(); err != nil {
-		errs = append(errs, err)
-	}
+	// c.Multitenancy.Validate runs through the collector's recursive
+	// validation (calling it here too reported every error twice).
 	return errors.Join(errs...)
 }

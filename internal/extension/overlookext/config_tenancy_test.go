@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
@@ -59,5 +60,13 @@ func TestTenantStorage(t *testing.T) {
 		if got := TenantDatabase("db", in); got != want {
 			t.Errorf("TenantDatabase(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestIngestionKeyTenantValidated(t *testing.T) {
+	c := defaultAuthConfig()
+	c.IngestionKeys = []auth.KeyConfig{{KeyFile: "k", Tenant: "team a"}}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "auth::ingestion_keys[0]::tenant") {
+		t.Errorf("Validate: %v", err)
 	}
 }

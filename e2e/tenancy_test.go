@@ -31,6 +31,8 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+
+	"github.com/overlook-dev/overlook/internal/testing/chdb"
 )
 
 const (
@@ -502,6 +504,45 @@ service:
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatalf("no remote write for %s", tnt)
+		}
+	}
+}
+
+// TestTenancyClickHouse: with the ClickHouse backend, a tenant's data goes
+// to database <database>_<tenant>, created on first use, and tenants do
+// not see each other's logs.
+func TestTenancyClickHouse(t *testing.T) {
+	ch := chdb.Start(t, chdb.Options{})
+	s := newServer(t, clickhouseConfig(ch.Endpoint, `    multitenancy:
+      enabled: true
+`))
+	s.start()
+	for _, tnt := range []string{"team-a", "team-b"} {
+		body, _ := plogotlp.NewExportRequestFromLogs(tenantLogs("ch-"+tnt, "x", 2)).MarshalProto()
+		code, msg := postOTLP(t, s.http, "/v1/logs", body, "X-Scope-OrgID", tnt)
+		want(t, "logs of "+tnt, code, msg, 200, "")
+	}
+	api := newAPIClient(t, "http://"+s.api)
+	now := time.Now().UTC()
+	q := fmt.Sprintf(`{"source":"logs","query":"","limit":100,"start":%q,"end":%q}`,
+		now.Add(-time.Hour).Format(time.RFC3339Nano), now.Add(time.Minute).Format(time.RFC3339Nano))
+	for _, tnt := range []string{"team-a", "team-b", "default"} {
+		code, _, body := api.do("POST", "/api/search", "application/json", q, "X-Scope-OrgID", tnt)
+		var res searchResult
+		if code != 200 || json.Unmarshal([]byte(body), &res) != nil {
+			t.Fatalf("search as %s: %d %s", tnt, code, body)
+		}
+		wantN := 2
+		if tnt == "default" {
+			wantN = 0
+		}
+		if len(res.Rows) != wantN {
+			t.Errorf("%s: %d rows, want %d: %s", tnt, len(res.Rows), wantN, body)
+		}
+		for _, r := range res.Rows {
+			if !strings.HasPrefix(fmt.Sprint(r["Body"]), "ch-"+tnt) {
+				t.Errorf("%s reads %v", tnt, r["Body"])
+			}
 		}
 	}
 }

@@ -67,6 +67,7 @@ func tenantTrace(tenant string, id byte) ptrace.Traces {
 	add := func(svc string, kind ptrace.SpanKind, span, parent byte, name string) {
 		rs := td.ResourceSpans().AppendEmpty()
 		rs.Resource().Attributes().PutStr("service.name", tenant+"-"+svc)
+		rs.Resource().Attributes().PutStr("rum.sessionId", "sess-"+tenant) // a browser session per tenant
 		s := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
 		s.SetTraceID(traceID)
 		s.SetSpanID(pcommon.SpanID{id, span, 0, 0, 0, 0, 0, 1})
@@ -354,6 +355,28 @@ func TestTenancyIsolation(t *testing.T) {
 		if !strings.Contains(own, c.name) || strings.Contains(other, c.name) {
 			t.Errorf("%s: team-a sees %s, team-b sees %s", c.path, own, other)
 		}
+	}
+
+	// Browser sessions (of the logs' rum.sessionId) are per tenant.
+	sessBody := fmt.Sprintf(`{"start":%q,"end":%q}`, now.Add(-time.Hour).Format(time.RFC3339Nano), now.Add(time.Minute).Format(time.RFC3339Nano))
+	for tnt, wantSess := range map[string][]string{
+		"team-a": {"sess-team-a"}, "team-b": {"sess-team-b"},
+	} {
+		code, _, body := api.do("POST", "/api/sessions", "application/json", sessBody, hdr, tnt)
+		var res struct {
+			Sessions []struct {
+				SessionID string `json:"sessionId"`
+			} `json:"sessions"`
+		}
+		if code != 200 || json.Unmarshal([]byte(body), &res) != nil {
+			t.Fatalf("sessions of %s: %d %s", tnt, code, body)
+		}
+		var ids []string
+		for _, s := range res.Sessions {
+			ids = append(ids, s.SessionID)
+		}
+		sort.Strings(ids)
+		wantList("sessions of "+tnt, ids, wantSess)
 	}
 
 	// Span metrics and the service graph stay in the source tenant.

@@ -134,6 +134,9 @@ func TestTenancyIsolation(t *testing.T) {
 	if err := os.WriteFile(keyAny, []byte(tenantKeyAny), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "rules.yml"), []byte("groups:\n  - name: probe\n    rules:\n      - record: probe:doubled\n        expr: tenant_probe * 2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	s := newServer(t, traceMetricsConfig+fmt.Sprintf(`extensions:
   overlook:
     multitenancy:
@@ -145,7 +148,10 @@ func TestTenancyIsolation(t *testing.T) {
         - key_file: %s
           tenant: team-b
         - key_file: %s
-`, keyB, keyAny))
+    alerting:
+      rule_files: [%s/*.yml]
+      evaluation_interval: 1s
+`, keyB, keyAny, dir))
 	s.start()
 	const hdr = "X-Scope-OrgID"
 	anyKey, bKey := "Bearer "+tenantKeyAny, "Bearer "+tenantKeyB
@@ -357,7 +363,23 @@ func TestTenancyIsolation(t *testing.T) {
 		}
 	}
 
-	// Browser sessions (of the logs' rum.sessionId) are per tenant.
+	// Recording rules run in every tenant over its own data, writing
+	// into it.
+	waitFor(t, 20*time.Second, "recording rules of both tenants", func() bool {
+		return len(promql("team-a", "probe:doubled")) == 1 && len(promql("team-b", "probe:doubled")) == 1
+	})
+	wantList("team-a probe:doubled", values(promql("team-a", "probe:doubled")), []string{"2"})
+	wantList("team-b probe:doubled", values(promql("team-b", "probe:doubled")), []string{"4"})
+	wantList("default probe:doubled", values(promql("default", "probe:doubled")), nil)
+	// Each tenant's rules engine has its own metrics, labelled tenant.
+	code, _, body = api.do("GET", "/metrics", "", "")
+	for _, tnt := range []string{"default", "team-a", "team-b"} {
+		if code != 200 || !strings.Contains(body, `prometheus_config_last_reload_successful{tenant="`+tnt+`"} 1`) {
+			t.Errorf("/metrics lacks the rules engine of %s", tnt)
+		}
+	}
+
+	// Browser sessions (of the spans' rum.sessionId) are per tenant.
 	sessBody := fmt.Sprintf(`{"start":%q,"end":%q}`, now.Add(-time.Hour).Format(time.RFC3339Nano), now.Add(time.Minute).Format(time.RFC3339Nano))
 	for tnt, wantSess := range map[string][]string{
 		"team-a": {"sess-team-a"}, "team-b": {"sess-team-b"},

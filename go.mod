@@ -4,6 +4,8 @@ go 1.26.8
 
 require github.com/klauspost/compress v1.20.4
 
+require github.com/open-telemetry/opentelemetry-collector-contrib/extension/headerssetterextension v0.157.0
+
 require (
 	cloud.google.com/go/auth v0.20.0 // indirect
 	cloud.google.com/go/auth/oauth2adapt v0.2.8 // indirect

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,28 @@ func TestAuditNewestFirst(t *testing.T) {
 	}
 	if len(evs) != 2 || evs[0].Action != "token.delete" || evs[1].Action != "user.create" || evs[0].Time.IsZero() {
 		t.Fatalf("events %+v", evs)
+	}
+}
+
+// TestTenantNamesValidated: a user's or token's tenant must be a valid
+// tenant name (it becomes a directory and a database suffix).
+func TestTenantNamesValidated(t *testing.T) {
+	st, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		tenant string
+		ok     bool
+	}{{"", true}, {"team-a", true}, {"../etc", false}, {"a b", false}, {"a|b", false}} {
+		_, err := st.AddUser(NewUser{Email: "u" + strconv.Itoa(len(st.Users())) + "@example.com",
+			Password: "long-enough-password", Role: Viewer, Tenant: tc.tenant})
+		if (err == nil) != tc.ok {
+			t.Errorf("user of tenant %q: %v", tc.tenant, err)
+		}
+		_, _, err = st.CreateToken("tok", Viewer, tc.tenant, "test")
+		if (err == nil) != tc.ok || !tc.ok && !errors.Is(err, ErrBadRequest) {
+			t.Errorf("token of tenant %q: %v", tc.tenant, err)
+		}
 	}
 }

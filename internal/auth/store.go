@@ -23,6 +23,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/overlook-dev/overlook/internal/tenancy"
 )
 
 // Role is what a user or token may do.
@@ -326,6 +328,11 @@ func (s *Store) AddUser(n NewUser) (User, error) {
 	if _, err := ParseRole(string(n.Role)); err != nil {
 		return User{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
+	if t := strings.TrimSpace(n.Tenant); t != "" {
+		if err := tenancy.Validate(t); err != nil {
+			return User{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+	}
 	if len(n.Password) < MinPasswordLength {
 		return User{}, fmt.Errorf("%w: the password must be at least %d characters", ErrBadRequest, MinPasswordLength)
 	}
@@ -412,6 +419,12 @@ func (s *Store) CreateToken(name string, role Role, tenant, by string) (string, 
 	}
 	if _, err := ParseRole(string(role)); err != nil {
 		return "", Token{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	tenant = strings.TrimSpace(tenant)
+	if tenant != "" {
+		if err := tenancy.Validate(tenant); err != nil {
+			return "", Token{}, fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
 	}
 	raw, err := randomSecret(32)
 	if err != nil {

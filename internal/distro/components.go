@@ -13,6 +13,7 @@ import (
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/basicauthextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/headerssetterextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
@@ -36,6 +37,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/exporter/storeexporter"
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
+	"github.com/overlook-dev/overlook/internal/processor/tenantprocessor"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
 	"github.com/overlook-dev/overlook/internal/receiver/promreceiver"
 	"github.com/overlook-dev/overlook/internal/telemetry"
@@ -58,6 +60,9 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 		// served by the module proxy (v0.159.0+ would need the whole set).
 		basicauthextension.NewFactory(),
 		bearertokenauthextension.NewFactory(),
+		// Forwards the request's tenant on outgoing requests (remote
+		// write out: `from_attribute: tenant`; docs/security.md).
+		headerssetterextension.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("extensions: %w", err)
 	}
@@ -76,6 +81,8 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 		transformprocessor.NewFactory(),
 		probabilisticsamplerprocessor.NewFactory(),
 		tailsamplingprocessor.NewFactory(),
+		// Stamps the request's tenant on every resource (multitenancy).
+		tenantprocessor.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("processors: %w", err)
 	}
@@ -91,8 +98,9 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 	}
 	// Span metrics and the service graph (docs/trace-metrics.md).
 	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](
-		withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")),
-		withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")),
+		// One instance per tenant (tenantconnector.go).
+		perTenant(withSpanSizes(spanmetricsconnector.NewFactory(), component.MustNewType("spanmetrics")), component.MustNewType("spanmetrics")),
+		perTenant(withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")), component.MustNewType("servicegraph")),
 		// Routes browser session recordings to hyperdx_sessions
 		// (docs/browser-monitoring.md), as ClickStack's collector does.
 		routingconnector.NewFactory(),

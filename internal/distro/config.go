@@ -119,6 +119,7 @@ func ResolverSettings(s Sources) (confmap.ResolverSettings, error) {
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return budgetDefaults{b: s.Budget} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return pruneTraceMetrics{} }),
 			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return selfTelemetry{} }),
+			confmap.NewConverterFactory(func(confmap.ConverterSettings) confmap.Converter { return tenantPipelines{} }),
 		},
 		DefaultScheme: "env",
 	}, nil

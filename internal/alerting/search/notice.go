@@ -91,6 +91,27 @@ func notice(a *meta.Alert, status, base string, instances []meta.AlertInstance, 
 	return notify.NewMessage("overlook/"+a.Name, status, ext, map[string]string{"alertname": a.Name}, alerts)
 }
 
+// withLabels adds labels to every alert of m (a label of the alert's own
+// with the same name is overwritten: the tenant is not the alert's to
+// choose).
+func withLabels(m *notify.Message, labels map[string]string) {
+	if len(labels) == 0 {
+		return
+	}
+	for i := range m.Alerts {
+		l := maps.Clone(m.Alerts[i].Labels)
+		maps.Copy(l, labels)
+		m.Alerts[i].Labels = l
+		m.Alerts[i].Fingerprint = notify.Fingerprint(l)
+	}
+	common := maps.Clone(m.CommonLabels)
+	if common == nil {
+		common = map[string]string{}
+	}
+	maps.Copy(common, labels)
+	m.CommonLabels = common
+}
+
 func summary(a *meta.Alert, status string, v float64) string {
 	if status == notify.StatusResolved {
 		return fmt.Sprintf("%s resolved: %s (fires when %s)", a.Name, fmtValue(v), condition(a))

@@ -44,6 +44,9 @@ type Options struct {
 	Tick time.Duration
 	// HTTPClient sends notices; nil: a client with a 10s timeout.
 	HTTPClient *http.Client
+	// Labels are added to every notice's alerts (the tenant, with
+	// multitenancy on); nil: none.
+	Labels map[string]string
 }
 
 // RetryConfig is notify.RetryPolicy (kept here so callers need not import
@@ -251,6 +254,7 @@ func (s *Scheduler) query(ctx context.Context, a *meta.Alert, now time.Time, int
 // notices delivered, when each instance was notified).
 func (s *Scheduler) send(ctx context.Context, a *meta.Alert, status string, instances []meta.AlertInstance, now time.Time) meta.AlertRecord {
 	m := notice(a, status, s.opts.ExternalURL, instances, now)
+	withLabels(&m, s.opts.Labels)
 	attempts, err := s.deliverTo(ctx, a.Channel, m)
 	res := meta.NotificationResult{At: s.now().UTC(), Status: status, OK: err == nil, Attempts: attempts}
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/tenancy"
 	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
@@ -33,9 +34,10 @@ type storeExporter struct {
 	provider overlookext.StoreProvider
 	limits   limits.Limits // extensions::overlook::ingest, applied before storing
 	tracer   trace.Tracer  // ingest commit spans (the extension's, see commitSpan)
+	tenancy  bool          // multitenancy on: resources are routed by tenant (tenant.go)
 
 	// limiter applies the per-tenant overrides
-	// (extensions::overlook::multitenancy::overrides); nil: none.
+	// (extensions::overlook::multitenancy::overrides; limits.go); nil: none.
 	limiter *overrides.Limiter
 }
 
@@ -57,6 +59,9 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 			e.set.ID, e.cfg.Extension)
 	}
 	e.provider = p
+	if ti, ok := ext.(tenancyInfo); ok {
+		e.tenancy = ti.MultitenancyEnabled()
+	}
 	if l, ok := ext.(overlookext.IngestLimiter); ok {
 		e.limits = l.IngestLimits()
 	}
@@ -70,19 +75,20 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 	return nil
 }
 
-func (e *storeExporter) store() (store.Store, error) {
-	if st := e.provider.Store(); st != nil {
-		return st, nil
+func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
+	for _, g := range e.tracesByTenant(ctx, td) {
+		if err := e.pushTenantTraces(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+			return err
+		}
 	}
-	return nil, store.ErrClosed
+	return nil
 }
 
-func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	st, err := e.store()
+func (e *storeExporter) pushTenantTraces(ctx context.Context, tenant string, td ptrace.Traces) error {
+	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
 		return e.failed("traces", err)
 	}
-	tenant := tenantOf(ctx)
 	if err := e.admit(tenant, overrides.Spans, td.SpanCount()); err != nil {
 		return err
 	}
@@ -139,11 +145,19 @@ func traceIDs(td ptrace.Traces) [][16]byte {
 }
 
 func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	st, err := e.store()
+	for _, g := range e.logsByTenant(ctx, ld) {
+		if err := e.pushTenantLogs(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *storeExporter) pushTenantLogs(ctx context.Context, tenant string, ld plog.Logs) error {
+	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
 		return e.failed("logs", err)
 	}
-	tenant := tenantOf(ctx)
 	if err := e.admit(tenant, overrides.Logs, ld.LogRecordCount()); err != nil {
 		return err
 	}
@@ -200,14 +214,22 @@ func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plo
 }
 
 func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
-	st, err := e.store()
+	for _, g := range e.metricsByTenant(ctx, md) {
+		if err := e.pushTenantMetrics(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *storeExporter) pushTenantMetrics(ctx context.Context, tenant string, md pmetric.Metrics) error {
+	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
 		return e.failed("metrics", err)
 	}
 	if err := e.limits.Metrics(md); err != nil {
 		return invalid(err)
 	}
-	tenant := tenantOf(ctx)
 	if err := e.admit(tenant, overrides.Samples, md.DataPointCount()); err != nil {
 		return err
 	}

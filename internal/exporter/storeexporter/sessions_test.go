@@ -34,6 +34,8 @@ type provider struct{ st store.Store }
 
 func (p provider) Store() store.Store { return p.st }
 
+func (p provider) StoreFor(context.Context, string) (store.Store, error) { return p.st, nil }
+
 // TestLogsTableSessions: with logs_table_name: hyperdx_sessions the records
 // go to InsertSessions, and a recording chunk longer than
 // max_log_body_length (the SDK's chunks reach 950 KiB) is kept whole; in

@@ -45,9 +45,10 @@ type Config struct {
 	SearchAlerts SearchAlertsConfig `mapstructure:"search_alerts"`
 	// Alerting evaluates Prometheus rule files (config_alerting.go).
 	Alerting AlertingConfig `mapstructure:"alerting"`
-	// Multitenancy holds the per-tenant overrides (config_overrides.go);
-	// the collector validates them (overrides.Config.Validate) as it
-	// walks the config.
+	// Multitenancy isolates tenants (config_tenancy.go, docs/security.md)
+	// and holds the per-tenant overrides (config_overrides.go); the
+	// collector validates them (overrides.Config.Validate) as it walks
+	// the config.
 	Multitenancy MultitenancyConfig `mapstructure:"multitenancy"`
 }
 
@@ -174,6 +175,7 @@ func createDefaultConfig() *Config {
 		Ingest:       defaultIngestConfig(),
 		Demo:         demo.DefaultConfig(),
 		Auth:         defaultAuthConfig(),
+		Multitenancy: defaultMultitenancyConfig(),
 	}
 }
 
@@ -237,5 +239,7 @@ func (c *Config) Validate() error {
 	if err := c.Alerting.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	// c.Multitenancy.Validate runs through the collector's recursive
+	// validation (calling it here too reported every error twice).
 	return errors.Join(errs...)
 }

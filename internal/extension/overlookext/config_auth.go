@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/overlook-dev/overlook/internal/auth"
+	"github.com/overlook-dev/overlook/internal/tenancy"
 )
 
 // AuthConfig is access control (extensions::overlook::auth;
@@ -56,6 +57,11 @@ func (c AuthConfig) Validate() error {
 	for i, k := range c.IngestionKeys {
 		if k.KeyFile == "" {
 			errs = append(errs, fmt.Errorf("auth::ingestion_keys[%d]::key_file is empty: name a file holding the key (e.g. created with `openssl rand -hex 32`)", i))
+		}
+		if k.Tenant != "" {
+			if err := tenancy.Validate(k.Tenant); err != nil {
+				errs = append(errs, fmt.Errorf("auth::ingestion_keys[%d]::tenant: %w", i, err))
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -5,16 +5,6 @@ import (
 	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
-// MultitenancyConfig is extensions::overlook::multitenancy. This file holds
-// only its per-tenant overrides (docs/limits.md, "Per-tenant overrides");
-// tenant routing adds its own keys beside them.
-type MultitenancyConfig struct {
-	// Overrides are the per-tenant limits: ingestion rate and burst per
-	// signal, max active series, max attributes, retention. With
-	// multitenancy off, Defaults apply to the one implicit tenant.
-	Overrides overrides.Config `mapstructure:"overrides"`
-}
-
 // TenantLimiter is implemented by the extension; the store exporters and
 // the remote-write handler reach the per-tenant limits through it.
 type TenantLimiter interface {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -19,22 +18,25 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/overlook-dev/overlook/internal/alerting/search"
-	"github.com/overlook-dev/overlook/internal/api"
 	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/logging"
-	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
+	"github.com/overlook-dev/overlook/internal/tenancy"
 	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
-	"github.com/overlook-dev/overlook/internal/ui"
 )
 
 // StoreProvider is implemented by the extension; exporters type-assert
 // host extensions to it to find the store.
 type StoreProvider interface {
-	// Store returns the open store, or nil before Start / after Shutdown.
+	// Store returns the default tenant's store, or nil before Start /
+	// after Shutdown.
 	Store() store.Store
+	// StoreFor returns tenant's store, opening the tenant on first use;
+	// ErrTooManyTenants past multitenancy::max_tenants, store.ErrClosed
+	// before Start / after Shutdown. With tenancy off every tenant is
+	// the default one.
+	StoreFor(ctx context.Context, tenant string) (store.Store, error)
 }
 
 // Extension owns the store and the API server.
@@ -45,12 +47,16 @@ type Extension struct {
 	logger  *slog.Logger
 
 	mu     sync.RWMutex
-	store  store.Store
-	api    *api.Server
+	store  store.Store // the default tenant's
 	server *http.Server
 	served chan error
-	prom   promMount
-	alerts *search.Scheduler
+	// prom holds the Prometheus mount's process-wide options; each tenant
+	// stack has its own mount (tenant_stack.go).
+	prom promMount
+	// tenants are the open tenant stacks (tenants.go).
+	tenants *tenantRegistry
+	// ready is set while the collector's pipelines run (/ready).
+	ready atomic.Bool
 	// cancelQueries cancels the context of every API request.
 	cancelQueries context.CancelFunc
 	// keys are the ingestion keys (nil: none configured), loaded at Start
@@ -91,68 +97,42 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 	return e
 }
 
-// Start opens the store and starts serving the API.
+// Start opens the default tenant's stack (store, dashboards, alerts,
+// APIs) and starts serving the API; other tenants' stacks open on first
+// use (tenants.go).
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	users, err := e.startAuth()
 	if err != nil {
 		return err
 	}
-	st, err := openStore(ctx, &e.cfg.Storage, e.logger)
+	reg := newTenantRegistry(e)
+	def, err := reg.get(ctx, tenancy.Default)
 	if err != nil {
 		return err
 	}
-	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
-	e.metrics.SetStoreState(func() telemetry.StoreState {
-		s := st.Stats()
-		return telemetry.StoreState{Healthy: s.Unhealthy == nil, DiskFreeBytes: s.DiskFreeBytes,
-			FileFreeBytes: s.FileFreeBytes, MinFreeDiskBytes: s.MinFreeDiskBytes}
-	})
-
-	ms, err := openMeta(st, e.cfg.Storage.Directory)
-	if err == nil {
-		err = ms.Seed(meta.Prepared())
+	closeAll := func() error {
+		var errs []error
+		for _, s := range reg.stopAll() {
+			errs = append(errs, s.store.Close())
+		}
+		e.stopSelfTraces(ctx)
+		return errors.Join(errs...)
 	}
-	if err != nil {
-		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
-	}
-	alertStore, err := meta.OpenAlerts(filepath.Join(e.cfg.Storage.Directory, "meta"))
-	if err != nil {
-		return errors.Join(fmt.Errorf("open the metadata store (alerts): %w", err), st.Close())
-	}
-	sched := search.New(search.Options{Store: st, Alerts: alertStore, Dashboards: ms,
-		Logger: e.logger.With("alerting", "search"), Registerer: e.metrics.Registry,
-		EvaluationTimeout: e.cfg.SearchAlerts.EvaluationTimeout, ExternalURL: e.cfg.SearchAlerts.ExternalURL,
-		Limits: e.cfg.Query.limits(), Retry: e.cfg.SearchAlerts.retry()})
-	tracer, selfTraces := e.startTracing(st)
-	e.mu.Lock()
-	e.tracer, e.selfTraces = tracer, selfTraces
-	e.mu.Unlock()
-	a := api.New(api.Options{Store: st, Metrics: e.metrics, Logger: e.logger.With("api", "http"),
-		QueryTimeout: e.cfg.QueryTimeout, Meta: ms, UI: ui.Handler(),
-		Limits: e.cfg.Query.limits(), MaxResponseBytes: e.cfg.Query.maxResponseBytes(),
-		Analysis: e.cfg.Query.analysis(), Tracer: tracer,
-		Alerts: api.AlertOptions{Store: alertStore, Scheduler: sched}})
+	e.metrics.SetStoreSize(reg.storeSize)
+	e.metrics.SetStoreState(reg.storeState)
 	endpoint, loopbackUntilUser := e.listenPlan(users)
 	hc := e.cfg.HTTP
 	hc.NetAddr.Endpoint = endpoint
 	ln, err := hc.ToListener(ctx)
 	if err != nil {
-		e.stopSelfTraces(ctx)
 		return errors.Join(fmt.Errorf("listen for the API on %s (extensions::overlook::http::endpoint; is another process using the port?): %w",
-			endpoint, err), st.Close())
-	}
-	handler, err := e.prom.mount(a, st, e)
-	if err != nil {
-		e.stopSelfTraces(ctx)
-		return errors.Join(err, ln.Close(), st.Close())
+			endpoint, err), closeAll())
 	}
 	rb := newRebinder(e, users)
 	srv, err := e.cfg.HTTP.ToServer(ctx, host.GetExtensions(), e.set.TelemetrySettings,
-		e.gateFor(users, handler, rb.userAdded))
+		e.gateFor(users, newDispatcher(e, reg), rb.userAdded))
 	if err != nil {
-		e.prom.close()
-		e.stopSelfTraces(ctx)
-		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), st.Close())
+		return errors.Join(fmt.Errorf("configure the API server: %w", err), ln.Close(), closeAll())
 	}
 	// Every request's context derives from base, cancelled first thing
 	// at Shutdown: running queries are interrupted instead of holding
@@ -176,24 +156,26 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		go rb.watch(wctx)
 	}
 	go func() { served <- rb.serve(ln) }()
-	sched.Start()
 	e.mu.Lock()
-	e.store, e.api, e.server, e.served, e.cancelQueries, e.rebind = st, a, srv, served, cancelQueries, rb
-	e.alerts = sched
+	e.store, e.tenants, e.server, e.served, e.cancelQueries, e.rebind = def.store, reg, srv, served, cancelQueries, rb
 	e.mu.Unlock()
-	e.logger.Info("store open and API listening", "backend", e.cfg.Storage.backend(), "directory", e.cfg.Storage.Directory, "endpoint", ln.Addr().String())
+	e.logger.Info("store open and API listening", "backend", e.cfg.Storage.backend(), "directory", e.cfg.Storage.Directory,
+		"endpoint", ln.Addr().String(), "multitenancy", e.cfg.Multitenancy.Enabled)
 	return nil
 }
 
-// Shutdown stops the API and closes the store. The collector calls it after
-// every pipeline has stopped, so no export is in flight.
+// Shutdown stops the API and closes the stores. The collector calls it
+// after every pipeline has stopped, so no export is in flight.
 func (e *Extension) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
-	st, srv, served, cancelQueries, rb, alerts := e.store, e.server, e.served, e.cancelQueries, e.rebind, e.alerts
-	e.store, e.server, e.cancelQueries, e.rebind, e.alerts = nil, nil, nil, nil, nil
+	reg, srv, served, cancelQueries, rb := e.tenants, e.server, e.served, e.cancelQueries, e.rebind
+	e.store, e.server, e.cancelQueries, e.rebind = nil, nil, nil, nil
 	e.mu.Unlock()
-	if alerts != nil {
-		alerts.Stop() // before the store closes: evaluations read it
+	var stacks []*tenantStack
+	if reg != nil {
+		// Alerts and rules stop before the stores close: evaluations
+		// read them. No tenant opens from here on.
+		stacks = reg.stopAll()
 	}
 	if rb != nil {
 		rb.shutdown() // before the server stops: no rebind while it does
@@ -210,14 +192,15 @@ func (e *Extension) Shutdown(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("API server: %w", err))
 		}
 	}
-	e.prom.close()
 	// Flush overlook's last own spans while the store still takes them.
 	e.stopSelfTraces(ctx)
-	if st != nil {
+	if reg != nil {
 		e.metrics.SetStoreSize(nil)
 		e.metrics.SetStoreState(nil)
-		if err := st.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close store: %w", err))
+	}
+	for _, s := range stacks {
+		if err := s.store.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close store of tenant %q: %w", s.name, err))
 		}
 	}
 	return errors.Join(errs...)
@@ -230,24 +213,49 @@ func (e *Extension) Store() store.Store {
 	return e.store
 }
 
+// StoreFor implements StoreProvider.
+func (e *Extension) StoreFor(ctx context.Context, tenant string) (store.Store, error) {
+	e.mu.RLock()
+	reg := e.tenants
+	e.mu.RUnlock()
+	if reg == nil {
+		return nil, store.ErrClosed
+	}
+	if !e.cfg.Multitenancy.Enabled || tenant == "" {
+		tenant = tenancy.Default
+	}
+	s, err := reg.get(ctx, tenant)
+	if err != nil {
+		return nil, err
+	}
+	return s.store, nil
+}
+
 // Ready implements extensioncapabilities.PipelineWatcher: /ready turns 200.
 func (e *Extension) Ready() error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.api != nil {
-		e.api.SetReady(true)
-	}
+	e.setReady(true)
 	return nil
 }
 
 // NotReady implements extensioncapabilities.PipelineWatcher.
 func (e *Extension) NotReady() error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	if e.api != nil {
-		e.api.SetReady(false)
-	}
+	e.setReady(false)
 	return nil
+}
+
+// setReady marks every open tenant's API (not) ready; stacks opened later
+// take e.ready.
+func (e *Extension) setReady(ready bool) {
+	e.ready.Store(ready)
+	e.mu.RLock()
+	reg := e.tenants
+	e.mu.RUnlock()
+	if reg == nil {
+		return
+	}
+	for _, s := range reg.stacks() {
+		s.api.SetReady(ready)
+	}
 }
 
 // stopSelfTraces flushes and stops the self-telemetry span provider (if

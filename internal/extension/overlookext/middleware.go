@@ -212,6 +212,8 @@ func writeStatus(w http.ResponseWriter, enc bodyEncoding, httpCode int, msg stri
 		code = codes.Internal
 	case httpCode == http.StatusUnauthorized:
 		code = codes.Unauthenticated
+	case httpCode == http.StatusForbidden:
+		code = codes.PermissionDenied
 	}
 	var b []byte
 	if enc == encJSON {

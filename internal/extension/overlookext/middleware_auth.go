@@ -2,7 +2,9 @@ package overlookext
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 
 	"go.opentelemetry.io/collector/client"
 	"google.golang.org/grpc"
@@ -11,6 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/overlook-dev/overlook/internal/auth"
+	"github.com/overlook-dev/overlook/internal/tenancy"
 )
 
 // Ingestion keys are checked by the receivers' `overlook` middleware (the
@@ -48,40 +51,117 @@ func withTenant(ctx context.Context, tenant string) context.Context {
 // authorizeHTTP checks an OTLP/HTTP request's ingestion key; false: the
 // 401 was written.
 func (e *Extension) authorizeHTTP(w http.ResponseWriter, r *http.Request) (*http.Request, bool) {
-	keys := e.keys.Load()
-	if keys == nil || r.Method == http.MethodOptions {
+	if r.Method == http.MethodOptions {
 		return r, true
 	}
-	tenant, err := keys.Check(r.Header.Get("Authorization"))
-	if err != nil {
-		e.refused("http", "unauthenticated")
-		enc := encodingOf(r)
-		if enc == encNone {
-			enc = encJSON
+	enc := encodingOf(r)
+	if enc == encNone {
+		enc = encJSON
+	}
+	keyTenant, keyed := "", false
+	if keys := e.keys.Load(); keys != nil {
+		tenant, err := keys.Check(r.Header.Get("Authorization"))
+		if err != nil {
+			e.refused("http", "unauthenticated")
+			w.Header().Set("WWW-Authenticate", `Bearer realm="overlook"`)
+			writeStatus(w, enc, http.StatusUnauthorized, err.Error())
+			return r, false
 		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="overlook"`)
-		writeStatus(w, enc, http.StatusUnauthorized, err.Error())
+		r = r.WithContext(withTenant(r.Context(), tenant))
+		keyTenant, keyed = tenant, true
+	}
+	ctx, code, msg := e.ingestTenant(r.Context(), keyTenant, r.Header.Values(e.cfg.Multitenancy.header()))
+	if code != 0 {
+		e.refused("http", "tenant")
+		if code == http.StatusUnauthorized && !keyed {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="overlook"`)
+		}
+		writeStatus(w, enc, code, msg)
 		return r, false
 	}
-	return r.WithContext(withTenant(r.Context(), tenant)), true
+	return r.WithContext(ctx), true
+}
+
+// ingestTenant puts an ingest request's tenant on ctx (multitenancy on
+// only): its ingestion key's tenant, else the tenant header / metadata,
+// else it is refused (401). A header naming another tenant than the key's
+// is refused (403). The answer is an HTTP status (0: accepted) and the
+// message.
+func (e *Extension) ingestTenant(ctx context.Context, keyTenant string, header []string) (context.Context, int, string) {
+	mt := e.cfg.Multitenancy
+	if !mt.Enabled {
+		return ctx, 0, ""
+	}
+	hname := mt.header()
+	var named string
+	if len(header) > 0 {
+		v := strings.TrimSpace(header[0])
+		ts, err := tenancy.Split(v)
+		switch {
+		case err != nil:
+			return ctx, http.StatusBadRequest, fmt.Sprintf("%s: %v", hname, err)
+		case len(ts) != 1 || len(header) > 1:
+			return ctx, http.StatusBadRequest, fmt.Sprintf("%s %q names several tenants: ingest writes to exactly one", hname, strings.Join(header, ","))
+		}
+		named = ts[0]
+	}
+	tenant := keyTenant
+	switch {
+	case keyTenant != "" && named != "" && named != keyTenant:
+		return ctx, http.StatusForbidden, fmt.Sprintf("the ingestion key sent belongs to tenant %q, but %s names %q: send the header of the key's tenant or none",
+			keyTenant, hname, named)
+	case keyTenant == "" && named == "":
+		return ctx, http.StatusUnauthorized, fmt.Sprintf("multitenancy is on: set the %s header (gRPC metadata %q) to the tenant the data belongs to, or use an ingestion key of a tenant (extensions::overlook::auth::ingestion_keys)",
+			hname, mt.grpcKey())
+	case keyTenant == "":
+		tenant = named
+	}
+	if err := tenancy.Validate(tenant); err != nil {
+		return ctx, http.StatusBadRequest, err.Error()
+	}
+	// client.Info's auth attribute "tenant" is what the collector's
+	// headers_setter extension forwards (from_context: tenant); a key
+	// without a tenant left an empty one.
+	info := client.FromContext(ctx)
+	if a, ok := info.Auth.(tenantAuth); info.Auth == nil || ok && a.tenant == "" {
+		info.Auth = tenantAuth{tenant: tenant}
+		ctx = client.NewContext(ctx, info)
+	}
+	return tenancy.With(ctx, tenant), 0, ""
 }
 
 func (e *Extension) grpcTenant(ctx context.Context) (context.Context, error) {
-	keys := e.keys.Load()
-	if keys == nil {
-		return ctx, nil
-	}
 	md, _ := metadata.FromIncomingContext(ctx)
-	var v string
-	if vs := md.Get("authorization"); len(vs) > 0 {
-		v = vs[0]
+	keyTenant := ""
+	if keys := e.keys.Load(); keys != nil {
+		var v string
+		if vs := md.Get("authorization"); len(vs) > 0 {
+			v = vs[0]
+		}
+		tenant, err := keys.Check(v)
+		if err != nil {
+			e.refused("grpc", "unauthenticated")
+			return ctx, status.Error(codes.Unauthenticated, err.Error())
+		}
+		ctx, keyTenant = withTenant(ctx, tenant), tenant
 	}
-	tenant, err := keys.Check(v)
-	if err != nil {
-		e.refused("grpc", "unauthenticated")
-		return ctx, status.Error(codes.Unauthenticated, err.Error())
+	ctx, code, msg := e.ingestTenant(ctx, keyTenant, md.Get(e.cfg.Multitenancy.grpcKey()))
+	if code != 0 {
+		e.refused("grpc", "tenant")
+		return ctx, status.Error(grpcCodeOf(code), msg)
 	}
-	return withTenant(ctx, tenant), nil
+	return ctx, nil
+}
+
+// grpcCodeOf maps ingestTenant's HTTP statuses to gRPC codes.
+func grpcCodeOf(httpCode int) codes.Code {
+	switch httpCode {
+	case http.StatusUnauthorized:
+		return codes.Unauthenticated
+	case http.StatusForbidden:
+		return codes.PermissionDenied
+	}
+	return codes.InvalidArgument
 }
 
 func (e *Extension) authUnary(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/overlook-dev/overlook/internal/alerting/rules"
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
@@ -38,6 +40,10 @@ func WithRuleFiles(lg *rules.LastGood) Option {
 type promMount struct {
 	targets  *targets.Registry
 	lastGood *rules.LastGood
+	// tenant whose store the mount reads and writes; reg receives its
+	// rules engine's metrics (tenant_stack.go).
+	tenant string
+	reg    prometheus.Registerer
 
 	mu      sync.Mutex
 	handler *promapi.Handler
@@ -94,8 +100,15 @@ func (p *promMount) startRules(h *promapi.Handler, st store.Store, e *Extension)
 	if err != nil {
 		return nil, err
 	}
+	// With tenancy on, every alert of a tenant's rules carries its
+	// tenant as an external label.
+	cfg.ExternalLabels = e.withTenantLabel(cfg.ExternalLabels, p.tenant)
+	reg := p.reg
+	if reg == nil {
+		reg = e.metrics.Registry
+	}
 	re, err := rules.New(rules.Options{Config: cfg, QueryEngine: h.QueryEngine(), Parser: h.Parser(),
-		Queryable: h.Queryable(), Appendable: promstorage.NewAppendable(st), Registerer: e.metrics.Registry,
+		Queryable: h.Queryable(), Appendable: promstorage.NewAppendable(st), Registerer: reg,
 		Logger: e.logger.With("part", "rules"), LastGood: p.lastGood, Tracer: e.Tracer()})
 	if err != nil {
 		return nil, fmt.Errorf("extensions::overlook::alerting::rule_files: %w", err)

@@ -106,3 +106,20 @@ func TestOpenErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantIsolation: two tenants' databases on one server (created by
+// EnsureDatabase, as the server does for a tenant) never see each other.
+func TestTenantIsolation(t *testing.T) {
+	s := server(t)
+	storetest.RunTenantIsolation(t, func(t *testing.T, tenant string) store.Store {
+		cfg := Config{Endpoint: "http://" + s.Endpoint, Database: "iso_" + tenant}
+		if err := EnsureDatabase(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		st, err := Open(context.Background(), cfg, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	})
+}

@@ -64,3 +64,20 @@ func TestOverload(t *testing.T) {
 		})
 	}
 }
+
+// TestTenantIsolation: two tenants' stores, in two directories under one
+// root (as the server keeps them), never see each other.
+func TestTenantIsolation(t *testing.T) {
+	for _, layout := range []string{LayoutParts, LayoutDuckDB} {
+		t.Run(layout, func(t *testing.T) {
+			root := t.TempDir()
+			storetest.RunTenantIsolation(t, func(t *testing.T, tenant string) store.Store {
+				s, err := Open(Config{Dir: filepath.Join(root, "tenants", tenant), Layout: layout}, testLogger(t))
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				return s
+			})
+		})
+	}
+}

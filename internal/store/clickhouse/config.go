@@ -71,6 +71,9 @@ type TablesConfig struct {
 	MetricsHistogram        string `mapstructure:"metrics_histogram"`
 	MetricsExponentialHisto string `mapstructure:"metrics_exponential_histogram"`
 	MetricsSummary          string `mapstructure:"metrics_summary"`
+	// Sessions is the browser session recordings' table (ClickStack's
+	// hyperdx_sessions).
+	Sessions string `mapstructure:"sessions"`
 }
 
 // names maps each schema table to its name in the database.
@@ -79,6 +82,7 @@ func (t TablesConfig) names() map[string]string {
 	for _, tb := range schema.Tables {
 		out[tb.Name] = tb.Name
 	}
+	out[schema.SessionsTable] = schema.SessionsTable
 	set := func(k, v string) {
 		if v != "" {
 			out[k] = v
@@ -94,6 +98,7 @@ func (t TablesConfig) names() map[string]string {
 	set(schema.MetricsHistogramTable, t.MetricsHistogram)
 	set(schema.MetricsExpHistogramTable, t.MetricsExponentialHisto)
 	set(schema.MetricsSummaryTable, t.MetricsSummary)
+	set(schema.SessionsTable, t.Sessions)
 	return out
 }
 

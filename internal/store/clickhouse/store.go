@@ -21,7 +21,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/overlook-dev/overlook/internal/query"
-	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -37,6 +36,8 @@ type Store struct {
 	closed  atomic.Bool
 	// metaReady is set when the shared metadata table exists.
 	metaReady bool
+	// present holds the names of every table of the database.
+	present map[string]bool
 	// lastErr is the last insert failure that made the store unavailable
 	// (nil once an insert succeeds again).
 	lastErr atomic.Pointer[error]
@@ -110,6 +111,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the shared metadata table %s in ClickHouse database %q: %w", metaTable, s.db, err)
 		}
+		if err := conn.Exec(pctx, metricMetadataDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the metric metadata table %s in ClickHouse database %q: %w", metricMetadataTable, s.db, err)
+		}
 	}
 	if err := s.loadColumns(pctx); err != nil {
 		_ = conn.Close()
@@ -164,8 +169,12 @@ func (s *Store) loadColumns(ctx context.Context) error {
 		return fmt.Errorf("list the columns of ClickHouse database %q: %w", s.db, err)
 	}
 	s.columns = map[string]map[string]bool{}
+	s.present = map[string]bool{}
+	for t := range cols {
+		s.present[t] = true
+	}
 	var missing []string
-	for _, t := range schema.Tables {
+	for _, t := range ddlTables() {
 		name := s.names[t.Name]
 		if cols[name] == nil {
 			missing = append(missing, name)

@@ -77,6 +77,16 @@ var capabilityCases = []struct {
 	{Analysis, "Facets", testFacets},
 	{MetricMetadata, "MetricMetadata", testMetricMetadata},
 	{MetricMetadata, "MetricDescriptions", testMetricDescriptions},
+	{Metrics, "SelectMetrics", testSelectMetrics},
+	{Metrics, "MetricResources", testMetricResources},
+	{Exemplars, "SelectExemplars", testSelectExemplars},
+	{Charts, "Execution", testChartExecution},
+	{Charts, "SeriesShape", testChartSeriesShape},
+	{Charts, "Heatmap", testChartHeatmap},
+	{Charts, "Errors", testChartErrors},
+	{Charts, "Cancel", testChartCancel},
+	{Charts, "Values", testChartValues},
+	{Charts, "Ratio", testChartRatio},
 }
 
 // onceStore closes its store at most once.

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -83,13 +82,13 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 
 // Start opens the store and starts serving the API.
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
-	users, err := e.startAuth()
-	if err != nil {
-		return err
-	}
 	st, err := openStore(ctx, &e.cfg.Storage, e.logger)
 	if err != nil {
 		return err
+	}
+	users, err := e.startAuth(st)
+	if err != nil {
+		return errors.Join(err, st.Close())
 	}
 	e.metrics.SetStoreSize(func() float64 { return float64(st.Stats().DiskBytes) })
 	e.metrics.SetStoreState(func() telemetry.StoreState {
@@ -105,7 +104,7 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("open the metadata store (dashboards): %w", err), st.Close())
 	}
-	alertStore, err := meta.OpenAlerts(filepath.Join(e.cfg.Storage.Directory, "meta"))
+	alertStore, err := openAlerts(st, e.cfg.Storage.Directory)
 	if err != nil {
 		return errors.Join(fmt.Errorf("open the metadata store (alerts): %w", err), st.Close())
 	}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/clickhouse"
@@ -73,6 +74,64 @@ func openMeta(st store.Store, dir string) (*meta.Store, error) {
 		}
 	}
 	return meta.Open(filepath.Join(dir, "meta"))
+}
+
+// sharedMetaSet is implemented by stores that keep sets of metadata
+// documents every process on them shares (ClickHouse: the alerts).
+type sharedMetaSet interface {
+	MetaSet(prefix string) meta.SharedSet
+}
+
+// openAlerts opens the alerts: shared in the store when it offers that,
+// else <directory>/meta/alerts.json.
+func openAlerts(st store.Store, dir string) (*meta.AlertStore, error) {
+	if sm, ok := st.(sharedMetaSet); ok {
+		if set := sm.MetaSet("alerts/"); set != nil {
+			return meta.OpenSharedAlerts(set)
+		}
+	}
+	return meta.OpenAlerts(filepath.Join(dir, "meta"))
+}
+
+// sharedAudit is implemented by stores that keep an audit log every
+// process on them shares (ClickHouse).
+type sharedAudit interface {
+	AuditLog() *clickhouse.AuditLog
+}
+
+// openUsers opens the users, API tokens and audit log: shared in the store
+// when it offers that (the users document and the audit log; local users
+// of <directory>/auth are copied in at the first start), else
+// <directory>/auth.
+func openUsers(st store.Store, dir string) (*auth.Store, error) {
+	sm, ok1 := st.(sharedMeta)
+	sa, ok2 := st.(sharedAudit)
+	if ok1 && ok2 {
+		doc, log := sm.MetaDocument("users"), sa.AuditLog()
+		if doc != nil && log != nil {
+			return auth.OpenShared(AuthDir(dir), doc, auditSink{log})
+		}
+	}
+	return auth.Open(AuthDir(dir))
+}
+
+// auditSink adapts the ClickHouse audit log to auth.AuditSink.
+type auditSink struct{ l *clickhouse.AuditLog }
+
+func (a auditSink) Append(ev auth.Event) error {
+	return a.l.Append(clickhouse.AuditRecord{Time: ev.Time, Actor: ev.Actor, Action: ev.Action, Target: ev.Target, Outcome: ev.Outcome, IP: ev.IP})
+}
+
+func (a auditSink) Read(limit int) ([]auth.Event, error) {
+	recs, err := a.l.Read(limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]auth.Event, len(recs))
+	for i, r := range recs {
+		out[i] = auth.Event{Time: r.Time, Actor: r.Actor, Action: r.Action, Target: r.Target, Outcome: r.Outcome, IP: r.IP}
+	}
+	return out, nil
 }
 
 // openStore opens the configured backend.

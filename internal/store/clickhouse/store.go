@@ -111,6 +111,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the shared metadata table %s in ClickHouse database %q: %w", metaTable, s.db, err)
 		}
+		if err := conn.Exec(pctx, auditDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the audit log table %s in ClickHouse database %q: %w", auditTable, s.db, err)
+		}
 		if err := conn.Exec(pctx, metricMetadataDDL(cfg)); err != nil {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the metric metadata table %s in ClickHouse database %q: %w", metricMetadataTable, s.db, err)

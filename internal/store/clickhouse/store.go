@@ -31,6 +31,7 @@ type Store struct {
 	log     *slog.Logger
 	db      string
 	names   map[string]string // schema table → table in the database
+	renamed map[string]string // the names that differ (renameTables)
 	columns map[string]map[string]bool
 	dialect query.Dialect
 	closed  atomic.Bool
@@ -87,6 +88,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		opts.TLS = &tls.Config{InsecureSkipVerify: cfg.TLS.InsecureSkipVerify} //nolint:gosec // opt-in, documented
 	}
 	s := &Store{cfg: cfg, log: log, db: cfg.database(), names: cfg.Tables.names(), dialect: query.ClickHouse}
+	s.renamed = renames(s.names)
 	pctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+5*time.Second)
 	defer cancel()
 	conn, err := ch.Open(opts)

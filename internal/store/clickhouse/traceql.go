@@ -36,7 +36,7 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 	}
 	nsel := len(p.Query.Select)
 	var out []store.TraceQLTrace
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, raw []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, raw []any) error {
 		vals := make([]any, len(raw))
 		for i, v := range raw {
 			vals[i] = rowValue(v)
@@ -72,7 +72,7 @@ func (s *Store) TraceQLMetrics(ctx context.Context, p store.TraceQLMetricsParams
 	index := map[string]int{}
 	var out []store.TraceQLSeries
 	stepNs := p.Step.Nanoseconds()
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, vals []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, vals []any) error {
 		labels := make([]string, nby)
 		for i := range nby {
 			labels[i] = tqStr(vals[i])
@@ -121,7 +121,7 @@ func (s *Store) TraceQLValues(ctx context.Context, p store.TraceQLValuesParams) 
 		return nil, err
 	}
 	out := []store.Value{}
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, vals []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, vals []any) error {
 		out = append(out, store.Value{Value: tqStr(vals[0]), Count: tqI64(vals[1])})
 		return nil
 	})

@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 
+	"go.opentelemetry.io/collector/confmap"
+
 	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/meta"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -132,6 +134,30 @@ func (a auditSink) Read(limit int) ([]auth.Event, error) {
 		out[i] = auth.Event{Time: r.Time, Actor: r.Actor, Action: r.Action, Target: r.Target, Outcome: r.Outcome, IP: r.IP}
 	}
 	return out, nil
+}
+
+// OpenConfigured opens the store that conf's extensions::overlook::storage
+// configures, for a tool such as `overlook copy`, and names its backend.
+// keepRetention false opens it without retention (a tool reading a
+// store must never delete its rows); true keeps it (a ClickHouse store's
+// tables are created with the TTL the servers will have).
+func OpenConfigured(ctx context.Context, conf *confmap.Conf, keepRetention bool, log *slog.Logger) (store.Store, string, error) {
+	cfg := createDefaultConfig()
+	sub, err := conf.Sub("extensions::overlook")
+	if err == nil {
+		err = sub.Unmarshal(cfg)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("extensions::overlook: %w", err)
+	}
+	if err := cfg.Storage.validateBackend(); err != nil {
+		return nil, "", err
+	}
+	if !keepRetention {
+		cfg.Storage.Retention = RetentionConfig{}
+	}
+	st, err := openStore(ctx, &cfg.Storage, log)
+	return st, cfg.Storage.backend(), err
 }
 
 // openStore opens the configured backend.

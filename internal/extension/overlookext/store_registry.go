@@ -209,6 +209,7 @@ func openDuckDB(_ context.Context, c *StorageConfig, log *slog.Logger) (store.St
 func openClickHouse(ctx context.Context, c *StorageConfig, log *slog.Logger) (store.Store, error) {
 	cfg := c.ClickHouse
 	cfg.TTL = store.Retention{Logs: c.Retention.Logs, Traces: c.Retention.Traces, Metrics: c.Retention.Metrics, Sessions: c.Retention.Sessions}
+	cfg.MaterializedAttributes = c.MaterializedAttributes
 	st, err := clickhouse.Open(ctx, cfg, log)
 	if err != nil {
 		return nil, fmt.Errorf("open the ClickHouse store (extensions::overlook::storage::clickhouse): %w", err)

@@ -52,6 +52,10 @@ type Config struct {
 	// Tables renames tables (e.g. logs: hyperdx_logs); empty keeps the
 	// schema's names.
 	Tables TablesConfig `mapstructure:"tables"`
+	// MaterializedAttributes adds materialised attribute columns to the
+	// logs and spans tables (storage::materialized_attributes: "traces" or
+	// "logs" → "Map.key" paths), besides schema.DefaultMaterialized.
+	MaterializedAttributes map[string][]string `mapstructure:"-"`
 	// DialTimeout bounds connecting; default 10s.
 	DialTimeout time.Duration `mapstructure:"dial_timeout"`
 }

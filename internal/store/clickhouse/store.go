@@ -21,6 +21,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/overlook-dev/overlook/internal/query"
+	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -34,6 +35,7 @@ type Store struct {
 	renamed map[string]string // the names that differ (renameTables)
 	columns map[string]map[string]bool
 	dialect query.Dialect
+	mat     schema.MaterializedSet // the materialised columns the tables have
 	closed  atomic.Bool
 	// metaReady is set when the shared metadata table exists.
 	metaReady bool
@@ -126,6 +128,20 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		_ = conn.Close()
 		return nil, err
 	}
+	if cfg.createSchema() {
+		want, err := cfg.materializedSet()
+		if err == nil {
+			err = s.ensureMaterialized(pctx, want)
+		}
+		if err == nil {
+			err = s.loadColumns(pctx)
+		}
+		if err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+	}
+	s.useMaterialized()
 	return s, nil
 }
 

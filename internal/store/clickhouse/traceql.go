@@ -27,6 +27,8 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
+	// No materialised columns: the TraceQL SQL reads spans with SELECT *,
+	// which in ClickHouse leaves MATERIALIZED columns out.
 	sq, err := traceql.SearchSQL(p.Query, traceql.ClickHouse, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: min(max(p.Limit, 1), MaxTraceQLLimit), SpansPerSet: max(p.SpansPerSet, 1),
 		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration,

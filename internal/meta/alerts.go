@@ -146,6 +146,7 @@ type AlertStore struct {
 	// set, when not nil, holds the alerts instead of dir (shared by
 	// several processes; alerts_shared.go); loaded is when it was read.
 	set    SharedSet
+	lease  Lease
 	loaded time.Time
 	now    func() time.Time
 
@@ -195,6 +196,9 @@ type AlertSchedule struct {
 // Schedules lists every alert's ID, name and interval without copying
 // the rest (the scheduler looks for due alerts every second).
 func (s *AlertStore) Schedules() []AlertSchedule {
+	if s.lease != nil && !s.lease.Held() {
+		return nil // another process evaluates the shared alerts
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.set != nil && s.now().Sub(s.loaded) >= scheduleReloadEvery {

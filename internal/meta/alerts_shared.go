@@ -18,6 +18,12 @@ type SharedSet interface {
 	Delete(key string) error
 }
 
+// Lease tells whether this process holds a lease the processes sharing
+// the metadata compete for (ClickHouse: internal/store/clickhouse/lease.go).
+type Lease interface {
+	Held() bool
+}
+
 // scheduleReloadEvery bounds how often Schedules (called every second by
 // the scheduler) re-reads a shared set.
 const scheduleReloadEvery = 5 * time.Second
@@ -27,9 +33,12 @@ const scheduleReloadEvery = 5 * time.Second
 // so an alert created, changed or deleted through one process is seen by
 // the others; concurrent writes of one alert are last-writer-wins for that
 // alert only (docs/scale-out.md). Every status write is durable (a status
-// kept in memory only would be lost at the next read).
-func OpenSharedAlerts(set SharedSet) (*AlertStore, error) {
-	s := &AlertStore{set: set, now: time.Now, doc: alertsDocument{Version: 1}}
+// kept in memory only would be lost at the next read). evaluator, when not
+// nil, elects the one process that evaluates the alerts: Schedules is
+// empty in the others, so a firing alert notifies once, not once per
+// process.
+func OpenSharedAlerts(set SharedSet, evaluator Lease) (*AlertStore, error) {
+	s := &AlertStore{set: set, lease: evaluator, now: time.Now, doc: alertsDocument{Version: 1}}
 	if err := s.reloadLocked(); err != nil {
 		return nil, err
 	}

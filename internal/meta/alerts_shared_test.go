@@ -40,11 +40,11 @@ func (m *memSet) Delete(k string) error {
 // alert never loses another one created meanwhile.
 func TestSharedAlerts(t *testing.T) {
 	set := &memSet{docs: map[string][]byte{}}
-	a, err := OpenSharedAlerts(set)
+	a, err := OpenSharedAlerts(set, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := OpenSharedAlerts(set)
+	b, err := OpenSharedAlerts(set, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,5 +77,36 @@ func TestSharedAlerts(t *testing.T) {
 	}
 	if got := a.List(); len(got) != 1 || got[0].Name != "y" {
 		t.Errorf("a lists %+v", got)
+	}
+}
+
+type fixedLease bool
+
+func (l fixedLease) Held() bool { return bool(l) }
+
+// TestSharedAlertsEvaluator: only the process holding the evaluator lease
+// schedules the shared alerts; the others still read and change them.
+func TestSharedAlertsEvaluator(t *testing.T) {
+	set := &memSet{docs: map[string][]byte{}}
+	a, err := OpenSharedAlerts(set, fixedLease(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := OpenSharedAlerts(set, fixedLease(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Create(Alert{Name: "x", Interval: "1m"}); err != nil {
+		t.Fatal(err)
+	}
+	a.loaded = a.loaded.Add(-scheduleReloadEvery) // as after the reload interval
+	if got := a.Schedules(); len(got) != 1 {
+		t.Errorf("the evaluator schedules %v", got)
+	}
+	if got := b.Schedules(); len(got) != 0 {
+		t.Errorf("a process without the lease schedules %v", got)
+	}
+	if got := b.List(); len(got) != 1 {
+		t.Errorf("b lists %v", got)
 	}
 }

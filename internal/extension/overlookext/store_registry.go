@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/collector/confmap"
 
@@ -82,6 +83,7 @@ func openMeta(st store.Store, dir string) (*meta.Store, error) {
 // documents every process on them shares (ClickHouse: the alerts).
 type sharedMetaSet interface {
 	MetaSet(prefix string) meta.SharedSet
+	Lease(name string, ttl time.Duration) meta.Lease
 }
 
 // openAlerts opens the alerts: shared in the store when it offers that,
@@ -89,7 +91,8 @@ type sharedMetaSet interface {
 func openAlerts(st store.Store, dir string) (*meta.AlertStore, error) {
 	if sm, ok := st.(sharedMetaSet); ok {
 		if set := sm.MetaSet("alerts/"); set != nil {
-			return meta.OpenSharedAlerts(set)
+			// One process evaluates them (the lease's holder).
+			return meta.OpenSharedAlerts(set, sm.Lease("alerts", 0))
 		}
 	}
 	return meta.OpenAlerts(filepath.Join(dir, "meta"))

@@ -57,11 +57,11 @@ func TestSharedAlertsAndAudit(t *testing.T) {
 	a, b := openTest(t, nil), openTest(t, nil)
 	defer a.Close()
 	defer b.Close()
-	aa, err := meta.OpenSharedAlerts(a.MetaSet("alerts/"))
+	aa, err := meta.OpenSharedAlerts(a.MetaSet("alerts/"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ab, err := meta.OpenSharedAlerts(b.MetaSet("alerts/"))
+	ab, err := meta.OpenSharedAlerts(b.MetaSet("alerts/"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,5 +102,33 @@ func TestSharedAlertsAndAudit(t *testing.T) {
 	defer ro.Close()
 	if ro.MetaSet("alerts/") != nil || ro.AuditLog() != nil {
 		t.Fatal("a read_only store offers shared metadata it cannot write")
+	}
+}
+
+// TestLease: of two processes exactly one holds the lease; it keeps it
+// while it renews; when it stops renewing, the other takes it after the
+// lease's time.
+func TestLease(t *testing.T) {
+	a, b := openTest(t, nil), openTest(t, nil)
+	defer a.Close()
+	defer b.Close()
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	la, lb := a.Lease("alerts", time.Minute).(*lease), b.Lease("alerts", time.Minute).(*lease)
+	la.now, lb.now = clock, clock
+	if !la.Held() || lb.Held() {
+		t.Fatalf("a holds %v, b holds %v; want only a", la.checked, lb.checked)
+	}
+	now = now.Add(40 * time.Second) // a renews, b still waits
+	if !la.Held() || lb.Held() {
+		t.Fatal("after a renewal: want only a")
+	}
+	now = now.Add(61 * time.Second) // a stopped renewing: expired
+	if !lb.Held() {
+		t.Fatal("b did not take the expired lease")
+	}
+	now = now.Add(30 * time.Second)
+	if la.Held() {
+		t.Fatal("a holds the lease b took")
 	}
 }

@@ -171,29 +171,37 @@ func copyTable(ctx context.Context, src store.Store, dst Dest, t *schema.Table, 
 var errDense = errors.New("more rows than a page share one timestamp: raise the page size")
 
 // copyRange copies [start, end) page by page: a range holding more rows
-// than a page is halved until each part fits.
+// than a page (counted first: a count is cheaper than reading a page that
+// would be thrown away) is halved until each part fits.
 func copyRange(ctx context.Context, src store.Store, dst Dest, t *schema.Table, start, end time.Time, page int) (int64, error) {
+	n, err := count(ctx, src, t, start, end)
+	if err != nil {
+		return 0, fmt.Errorf("count the source: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if n > int64(page) {
+		if end.Sub(start) <= time.Nanosecond {
+			return 0, fmt.Errorf("%s at %v: %w", t.Name, start, errDense)
+		}
+		mid := start.Add(end.Sub(start) / 2)
+		a, err := copyRange(ctx, src, dst, t, start, mid, page)
+		if err != nil {
+			return a, err
+		}
+		b, err := copyRange(ctx, src, dst, t, mid, end, page)
+		return a + b, err
+	}
 	res, err := src.Search(ctx, store.SearchParams{Source: source(t), Start: start, End: end, Limit: page})
 	if err != nil {
 		return 0, fmt.Errorf("read the source: %w", err)
 	}
-	if res.Count <= int64(len(res.Rows)) {
-		if len(res.Rows) == 0 {
-			return 0, nil
-		}
-		if err := dst.InsertRows(ctx, t, res.Rows); err != nil {
-			return 0, err
-		}
-		return int64(len(res.Rows)), nil
+	if int64(len(res.Rows)) != n {
+		return 0, fmt.Errorf("read the source: %d rows in [%v, %v), counted %d (is a server writing to it?)", len(res.Rows), start, end, n)
 	}
-	if end.Sub(start) <= time.Nanosecond {
-		return 0, fmt.Errorf("%s at %v: %w", t.Name, start, errDense)
+	if err := dst.InsertRows(ctx, t, res.Rows); err != nil {
+		return 0, err
 	}
-	mid := start.Add(end.Sub(start) / 2)
-	a, err := copyRange(ctx, src, dst, t, start, mid, page)
-	if err != nil {
-		return a, err
-	}
-	b, err := copyRange(ctx, src, dst, t, mid, end, page)
-	return a + b, err
+	return n, nil
 }

@@ -78,3 +78,30 @@ func TestCopyToClickHouse(t *testing.T) {
 		t.Errorf("search batch:1 through a ClickHouse-backed server: %d rows, want %d", res.Count, per)
 	}
 }
+
+// TestUserAddCLIClickHouse: with storage::backend: clickhouse, `overlook
+// user add` writes the user into ClickHouse: a server on another data
+// directory, on the same database, lets it log in.
+func TestUserAddCLIClickHouse(t *testing.T) {
+	engine := chdb.Start(t, chdb.Options{})
+	cfg := filepath.Join(t.TempDir(), "clickhouse.yaml")
+	if err := os.WriteFile(cfg, []byte(clickhouseConfig(engine.Endpoint, "")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("cli-password-ch\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := userAdd(t, "--config", cfg, "--data", t.TempDir(), "--email", "ops@example.com", "--role", "admin", "--password-file", pw)
+	if !strings.Contains(out, "in the shared store") {
+		t.Fatalf("user add said %q", out)
+	}
+	s := newServer(t, clickhouseConfig(engine.Endpoint, ""))
+	s.start()
+	c := newAPIClient(t, "http://"+s.api)
+	code, _, _ := c.do("GET", "/api/dashboards", "", "")
+	want(t, "anonymous once the CLI made a user", code, "", 401, "")
+	c.login("ops@example.com", "cli-password-ch")
+	code, body := c.json("GET", "/api/audit", "")
+	want(t, "the CLI's user.create in the shared audit log", code, body, 200, `"action":"user.create"`)
+}

@@ -59,6 +59,9 @@ func OpenShared(dir string, doc SharedDoc, audit AuditSink) (*Store, error) {
 	return s, nil
 }
 
+// Shared reports whether the store's document is shared (OpenShared).
+func (s *Store) Shared() bool { return s.shared != nil }
+
 // Audit returns the store's audit log: the shared one of a shared store,
 // else <dir>/audit.jsonl.
 func (s *Store) Audit() *Audit {

@@ -120,6 +120,9 @@ func openUsers(st store.Store, dir string) (*auth.Store, error) {
 	return auth.Open(AuthDir(dir))
 }
 
+// OpenUsers is openUsers for tools (`overlook user add`).
+func OpenUsers(st store.Store, dir string) (*auth.Store, error) { return openUsers(st, dir) }
+
 // auditSink adapts the ClickHouse audit log to auth.AuditSink.
 type auditSink struct{ l *clickhouse.AuditLog }
 

@@ -124,6 +124,44 @@ func TestClickHouseBackend(t *testing.T) {
 	if len(smp) != 1 || smp[0].Value[1] != "7" || smp[0].Metric["job"] != service {
 		t.Errorf("PromQL orders_placed_total: %+v, want one sample 7 of job %s", smp, service)
 	}
+	checkSharedAlertsAndUsers(t, a, b)
+}
+
+// checkSharedAlertsAndUsers: an alert and a user created through process
+// a are seen by process b (alerts, users and the audit log live in
+// ClickHouse): the user logs in through b, and b's login is in the audit
+// log a reads.
+func checkSharedAlertsAndUsers(t *testing.T, a, b *server) {
+	t.Helper()
+	var alert struct {
+		ID   string `json:"id"`
+		Name string `json:"name"`
+	}
+	code := a.postJSON("/api/alerts", map[string]any{
+		"name": "shared checkout errors", "source": "logs", "query": "SeverityText:ERROR ServiceName:shared-nothing",
+		"whereLanguage": "lucene", "groupBy": []string{}, "interval": "1h", "thresholdType": "above", "threshold": 1,
+		"channel": map[string]any{"type": "webhook", "url": "http://127.0.0.1:1/hook"},
+	}, &alert)
+	if code != http.StatusCreated || alert.ID == "" {
+		t.Fatalf("create alert through the first process: %d %+v", code, alert)
+	}
+	var seen struct {
+		Name string `json:"name"`
+	}
+	if code := b.getJSON("/api/alerts/"+alert.ID, &seen); code != http.StatusOK || seen.Name != "shared checkout errors" {
+		t.Fatalf("alert through the second process: %d %+v", code, seen)
+	}
+	admin := newAPIClient(t, "http://"+a.api)
+	code, body := admin.json("POST", "/api/setup", `{"email":"ops@example.com","password":"shared-password"}`)
+	want(t, "setup through the first process", code, body, 201, `"role":"admin"`)
+	other := newAPIClient(t, "http://"+b.api)
+	code, _, _ = other.do("GET", "/api/alerts", "", "")
+	want(t, "anonymous GET through the second process once a user exists", code, "", 401, "")
+	other.login("ops@example.com", "shared-password")
+	code, body = other.json("GET", "/api/alerts/"+alert.ID, "")
+	want(t, "the alert through the second process, logged in there", code, body, 200, "shared checkout errors")
+	code, body = admin.json("GET", "/api/audit", "")
+	want(t, "the second process's login in the audit log read through the first", code, body, 200, `"action":"login"`)
 }
 
 // TestClickHouseBadConfig: an unreachable endpoint and a missing database

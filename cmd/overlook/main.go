@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/collector/otelcol"
 
 	"github.com/overlook-dev/overlook/internal/budget"
+	"github.com/overlook-dev/overlook/internal/copycmd"
 	"github.com/overlook-dev/overlook/internal/demo"
 	"github.com/overlook-dev/overlook/internal/distro"
 	"github.com/overlook-dev/overlook/internal/telemetry"
@@ -33,6 +34,8 @@ Usage:
   overlook config print     [flags]   print the effective merged configuration
   overlook config validate  [flags]   check the configuration and exit non-zero on problems
   overlook user add         [flags]   add a user (works while a server runs); also: user list
+  overlook copy             [flags]   copy a DuckDB data directory into a ClickHouse backend
+                                      (--from-data DIR --to-config FILE; docs/scale-out.md)
   overlook version
 
 Flags:
@@ -77,6 +80,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return nil
 	case "user":
 		return usercmd.Run(context.Background(), args, os.Stdin, stdout, stderr)
+	case "copy":
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return copycmd.Run(ctx, args, stdout, stderr)
 	case "serve", "config print", "config validate":
 	default:
 		fmt.Fprint(stderr, usage)

@@ -26,6 +26,9 @@ type Event struct {
 // fsync'd, so a CLI and a server can both append.
 type Audit struct {
 	path string
+	// sink, when set, keeps the events instead of path (shared by every
+	// process of a scale-out deployment; OpenShared).
+	sink AuditSink
 	mu   sync.Mutex
 }
 
@@ -41,6 +44,12 @@ func NewAudit(dir string) *Audit { return &Audit{path: filepath.Join(dir, auditF
 func (a *Audit) Record(ev Event) error {
 	if ev.Time.IsZero() {
 		ev.Time = time.Now().UTC()
+	}
+	if a.sink != nil {
+		if err := a.sink.Append(ev); err != nil {
+			return fmt.Errorf("append to the shared audit log: %w", err)
+		}
+		return nil
 	}
 	line, err := json.Marshal(ev)
 	if err != nil {
@@ -64,6 +73,13 @@ func (a *Audit) Record(ev Event) error {
 // Read returns up to limit events, newest first (from the last 8 MiB of
 // the file).
 func (a *Audit) Read(limit int) ([]Event, error) {
+	if a.sink != nil {
+		evs, err := a.sink.Read(limit)
+		if err != nil {
+			return nil, fmt.Errorf("read the shared audit log: %w", err)
+		}
+		return evs, nil
+	}
 	f, err := os.Open(a.path)
 	if errors.Is(err, os.ErrNotExist) {
 		return []Event{}, nil

@@ -110,6 +110,12 @@ const (
 // Store holds users and tokens, persisted under dir.
 type Store struct {
 	dir string
+	// shared, when set, holds the document instead of dir (shared.go);
+	// sharedRaw is its last read, sharedAt when; audit is its audit log.
+	shared    SharedDoc
+	sharedRaw []byte
+	sharedAt  time.Time
+	audit     *Audit
 
 	mu    sync.RWMutex
 	doc   document
@@ -150,6 +156,12 @@ func stampOf(fi os.FileInfo) fileStamp {
 // reload reads the document if the file changed since the last read
 // (another process — `overlook user add` — may have written it).
 func (s *Store) reload() error {
+	if s.shared != nil {
+		// Without users the API is open: confirm that with the newest
+		// document on every request, so the first user created through
+		// another process closes it here at once.
+		return s.reloadShared(!s.HasUsers())
+	}
 	fi, err := os.Stat(s.path())
 	if errors.Is(err, os.ErrNotExist) {
 		s.mu.Lock()
@@ -199,6 +211,9 @@ func (s *Store) Refresh() error { return s.reload() }
 // (so a CLI and a server never lose each other's change) and writes it
 // durably.
 func (s *Store) update(fn func(*document) error) error {
+	if s.shared != nil {
+		return s.updateShared(fn)
+	}
 	lf, err := os.OpenFile(filepath.Join(s.dir, lockFile), os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return fmt.Errorf("open lock file: %w", err)
@@ -395,6 +410,10 @@ func countAdmins(us []User) int {
 // unknown email costs one hash verification too.
 func (s *Store) CheckPassword(email, password string) (User, bool) {
 	u, ok := s.userByEmail(strings.TrimSpace(email))
+	if !ok && s.shared != nil && s.reloadShared(true) == nil {
+		// Created through another process since the last read?
+		u, ok = s.userByEmail(strings.TrimSpace(email))
+	}
 	hash := u.PasswordHash
 	if !ok {
 		hash = dummyHash()
@@ -480,6 +499,14 @@ func (s *Store) TokenBySecret(secret string) (Token, bool) {
 		return Token{}, false
 	}
 	h := hashSecret(secret)
+	if t, ok := s.tokenByHash(h); ok || s.shared == nil || s.reloadShared(true) != nil {
+		return t, ok
+	}
+	// Created through another process since the last read?
+	return s.tokenByHash(h)
+}
+
+func (s *Store) tokenByHash(h string) (Token, bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	for _, t := range s.doc.Tokens {

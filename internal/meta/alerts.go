@@ -143,7 +143,12 @@ type alertsDocument struct {
 // SetStatus(durable=false) is durable when it returns.
 type AlertStore struct {
 	dir string
-	now func() time.Time
+	// set, when not nil, holds the alerts instead of dir (shared by
+	// several processes; alerts_shared.go); loaded is when it was read.
+	set    SharedSet
+	lease  Lease
+	loaded time.Time
+	now    func() time.Time
 
 	mu  sync.Mutex
 	doc alertsDocument
@@ -174,6 +179,7 @@ func OpenAlerts(dir string) (*AlertStore, error) {
 func (s *AlertStore) List() []AlertRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	_ = s.reloadLocked() // on failure: the alerts last read
 	out := make([]AlertRecord, 0, len(s.doc.Alerts))
 	for _, a := range s.doc.Alerts {
 		out = append(out, cloneAlert(a))
@@ -190,8 +196,14 @@ type AlertSchedule struct {
 // Schedules lists every alert's ID, name and interval without copying
 // the rest (the scheduler looks for due alerts every second).
 func (s *AlertStore) Schedules() []AlertSchedule {
+	if s.lease != nil && !s.lease.Held() {
+		return nil // another process evaluates the shared alerts
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.set != nil && s.now().Sub(s.loaded) >= scheduleReloadEvery {
+		_ = s.reloadLocked() // on failure: the alerts last read
+	}
 	out := make([]AlertSchedule, len(s.doc.Alerts))
 	for i, a := range s.doc.Alerts {
 		out[i] = AlertSchedule{ID: a.ID, Name: a.Name, Interval: a.Interval}
@@ -203,6 +215,9 @@ func (s *AlertStore) Schedules() []AlertSchedule {
 func (s *AlertStore) Get(id string) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return AlertRecord{}, err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return AlertRecord{}, ErrNotFound
@@ -214,12 +229,15 @@ func (s *AlertStore) Get(id string) (AlertRecord, error) {
 func (s *AlertStore) Create(a Alert) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return AlertRecord{}, err
+	}
 	a.ID = newID()
 	a.CreatedAt = s.now().UTC()
 	a.UpdatedAt = a.CreatedAt
 	rec := cloneAlert(&AlertRecord{Alert: normalizeAlert(a), AlertStatus: emptyStatus()})
 	s.doc.Alerts = append(s.doc.Alerts, &rec)
-	if err := s.saveLocked(); err != nil {
+	if err := s.persistLocked(&rec); err != nil {
 		s.doc.Alerts = s.doc.Alerts[:len(s.doc.Alerts)-1]
 		return AlertRecord{}, err
 	}
@@ -273,6 +291,12 @@ func (s *AlertStore) SetStatus(id string, durable bool, f func(*AlertStatus)) (A
 func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return AlertRecord{}, err
+	}
+	if s.set != nil {
+		durable = true
+	}
 	i := s.index(id)
 	if i < 0 {
 		return AlertRecord{}, ErrNotFound
@@ -286,7 +310,7 @@ func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f
 	st.History = trimTail(st.History, MaxAlertHistory)
 	st.Notifications = trimTail(st.Notifications, MaxAlertNotifications)
 	if durable {
-		if err := s.saveLocked(); err != nil {
+		if err := s.persistLocked(s.doc.Alerts[i]); err != nil {
 			s.doc.Alerts[i] = &old
 			return AlertRecord{}, err
 		}
@@ -298,13 +322,16 @@ func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f
 func (s *AlertStore) Delete(id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return ErrNotFound
 	}
 	old := append([]*AlertRecord(nil), s.doc.Alerts...)
-	s.doc.Alerts = append(s.doc.Alerts[:i], s.doc.Alerts[i+1:]...)
-	if err := s.saveLocked(); err != nil {
+	s.doc.Alerts = append(s.doc.Alerts[:i:i], s.doc.Alerts[i+1:]...)
+	if err := s.removeLocked(id); err != nil {
 		s.doc.Alerts = old
 		return err
 	}
@@ -314,6 +341,9 @@ func (s *AlertStore) Delete(id string) error {
 func (s *AlertStore) mutate(id string, f func(*AlertRecord)) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if err := s.reloadLocked(); err != nil {
+		return AlertRecord{}, err
+	}
 	i := s.index(id)
 	if i < 0 {
 		return AlertRecord{}, ErrNotFound
@@ -322,7 +352,7 @@ func (s *AlertStore) mutate(id string, f func(*AlertRecord)) (AlertRecord, error
 	c := cloneAlert(old)
 	f(&c)
 	s.doc.Alerts[i] = &c
-	if err := s.saveLocked(); err != nil {
+	if err := s.persistLocked(&c); err != nil {
 		s.doc.Alerts[i] = old
 		return AlertRecord{}, err
 	}

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/user"
 	"strings"
@@ -56,10 +57,11 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return err
 	}
-	st, err := auth.Open(overlookext.AuthDir(dir))
+	st, closeStore, err := openUsers(ctx, src, dir)
 	if err != nil {
 		return err
 	}
+	defer closeStore()
 	switch sub {
 	case "add":
 		return add(st, *email, *role, *tenant, *pwFile, stdin, stdout)
@@ -97,7 +99,7 @@ func add(st *auth.Store, email, roleName, tenant, pwFile string, stdin io.Reader
 		actor = "cli:" + u.Username
 	}
 	u, err := st.AddUser(auth.NewUser{Email: email, Password: password, Role: role, Tenant: tenant, By: actor})
-	audit := auth.NewAudit(st.Dir())
+	audit := st.Audit()
 	outcome := "ok"
 	if err != nil {
 		outcome = "failed"
@@ -109,8 +111,37 @@ func add(st *auth.Store, email, roleName, tenant, pwFile string, stdin io.Reader
 	if aerr != nil {
 		return fmt.Errorf("user %s added, but the audit log could not be written: %w", u.Email, aerr)
 	}
-	fmt.Fprintf(stdout, "user %s added with role %s in %s (a running server picks it up within a second)\n", u.Email, u.Role, st.Dir())
+	where := st.Dir()
+	if st.Shared() {
+		where = "the shared store (storage::backend: clickhouse)"
+	}
+	fmt.Fprintf(stdout, "user %s added with role %s in %s (a running server picks it up within a second)\n", u.Email, u.Role, where)
 	return nil
+}
+
+// openUsers opens the users the configuration's servers use: in the
+// ClickHouse database with storage::backend: clickhouse (shared by every
+// server on it), else under the data directory.
+func openUsers(ctx context.Context, src distro.Sources, dir string) (*auth.Store, func(), error) {
+	src.DataDir = dir
+	conf, err := distro.Resolve(ctx, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b, _ := conf.Get("extensions::overlook::storage::backend").(string); !strings.EqualFold(b, "clickhouse") {
+		st, err := auth.Open(overlookext.AuthDir(dir))
+		return st, func() {}, err
+	}
+	store, _, err := overlookext.OpenConfigured(ctx, conf, true, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := overlookext.OpenUsers(store, dir)
+	if err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
+	return st, func() { _ = store.Close() }, nil
 }
 
 // dataDir is the data directory the configuration names.

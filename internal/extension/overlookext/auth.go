@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/overlook-dev/overlook/internal/auth"
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/ui"
 )
 
@@ -28,14 +29,15 @@ type authParts struct {
 // directory.
 func AuthDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
 
-// startAuth opens the user store and loads the ingestion keys.
-func (e *Extension) startAuth() (*auth.Store, error) {
+// startAuth opens the user store (shared in st when it offers that:
+// openUsers) and loads the ingestion keys.
+func (e *Extension) startAuth(st store.Store) (*auth.Store, error) {
 	keys, err := auth.LoadIngestionKeys(e.cfg.Auth.IngestionKeys)
 	if err != nil {
 		return nil, fmt.Errorf("extensions::overlook::auth::ingestion_keys: %w", err)
 	}
 	e.keys.Store(keys)
-	us, err := auth.Open(AuthDir(e.cfg.Storage.Directory))
+	us, err := openUsers(st, e.cfg.Storage.Directory)
 	if err != nil {
 		return nil, fmt.Errorf("open the users store: %w", err)
 	}
@@ -56,7 +58,7 @@ func (e *Extension) gateFor(us *auth.Store, next http.Handler, onUser func()) ht
 	}
 	return auth.NewGate(auth.GateOptions{
 		Store: us, Sessions: e.sessions,
-		Audit: auth.NewAudit(us.Dir()), Limiter: auth.NewLoginLimiter(lim.Attempts, lim.Window),
+		Audit: us.Audit(), Limiter: auth.NewLoginLimiter(lim.Attempts, lim.Window),
 		Logger: e.logger.With("api", "auth"), Keys: e.keys.Load(), TrustedOrigins: trusted,
 		ScriptHashes: ui.InlineScriptHashes(), ReadPOSTs: readPOSTs, OnUserAdded: onUser,
 	}, next)

@@ -101,10 +101,6 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 // APIs) and starts serving the API; other tenants' stacks open on first
 // use (tenants.go).
 func (e *Extension) Start(ctx context.Context, host component.Host) error {
-	users, err := e.startAuth()
-	if err != nil {
-		return err
-	}
 	reg := newTenantRegistry(e)
 	def, err := reg.get(ctx, tenancy.Default)
 	if err != nil {
@@ -117,6 +113,12 @@ func (e *Extension) Start(ctx context.Context, host component.Host) error {
 		}
 		e.stopSelfTraces(ctx)
 		return errors.Join(errs...)
+	}
+	// Users are shared in the default tenant's store when it offers that
+	// (ClickHouse: store_registry.go openUsers), else local files.
+	users, err := e.startAuth(def.store)
+	if err != nil {
+		return errors.Join(err, closeAll())
 	}
 	e.metrics.SetStoreSize(reg.storeSize)
 	e.metrics.SetStoreState(reg.storeState)

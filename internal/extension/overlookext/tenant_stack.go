@@ -109,7 +109,7 @@ func (e *Extension) openTenant(ctx context.Context, tenant string) (_ *tenantSta
 	if err != nil {
 		return nil, fmt.Errorf("open the metadata store (dashboards) of tenant %q: %w", tenant, err)
 	}
-	alertStore, err := meta.OpenAlerts(filepath.Join(dir, "meta"))
+	alertStore, err := openAlerts(st, dir)
 	if err != nil {
 		return nil, fmt.Errorf("open the metadata store (alerts) of tenant %q: %w", tenant, err)
 	}

@@ -37,7 +37,7 @@ func (s *Store) Chart(ctx context.Context, p store.ChartParams) (*query.ChartRes
 // kinds q.Columns names.
 func (s *Store) runChartQuery(ctx context.Context, q query.ChartQuery, fn func([]any) error) error {
 	row := make([]any, len(q.Columns))
-	return s.scan(ctx, q.SQL, q.Args, func(_ []string, vals []any) error {
+	return s.scan(ctx, s.renameTables(q.SQL), q.Args, func(_ []string, vals []any) error {
 		for i, k := range q.Columns {
 			row[i] = chartValue(k, rowValue(vals[i]))
 		}

@@ -52,6 +52,10 @@ type Config struct {
 	// Tables renames tables (e.g. logs: hyperdx_logs); empty keeps the
 	// schema's names.
 	Tables TablesConfig `mapstructure:"tables"`
+	// MaterializedAttributes adds materialised attribute columns to the
+	// logs and spans tables (storage::materialized_attributes: "traces" or
+	// "logs" → "Map.key" paths), besides schema.DefaultMaterialized.
+	MaterializedAttributes map[string][]string `mapstructure:"-"`
 	// DialTimeout bounds connecting; default 10s.
 	DialTimeout time.Duration `mapstructure:"dial_timeout"`
 }
@@ -71,6 +75,9 @@ type TablesConfig struct {
 	MetricsHistogram        string `mapstructure:"metrics_histogram"`
 	MetricsExponentialHisto string `mapstructure:"metrics_exponential_histogram"`
 	MetricsSummary          string `mapstructure:"metrics_summary"`
+	// Sessions is the browser session recordings' table (ClickStack's
+	// hyperdx_sessions).
+	Sessions string `mapstructure:"sessions"`
 }
 
 // names maps each schema table to its name in the database.
@@ -79,6 +86,7 @@ func (t TablesConfig) names() map[string]string {
 	for _, tb := range schema.Tables {
 		out[tb.Name] = tb.Name
 	}
+	out[schema.SessionsTable] = schema.SessionsTable
 	set := func(k, v string) {
 		if v != "" {
 			out[k] = v
@@ -94,6 +102,7 @@ func (t TablesConfig) names() map[string]string {
 	set(schema.MetricsHistogramTable, t.MetricsHistogram)
 	set(schema.MetricsExpHistogramTable, t.MetricsExponentialHisto)
 	set(schema.MetricsSummaryTable, t.MetricsSummary)
+	set(schema.SessionsTable, t.Sessions)
 	return out
 }
 

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,9 +20,10 @@ import (
 // lowCardinality lists the String columns the exporter stores as
 // LowCardinality(String), per table ("*": every table).
 var lowCardinality = map[string]map[string]bool{
-	schema.LogsTable:   {"SeverityText": true, "ServiceName": true, "ResourceSchemaUrl": true, "ScopeSchemaUrl": true, "ScopeVersion": true},
-	schema.TracesTable: {"SpanName": true, "SpanKind": true, "ServiceName": true, "StatusCode": true, "Events.Name": true},
-	"*":                {"ServiceName": true},
+	schema.LogsTable:     {"SeverityText": true, "ServiceName": true, "ResourceSchemaUrl": true, "ScopeSchemaUrl": true, "ScopeVersion": true},
+	schema.SessionsTable: {"SeverityText": true, "ServiceName": true, "ResourceSchemaUrl": true, "ScopeSchemaUrl": true, "ScopeVersion": true},
+	schema.TracesTable:   {"SpanName": true, "SpanKind": true, "ServiceName": true, "StatusCode": true, "Events.Name": true},
+	"*":                  {"ServiceName": true},
 }
 
 // hdxMaterialized are ClickStack's materialized resource attributes of the
@@ -94,7 +96,7 @@ func columnDefs(t *schema.Table) []string {
 				fs[i] = fmt.Sprintf("%s %s", ident(f.Name), colType(t.Name, f, c.Name+"."+f.Name))
 			}
 			out = append(out, fmt.Sprintf("%s Nested(%s) CODEC(ZSTD(1))", ident(c.Name), strings.Join(fs, ", ")))
-		case t.Name == schema.LogsTable && c.Name == "TimestampTime":
+		case (t.Name == schema.LogsTable || t.Name == schema.SessionsTable) && c.Name == "TimestampTime":
 			out = append(out, "`TimestampTime` DateTime DEFAULT toDateTime(Timestamp)")
 		default:
 			out = append(out, fmt.Sprintf("%s %s%s", ident(c.Name), colType(t.Name, c, c.Name), codec(t.Name, c)))
@@ -130,6 +132,11 @@ func indexes(table string) []string {
 		out = append(out, attrIdx("span_attr", "SpanAttributes")...)
 		out = append(out, "INDEX idx_duration Duration TYPE minmax GRANULARITY 1",
 			"INDEX idx_lower_span_name lower(SpanName) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8")
+	case schema.SessionsTable:
+		// ClickStack's hyperdx_sessions: the logs table's columns, these
+		// two indexes.
+		out = append(out, "INDEX idx_trace_id TraceId TYPE bloom_filter(0.001) GRANULARITY 1",
+			"INDEX idx_lower_body lower(Body) TYPE tokenbf_v1(32768, 3, 0) GRANULARITY 8")
 	case schema.TraceIDTsTable:
 	default:
 		out = append(out, attrIdx("res_attr", "ResourceAttributes")...)
@@ -149,7 +156,7 @@ func tableSpec(table string, ttl time.Duration) string {
 	}
 	settings := "\nSETTINGS index_granularity = 8192, ttl_only_drop_parts = 1"
 	switch table {
-	case schema.LogsTable:
+	case schema.LogsTable, schema.SessionsTable:
 		return "\nPARTITION BY toDate(TimestampTime)\nPRIMARY KEY (ServiceName, TimestampTime)\nORDER BY (ServiceName, TimestampTime, Timestamp)" +
 			ttlClause("TimestampTime") + settings
 	case schema.TracesTable:
@@ -164,12 +171,23 @@ func tableSpec(table string, ttl time.Duration) string {
 
 func ttlOf(table string, c Config) time.Duration {
 	switch table {
+	case schema.SessionsTable:
+		if c.TTL.Sessions > 0 {
+			return c.TTL.Sessions
+		}
+		return c.TTL.Logs
 	case schema.LogsTable:
 		return c.TTL.Logs
 	case schema.TracesTable, schema.TraceIDTsTable:
 		return c.TTL.Traces
 	}
 	return c.TTL.Metrics
+}
+
+// ddlTables are the tables DDL creates: the schema's, then ClickStack's
+// hyperdx_sessions (browser session recordings, the logs columns).
+func ddlTables() []*schema.Table {
+	return append(slices.Clip(schema.Tables), &schema.Sessions)
 }
 
 func ident(s string) string { return "`" + strings.ReplaceAll(s, "`", "``") + "`" }
@@ -187,7 +205,7 @@ func DDL(c Config) []string {
 		on = " ON CLUSTER " + ident(c.Cluster)
 	}
 	var out []string
-	for _, t := range schema.Tables {
+	for _, t := range ddlTables() {
 		name := names[t.Name]
 		local := name
 		if c.Cluster != "" {

@@ -15,7 +15,12 @@ import (
 // internal/store/duckdb/rows_logs.go). It returns once ClickHouse has
 // written them.
 func (s *Store) InsertLogs(ctx context.Context, ld plog.Logs) error {
-	r := newTableRows(&schema.Logs)
+	return s.insertLogsInto(ctx, &schema.Logs, ld)
+}
+
+// insertLogsInto writes ld's records to t, a table of the logs columns.
+func (s *Store) insertLogsInto(ctx context.Context, t *schema.Table, ld plog.Logs) error {
+	r := newTableRows(t)
 	for _, rl := range ld.ResourceLogs().All() {
 		res := rl.Resource()
 		svc, rURL, rAttrs := serviceName(res), str(rl.SchemaUrl()), attrs(res.Attributes())

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/chcol"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/overlook-dev/overlook/internal/query"
@@ -271,6 +272,13 @@ func scanRows(rs driver.Rows, fn func(names []string, vals []any) error) error {
 // UTC, nil pointers (Nullable NULL) as nil.
 func rowValue(v any) any {
 	switch x := v.(type) {
+	case chcol.Variant:
+		// A CASE of NULL and an array is a Variant on ClickHouse ≥ 25
+		// (use_variant_as_common_type): its value, or nil.
+		if x.Nil() {
+			return nil
+		}
+		return rowValue(x.Any())
 	case time.Time:
 		return x.UTC()
 	case []time.Time:

@@ -32,11 +32,15 @@ type Store struct {
 	log     *slog.Logger
 	db      string
 	names   map[string]string // schema table → table in the database
+	renamed map[string]string // the names that differ (renameTables)
 	columns map[string]map[string]bool
 	dialect query.Dialect
+	mat     schema.MaterializedSet // the materialised columns the tables have
 	closed  atomic.Bool
 	// metaReady is set when the shared metadata table exists.
 	metaReady bool
+	// present holds the names of every table of the database.
+	present map[string]bool
 	// lastErr is the last insert failure that made the store unavailable
 	// (nil once an insert succeeds again).
 	lastErr atomic.Pointer[error]
@@ -86,6 +90,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 		opts.TLS = &tls.Config{InsecureSkipVerify: cfg.TLS.InsecureSkipVerify} //nolint:gosec // opt-in, documented
 	}
 	s := &Store{cfg: cfg, log: log, db: cfg.database(), names: cfg.Tables.names(), dialect: query.ClickHouse}
+	s.renamed = renames(s.names)
 	pctx, cancel := context.WithTimeout(ctx, opts.DialTimeout+5*time.Second)
 	defer cancel()
 	conn, err := ch.Open(opts)
@@ -110,11 +115,33 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the shared metadata table %s in ClickHouse database %q: %w", metaTable, s.db, err)
 		}
+		if err := conn.Exec(pctx, auditDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the audit log table %s in ClickHouse database %q: %w", auditTable, s.db, err)
+		}
+		if err := conn.Exec(pctx, metricMetadataDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the metric metadata table %s in ClickHouse database %q: %w", metricMetadataTable, s.db, err)
+		}
 	}
 	if err := s.loadColumns(pctx); err != nil {
 		_ = conn.Close()
 		return nil, err
 	}
+	if cfg.createSchema() {
+		want, err := cfg.materializedSet()
+		if err == nil {
+			err = s.ensureMaterialized(pctx, want)
+		}
+		if err == nil {
+			err = s.loadColumns(pctx)
+		}
+		if err != nil {
+			_ = conn.Close()
+			return nil, err
+		}
+	}
+	s.useMaterialized()
 	return s, nil
 }
 
@@ -164,8 +191,12 @@ func (s *Store) loadColumns(ctx context.Context) error {
 		return fmt.Errorf("list the columns of ClickHouse database %q: %w", s.db, err)
 	}
 	s.columns = map[string]map[string]bool{}
+	s.present = map[string]bool{}
+	for t := range cols {
+		s.present[t] = true
+	}
 	var missing []string
-	for _, t := range schema.Tables {
+	for _, t := range ddlTables() {
 		name := s.names[t.Name]
 		if cols[name] == nil {
 			missing = append(missing, name)

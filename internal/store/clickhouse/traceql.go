@@ -27,6 +27,8 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 	if !p.Start.Before(p.End) {
 		return nil, fmt.Errorf("%w: start %s is not before end %s", store.ErrInvalidArgument, p.Start, p.End)
 	}
+	// No materialised columns: the TraceQL SQL reads spans with SELECT *,
+	// which in ClickHouse leaves MATERIALIZED columns out.
 	sq, err := traceql.SearchSQL(p.Query, traceql.ClickHouse, traceql.SearchOptions{
 		Start: p.Start, End: p.End, Limit: min(max(p.Limit, 1), MaxTraceQLLimit), SpansPerSet: max(p.SpansPerSet, 1),
 		MinDuration: p.MinDuration, MaxDuration: p.MaxDuration,
@@ -36,7 +38,7 @@ func (s *Store) TraceQLSearch(ctx context.Context, p store.TraceQLSearchParams) 
 	}
 	nsel := len(p.Query.Select)
 	var out []store.TraceQLTrace
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, raw []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, raw []any) error {
 		vals := make([]any, len(raw))
 		for i, v := range raw {
 			vals[i] = rowValue(v)
@@ -72,7 +74,7 @@ func (s *Store) TraceQLMetrics(ctx context.Context, p store.TraceQLMetricsParams
 	index := map[string]int{}
 	var out []store.TraceQLSeries
 	stepNs := p.Step.Nanoseconds()
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, vals []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, vals []any) error {
 		labels := make([]string, nby)
 		for i := range nby {
 			labels[i] = tqStr(vals[i])
@@ -121,7 +123,7 @@ func (s *Store) TraceQLValues(ctx context.Context, p store.TraceQLValuesParams) 
 		return nil, err
 	}
 	out := []store.Value{}
-	err = s.scan(ctx, sq.Query, sq.Args, func(_ []string, vals []any) error {
+	err = s.scan(ctx, s.renameTables(sq.Query), sq.Args, func(_ []string, vals []any) error {
 		out = append(out, store.Value{Value: tqStr(vals[0]), Count: tqI64(vals[1])})
 		return nil
 	})

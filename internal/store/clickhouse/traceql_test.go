@@ -14,7 +14,12 @@ import (
 // TestTraceQLConformance runs the TraceQL conformance table on ClickHouse:
 // each query returns exactly the expected traces and matched span counts.
 func TestTraceQLConformance(t *testing.T) {
-	s := openTest(t, nil)
+	for name, mod := range map[string]func(*Config){"schema names": nil, "renamed tables": renamedTables} {
+		t.Run(name, func(t *testing.T) { traceQLConformance(t, openTest(t, mod)) })
+	}
+}
+
+func traceQLConformance(t *testing.T, s *Store) {
 	defer s.Close()
 	if err := s.InsertTraces(context.Background(), traceqltest.Traces(traceqltest.Base)); err != nil {
 		t.Fatal(err)

@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/plog"
-
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/storetest"
@@ -75,68 +72,4 @@ func TestAnalysisSampling(t *testing.T) {
 			t.Errorf("min %d: top keys %v %v", min, keys, err)
 		}
 	}
-}
-
-// TestPatternCounts: LIKE patterns with escapes, the first match wins,
-// errors, services and buckets are counted over the whole scope.
-func TestPatternCounts(t *testing.T) {
-	s, err := Open(Config{Dir: t.TempDir()}, testLogger(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	ctx := context.Background()
-	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	ld := plog.NewLogs()
-	for i, b := range []string{"100% done", "100x done", "100% done", "a_b", "axb", "other"} {
-		rl := ld.ResourceLogs().AppendEmpty()
-		rl.Resource().Attributes().PutStr("service.name", []string{"a", "b"}[i%2])
-		r := rl.ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
-		r.SetTimestamp(pcommon.NewTimestampFromTime(base.Add(time.Duration(i) * time.Minute)))
-		r.Body().SetStr(b)
-		if i == 0 {
-			r.SetSeverityNumber(plog.SeverityNumberFatal)
-		}
-	}
-	if err := s.InsertLogs(ctx, ld); err != nil {
-		t.Fatal(err)
-	}
-	sc := store.Scope{Source: &schema.LogsSource, Start: base, End: base.Add(time.Hour)}
-	pcs, scanned, err := s.PatternCounts(ctx, store.PatternCountParams{Scope: sc, Patterns: []string{`100\% done`, `100% done`, `a\_b`, `%`}, Step: 2 * time.Minute})
-	if err != nil {
-		t.Fatal(err)
-	}
-	type got struct {
-		count, errs int64
-		svcs        map[string]int64
-		buckets     map[int64]int64
-	}
-	b0 := base.UnixNano()
-	want := []got{
-		{2, 1, map[string]int64{"a": 2}, map[int64]int64{b0: 1, b0 + int64(2*time.Minute): 1}},
-		{1, 0, map[string]int64{"b": 1}, map[int64]int64{b0: 1}},
-		{1, 0, map[string]int64{"b": 1}, map[int64]int64{b0 + int64(2*time.Minute): 1}},
-		{2, 0, map[string]int64{"a": 1, "b": 1}, map[int64]int64{b0 + int64(4*time.Minute): 2}},
-	}
-	if scanned != 6 || len(pcs) != len(want) {
-		t.Fatalf("scanned %d, %d counts", scanned, len(pcs))
-	}
-	for i, w := range want {
-		p := pcs[i]
-		if p.Count != w.count || p.Errors != w.errs || !mapsEqual(p.Services, w.svcs) || !mapsEqual(p.Buckets, w.buckets) {
-			t.Errorf("pattern %d: %+v, want %+v", i, p, w)
-		}
-	}
-}
-
-func mapsEqual[K comparable](a, b map[K]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

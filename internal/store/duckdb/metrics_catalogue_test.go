@@ -84,7 +84,7 @@ func TestMetricCatalogue(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := s.InsertMetrics(ctx, sampleMetrics()); err != nil {
+			if err := s.InsertMetrics(ctx, storetest.KindsMetrics()); err != nil {
 				t.Fatal(err)
 			}
 			// A refused batch (its ctx ended) stores nothing: it must not be listed.

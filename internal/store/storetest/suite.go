@@ -29,8 +29,11 @@ import (
 // it) and must not apply retention.
 type Opener = func(t *testing.T) store.Store
 
-// Run runs the conformance suite against a backend.
-func Run(t *testing.T, open Opener) {
+// Run runs the conformance suite against a backend: the cases every store
+// passes, then those of each optional Capability (skipped, saying so, for
+// the capabilities opts declare Unsupported).
+func Run(t *testing.T, open Opener, opts ...Option) {
+	o := newOptions(opts)
 	tests := []struct {
 		name string
 		fn   func(*testing.T, Opener)
@@ -53,6 +56,37 @@ func Run(t *testing.T, open Opener) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
 	}
+	for _, tc := range capabilityCases {
+		t.Run(string(tc.cap)+"/"+tc.name, func(t *testing.T) {
+			tc.fn(t, openCapable(t, open, o, tc.cap))
+		})
+	}
+}
+
+// capabilityCases are the cases of the optional capabilities: each gets a
+// fresh store that has the capability.
+var capabilityCases = []struct {
+	cap  Capability
+	name string
+	fn   func(*testing.T, store.Store)
+}{
+	{Sessions, "Sessions", testSessions},
+	{Analysis, "PatternCounts", testPatternCounts},
+	{Analysis, "SampledAnalysis", testSampledAnalysis},
+	{Analysis, "Deltas", testDeltas},
+	{Analysis, "Facets", testFacets},
+	{MetricMetadata, "MetricMetadata", testMetricMetadata},
+	{MetricMetadata, "MetricDescriptions", testMetricDescriptions},
+	{Metrics, "SelectMetrics", testSelectMetrics},
+	{Metrics, "MetricResources", testMetricResources},
+	{Exemplars, "SelectExemplars", testSelectExemplars},
+	{Charts, "Execution", testChartExecution},
+	{Charts, "SeriesShape", testChartSeriesShape},
+	{Charts, "Heatmap", testChartHeatmap},
+	{Charts, "Errors", testChartErrors},
+	{Charts, "Cancel", testChartCancel},
+	{Charts, "Values", testChartValues},
+	{Charts, "Ratio", testChartRatio},
 }
 
 // onceStore closes its store at most once.

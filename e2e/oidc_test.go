@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -14,9 +15,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 )
 
 // testIssuer is an OIDC issuer on 127.0.0.1: discovery document and a JWKS
@@ -77,9 +83,10 @@ func (iss *testIssuer) token(t *testing.T, aud string, exp time.Time) string {
 }
 
 // TestCollectorOIDCAuth: the contrib oidc extension is in the
-// distribution. With it guarding OTLP/HTTP, a request with a valid token
-// from the issuer is stored; a missing, expired, wrong-audience or
-// foreign-signed token gets 401 and stores nothing.
+// distribution. With it guarding OTLP/HTTP and OTLP/gRPC, a request with a
+// valid token from the issuer is stored; a missing, expired,
+// wrong-audience, foreign-signed or malformed token gets 401
+// (Unauthenticated) and stores nothing.
 func TestCollectorOIDCAuth(t *testing.T) {
 	iss := newTestIssuer(t)
 	extra := fmt.Sprintf(`extensions:
@@ -91,6 +98,9 @@ receivers:
   otlp:
     protocols:
       http:
+        auth:
+          authenticator: oidc
+      grpc:
         auth:
           authenticator: oidc
 service:
@@ -138,11 +148,34 @@ service:
 	if code, msg := post("accepted", iss.token(t, "overlook-ingest", hour)); code != http.StatusOK {
 		t.Fatalf("valid token: %d %s", code, msg)
 	}
-	rows := s.search("logs", "").Rows
-	if len(rows) != 1 {
-		t.Fatalf("%d logs stored, want exactly 1 (the valid token's): %v", len(rows), rows)
+	// OTLP/gRPC: the token in the authorization metadata.
+	client := grpcLogs(t, s.grpc)
+	for _, tc := range []struct {
+		name, token string
+		want        codes.Code
+	}{
+		{"missing", "", codes.Unauthenticated},
+		{"expired", iss.token(t, "overlook-ingest", time.Now().Add(-time.Hour)), codes.Unauthenticated},
+		{"valid", iss.token(t, "overlook-ingest", hour), codes.OK},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		if tc.token != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tc.token)
+		}
+		_, err := client.Export(ctx, nowLog("grpc "+tc.name))
+		cancel()
+		if got := status.Code(err); got != tc.want {
+			t.Errorf("gRPC %s token: %v, want %v", tc.name, err, tc.want)
+		}
 	}
-	if got := fmt.Sprint(rows[0]["Body"]); got != "accepted" {
-		t.Errorf("stored body %q, want %q", got, "accepted")
+
+	rows := s.search("logs", "").Rows
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprint(r["Body"]))
+	}
+	slices.Sort(got)
+	if want := []string{"accepted", "grpc valid"}; !slices.Equal(got, want) {
+		t.Fatalf("stored log bodies %q, want exactly %q (the valid tokens' requests)", got, want)
 	}
 }

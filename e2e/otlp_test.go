@@ -34,7 +34,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-const schemaURL = "https://opentelemetry.io/schemas/1.41.0" // the SDK's semconv version
+const schemaURL = "https://opentelemetry.io/schemas/1.43.0" // the SDK's semconv version (otel/sdk v1.45)
 
 // exporters builds SDK exporters for one transport.
 type exporters struct {

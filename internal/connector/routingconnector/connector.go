@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/ottl"
 	"go.opentelemetry.io/collector/component"
@@ -63,9 +64,11 @@ func (r *logsRouter) Capabilities() consumer.Capabilities {
 
 // ConsumeLogs splits ld by route: each log record goes to the first route
 // that matches its resource (resource context) or itself (log context),
-// in table order; the rest to the default pipelines.
+// in table order; the rest to the default pipelines. When every record has
+// the same destination (the usual batch: no recordings, or only
+// recordings), ld is passed on as it is, without a copy.
 func (r *logsRouter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
-	outs := make([]*output, len(r.routes)+1) // last: default
+	var dests []int // per record, in order; index into routes, len(routes) = default
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
@@ -78,15 +81,41 @@ func (r *logsRouter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 			sl := sls.At(j)
 			lrs := sl.LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				lr := lrs.At(k)
-				dest, err := r.destination(ctx, resRoute, rl, sl, lr)
+				dest, err := r.destination(ctx, resRoute, rl, sl, lrs.At(k))
 				if err != nil {
 					return err
+				}
+				dests = append(dests, dest)
+			}
+		}
+	}
+	if len(dests) == 0 {
+		return nil
+	}
+	if !slices.ContainsFunc(dests, func(d int) bool { return d != dests[0] }) {
+		if c := r.consumer(dests[0]); c != nil {
+			return c.ConsumeLogs(ctx, ld)
+		}
+		return nil
+	}
+	outs := make([]*output, len(r.routes)+1)
+	n := 0
+	for i := 0; i < rls.Len(); i++ {
+		rl := rls.At(i)
+		sls := rl.ScopeLogs()
+		for j := 0; j < sls.Len(); j++ {
+			sl := sls.At(j)
+			lrs := sl.LogRecords()
+			for k := 0; k < lrs.Len(); k++ {
+				dest := dests[n]
+				n++
+				if r.consumer(dest) == nil {
+					continue
 				}
 				if outs[dest] == nil {
 					outs[dest] = newOutput()
 				}
-				outs[dest].add(i, j, rl, sl, lr)
+				outs[dest].add(i, j, rl, sl, lrs.At(k))
 			}
 		}
 	}
@@ -95,18 +124,21 @@ func (r *logsRouter) ConsumeLogs(ctx context.Context, ld plog.Logs) error {
 		if o == nil {
 			continue
 		}
-		c := r.fallback
-		if i < len(r.routes) {
-			c = r.consumers[i]
-		}
-		if c == nil {
-			continue // unmatched and no default_pipelines: dropped, as in contrib
-		}
-		if err := c.ConsumeLogs(ctx, o.logs); err != nil {
+		if err := r.consumer(i).ConsumeLogs(ctx, o.logs); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// consumer is the consumer of destination d (an index into routes, or
+// len(routes) for the default pipelines); nil: unmatched data is dropped
+// (no default_pipelines), as in contrib.
+func (r *logsRouter) consumer(d int) consumer.Logs {
+	if d < len(r.routes) {
+		return r.consumers[d]
+	}
+	return r.fallback
 }
 
 // firstResourceMatch is the index of the first resource-context route

@@ -89,6 +89,17 @@ func TestRouting(t *testing.T) {
 			wantDefault:  []string{"a/scope-a/abc", "b/scope-b/abc", "a/scope-a/a-rec", "a/scope-a/a-plain"},
 		},
 		{
+			name: "every record to one route: the batch is passed on whole",
+			cfg: Config{DefaultPipelines: []pipeline.ID{pDefault}, Table: []RoutingTableItem{
+				{Context: ContextLog, Condition: `body != nil`, Pipelines: []pipeline.ID{pSessions}},
+			}},
+			wantSessions: []string{"a/scope-a/a-rec", "a/scope-a/a-plain", "a/scope-a/abc", "b/scope-b/b-rec", "b/scope-b/b-plain", "b/scope-b/abc"},
+		},
+		{
+			name:         "nothing matches and no default_pipelines: everything is dropped",
+			cfg:          Config{Table: []RoutingTableItem{{Condition: `attributes["service.name"] == "c"`, Pipelines: []pipeline.ID{pSessions}}}},
+		},
+		{
 			name:         "no default_pipelines: unmatched records are dropped",
 			cfg:          Config{Table: []RoutingTableItem{sessionsRoute}},
 			wantSessions: []string{"a/scope-a/a-rec", "b/scope-b/b-rec"},

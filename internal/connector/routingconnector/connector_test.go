@@ -96,8 +96,8 @@ func TestRouting(t *testing.T) {
 			wantSessions: []string{"a/scope-a/a-rec", "a/scope-a/a-plain", "a/scope-a/abc", "b/scope-b/b-rec", "b/scope-b/b-plain", "b/scope-b/abc"},
 		},
 		{
-			name:         "nothing matches and no default_pipelines: everything is dropped",
-			cfg:          Config{Table: []RoutingTableItem{{Condition: `attributes["service.name"] == "c"`, Pipelines: []pipeline.ID{pSessions}}}},
+			name: "nothing matches and no default_pipelines: everything is dropped",
+			cfg:  Config{Table: []RoutingTableItem{{Condition: `attributes["service.name"] == "c"`, Pipelines: []pipeline.ID{pSessions}}}},
 		},
 		{
 			name:         "no default_pipelines: unmatched records are dropped",

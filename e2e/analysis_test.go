@@ -56,7 +56,7 @@ func TestAnalysisEndpoints(t *testing.T) {
 			rec.SetTimestamp(base.Add(time.Duration(i) * time.Second))
 			rec.SetSeverity(sev)
 			rec.SetSeverityText(map[bool]string{true: "ERROR", false: "INFO"}[sev == otellog.SeverityError])
-			rec.SetBody(otellog.StringValue(body))
+			rec.SetBody(attribute.StringValue(body))
 			logger.Emit(ctx, rec)
 		}
 		if svc == "frontend" {

@@ -81,8 +81,8 @@ func TestClickHouseBackend(t *testing.T) {
 	rec.SetObservedTimestamp(logTime.Add(time.Millisecond))
 	rec.SetSeverity(otellog.SeverityError)
 	rec.SetSeverityText("ERROR")
-	rec.SetBody(otellog.StringValue("Failed to place order: Visa cache full http"))
-	rec.AddAttributes(otellog.String("userEmail", "braulio@example.com"), otellog.Int("order.items", 3))
+	rec.SetBody(attribute.StringValue("Failed to place order: Visa cache full http"))
+	rec.AddAttributes(attribute.String("userEmail", "braulio@example.com"), attribute.Int("order.items", 3))
 	logger.Emit(rootCtx, rec)
 	root.End(trace.WithTimestamp(spanStart.Add(100 * time.Millisecond)))
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithResource(res),

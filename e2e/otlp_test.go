@@ -34,7 +34,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-const schemaURL = "https://opentelemetry.io/schemas/1.41.0" // the SDK's semconv version
+const schemaURL = "https://opentelemetry.io/schemas/1.43.0" // the SDK's semconv version (otel/sdk v1.45)
 
 // exporters builds SDK exporters for one transport.
 type exporters struct {
@@ -126,8 +126,8 @@ func TestOTLPRoundTrip(t *testing.T) {
 			rec.SetObservedTimestamp(logTime.Add(time.Millisecond))
 			rec.SetSeverity(otellog.SeverityError)
 			rec.SetSeverityText("ERROR")
-			rec.SetBody(otellog.StringValue("Failed to place order: Visa cache full " + transport))
-			rec.AddAttributes(otellog.String("userEmail", "braulio@example.com"), otellog.Int("order.items", 3))
+			rec.SetBody(attribute.StringValue("Failed to place order: Visa cache full " + transport))
+			rec.AddAttributes(attribute.String("userEmail", "braulio@example.com"), attribute.Int("order.items", 3))
 			logger.Emit(rootCtx, rec)
 			root.End(trace.WithTimestamp(spanStart.Add(100 * time.Millisecond)))
 

@@ -7,13 +7,13 @@ package distro
 import (
 	"fmt"
 
-	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/routingconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/servicegraphconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/prometheusremotewriteexporter"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/basicauthextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/bearertokenauthextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/headerssetterextension"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/extension/oidcauthextension"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/attributesprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/filterprocessor"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/processor/probabilisticsamplerprocessor"
@@ -35,6 +35,7 @@ import (
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
 	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 
+	"github.com/overlook-dev/overlook/internal/connector/routingconnector"
 	"github.com/overlook-dev/overlook/internal/exporter/storeexporter"
 	"github.com/overlook-dev/overlook/internal/extension/overlookext"
 	"github.com/overlook-dev/overlook/internal/processor/tenantprocessor"
@@ -55,11 +56,11 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](
 		overlookext.NewFactory(metrics, append([]overlookext.Option{overlookext.WithPrometheusTargets(promTargets)}, ext...)...),
 		// The collector's own authenticators, so user configs with
-		// `auth: {authenticator: basicauth}` work (docs/security.md).
-		// oidc is not here: contrib's oidcauthextension v0.157.0 is not
-		// served by the module proxy (v0.159.0+ would need the whole set).
+		// `auth: {authenticator: basicauth|bearertokenauth|oidc}` work
+		// (docs/security.md).
 		basicauthextension.NewFactory(),
 		bearertokenauthextension.NewFactory(),
+		oidcauthextension.NewFactory(),
 		// Forwards the request's tenant on outgoing requests (remote
 		// write out: `from_attribute: tenant`; docs/security.md).
 		headerssetterextension.NewFactory(),
@@ -103,6 +104,9 @@ func Components(metrics *telemetry.Metrics, ext ...overlookext.Option) (otelcol.
 		perTenant(withPairingCounters(servicegraphconnector.NewFactory(), component.MustNewType("servicegraph")), component.MustNewType("servicegraph")),
 		// Routes browser session recordings to hyperdx_sessions
 		// (docs/browser-monitoring.md), as ClickStack's collector does.
+		// overlook's own logs `routing` connector with contrib's
+		// configuration: contrib's module has no release served beside
+		// collector v0.159.0 (docs/architecture.md).
 		routingconnector.NewFactory(),
 	); err != nil {
 		return f, fmt.Errorf("connectors: %w", err)

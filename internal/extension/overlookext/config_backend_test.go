@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"go.opentelemetry.io/collector/confmap/xconfmap"
+	"go.opentelemetry.io/collector/confmap"
 )
 
 // TestBackendConfig: the default (duckdb) needs no ClickHouse keys, even
@@ -31,7 +31,7 @@ func TestBackendConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := createDefaultConfig()
 			tc.mod(c)
-			err := xconfmap.Validate(c)
+			err := confmap.Validate(c)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("invalid: %v", err)

@@ -6,7 +6,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.opentelemetry.io/collector/confmap"
-	"go.opentelemetry.io/collector/confmap/xconfmap"
 	"go.opentelemetry.io/collector/extension/extensiontest"
 
 	"github.com/overlook-dev/overlook/internal/telemetry"
@@ -39,7 +38,7 @@ func TestOverridesConfig(t *testing.T) {
 			if err := confmap.NewFromStringMap(tc.raw).Unmarshal(cfg); err != nil {
 				t.Fatal(err)
 			}
-			err := xconfmap.Validate(cfg)
+			err := confmap.Validate(cfg)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)

@@ -98,8 +98,12 @@ func TestSharedSessionsAcrossProcesses(t *testing.T) {
 			}
 		}},
 		{"per-user cap", func(t *testing.T, a *Sessions, _ string) {
-			create(t, a, "u1")
-			create(t, a, "u1")
+			c := a.now
+			for range 2 {
+				a.now = func() time.Time { return c().Add(time.Millisecond) }
+				create(t, a, "u1")
+			}
+			a.now = c
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

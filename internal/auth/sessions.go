@@ -46,11 +46,12 @@ type Sessions struct {
 	// shared, when set, is the table the sessions live in instead of
 	// the file (OpenSharedSessions; sessions_shared.go): byID is then a
 	// cache, checked holds when each cached session was last confirmed in
-	// the table, unknown when each hash unknown to it was last read, and
-	// tokens (refilled as of tokensAt) the reads of unknown hashes left.
+	// the table, unknown when each uncached hash was last read, and tokens
+	// (refilled as of tokensAt) the reads of uncached hashes left.
 	shared   SessionBackend
 	checked  map[string]time.Time
 	unknown  map[string]time.Time
+	reading  map[string]*sessionRead // reads of uncached hashes in flight
 	tokens   float64
 	tokensAt time.Time
 }

@@ -63,7 +63,7 @@ func OpenSharedSessions(b SessionBackend, ttl time.Duration, maxPerUser int, now
 		now = time.Now
 	}
 	return &Sessions{ttl: ttl, maxPerUser: maxPerUser, now: now, byID: map[string]session{},
-		shared: b, checked: map[string]time.Time{}, unknown: map[string]time.Time{},
+		shared: b, checked: map[string]time.Time{}, unknown: map[string]time.Time{}, reading: map[string]*sessionRead{},
 		tokens: unknownReadsBurst, tokensAt: now()}, nil
 }
 
@@ -123,6 +123,13 @@ func (s *Sessions) lookupShared(h string) (string, bool) {
 		return v.UserID, true
 	case cached:
 		s.checked[h] = now // one re-read at a time per interval
+	case s.reading[h] != nil:
+		// Another request reads this hash already (a page's parallel
+		// requests after a login elsewhere): share its answer.
+		r := s.reading[h]
+		s.mu.Unlock()
+		<-r.done
+		return r.userID, r.ok
 	default:
 		if t, ok := s.unknown[h]; ok && now.Sub(t) < unknownRecheckEvery {
 			s.mu.Unlock()
@@ -138,9 +145,33 @@ func (s *Sessions) lookupShared(h string) (string, bool) {
 			}
 		}
 		s.unknown[h] = now
+		r := &sessionRead{done: make(chan struct{})}
+		s.reading[h] = r
+		defer func() {
+			s.mu.Lock()
+			delete(s.reading, h)
+			s.mu.Unlock()
+			close(r.done)
+		}()
+		s.mu.Unlock()
+		r.userID, r.ok = s.readShared(h, now, v, false)
+		return r.userID, r.ok
 	}
 	s.mu.Unlock()
+	return s.readShared(h, now, v, true)
+}
 
+// sessionRead is a read of an uncached hash in flight; its answer is set
+// before done is closed.
+type sessionRead struct {
+	done   chan struct{}
+	userID string
+	ok     bool
+}
+
+// readShared reads h from the table and updates the cache (v is the
+// cached entry when cached is set).
+func (s *Sessions) readShared(h string, now time.Time, v session, cached bool) (string, bool) {
 	rec, found, err := s.shared.Get(h)
 	s.mu.Lock()
 	defer s.mu.Unlock()

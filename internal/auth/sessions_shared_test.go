@@ -212,3 +212,52 @@ func TestSharedSessionsOutage(t *testing.T) {
 		t.Error("an unconfirmed session is accepted while the table is unreachable")
 	}
 }
+
+// blockingBackend holds Get until release is closed.
+type blockingBackend struct {
+	*memBackend
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingBackend) Get(h string) (SessionRecord, bool, error) {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.memBackend.Get(h)
+}
+
+// TestSharedSessionsParallelFirstLookup: a page's parallel requests with a
+// cookie new to this process all pass, with one read of the table (they
+// share the read in flight instead of being refused by the negative
+// cache).
+func TestSharedSessionsParallelFirstLookup(t *testing.T) {
+	c := &clock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	mem := newMemBackend()
+	a, err := OpenSharedSessions(mem, time.Hour, 5, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := create(t, a, "u1")
+	bb := &blockingBackend{memBackend: mem, entered: make(chan struct{}, 10), release: make(chan struct{})}
+	b, err := OpenSharedSessions(bb, time.Hour, 5, c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 5
+	results := make(chan bool, n)
+	go func() { _, ok := b.Lookup(secret); results <- ok }()
+	<-bb.entered // the first lookup is reading
+	for range n - 1 {
+		go func() { _, ok := b.Lookup(secret); results <- ok }()
+	}
+	time.Sleep(50 * time.Millisecond) // let them reach the read in flight (not an assertion)
+	close(bb.release)
+	for range n {
+		if !<-results {
+			t.Fatal("a parallel first lookup of a valid session was refused")
+		}
+	}
+	if got := mem.reads(); got != 1 {
+		t.Fatalf("%d parallel first lookups: %d reads, want 1", n, got)
+	}
+}

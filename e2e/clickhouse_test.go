@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/testing/chdb"
 )
 
@@ -125,6 +127,52 @@ func TestClickHouseBackend(t *testing.T) {
 		t.Errorf("PromQL orders_placed_total: %+v, want one sample 7 of job %s", smp, service)
 	}
 	checkSharedAlertsAndUsers(t, a, b)
+	checkSharedSessions(t, a, b)
+}
+
+// checkSharedSessions: a browser login through process a is valid on
+// process b (the sessions live in ClickHouse's overlook_sessions, no
+// sticky load balancer needed); a logout through b ends it on a within
+// auth.SessionRecheckEvery (5s; a re-checks its cached session that
+// often). The cookie jar sends the one cookie to both: cookies do not
+// depend on the port.
+func checkSharedSessions(t *testing.T, a, b *server) {
+	t.Helper()
+	browser := newAPIClient(t, "http://"+a.api)
+	browser.login("ops@example.com", "shared-password")
+	code, body := browser.json("GET", "/api/alerts", "")
+	want(t, "logged in through the first process, GET there", code, body, 200, "")
+	u, err := url.Parse(browser.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookies := browser.c.Jar.Cookies(u)
+	if len(cookies) != 1 {
+		t.Fatalf("cookies after the login: %v, want the session cookie", cookies)
+	}
+	browser.base = "http://" + b.api
+	code, body = browser.json("GET", "/api/alerts", "")
+	want(t, "the first process's session on the second process", code, body, 200, "")
+	code, body = browser.json("POST", "/api/logout", `{}`)
+	want(t, "logout through the second process", code, body, 200, "")
+	code, _, body = browser.do("GET", "/api/alerts", "", "", "Cookie", cookies[0].String())
+	want(t, "the logged-out cookie on the second process", code, body, 401, "expired or ended")
+	// On the first process (which cached the session at the login) the
+	// cookie fails within the re-check bound.
+	browser.base = "http://" + a.api
+	deadline := time.Now().Add(auth.SessionRecheckEvery + 5*time.Second)
+	for {
+		code, _, body = browser.do("GET", "/api/alerts", "", "", "Cookie", cookies[0].String())
+		if code == http.StatusUnauthorized {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the cookie logged out through the second process still works on the first after %v: %d %s",
+				auth.SessionRecheckEvery+5*time.Second, code, body)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	want(t, "the logged-out cookie on the first process", code, body, 401, "expired or ended")
 }
 
 // checkSharedAlertsAndUsers: an alert and a user created through process

@@ -122,10 +122,13 @@ func (g *Gate) handleLogout(w http.ResponseWriter, r *http.Request) {
 		if err := g.o.Sessions.Delete(c.Value); err != nil {
 			// The session stays alive (and the cookie set): logging out
 			// again can succeed once the disk is fixed.
-			g.o.Logger.Error("remove a session from the sessions file", "err", err)
+			g.o.Logger.Error("end a session", "err", err)
 			g.record(r, Event{Actor: p.Actor(), Action: "logout", Outcome: "failed"})
-			writeErr(w, r, http.StatusInternalServerError, "cannot log out: the session could not be removed from disk ("+
-				err.Error()+"); check the auth directory's free space and permissions, then log out again")
+			msg := "the session could not be removed from disk (" + err.Error() + "); check the auth directory's free space and permissions, then log out again"
+			if g.o.Sessions.Shared() {
+				msg = "the session could not be ended in the shared session table (" + err.Error() + "); check that ClickHouse is reachable (storage::clickhouse::endpoint), then log out again"
+			}
+			writeErr(w, r, http.StatusInternalServerError, "cannot log out: "+msg)
 			return
 		}
 	}

@@ -12,6 +12,10 @@ import (
 )
 
 // Sessions are browser logins, keyed by the SHA-256 of the cookie's value.
+// They live in one of two backends: this process's file (OpenSessions,
+// below) or a table every process of a scale-out deployment shares
+// (OpenSharedSessions: sessions_shared.go).
+//
 // Opened with a directory (OpenSessions) they persist in
 // <dir>/sessions.json, so a restart keeps everyone logged in: the file
 // holds, per session, only that hash, the user's ID and the creation and
@@ -38,6 +42,18 @@ type Sessions struct {
 	// it).
 	writeMu sync.Mutex
 	written uint64
+
+	// shared, when set, is the table the sessions live in instead of
+	// the file (OpenSharedSessions; sessions_shared.go): byID is then a
+	// cache, checked holds when each cached session was last confirmed in
+	// the table, unknown when each uncached hash was last read, and tokens
+	// (refilled as of tokensAt) the reads of uncached hashes left.
+	shared   SessionBackend
+	checked  map[string]time.Time
+	unknown  map[string]time.Time
+	reading  map[string]*sessionRead // reads of uncached hashes in flight
+	tokens   float64
+	tokensAt time.Time
 }
 
 type session struct {
@@ -143,6 +159,12 @@ func (s *Sessions) Create(userID string) (string, time.Time, error) {
 	}
 	now := s.now()
 	exp := now.Add(s.ttl)
+	if s.shared != nil {
+		if err := s.createShared(userID, hashSecret(secret), now, exp); err != nil {
+			return "", time.Time{}, err
+		}
+		return secret, exp, nil
+	}
 	s.mu.Lock()
 	s.pruneLocked(now)
 	s.trimUserLocked(userID, s.maxPerUser-1)
@@ -200,6 +222,9 @@ func (s *Sessions) pruneLocked(now time.Time) {
 // Lookup returns the user of a live session.
 func (s *Sessions) Lookup(secret string) (string, bool) {
 	h := hashSecret(secret)
+	if s.shared != nil {
+		return s.lookupShared(h)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	v, ok := s.byID[h]
@@ -219,6 +244,9 @@ func (s *Sessions) Lookup(secret string) (string, bool) {
 // same) and the error says why: the caller can try again.
 func (s *Sessions) Delete(secret string) error {
 	h := hashSecret(secret)
+	if s.shared != nil {
+		return s.deleteShared(h)
+	}
 	s.mu.Lock()
 	v, ok := s.byID[h]
 	if !ok {
@@ -240,6 +268,9 @@ func (s *Sessions) Delete(secret string) error {
 
 // DeleteUser ends every session of a user (deleted users).
 func (s *Sessions) DeleteUser(userID string) error {
+	if s.shared != nil {
+		return s.deleteUserShared(userID)
+	}
 	s.mu.Lock()
 	n := len(s.byID)
 	for k, v := range s.byID {
@@ -257,7 +288,7 @@ func (s *Sessions) DeleteUser(userID string) error {
 }
 
 // Len is the number of sessions held (expired ones not yet dropped
-// included).
+// included; with a shared table, the ones cached here).
 func (s *Sessions) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -29,8 +29,9 @@ type authParts struct {
 // directory.
 func AuthDir(dataDir string) string { return filepath.Join(dataDir, "auth") }
 
-// startAuth opens the user store (shared in st when it offers that:
-// openUsers) and loads the ingestion keys.
+// startAuth opens the user store and the login sessions (shared in st
+// when it offers that: openUsers, openSessions) and loads the ingestion
+// keys.
 func (e *Extension) startAuth(st store.Store) (*auth.Store, error) {
 	keys, err := auth.LoadIngestionKeys(e.cfg.Auth.IngestionKeys)
 	if err != nil {
@@ -41,7 +42,7 @@ func (e *Extension) startAuth(st store.Store) (*auth.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open the users store: %w", err)
 	}
-	sessions, err := auth.OpenSessions(us.Dir(), e.cfg.Auth.SessionTTL, e.cfg.Auth.MaxSessionsPerUser)
+	sessions, err := openSessions(st, us.Dir(), e.cfg.Auth.SessionTTL, e.cfg.Auth.MaxSessionsPerUser)
 	if err != nil {
 		return nil, fmt.Errorf("open the login sessions: %w", err)
 	}

@@ -119,6 +119,10 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Store, error) {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the audit log table %s in ClickHouse database %q: %w", auditTable, s.db, err)
 		}
+		if err := conn.Exec(pctx, authSessionsDDL(cfg)); err != nil {
+			_ = conn.Close()
+			return nil, fmt.Errorf("create the login sessions table %s in ClickHouse database %q: %w", authSessionsTable, s.db, err)
+		}
 		if err := conn.Exec(pctx, metricMetadataDDL(cfg)); err != nil {
 			_ = conn.Close()
 			return nil, fmt.Errorf("create the metric metadata table %s in ClickHouse database %q: %w", metricMetadataTable, s.db, err)

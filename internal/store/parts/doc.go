@@ -36,7 +36,12 @@
 // writes) and on Close. A cut closes (fsyncs) the WAL segment holding
 // exactly the head's rows and starts the next one, so part N holds
 // exactly WAL segment N, one part per hour bucket of Timestamp present
-// in it (part-N-N-h<H>). Two background goroutines write cut parts,
+// in it (part-N-N-h<H>). Only the swap holds the table's lock (seal.go):
+// the next segment was created ahead (wal-<N+1>.log, empty until used;
+// the one after it is created while the seal runs), and the seal's fsync
+// runs without the lock, so inserts go on into the new segment and
+// trace lookups are not held; acknowledgements wait for the seal (one
+// fsync at a time, in order). Two background goroutines write cut parts,
 // oldest first: rows sorted by hour, then spans by (TraceId,
 // Timestamp) and log records by (ServiceName, Timestamp), decoded 8192 at
 // a time, written with parquet-go in row groups of Config.RowGroupRows
@@ -84,7 +89,10 @@
 // batch being synced and those appended since), truncates the segment
 // back to its last fsync'd offset (fsync'd) and the head back to the
 // rows of that offset: a torn record never sits before acknowledged
-// ones, and inserts work again once the disk has room. If the
+// ones, and inserts work again once the disk has room. A failed seal (a
+// cut's fsync) does the same for the sealed segment and the part cut
+// from it: exactly its records not yet durable are refused; the records
+// already in the next segment are not touched. If the
 // truncation (or a new segment) fails too, inserts are refused until a
 // retry (every insert, every FlushInterval/4) succeeds. A failed part
 // write is retried every second, its rows kept in memory and in the WAL.

@@ -30,7 +30,8 @@ type Table struct {
 
 	mu       sync.Mutex // guards everything below, and the WAL segment's buffer
 	seg      *walSegment
-	segNo    int // number of seg: the part its rows become
+	segNo    int         // number of seg: the part its rows become
+	spare    *walSegment // segment segNo+1, created ahead by a cut (seal.go); nil if none
 	head     *partBuf
 	headAt   time.Time // when the head's first row arrived
 	synced   bufMark   // the head's state at seg's last fsync (rollback point)
@@ -82,9 +83,12 @@ type flushJob struct {
 	seg  *walSegment // the closed segment holding exactly these rows
 	no   int
 	mem  int64
-	busy bool          // a flusher is writing it
-	done chan struct{} // closed once the part is published
-	err  error         // the last failed attempt
+	busy bool // a flusher is writing it
+	// sealed: seg is fsync'd and holds exactly rows (the flushers take
+	// only sealed jobs; a cut's seal runs outside t.mu, see seal.go).
+	sealed bool
+	done   chan struct{} // closed once the part is published
+	err    error         // the last failed attempt
 }
 
 // Open opens (creating) the table in cfg.Dir. What a crash left is
@@ -402,50 +406,6 @@ func (t *Table) repairLocked() {
 	t.log.Info("the WAL is writable again")
 }
 
-// cutLocked turns the head into a pending part: the WAL segment holding
-// exactly its rows is sealed (fsync'd) and closed, a new one started,
-// and the flusher writes the part. If the seal fails, the records not
-// yet durable are refused (failLocked) and the head keeps the rest.
-// Both t.syncMu and t.mu must be held.
-func (t *Table) cutLocked() error {
-	if t.head == nil || len(t.head.rows) == 0 {
-		return nil
-	}
-	if t.walErr != nil {
-		t.repairLocked()
-		if t.walErr != nil {
-			return fmt.Errorf("%w: WAL: %w", store.ErrUnavailable, t.walErr)
-		}
-		if t.head == nil {
-			return nil
-		}
-	}
-	seg := t.seg
-	if err := seg.seal(); err != nil {
-		return t.failLocked(nil, err)
-	}
-	if err := seg.f.Close(); err != nil {
-		// Its bytes are durable (fsync'd): only the descriptor is lost.
-		t.log.Warn("closing a WAL segment failed", "err", err)
-	}
-	if t.cur != nil {
-		t.cur.complete(nil)
-		t.cur = nil
-	}
-	job := &flushJob{rows: t.head, seg: seg, no: t.segNo, mem: t.head.memBytes(), done: make(chan struct{})}
-	t.walBytes += seg.size
-	t.pending = append(t.pending, job)
-	t.head, t.synced = nil, bufMark{}
-	t.segNo++
-	var err error
-	if t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo)), t.cfg.wrapWAL); err != nil {
-		t.seg, t.walErr = nil, err
-		t.log.Error("cannot start a WAL segment: inserts fail until it can be created", "err", err)
-	}
-	t.signal(t.wakeFlush)
-	return nil
-}
-
 // flushers is how many goroutines write parts: two, so that part writing
 // (≈ 60% of the CPU per row) can use both cores of a small machine when
 // ingest outpaces one.
@@ -461,7 +421,7 @@ func (t *Table) flusher() {
 		var job *flushJob
 		more := false
 		for _, j := range t.pending {
-			if !j.busy {
+			if !j.busy && j.sealed {
 				if job != nil {
 					more = true
 					break
@@ -564,8 +524,8 @@ func (t *Table) Close() error {
 	}
 	t.closed = true
 	err := t.cutLocked()
-	seg := t.seg
-	t.seg = nil
+	seg, spare := t.seg, t.spare
+	t.seg, t.spare = nil, nil
 	if t.cur != nil { // only after a failed cut
 		t.cur.complete(store.ErrClosed)
 		t.cur = nil
@@ -583,6 +543,9 @@ func (t *Table) Close() error {
 			cerr = os.Remove(seg.path)
 		}
 		err = errors.Join(err, cerr)
+	}
+	if spare != nil { // empty
+		err = errors.Join(err, spare.f.Close(), os.Remove(spare.path))
 	}
 	t.mu.Lock()
 	if t.head != nil {

@@ -85,12 +85,15 @@ func open(t testing.TB, cfg Config) *Table {
 func crash(tb *Table) {
 	tb.mu.Lock()
 	tb.closed = true
-	seg := tb.seg
+	seg, spare := tb.seg, tb.spare
 	tb.mu.Unlock()
 	close(tb.stop)
 	tb.wg.Wait()
 	if seg != nil {
 		seg.f.Close() // what was not flushed is lost, as on kill -9
+	}
+	if spare != nil {
+		spare.f.Close() // left on disk, as on kill -9
 	}
 }
 

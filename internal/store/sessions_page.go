@@ -90,3 +90,31 @@ func (pg *RecordPage) Add(r SessionRecord) (full bool) {
 func sameEvent(a, b SessionRecord) bool {
 	return a.Event >= 0 && a.TotalChunks > 1 && a.Event == b.Event && a.Timestamp.Equal(b.Timestamp)
 }
+
+// RecordRows are the rows of a backend's recording read (database/sql's
+// and ClickHouse's rows both are): Timestamp, rr-web.event, rr-web.chunk,
+// rr-web.total-chunks, Body, in replay order from the page's offset.
+type RecordRows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+}
+
+// ReadRecordPage reads the page p asks for from rs, stopping at its
+// bounds; more says records follow the page.
+func ReadRecordPage(rs RecordRows, p SessionRecordsParams) (recs []SessionRecord, more bool, err error) {
+	page := NewRecordPage(p)
+	for rs.Next() {
+		var r SessionRecord
+		if err := rs.Scan(&r.Timestamp, &r.Event, &r.Chunk, &r.TotalChunks, &r.Body); err != nil {
+			return nil, false, fmt.Errorf("scan: %w", err)
+		}
+		if page.Add(r) {
+			return page.Records, true, nil
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return nil, false, err
+	}
+	return page.Records, false, nil
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -22,17 +21,13 @@ func (s *Store) Facets(ctx context.Context, p store.FacetParams) (store.FacetRes
 		return out, err
 	}
 	src := p.Scope.Source
-	exprs := make([]string, len(p.Fields))
+	exprs, fargs, err := store.FacetExprs(p, s.dialect)
+	if err != nil {
+		return out, err
+	}
 	pairs := make([]string, len(p.Fields))
-	var fargs []any
-	for i, f := range p.Fields {
-		e, a, err := query.CompileValue(f, src, s.dialect)
-		if err != nil {
-			return out, fmt.Errorf("%w: field %q: %w", store.ErrInvalidArgument, p.Names[i], err)
-		}
-		exprs[i] = fmt.Sprintf("(%s) AS f%d", e, i)
+	for i := range pairs {
 		pairs[i] = fmt.Sprintf("(toInt32(%d), ifNull(CAST(toString(f%d) AS Nullable(String)), ''))", i, i)
-		fargs = append(fargs, a...)
 	}
 	out = store.NewFacetResult(p)
 	if s.columns[src.Table.Name] == nil {

@@ -30,19 +30,17 @@ func (s *Store) scopeWhere(sc store.Scope) (string, []any, error) {
 		return "", nil, err
 	}
 	tc := ident(sc.Source.Table.TimeColumn)
-	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
-	args := []any{clamp(sc.Start), clamp(sc.End)}
-	if sc.Filter != nil {
-		fw, fargs, err := query.Compile(sc.Filter, sc.Source, s.dialect)
-		if err != nil {
-			return "", nil, fmt.Errorf("%w: %s: %w", store.ErrInvalidArgument, sc.Source.Name, err)
-		}
-		if fw != "" {
-			where += " AND (" + fw + ")"
-			args = append(args, fargs...)
-		}
+	where, args, err := store.AndFilter(fmt.Sprintf("%s >= ? AND %s < ?", tc, tc),
+		[]any{clamp(sc.Start), clamp(sc.End)}, sc.Filter, sc.Source, s.compileFilter)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %s: %w", store.ErrInvalidArgument, sc.Source.Name, err)
 	}
 	return where, args, nil
+}
+
+// compileFilter renders filter n over src in the store's dialect.
+func (s *Store) compileFilter(n query.Node, src *schema.Source) (string, []any, error) {
+	return query.Compile(n, src, s.dialect)
 }
 
 // col reads column c of schema table t, or its zero value when the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -23,15 +22,9 @@ func (s *Store) Facets(ctx context.Context, p store.FacetParams) (store.FacetRes
 		return out, err
 	}
 	src := p.Scope.Source
-	exprs := make([]string, len(p.Fields))
-	var fargs []any
-	for i, f := range p.Fields {
-		e, a, err := query.CompileValue(f, src, s.dialect)
-		if err != nil {
-			return out, fmt.Errorf("%w: field %q: %w", store.ErrInvalidArgument, p.Names[i], err)
-		}
-		exprs[i] = fmt.Sprintf("(%s) AS f%d", e, i)
-		fargs = append(fargs, a...)
+	exprs, fargs, err := store.FacetExprs(p, s.dialect)
+	if err != nil {
+		return out, err
 	}
 	total, err := s.countScope(ctx, src, where, args, p.Start, p.End)
 	if err != nil {

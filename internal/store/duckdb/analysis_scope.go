@@ -22,17 +22,10 @@ func (s *Store) scopeWhere(sc store.Scope) (string, []any, error) {
 		return "", nil, err
 	}
 	tc := quoteIdent(sc.Source.Table.TimeColumn)
-	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
-	args := []any{clampTime(sc.Start), clampTime(sc.End)}
-	if sc.Filter != nil {
-		fw, fargs, err := s.compileFilter(sc.Filter, sc.Source)
-		if err != nil {
-			return "", nil, fmt.Errorf("%s: %w", sc.Source.Name, err)
-		}
-		if fw != "" {
-			where += " AND (" + fw + ")"
-			args = append(args, fargs...)
-		}
+	where, args, err := store.AndFilter(fmt.Sprintf("%s >= ? AND %s < ?", tc, tc),
+		[]any{clampTime(sc.Start), clampTime(sc.End)}, sc.Filter, sc.Source, s.compileFilter)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", sc.Source.Name, err)
 	}
 	return where, args, nil
 }

@@ -88,18 +88,11 @@ func (s *Store) Sessions(ctx context.Context, p store.SessionsParams) ([]store.S
 	)
 	var compileErr error
 	for _, src := range []*schema.Source{&schema.TracesSource, &schema.LogsSource} {
-		where := "Timestamp >= ? AND Timestamp < ? AND " + sessionExpr + " <> ''"
-		a := []any{start, end}
-		if p.Filter != nil {
-			fw, fargs, err := s.compileFilter(p.Filter, src)
-			if err != nil {
-				compileErr = err
-				continue
-			}
-			if fw != "" {
-				where += " AND (" + fw + ")"
-				a = append(a, fargs...)
-			}
+		where, a, err := store.AndFilter("Timestamp >= ? AND Timestamp < ? AND "+sessionExpr+" <> ''",
+			[]any{start, end}, p.Filter, src, s.compileFilter)
+		if err != nil {
+			compileErr = err
+			continue
 		}
 		subs = append(subs, fmt.Sprintf("SELECT %s AS sid, max(Timestamp) AS last FROM %s WHERE %s GROUP BY 1",
 			sessionExpr, quoteIdent(src.Table.Name), where))
@@ -188,20 +181,11 @@ ORDER BY Timestamp, 2, 3 OFFSET %d`,
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
 	defer rs.Close()
-	page := store.NewRecordPage(p)
-	for rs.Next() {
-		var r store.SessionRecord
-		if err := rs.Scan(&r.Timestamp, &r.Event, &r.Chunk, &r.TotalChunks, &r.Body); err != nil {
-			return nil, false, readErr(fmt.Errorf("session records: scan: %w", err))
-		}
-		if page.Add(r) {
-			return page.Records, true, nil
-		}
-	}
-	if err := rs.Err(); err != nil {
+	recs, more, err := store.ReadRecordPage(rs, p)
+	if err != nil {
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
-	return page.Records, false, nil
+	return recs, more, nil
 }
 
 // SessionTimeline returns the session's spans and log records, oldest

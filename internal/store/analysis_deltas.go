@@ -3,6 +3,8 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strings"
+	"time"
 )
 
 // Check validates what a backend's Deltas needs of p beyond its scope:
@@ -21,6 +23,29 @@ func (p DeltaParams) Check() error {
 		return fmt.Errorf("%w: the selection is everything: bound it with durationMinMs, durationMaxMs, start or end", ErrInvalidArgument)
 	}
 	return nil
+}
+
+// Selection renders the selection of p (after Check) as a parenthesised
+// SQL predicate and its arguments, in a backend's terms: duration and
+// timeCol are its Duration and time columns as it quotes them, bound
+// clamps times to what it stores, and durations below minDuration are
+// bound as minDuration.
+func (p DeltaParams) Selection(duration, timeCol string, bound func(time.Time) time.Time, minDuration int64) (string, []any) {
+	var sel []string
+	var args []any
+	if p.DurationMin != nil {
+		sel, args = append(sel, duration+" >= ?"), append(args, max(*p.DurationMin, minDuration))
+	}
+	if p.DurationMax != nil {
+		sel, args = append(sel, duration+" <= ?"), append(args, max(*p.DurationMax, minDuration))
+	}
+	if p.SelStart != nil {
+		sel, args = append(sel, timeCol+" >= ?"), append(args, bound(*p.SelStart))
+	}
+	if p.SelEnd != nil {
+		sel, args = append(sel, timeCol+" < ?"), append(args, bound(*p.SelEnd))
+	}
+	return "(" + strings.Join(sel, " AND ") + ")", args
 }
 
 // DeltaCollector assembles a DeltaResult's fields from the rows of a

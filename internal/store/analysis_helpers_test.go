@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -107,5 +108,29 @@ func TestPatternTallyAndFacets(t *testing.T) {
 	}, RowsScanned: 10, Sampled: true}
 	if !reflect.DeepEqual(r, wantR) {
 		t.Errorf("facets %+v, want %+v", r, wantR)
+	}
+}
+
+func TestDeltaSelection(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	lo, hi := int64(-5), int64(9)
+	end := t0.Add(time.Hour)
+	bound := func(tm time.Time) time.Time { return tm.Add(time.Second) }
+	tests := []struct {
+		name     string
+		p        DeltaParams
+		min      int64
+		want     string
+		wantArgs []any
+	}{
+		{"durations", DeltaParams{DurationMin: &lo, DurationMax: &hi}, 0, "(D >= ? AND D <= ?)", []any{int64(0), int64(9)}},
+		{"unbounded minimum", DeltaParams{DurationMin: &lo}, math.MinInt64, "(D >= ?)", []any{int64(-5)}},
+		{"times", DeltaParams{SelStart: &t0, SelEnd: &end}, 0, "(T >= ? AND T < ?)", []any{t0.Add(time.Second), end.Add(time.Second)}},
+	}
+	for _, tt := range tests {
+		got, args := tt.p.Selection("D", "T", bound, tt.min)
+		if got != tt.want || !reflect.DeepEqual(args, tt.wantArgs) {
+			t.Errorf("%s: %q %v, want %q %v", tt.name, got, args, tt.want, tt.wantArgs)
+		}
 	}
 }

@@ -26,26 +26,12 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	}
 	src := p.Scope.Source
 	t := src.Table
-	var sel []string
-	var selArgs []any
-	if p.DurationMin != nil {
-		sel, selArgs = append(sel, "Duration >= ?"), append(selArgs, max(*p.DurationMin, 0))
-	}
-	if p.DurationMax != nil {
-		sel, selArgs = append(sel, "Duration <= ?"), append(selArgs, max(*p.DurationMax, 0))
-	}
-	tc := ident(t.TimeColumn)
-	if p.SelStart != nil {
-		sel, selArgs = append(sel, tc+" >= ?"), append(selArgs, clamp(*p.SelStart))
-	}
-	if p.SelEnd != nil {
-		sel, selArgs = append(sel, tc+" < ?"), append(selArgs, clamp(*p.SelEnd))
-	}
 	out.Fields = []store.DeltaField{}
 	if s.columns[t.Name] == nil {
 		return out, nil
 	}
-	selExpr := "(" + strings.Join(sel, " AND ") + ")"
+	// Duration is UInt64: a negative bound is 0.
+	selExpr, selArgs := p.Selection("Duration", ident(t.TimeColumn), clamp, 0)
 
 	cq := fmt.Sprintf("SELECT toInt64(countIf(s)), toInt64(countIf(NOT s)) FROM (SELECT %s AS s FROM %s WHERE %s)",
 		selExpr, s.tableRef(t), where)

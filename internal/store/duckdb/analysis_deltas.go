@@ -3,6 +3,7 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/overlook-dev/overlook/internal/store"
@@ -25,22 +26,7 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	}
 	src := p.Scope.Source
 	t := src.Table
-	var sel []string
-	var selArgs []any
-	if p.DurationMin != nil {
-		sel, selArgs = append(sel, `"Duration" >= ?`), append(selArgs, *p.DurationMin)
-	}
-	if p.DurationMax != nil {
-		sel, selArgs = append(sel, `"Duration" <= ?`), append(selArgs, *p.DurationMax)
-	}
-	tc := quoteIdent(t.TimeColumn)
-	if p.SelStart != nil {
-		sel, selArgs = append(sel, tc+" >= ?"), append(selArgs, clampTime(*p.SelStart))
-	}
-	if p.SelEnd != nil {
-		sel, selArgs = append(sel, tc+" < ?"), append(selArgs, clampTime(*p.SelEnd))
-	}
-	selExpr := "(" + strings.Join(sel, " AND ") + ")"
+	selExpr, selArgs := p.Selection(quoteIdent("Duration"), quoteIdent(t.TimeColumn), clampTime, math.MinInt64)
 
 	// Exact counts of both sides.
 	cq := fmt.Sprintf("SELECT count_if(s), count_if(NOT s) FROM (SELECT coalesce(%s, false) AS s FROM %s WHERE %s)",

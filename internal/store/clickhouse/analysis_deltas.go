@@ -3,24 +3,13 @@ package clickhouse
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// deltaColumns are the scalar columns Deltas compares, per source (as the
-// DuckDB store's).
-func deltaColumns(src *schema.Source) []string {
-	if src.Table.Name == schema.TracesTable {
-		return []string{"ServiceName", "SpanName", "SpanKind", "StatusCode", "StatusMessage", "ScopeName"}
-	}
-	return []string{"ServiceName", "SeverityText", "ScopeName", "EventName"}
-}
-
 // Deltas compares the value distributions of the scalar columns of
-// deltaColumns and of every attribute key in the selection of p.Scope with
+// store.DeltaColumns and of every attribute key in the selection of p.Scope with
 // those of the rest of it; see store.DeltaAnalyzer and the DuckDB store's
 // Deltas, whose answers it gives. One query reads both sides (each
 // sampled on its own to p.MaxRows), unpivots every field into (field,
@@ -32,39 +21,17 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	if err != nil {
 		return out, err
 	}
-	if p.MaxRows <= 0 || p.MaxValues <= 0 {
-		return out, fmt.Errorf("%w: maxRows and maxValues must be positive", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return out, err
 	}
 	src := p.Scope.Source
 	t := src.Table
-	if p.DurationMin != nil || p.DurationMax != nil {
-		if _, ok := t.Column("Duration"); !ok {
-			return out, fmt.Errorf("%w: a duration selection needs source traces (%s has no Duration)", store.ErrInvalidArgument, src.Name)
-		}
-	}
-	var sel []string
-	var selArgs []any
-	if p.DurationMin != nil {
-		sel, selArgs = append(sel, "Duration >= ?"), append(selArgs, max(*p.DurationMin, 0))
-	}
-	if p.DurationMax != nil {
-		sel, selArgs = append(sel, "Duration <= ?"), append(selArgs, max(*p.DurationMax, 0))
-	}
-	tc := ident(t.TimeColumn)
-	if p.SelStart != nil {
-		sel, selArgs = append(sel, tc+" >= ?"), append(selArgs, clamp(*p.SelStart))
-	}
-	if p.SelEnd != nil {
-		sel, selArgs = append(sel, tc+" < ?"), append(selArgs, clamp(*p.SelEnd))
-	}
-	if len(sel) == 0 {
-		return out, fmt.Errorf("%w: the selection is everything: bound it with durationMinMs, durationMaxMs, start or end", store.ErrInvalidArgument)
-	}
 	out.Fields = []store.DeltaField{}
 	if s.columns[t.Name] == nil {
 		return out, nil
 	}
-	selExpr := "(" + strings.Join(sel, " AND ") + ")"
+	// Duration is UInt64: a negative bound is 0.
+	selExpr, selArgs := p.Selection("Duration", ident(t.TimeColumn), clamp, 0)
 
 	cq := fmt.Sprintf("SELECT toInt64(countIf(s)), toInt64(countIf(NOT s)) FROM (SELECT %s AS s FROM %s WHERE %s)",
 		selExpr, s.tableRef(t), where)
@@ -81,12 +48,12 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	out.Sampled = out.SelectionCount > int64(p.MaxRows) || out.BackgroundCount > int64(p.MaxRows)
 
 	var baseCols, pairs []string
-	for _, c := range deltaColumns(src) {
+	for _, c := range store.DeltaColumns(src) {
 		baseCols = append(baseCols, s.col(t, c)+" AS "+ident(c))
 		pairs = append(pairs, fmt.Sprintf("(%s, CAST(%s AS String))", quoteString(c), ident(c)))
 	}
 	parts := []string{"[('', '')]", "[" + strings.Join(pairs, ", ") + "]"}
-	for _, m := range attributeMaps(src) {
+	for _, m := range store.AttributeMaps(src) {
 		baseCols = append(baseCols, s.col(t, m)+" AS "+ident(m))
 		parts = append(parts, fmt.Sprintf("arrayMap((k, x) -> (concat(%s, toString(k)), x), mapKeys(%s), mapValues(%s))",
 			quoteString(m+"."), ident(m), ident(m)))
@@ -121,47 +88,14 @@ WHERE rn <= %d ORDER BY f, rn`,
 	for range 2 {
 		qargs = append(append(qargs, args...), selArgs...)
 	}
-	byField := map[string]*store.DeltaField{}
-	var order []string
+	var fields store.DeltaCollector
 	err = s.scan(ctx, q, qargs, func(_ []string, v []any) error {
-		f, val := v[0].(string), v[1].(string)
-		ps, pb, d, sad, fs, fb := v[2].(float64), v[3].(float64), v[4].(int64), v[5].(float64), v[6].(float64), v[7].(float64)
-		df := byField[f]
-		if df == nil {
-			// Rows without the field are one more value of it.
-			missS, missB := max(0, 1-fs), max(0, 1-fb)
-			abs := missS - missB
-			if abs < 0 {
-				abs = -abs
-			}
-			df = &store.DeltaField{Field: f, Score: round4((sad + abs) / 2), Distinct: int(d)}
-			byField[f] = df
-			order = append(order, f)
-		}
-		df.Values = append(df.Values, store.DeltaValue{Value: val, Selection: round4(ps), Background: round4(pb)})
+		fields.Add(v[0].(string), v[1].(string), v[2].(float64), v[3].(float64), v[4].(int64), v[5].(float64), v[6].(float64), v[7].(float64))
 		return nil
 	})
 	if err != nil {
 		return out, readErr(fmt.Errorf("compare the selection: %w", err))
 	}
-	rowsRead := float64(min(out.SelectionCount, int64(p.MaxRows)) + min(out.BackgroundCount, int64(p.MaxRows)))
-	for _, f := range order {
-		df := byField[f]
-		if df.Distinct > p.MaxValues && float64(df.Distinct) > rowsRead/2 {
-			continue
-		}
-		out.Fields = append(out.Fields, *df)
-	}
-	sort.SliceStable(out.Fields, func(i, j int) bool {
-		if out.Fields[i].Score != out.Fields[j].Score {
-			return out.Fields[i].Score > out.Fields[j].Score
-		}
-		return out.Fields[i].Field < out.Fields[j].Field
-	})
+	fields.Finish(&out, p)
 	return out, nil
-}
-
-// round4 rounds to 4 decimals, so answers are stable across platforms.
-func round4(f float64) float64 {
-	return float64(int64(f*10000+0.5)) / 10000
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -18,26 +17,19 @@ func (s *Store) Facets(ctx context.Context, p store.FacetParams) (store.FacetRes
 	if err != nil {
 		return out, err
 	}
-	if len(p.Fields) == 0 || len(p.Names) != len(p.Fields) || p.Limit <= 0 || p.MaxRows <= 0 {
-		return out, fmt.Errorf("%w: facets need fields, names, a limit and a row budget", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return out, err
 	}
 	src := p.Scope.Source
-	exprs := make([]string, len(p.Fields))
+	exprs, fargs, err := store.FacetExprs(p, s.dialect)
+	if err != nil {
+		return out, err
+	}
 	pairs := make([]string, len(p.Fields))
-	var fargs []any
-	for i, f := range p.Fields {
-		e, a, err := query.CompileValue(f, src, s.dialect)
-		if err != nil {
-			return out, fmt.Errorf("%w: field %q: %w", store.ErrInvalidArgument, p.Names[i], err)
-		}
-		exprs[i] = fmt.Sprintf("(%s) AS f%d", e, i)
+	for i := range pairs {
 		pairs[i] = fmt.Sprintf("(toInt32(%d), ifNull(CAST(toString(f%d) AS Nullable(String)), ''))", i, i)
-		fargs = append(fargs, a...)
 	}
-	out.Facets = make([]store.Facet, len(p.Fields))
-	for i := range out.Facets {
-		out.Facets[i] = store.Facet{Field: p.Names[i], Values: []store.Value{}}
-	}
+	out = store.NewFacetResult(p)
 	if s.columns[src.Table.Name] == nil {
 		return out, nil
 	}
@@ -54,18 +46,13 @@ WHERE rn <= %d ORDER BY i, rn`,
 		strings.Join(pairs, ", "), strings.Join(exprs, ", "), s.tableRef(src.Table), where,
 		samplePred(src, total, p.MaxRows), p.MaxRows, p.Limit)
 	err = s.scan(ctx, q, append(fargs, args...), func(_ []string, v []any) error {
-		i, val, n, d := v[0].(int32), v[1].(string), v[2].(int64), v[3].(int64)
-		f := &out.Facets[i]
-		f.Values = append(f.Values, store.Value{Value: val, Count: n})
-		f.Distinct = d
-		f.More = d > int64(p.Limit)
+		out.Add(p, int(v[0].(int32)), v[1].(string), v[2].(int64), v[3].(int64))
 		return nil
 	})
 	if err != nil {
 		return out, readErr(fmt.Errorf("facets of %s: %w", src.Name, err))
 	}
-	out.RowsScanned = min(total, int64(p.MaxRows))
-	out.Sampled = total > int64(p.MaxRows)
+	out.SetScanned(p, total)
 	return out, nil
 }
 
@@ -76,14 +63,14 @@ func (s *Store) TopAttributeKeys(ctx context.Context, sc store.Scope, maxRows, l
 	if err != nil {
 		return nil, err
 	}
-	if maxRows <= 0 || limit <= 0 {
-		return nil, fmt.Errorf("%w: maxRows and limit must be positive", store.ErrInvalidArgument)
+	if err := store.CheckTopKeys(maxRows, limit); err != nil {
+		return nil, err
 	}
 	t := sc.Source.Table
 	if s.columns[t.Name] == nil {
 		return nil, nil
 	}
-	maps := attributeMaps(sc.Source)
+	maps := store.AttributeMaps(sc.Source)
 	cols := make([]string, len(maps))
 	parts := make([]string, len(maps))
 	for i, m := range maps {

@@ -9,13 +9,6 @@ import (
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// maxRowsAt caps RowsAt.
-const maxRowsAt = 1000
-
-// maxSampleText is the characters of each text SampleTexts returns: more
-// than the 4096 bytes the pattern tokenizer reads.
-const maxSampleText = 5000
-
 // SampleTexts returns at most maxRows event texts of sc: every one when
 // the scope has no more, else a uniform (hash-based, repeatable) sample.
 func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (store.TextSample, error) {
@@ -24,8 +17,8 @@ func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (s
 	if err != nil {
 		return out, err
 	}
-	if maxRows <= 0 {
-		return out, fmt.Errorf("%w: maxRows must be positive", store.ErrInvalidArgument)
+	if err := store.CheckSampleRows(maxRows); err != nil {
+		return out, err
 	}
 	t := sc.Source.Table
 	if s.columns[t.Name] == nil {
@@ -35,7 +28,7 @@ func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (s
 		return out, err
 	}
 	q := fmt.Sprintf("SELECT %s, substringUTF8(%s, 1, %d), ServiceName, toBool(%s) FROM %s WHERE %s%s LIMIT %d",
-		ident(t.TimeColumn), s.textExpr(sc.Source), maxSampleText, errorExpr(sc.Source),
+		ident(t.TimeColumn), s.textExpr(sc.Source), store.MaxSampleText, errorExpr(sc.Source),
 		s.tableRef(t), where, samplePred(sc.Source, out.Total, maxRows), maxRows)
 	err = s.scan(ctx, q, args, func(_ []string, v []any) error {
 		out.Rows = append(out.Rows, store.TextRow{Time: v[0].(time.Time).UTC(), Text: v[1].(string), Service: v[2].(string), Error: v[3].(bool)})
@@ -56,16 +49,13 @@ func (s *Store) PatternCounts(ctx context.Context, p store.PatternCountParams) (
 	if err != nil {
 		return nil, 0, err
 	}
-	if p.Step <= 0 {
-		return nil, 0, fmt.Errorf("%w: step must be positive", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return nil, 0, err
 	}
-	out := make([]store.PatternCount, len(p.Patterns))
-	for i := range out {
-		out[i] = store.PatternCount{Services: map[string]int64{}, Buckets: map[int64]int64{}}
-	}
+	tally := store.NewPatternTally(len(p.Patterns))
 	t := p.Scope.Source.Table
 	if s.columns[t.Name] == nil {
-		return out, 0, nil
+		return tally.Counts, 0, nil
 	}
 	// ClickHouse's LIKE escapes with a backslash, as the patterns do.
 	text := s.textExpr(p.Scope.Source)
@@ -85,28 +75,19 @@ func (s *Store) PatternCounts(ctx context.Context, p store.PatternCountParams) (
 	q := fmt.Sprintf(`SELECT p, b, svc, toInt64(count()), toInt64(countIf(e)) FROM (
   SELECT %s AS p, intDiv(toUnixTimestamp64Nano(%s), %d) * %d AS b, ServiceName AS svc, %s AS e FROM %s WHERE %s
 ) GROUP BY p, b, svc`, cs, ident(t.TimeColumn), step, step, errorExpr(p.Scope.Source), s.tableRef(t), where)
-	var scanned int64
 	err = s.scan(ctx, q, append(cargs, args...), func(_ []string, v []any) error {
-		idx, b, svc, n, e := v[0].(int32), v[1].(int64), v[2].(string), v[3].(int64), v[4].(int64)
-		scanned += n
-		if idx < 0 || int(idx) >= len(out) {
-			return nil
-		}
-		pc := &out[idx]
-		pc.Count += n
-		pc.Errors += e
-		pc.Buckets[b] += n
-		pc.Services[svc] += n
+		svc := v[2].(string)
+		tally.Add(int(v[0].(int32)), v[1].(int64), &svc, v[3].(int64), v[4].(int64))
 		return nil
 	})
 	if err != nil {
 		return nil, 0, readErr(fmt.Errorf("count patterns: %w", err))
 	}
-	return out, scanned, nil
+	return tally.Counts, tally.Scanned, nil
 }
 
 // RowsAt returns the rows of sc whose time column is one of times (at most
-// maxRowsAt), newest first.
+// store.MaxRowsAt), newest first.
 func (s *Store) RowsAt(ctx context.Context, sc store.Scope, times []time.Time) ([]store.Row, error) {
 	where, args, err := s.scopeWhere(sc)
 	if err != nil {
@@ -116,16 +97,14 @@ func (s *Store) RowsAt(ctx context.Context, sc store.Scope, times []time.Time) (
 	if len(times) == 0 || s.columns[t.Name] == nil {
 		return []store.Row{}, nil
 	}
-	if len(times) > maxRowsAt {
-		times = times[:maxRowsAt]
-	}
+	times = store.RowsAtTimes(times)
 	tc := ident(t.TimeColumn)
 	ns := make([]int64, len(times))
 	for i, tm := range times {
 		ns[i] = clamp(tm).UnixNano()
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s AND has(?, toUnixTimestamp64Nano(%s)) ORDER BY %s DESC LIMIT %d",
-		s.selectList(t), s.tableRef(t), where, tc, tc, maxRowsAt)
+		s.selectList(t), s.tableRef(t), where, tc, tc, store.MaxRowsAt)
 	rows, err := s.queryRows(ctx, t, q, append(args, ns)...)
 	if err != nil {
 		return nil, readErr(fmt.Errorf("rows of %s: %w", sc.Source.Name, err))

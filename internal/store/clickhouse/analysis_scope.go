@@ -26,29 +26,21 @@ var (
 // scopeWhere renders the WHERE body (and its arguments) of an analysis
 // scope: the time column in [Start, End) and the filter.
 func (s *Store) scopeWhere(sc store.Scope) (string, []any, error) {
-	if sc.Source == nil || !knownTable(sc.Source.Table) {
-		return "", nil, fmt.Errorf("%w: unknown source", store.ErrInvalidArgument)
-	}
-	if sc.Start.IsZero() || sc.End.IsZero() {
-		return "", nil, fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
-	if !sc.Start.Before(sc.End) {
-		return "", nil, fmt.Errorf("%w: start %v is not before end %v", store.ErrInvalidArgument, sc.Start, sc.End)
+	if err := sc.Check(); err != nil {
+		return "", nil, err
 	}
 	tc := ident(sc.Source.Table.TimeColumn)
-	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
-	args := []any{clamp(sc.Start), clamp(sc.End)}
-	if sc.Filter != nil {
-		fw, fargs, err := query.Compile(sc.Filter, sc.Source, s.dialect)
-		if err != nil {
-			return "", nil, fmt.Errorf("%w: %s: %w", store.ErrInvalidArgument, sc.Source.Name, err)
-		}
-		if fw != "" {
-			where += " AND (" + fw + ")"
-			args = append(args, fargs...)
-		}
+	where, args, err := store.AndFilter(fmt.Sprintf("%s >= ? AND %s < ?", tc, tc),
+		[]any{clamp(sc.Start), clamp(sc.End)}, sc.Filter, sc.Source, s.compileFilter)
+	if err != nil {
+		return "", nil, fmt.Errorf("%w: %s: %w", store.ErrInvalidArgument, sc.Source.Name, err)
 	}
 	return where, args, nil
+}
+
+// compileFilter renders filter n over src in the store's dialect.
+func (s *Store) compileFilter(n query.Node, src *schema.Source) (string, []any, error) {
+	return query.Compile(n, src, s.dialect)
 }
 
 // col reads column c of schema table t, or its zero value when the
@@ -115,15 +107,6 @@ func (s *Store) countScope(ctx context.Context, src *schema.Source, where string
 		return 0, readErr(fmt.Errorf("count %s: %w", src.Name, err))
 	}
 	return n, nil
-}
-
-// attributeMaps are the map columns whose keys facets and deltas list:
-// the event's own attributes, then its resource's.
-func attributeMaps(src *schema.Source) []string {
-	if src.Table.Name == schema.TracesTable {
-		return []string{"SpanAttributes", "ResourceAttributes"}
-	}
-	return []string{"LogAttributes", "ResourceAttributes"}
 }
 
 // quoteString is a ClickHouse string literal of a constant the code

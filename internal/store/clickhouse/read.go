@@ -26,14 +26,7 @@ const (
 	MaxSearchLimit     = 10000
 )
 
-func knownTable(t *schema.Table) bool {
-	for _, k := range schema.Tables {
-		if k == t || (t != nil && k.Name == t.Name) {
-			return true
-		}
-	}
-	return false
-}
+func knownTable(t *schema.Table) bool { return store.KnownTable(t) }
 
 // readErr marks failures of the server or network as store.ErrUnavailable
 // (the API answers 503), leaving the caller's mistakes and cancellations.

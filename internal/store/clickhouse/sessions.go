@@ -8,7 +8,6 @@ import (
 
 	"go.opentelemetry.io/collector/pdata/plog"
 
-	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
@@ -16,18 +15,6 @@ import (
 var (
 	_ store.SessionInserter = (*Store)(nil)
 	_ store.SessionReader   = (*Store)(nil)
-)
-
-// Session read limits (as the DuckDB store's).
-const (
-	defaultSessionsLimit  = 50
-	maxSessionsLimit      = 1000
-	defaultTimelineLimit  = 5000
-	maxTimelineLimit      = 20000
-	defaultRecordsLimit   = 500
-	defaultRecordsBytes   = 16 << 20
-	maxRecordsLimit       = 5000
-	sessionCandidateLimit = 10000
 )
 
 // sessionExpr reads a row's session ID: the SDK puts it on the resource.
@@ -40,32 +27,16 @@ func (s *Store) InsertSessions(ctx context.Context, ld plog.Logs) error {
 	return s.insertLogsInto(ctx, &schema.Sessions, ld)
 }
 
-func checkSessionRange(start, end time.Time) error {
-	if start.IsZero() || end.IsZero() {
-		return fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
-	if end.Before(start) {
-		return fmt.Errorf("%w: end %v before start %v", store.ErrInvalidArgument, end, start)
-	}
-	return nil
-}
-
 // Sessions lists sessions, newest first: the session IDs whose RUM spans
 // or log records match p.Filter, then one summary per session over its
 // spans in the range (the DuckDB store's definitions of errors, requests
 // and page views). A filter naming fields only one source has runs over
 // that source alone.
 func (s *Store) Sessions(ctx context.Context, p store.SessionsParams) ([]store.SessionSummary, error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, err
 	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultSessionsLimit
-	case limit > maxSessionsLimit:
-		limit = maxSessionsLimit
-	}
+	limit := p.SessionsLimit()
 	if s.columns[schema.TracesTable] == nil {
 		return nil, nil
 	}
@@ -79,18 +50,11 @@ func (s *Store) Sessions(ctx context.Context, p store.SessionsParams) ([]store.S
 		if s.columns[src.Table.Name] == nil {
 			continue
 		}
-		where := "Timestamp >= ? AND Timestamp < ? AND " + sessionExpr + " != ''"
-		a := []any{start, end}
-		if p.Filter != nil {
-			fw, fargs, err := query.Compile(p.Filter, src, s.dialect)
-			if err != nil {
-				compileErr = err
-				continue
-			}
-			if fw != "" {
-				where += " AND (" + fw + ")"
-				a = append(a, fargs...)
-			}
+		where, a, err := store.AndFilter("Timestamp >= ? AND Timestamp < ? AND "+sessionExpr+" != ''",
+			[]any{start, end}, p.Filter, src, s.compileFilter)
+		if err != nil {
+			compileErr = err
+			continue
 		}
 		subs = append(subs, fmt.Sprintf("SELECT %s AS sid, max(Timestamp) AS last FROM %s WHERE %s GROUP BY sid",
 			sessionExpr, s.table(src.Table.Name), where))
@@ -118,7 +82,7 @@ FROM %s
 WHERE Timestamp >= ? AND Timestamp < ? AND %s IN (SELECT sid FROM cand)
 GROUP BY sid
 ORDER BY lastEnd DESC, sid
-LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr,
+LIMIT %d`, strings.Join(subs, " UNION ALL "), store.SessionCandidateLimit, sessionExpr,
 		attr("userEmail"), attr("userName"),
 		attr("component"), attr("component"), attr("level"), attr("http.status_code"),
 		attr("component"),
@@ -134,7 +98,7 @@ LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr
 			ErrorCount: int64(v[5].(uint64)), RequestCount: int64(v[6].(uint64)), PageViews: int64(v[7].(uint64)),
 			ServiceName: v[8].(string), UserAgent: v[9].(string), LastURL: v[10].(string),
 		}
-		sm.DurationMs = sm.End.Sub(sm.Start).Milliseconds()
+		sm.SetDuration()
 		out = append(out, sm)
 		return nil
 	})
@@ -148,19 +112,8 @@ LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr
 // replay order; see store.SessionReader. Rows stream from ClickHouse and
 // the read stops at the page's bounds (at an event boundary).
 func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams) ([]store.SessionRecord, bool, error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, false, err
-	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultRecordsLimit
-	case limit > maxRecordsLimit:
-		limit = maxRecordsLimit
-	}
-	maxBytes := p.MaxBytes
-	if maxBytes <= 0 {
-		maxBytes = defaultRecordsBytes
 	}
 	if s.columns[schema.SessionsTable] == nil {
 		return nil, false, nil
@@ -179,46 +132,20 @@ ORDER BY Timestamp, ev, chunk LIMIT 18446744073709551615 OFFSET %d`,
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
 	defer rs.Close()
-	var (
-		out   []store.SessionRecord
-		bytes int
-	)
-	for rs.Next() {
-		var r store.SessionRecord
-		if err := rs.Scan(&r.Timestamp, &r.Event, &r.Chunk, &r.TotalChunks, &r.Body); err != nil {
-			return nil, false, readErr(fmt.Errorf("session records: scan: %w", err))
-		}
-		r.Timestamp = r.Timestamp.UTC()
-		if n := len(out); (n >= limit || bytes >= maxBytes) && !sameEvent(out[n-1], r) {
-			return out, true, nil
-		}
-		out = append(out, r)
-		bytes += len(r.Body)
-	}
-	if err := rs.Err(); err != nil {
+	recs, more, err := store.ReadRecordPage(rs, p)
+	if err != nil {
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
-	return out, false, nil
-}
-
-// sameEvent reports whether b is a further chunk of a's event.
-func sameEvent(a, b store.SessionRecord) bool {
-	return a.Event >= 0 && a.TotalChunks > 1 && a.Event == b.Event && a.Timestamp.Equal(b.Timestamp)
+	return recs, more, nil
 }
 
 // SessionTimeline returns the session's spans and log records, oldest
 // first; see store.SessionReader.
 func (s *Store) SessionTimeline(ctx context.Context, p store.SessionTimelineParams) (spans, logs []store.Row, err error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, nil, err
 	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultTimelineLimit
-	case limit > maxTimelineLimit:
-		limit = maxTimelineLimit
-	}
+	limit := p.TimelineLimit()
 	read := func(t *schema.Table) ([]store.Row, error) {
 		if s.columns[t.Name] == nil {
 			return []store.Row{}, nil

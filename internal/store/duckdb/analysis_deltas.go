@@ -3,24 +3,14 @@ package duckdb
 import (
 	"context"
 	"fmt"
-	"sort"
+	"math"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// deltaColumns are the scalar columns Deltas compares, per source (ids,
-// times, counts and texts unique per event are left out).
-func deltaColumns(src *schema.Source) []string {
-	if src.Table.Name == schema.TracesTable {
-		return []string{"ServiceName", "SpanName", "SpanKind", "StatusCode", "StatusMessage", "ScopeName"}
-	}
-	return []string{"ServiceName", "SeverityText", "ScopeName", "EventName"}
-}
-
 // Deltas compares the value distributions of every scalar column of
-// deltaColumns and every attribute key (the event's and its resource's) in
+// store.DeltaColumns and every attribute key (the event's and its resource's) in
 // the selection of p.Scope with those of the rest of it. Counts are exact;
 // the distributions come from at most p.MaxRows rows per side. Fields
 // whose values are mostly unique (ids) are left out: a field with more
@@ -31,35 +21,12 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	if err != nil {
 		return out, err
 	}
-	if p.MaxRows <= 0 || p.MaxValues <= 0 {
-		return out, fmt.Errorf("%w: maxRows and maxValues must be positive", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return out, err
 	}
 	src := p.Scope.Source
 	t := src.Table
-	var sel []string
-	var selArgs []any
-	if p.DurationMin != nil || p.DurationMax != nil {
-		if _, ok := t.Column("Duration"); !ok {
-			return out, fmt.Errorf("%w: a duration selection needs source traces (%s has no Duration)", store.ErrInvalidArgument, src.Name)
-		}
-	}
-	if p.DurationMin != nil {
-		sel, selArgs = append(sel, `"Duration" >= ?`), append(selArgs, *p.DurationMin)
-	}
-	if p.DurationMax != nil {
-		sel, selArgs = append(sel, `"Duration" <= ?`), append(selArgs, *p.DurationMax)
-	}
-	tc := quoteIdent(t.TimeColumn)
-	if p.SelStart != nil {
-		sel, selArgs = append(sel, tc+" >= ?"), append(selArgs, clampTime(*p.SelStart))
-	}
-	if p.SelEnd != nil {
-		sel, selArgs = append(sel, tc+" < ?"), append(selArgs, clampTime(*p.SelEnd))
-	}
-	if len(sel) == 0 {
-		return out, fmt.Errorf("%w: the selection is everything: bound it with durationMinMs, durationMaxMs, start or end", store.ErrInvalidArgument)
-	}
-	selExpr := "(" + strings.Join(sel, " AND ") + ")"
+	selExpr, selArgs := p.Selection(quoteIdent("Duration"), quoteIdent(t.TimeColumn), clampTime, math.MinInt64)
 
 	// Exact counts of both sides.
 	cq := fmt.Sprintf("SELECT count_if(s), count_if(NOT s) FROM (SELECT coalesce(%s, false) AS s FROM %s WHERE %s)",
@@ -78,8 +45,8 @@ func (s *Store) Deltas(ctx context.Context, p store.DeltaParams) (store.DeltaRes
 	}
 	out.Sampled = out.SelectionCount > int64(p.MaxRows) || out.BackgroundCount > int64(p.MaxRows)
 
-	cols := deltaColumns(src)
-	maps := attributeMaps(src)
+	cols := store.DeltaColumns(src)
+	maps := store.AttributeMaps(src)
 	var baseCols, names, vals []string
 	for _, c := range cols {
 		baseCols = append(baseCols, quoteIdent(c))
@@ -126,8 +93,7 @@ WHERE rn <= %d ORDER BY f, rn`,
 		return out, readErr(fmt.Errorf("compare the selection: %w", err))
 	}
 	defer rs.Close()
-	byField := map[string]*store.DeltaField{}
-	var order []string
+	var fields store.DeltaCollector
 	for rs.Next() {
 		var f, v string
 		var ps, pb, sad, fs, fb float64
@@ -135,42 +101,11 @@ WHERE rn <= %d ORDER BY f, rn`,
 		if err := rs.Scan(&f, &v, &ps, &pb, &d, &sad, &fs, &fb); err != nil {
 			return out, fmt.Errorf("scan the comparison: %w", err)
 		}
-		df := byField[f]
-		if df == nil {
-			// Rows without the field are one more value of it.
-			missS, missB := max(0, 1-fs), max(0, 1-fb)
-			abs := missS - missB
-			if abs < 0 {
-				abs = -abs
-			}
-			df = &store.DeltaField{Field: f, Score: round4((sad + abs) / 2), Distinct: int(d)}
-			byField[f] = df
-			order = append(order, f)
-		}
-		df.Values = append(df.Values, store.DeltaValue{Value: v, Selection: round4(ps), Background: round4(pb)})
+		fields.Add(f, v, ps, pb, d, sad, fs, fb)
 	}
 	if err := rs.Err(); err != nil {
 		return out, readErr(fmt.Errorf("read the comparison: %w", err))
 	}
-	// Rows read per side, to tell ids from values.
-	rowsRead := float64(min(out.SelectionCount, int64(p.MaxRows)) + min(out.BackgroundCount, int64(p.MaxRows)))
-	for _, f := range order {
-		df := byField[f]
-		if df.Distinct > p.MaxValues && float64(df.Distinct) > rowsRead/2 {
-			continue
-		}
-		out.Fields = append(out.Fields, *df)
-	}
-	sort.SliceStable(out.Fields, func(i, j int) bool {
-		if out.Fields[i].Score != out.Fields[j].Score {
-			return out.Fields[i].Score > out.Fields[j].Score
-		}
-		return out.Fields[i].Field < out.Fields[j].Field
-	})
+	fields.Finish(&out, p)
 	return out, nil
-}
-
-// round4 rounds to 4 decimals, so answers are stable across platforms.
-func round4(f float64) float64 {
-	return float64(int64(f*10000+0.5)) / 10000
 }

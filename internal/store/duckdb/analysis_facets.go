@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/overlook-dev/overlook/internal/query"
-	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
@@ -20,19 +18,13 @@ func (s *Store) Facets(ctx context.Context, p store.FacetParams) (store.FacetRes
 	if err != nil {
 		return out, err
 	}
-	if len(p.Fields) == 0 || len(p.Names) != len(p.Fields) || p.Limit <= 0 || p.MaxRows <= 0 {
-		return out, fmt.Errorf("%w: facets need fields, names, a limit and a row budget", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return out, err
 	}
 	src := p.Scope.Source
-	exprs := make([]string, len(p.Fields))
-	var fargs []any
-	for i, f := range p.Fields {
-		e, a, err := query.CompileValue(f, src, s.dialect)
-		if err != nil {
-			return out, fmt.Errorf("%w: field %q: %w", store.ErrInvalidArgument, p.Names[i], err)
-		}
-		exprs[i] = fmt.Sprintf("(%s) AS f%d", e, i)
-		fargs = append(fargs, a...)
+	exprs, fargs, err := store.FacetExprs(p, s.dialect)
+	if err != nil {
+		return out, err
 	}
 	total, err := s.countScope(ctx, src, where, args, p.Start, p.End)
 	if err != nil {
@@ -63,10 +55,7 @@ WHERE rn <= %d ORDER BY i, rn`,
 		return out, readErr(fmt.Errorf("facets of %s: %w", src.Name, err))
 	}
 	defer rs.Close()
-	out.Facets = make([]store.Facet, len(p.Fields))
-	for i := range out.Facets {
-		out.Facets[i] = store.Facet{Field: p.Names[i], Values: []store.Value{}}
-	}
+	out = store.NewFacetResult(p)
 	for rs.Next() {
 		var i int32
 		var v string
@@ -74,26 +63,13 @@ WHERE rn <= %d ORDER BY i, rn`,
 		if err := rs.Scan(&i, &v, &n, &d); err != nil {
 			return out, fmt.Errorf("scan facets: %w", err)
 		}
-		f := &out.Facets[i]
-		f.Values = append(f.Values, store.Value{Value: v, Count: n})
-		f.Distinct = d
-		f.More = d > int64(p.Limit)
+		out.Add(p, int(i), v, n, d)
 	}
 	if err := rs.Err(); err != nil {
 		return out, readErr(fmt.Errorf("read facets: %w", err))
 	}
-	out.RowsScanned = min(total, int64(p.MaxRows))
-	out.Sampled = total > int64(p.MaxRows)
+	out.SetScanned(p, total)
 	return out, nil
-}
-
-// attributeMaps are the map columns whose keys facets and deltas list:
-// the event's own attributes, then its resource's.
-func attributeMaps(src *schema.Source) []string {
-	if src.Table.Name == schema.TracesTable {
-		return []string{"SpanAttributes", "ResourceAttributes"}
-	}
-	return []string{"LogAttributes", "ResourceAttributes"}
 }
 
 // TopAttributeKeys returns the most frequent attribute keys (as
@@ -103,10 +79,10 @@ func (s *Store) TopAttributeKeys(ctx context.Context, sc store.Scope, maxRows, l
 	if err != nil {
 		return nil, err
 	}
-	if maxRows <= 0 || limit <= 0 {
-		return nil, fmt.Errorf("%w: maxRows and limit must be positive", store.ErrInvalidArgument)
+	if err := store.CheckTopKeys(maxRows, limit); err != nil {
+		return nil, err
 	}
-	maps := attributeMaps(sc.Source)
+	maps := store.AttributeMaps(sc.Source)
 	cols := make([]string, len(maps))
 	parts := make([]string, len(maps))
 	for i, m := range maps {

@@ -9,13 +9,6 @@ import (
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// maxRowsAt caps RowsAt.
-const maxRowsAt = 1000
-
-// maxSampleText is the characters of each text SampleTexts returns: more
-// than the 4096 bytes the pattern tokenizer reads.
-const maxSampleText = 5000
-
 // SampleTexts returns at most maxRows event texts of sc: every one when
 // the scope has no more, else a uniform (hash-based, repeatable) sample.
 func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (store.TextSample, error) {
@@ -24,19 +17,18 @@ func (s *Store) SampleTexts(ctx context.Context, sc store.Scope, maxRows int) (s
 	if err != nil {
 		return out, err
 	}
-	if maxRows <= 0 {
-		return out, fmt.Errorf("%w: maxRows must be positive", store.ErrInvalidArgument)
+	if err := store.CheckSampleRows(maxRows); err != nil {
+		return out, err
 	}
 	if out.Total, err = s.countScope(ctx, sc.Source, where, args, sc.Start, sc.End); err != nil {
 		return out, err
 	}
 	t := sc.Source.Table
 	from, pred := sampleFrom(sc.Source, out.Total, maxRows)
-	// Texts are cut at maxSampleText characters: the tokenizer reads 4 KiB
-	// (and sees that a longer text was cut), and a sample of 256 KiB log
-	// bodies must not hold gigabytes.
+	// Texts are cut at store.MaxSampleText characters: the tokenizer reads
+	// 4 KiB (and sees that a longer text was cut).
 	q := fmt.Sprintf("SELECT %s, substr(%s, 1, %d), %s, %s FROM %s WHERE %s%s LIMIT %d",
-		quoteIdent(t.TimeColumn), textExpr(sc.Source), maxSampleText, quoteIdent("ServiceName"), errorExpr(sc.Source),
+		quoteIdent(t.TimeColumn), textExpr(sc.Source), store.MaxSampleText, quoteIdent("ServiceName"), errorExpr(sc.Source),
 		from, where, pred, maxRows)
 	q, release, err := s.readSQL(ctx, q, sc.Start, sc.End)
 	if err != nil {
@@ -80,13 +72,10 @@ func (s *Store) PatternCounts(ctx context.Context, p store.PatternCountParams) (
 	if err != nil {
 		return nil, 0, err
 	}
-	if p.Step <= 0 {
-		return nil, 0, fmt.Errorf("%w: step must be positive", store.ErrInvalidArgument)
+	if err := p.Check(); err != nil {
+		return nil, 0, err
 	}
-	out := make([]store.PatternCount, len(p.Patterns))
-	for i := range out {
-		out[i] = store.PatternCount{Services: map[string]int64{}, Buckets: map[int64]int64{}}
-	}
+	tally := store.NewPatternTally(len(p.Patterns))
 	text := textExpr(p.Scope.Source)
 	var cs strings.Builder
 	var cargs []any
@@ -116,7 +105,6 @@ func (s *Store) PatternCounts(ctx context.Context, p store.PatternCountParams) (
 		return nil, 0, readErr(fmt.Errorf("count patterns: %w", err))
 	}
 	defer rs.Close()
-	var scanned int64
 	for rs.Next() {
 		var idx *int32
 		var b int64
@@ -125,26 +113,20 @@ func (s *Store) PatternCounts(ctx context.Context, p store.PatternCountParams) (
 		if err := rs.Scan(&idx, &b, &svc, &n, &e); err != nil {
 			return nil, 0, fmt.Errorf("scan pattern counts: %w", err)
 		}
-		scanned += n
-		if idx == nil || int(*idx) < 0 || int(*idx) >= len(out) {
-			continue
+		i := -1
+		if idx != nil {
+			i = int(*idx)
 		}
-		pc := &out[*idx]
-		pc.Count += n
-		pc.Errors += e
-		pc.Buckets[b] += n
-		if svc != nil {
-			pc.Services[*svc] += n
-		}
+		tally.Add(i, b, svc, n, e)
 	}
 	if err := rs.Err(); err != nil {
 		return nil, 0, readErr(fmt.Errorf("read pattern counts: %w", err))
 	}
-	return out, scanned, nil
+	return tally.Counts, tally.Scanned, nil
 }
 
 // RowsAt returns the rows of sc whose time column is one of times (at most
-// maxRowsAt), newest first.
+// store.MaxRowsAt), newest first.
 func (s *Store) RowsAt(ctx context.Context, sc store.Scope, times []time.Time) ([]store.Row, error) {
 	where, args, err := s.scopeWhere(sc)
 	if err != nil {
@@ -153,9 +135,7 @@ func (s *Store) RowsAt(ctx context.Context, sc store.Scope, times []time.Time) (
 	if len(times) == 0 {
 		return []store.Row{}, nil
 	}
-	if len(times) > maxRowsAt {
-		times = times[:maxRowsAt]
-	}
+	times = store.RowsAtTimes(times)
 	t := sc.Source.Table
 	tc := quoteIdent(t.TimeColumn)
 	ph := strings.TrimSuffix(strings.Repeat("?, ", len(times)), ", ")
@@ -163,7 +143,7 @@ func (s *Store) RowsAt(ctx context.Context, sc store.Scope, times []time.Time) (
 		args = append(args, clampTime(tm))
 	}
 	q := fmt.Sprintf("SELECT %s FROM %s WHERE %s AND %s IN (%s) ORDER BY %s DESC LIMIT %d",
-		selectList(t), quoteIdent(t.Name), where, tc, ph, tc, maxRowsAt)
+		selectList(t), quoteIdent(t.Name), where, tc, ph, tc, store.MaxRowsAt)
 	q, release, err := s.readSQL(ctx, q, sc.Start, sc.End)
 	if err != nil {
 		return nil, readErr(fmt.Errorf("rows of %s: %w", sc.Source.Name, err))

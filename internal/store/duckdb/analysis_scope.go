@@ -18,24 +18,14 @@ var (
 // scopeWhere renders the WHERE body (and its arguments) of the rows of an
 // analysis scope: the time column in [Start, End) and the filter.
 func (s *Store) scopeWhere(sc store.Scope) (string, []any, error) {
-	if err := checkRange(sc.Source, sc.Start, sc.End); err != nil {
+	if err := sc.Check(); err != nil {
 		return "", nil, err
 	}
-	if !sc.Start.Before(sc.End) {
-		return "", nil, fmt.Errorf("%w: start %v is not before end %v", store.ErrInvalidArgument, sc.Start, sc.End)
-	}
 	tc := quoteIdent(sc.Source.Table.TimeColumn)
-	where := fmt.Sprintf("%s >= ? AND %s < ?", tc, tc)
-	args := []any{clampTime(sc.Start), clampTime(sc.End)}
-	if sc.Filter != nil {
-		fw, fargs, err := s.compileFilter(sc.Filter, sc.Source)
-		if err != nil {
-			return "", nil, fmt.Errorf("%s: %w", sc.Source.Name, err)
-		}
-		if fw != "" {
-			where += " AND (" + fw + ")"
-			args = append(args, fargs...)
-		}
+	where, args, err := store.AndFilter(fmt.Sprintf("%s >= ? AND %s < ?", tc, tc),
+		[]any{clampTime(sc.Start), clampTime(sc.End)}, sc.Filter, sc.Source, s.compileFilter)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s: %w", sc.Source.Name, err)
 	}
 	return where, args, nil
 }

@@ -17,14 +17,7 @@ const (
 
 // knownTable reports whether t is one of the schema's tables (and not some
 // caller-made table whose name would be pasted into SQL).
-func knownTable(t *schema.Table) bool {
-	for _, k := range schema.Tables {
-		if k == t || (t != nil && k.Name == t.Name) {
-			return true
-		}
-	}
-	return false
-}
+func knownTable(t *schema.Table) bool { return store.KnownTable(t) }
 
 func checkRange(src *schema.Source, start, end interface{ IsZero() bool }) error {
 	if src == nil || !knownTable(src.Table) {

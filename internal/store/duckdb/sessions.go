@@ -20,18 +20,6 @@ var (
 	_ store.SessionReader   = (*Store)(nil)
 )
 
-// Session read limits.
-const (
-	defaultSessionsLimit  = 50
-	maxSessionsLimit      = 1000
-	defaultTimelineLimit  = 5000
-	maxTimelineLimit      = 20000
-	defaultRecordsLimit   = 500
-	defaultRecordsBytes   = 16 << 20 // under the API's 32 MiB response cap
-	maxRecordsLimit       = 5000
-	sessionCandidateLimit = 10000 // session IDs a filter may match before the summaries are computed
-)
-
 // sessionMat are the attributes a recording read filters and orders by,
 // as view columns (values[list_position(keys, key)] over the stored
 // lists, not stored themselves): reading them through the Map columns
@@ -84,31 +72,15 @@ func (s *Store) InsertSessions(ctx context.Context, ld plog.Logs) error {
 // sessionExpr reads a row's session ID: the SDK puts it on the resource.
 const sessionExpr = "ResourceAttributes['" + store.SessionAttr + "']"
 
-func checkSessionRange(start, end time.Time) error {
-	if start.IsZero() || end.IsZero() {
-		return fmt.Errorf("%w: a time range (start and end) is required", store.ErrInvalidArgument)
-	}
-	if end.Before(start) {
-		return fmt.Errorf("%w: end %v before start %v", store.ErrInvalidArgument, end, start)
-	}
-	return nil
-}
-
 // Sessions lists sessions, newest first: the session IDs whose RUM spans
 // or log records match p.Filter, then one summary per session over all of
 // its spans in the range. A filter that names fields only one source has
 // (SpanAttributes.userEmail) runs over that source alone.
 func (s *Store) Sessions(ctx context.Context, p store.SessionsParams) ([]store.SessionSummary, error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, err
 	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultSessionsLimit
-	case limit > maxSessionsLimit:
-		limit = maxSessionsLimit
-	}
+	limit := p.SessionsLimit()
 	start, end := clampTime(p.Start), clampTime(p.End)
 	var (
 		subs []string
@@ -116,18 +88,11 @@ func (s *Store) Sessions(ctx context.Context, p store.SessionsParams) ([]store.S
 	)
 	var compileErr error
 	for _, src := range []*schema.Source{&schema.TracesSource, &schema.LogsSource} {
-		where := "Timestamp >= ? AND Timestamp < ? AND " + sessionExpr + " <> ''"
-		a := []any{start, end}
-		if p.Filter != nil {
-			fw, fargs, err := s.compileFilter(p.Filter, src)
-			if err != nil {
-				compileErr = err
-				continue
-			}
-			if fw != "" {
-				where += " AND (" + fw + ")"
-				a = append(a, fargs...)
-			}
+		where, a, err := store.AndFilter("Timestamp >= ? AND Timestamp < ? AND "+sessionExpr+" <> ''",
+			[]any{start, end}, p.Filter, src, s.compileFilter)
+		if err != nil {
+			compileErr = err
+			continue
 		}
 		subs = append(subs, fmt.Sprintf("SELECT %s AS sid, max(Timestamp) AS last FROM %s WHERE %s GROUP BY 1",
 			sessionExpr, quoteIdent(src.Table.Name), where))
@@ -153,7 +118,7 @@ SELECT t.sid,
 FROM (SELECT %s AS sid, * FROM otel_traces WHERE Timestamp >= ? AND Timestamp < ? AND %s IN (SELECT sid FROM cand)) t
 GROUP BY t.sid
 ORDER BY 3 DESC
-LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr, sessionExpr, limit)
+LIMIT %d`, strings.Join(subs, " UNION ALL "), store.SessionCandidateLimit, sessionExpr, sessionExpr, limit)
 	args = append(args, start, end)
 	q, release, err := s.readSQL(ctx, q, p.Start, p.End)
 	if err != nil {
@@ -178,7 +143,7 @@ LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr
 			return nil, readErr(fmt.Errorf("sessions: scan: %w", err))
 		}
 		sm.Start, sm.End = first.UTC(), lastT.UTC()
-		sm.DurationMs = sm.End.Sub(sm.Start).Milliseconds()
+		sm.SetDuration()
 		sm.UserEmail, sm.UserName, sm.ServiceName = email.String, name.String, svc.String
 		sm.ErrorCount, sm.RequestCount, sm.PageViews = errs, reqs, views
 		sm.UserAgent, sm.LastURL = ua.String, last.String
@@ -195,19 +160,8 @@ LIMIT %d`, strings.Join(subs, " UNION ALL "), sessionCandidateLimit, sessionExpr
 // read stops at the page's bounds (at an event boundary), so a long
 // session is never held in memory at once.
 func (s *Store) SessionRecords(ctx context.Context, p store.SessionRecordsParams) ([]store.SessionRecord, bool, error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, false, err
-	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultRecordsLimit
-	case limit > maxRecordsLimit:
-		limit = maxRecordsLimit
-	}
-	maxBytes := p.MaxBytes
-	if maxBytes <= 0 {
-		maxBytes = defaultRecordsBytes
 	}
 	offset := max(p.Offset, 0)
 	num := func(i int) string {
@@ -227,46 +181,20 @@ ORDER BY Timestamp, 2, 3 OFFSET %d`,
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
 	defer rs.Close()
-	var (
-		out   []store.SessionRecord
-		bytes int
-	)
-	for rs.Next() {
-		var r store.SessionRecord
-		if err := rs.Scan(&r.Timestamp, &r.Event, &r.Chunk, &r.TotalChunks, &r.Body); err != nil {
-			return nil, false, readErr(fmt.Errorf("session records: scan: %w", err))
-		}
-		r.Timestamp = r.Timestamp.UTC()
-		if n := len(out); (n >= limit || bytes >= maxBytes) && !sameEvent(out[n-1], r) {
-			return out, true, nil
-		}
-		out = append(out, r)
-		bytes += len(r.Body)
-	}
-	if err := rs.Err(); err != nil {
+	recs, more, err := store.ReadRecordPage(rs, p)
+	if err != nil {
 		return nil, false, readErr(fmt.Errorf("session records: %w", err))
 	}
-	return out, false, nil
-}
-
-// sameEvent reports whether b is a further chunk of a's event.
-func sameEvent(a, b store.SessionRecord) bool {
-	return a.Event >= 0 && a.TotalChunks > 1 && a.Event == b.Event && a.Timestamp.Equal(b.Timestamp)
+	return recs, more, nil
 }
 
 // SessionTimeline returns the session's spans and log records, oldest
 // first; see store.SessionReader.
 func (s *Store) SessionTimeline(ctx context.Context, p store.SessionTimelineParams) (spans, logs []store.Row, err error) {
-	if err := checkSessionRange(p.Start, p.End); err != nil {
+	if err := store.CheckSessionRange(p.Start, p.End); err != nil {
 		return nil, nil, err
 	}
-	limit := p.Limit
-	switch {
-	case limit <= 0:
-		limit = defaultTimelineLimit
-	case limit > maxTimelineLimit:
-		limit = maxTimelineLimit
-	}
+	limit := p.TimelineLimit()
 	read := func(t *schema.Table) ([]store.Row, error) {
 		q := fmt.Sprintf("SELECT %s FROM %s WHERE Timestamp >= ? AND Timestamp < ? AND %s = ? ORDER BY Timestamp LIMIT %d",
 			selectList(t), quoteIdent(t.Name), sessionExpr, limit)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -38,6 +39,9 @@ const (
 	// first sample.
 	longSpan = 150 * time.Second
 	longStep = 7 * time.Second
+	// lookahead is how far past the evaluation time queries read: the
+	// most negative offset in queries.txt (readQueries refuses more).
+	lookahead = 5 * time.Second
 )
 
 // metadataFamilies are the metric families whose metadata is compared.
@@ -72,7 +76,10 @@ func TestPromQLCompliance(t *testing.T) {
 	ref := &promClient{base: "http://" + prom.addr + "/api/v1/"}
 	sut := &promClient{base: "http://" + s.api + "/prometheus/api/v1/"}
 	end := evalTime(t, ref, time.Now().Add(-5*time.Second))
-	waitCaughtUp(t, ref, sut, end)
+	// Queries with a negative offset read up to end+lookahead: wait until
+	// Prometheus has scraped past it, then until overlook holds the same.
+	time.Sleep(time.Until(end.Add(lookahead + 2*time.Second)))
+	waitCaughtUp(t, ref, sut, end.Add(lookahead))
 	checkDiscovery(t, ref, sut, end)
 
 	results := append(runQueries(ref, sut, queries, end), compareMetadata(ref, sut, metadataFamilies)...)
@@ -113,6 +120,9 @@ func TestPromQLCompliance(t *testing.T) {
 		end.Sub(dataStart).Round(time.Second), time.Since(began).Round(time.Second))
 }
 
+// negativeOffset finds "offset -5s" in a query.
+var negativeOffset = regexp.MustCompile(`offset\s+-\s*([0-9a-z]+)`)
+
 // readQueries reads one query per line, skipping blank lines and # comments.
 func readQueries(t *testing.T, path string) []string {
 	t.Helper()
@@ -120,6 +130,11 @@ func readQueries(t *testing.T, path string) []string {
 	for _, l := range readLines(t, path) {
 		if slices.Contains(qs, l) {
 			t.Fatalf("%s: %q twice", path, l)
+		}
+		for _, m := range negativeOffset.FindAllStringSubmatch(l, -1) {
+			if d, err := time.ParseDuration(m[1]); err != nil || d > lookahead {
+				t.Fatalf("%s: %q reads %s ahead of the evaluation time; the test waits for data %s ahead (lookahead)", path, l, m[1], lookahead)
+			}
 		}
 		qs = append(qs, l)
 	}

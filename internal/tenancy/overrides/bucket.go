@@ -30,18 +30,23 @@ func (b *bucket) refill(now time.Time) {
 	}
 }
 
-// take takes n tokens if the bucket holds them and returns 0; otherwise it
-// takes nothing and returns how long until it will hold n. n above the
-// burst never fits: the caller checks fits first.
-func (b *bucket) take(n int, now time.Time) time.Duration {
+// wait refills the bucket and returns how long until it holds n tokens
+// (0: it holds them now). It takes nothing. n above the burst never fits:
+// the caller checks fits first.
+func (b *bucket) wait(n int, now time.Time) time.Duration {
 	b.refill(now)
 	need := float64(n)
 	if need <= b.tokens {
-		b.tokens -= need
 		return 0
 	}
 	secs := (need - b.tokens) / b.rate
 	return time.Duration(math.Ceil(secs * float64(time.Second)))
+}
+
+// give returns n tokens taken before (never above the burst).
+func (b *bucket) give(n float64, now time.Time) {
+	b.refill(now)
+	b.tokens = min(b.burst, b.tokens+n)
 }
 
 // fits reports whether n items can ever pass.

@@ -159,31 +159,7 @@ func (l *Limiter) forget(now time.Time) {
 // a *RateLimitedError (nothing taken; retry later) or a
 // *BatchTooLargeError (n can never pass), and counts refusals.
 func (l *Limiter) Allow(tenant string, sig Signal, n int) error {
-	if l == nil || n <= 0 {
-		return nil
-	}
-	l.mu.Lock()
-	now := l.opts.Now()
-	s := l.state(tenant, now)
-	b := s.buckets[sig]
-	if b == nil {
-		l.mu.Unlock()
-		return nil
-	}
-	var err error
-	if !b.fits(n) {
-		err = &BatchTooLargeError{Tenant: tenant, Signal: sig, Items: n, Burst: int(b.burst), key: l.key(tenant, "ingestion::"+sig.String()+"_burst")}
-	} else if wait := b.take(n, now); wait > 0 {
-		err = &RateLimitedError{Tenant: tenant, Signal: sig, Items: n, Rate: b.rate, Burst: int(b.burst),
-			RetryAfter: retryAfter(wait), key: l.key(tenant, "ingestion::"+sig.String()+"_per_second")}
-	}
-	l.mu.Unlock()
-	switch err.(type) {
-	case *BatchTooLargeError:
-		l.CountRefused(tenant, sig, ReasonBatchSize, n)
-	case *RateLimitedError:
-		l.CountRefused(tenant, sig, ReasonRateLimited, n)
-	}
+	_, err := l.Reserve(Want{Tenant: tenant, Signal: sig, N: n})
 	return err
 }
 

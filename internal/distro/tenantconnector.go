@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/overlook-dev/overlook/internal/tenancy"
+	"github.com/overlook-dev/overlook/internal/tenancy/overrides"
 )
 
 // perTenant wraps a traces-to-metrics connector factory (span metrics,
@@ -25,6 +26,10 @@ import (
 // graph's pairing store (a client span of one tenant never pairs with a
 // server span of another). Without the attribute (multitenancy off) there
 // is exactly one instance, as without the wrapper.
+//
+// The metrics an instance emits are admitted by their tenant's samples
+// rate before they reach a pipeline (admission.go): they enter the
+// collector here, not through a receiver.
 func perTenant(f connector.Factory, alias component.Type) connector.Factory {
 	return xconnector.NewFactory(f.Type(), f.CreateDefaultConfig,
 		xconnector.WithTracesToMetrics(func(ctx context.Context, set connector.Settings, cfg component.Config, next consumer.Metrics) (connector.Traces, error) {
@@ -49,6 +54,8 @@ type tenantFan struct {
 	create func(next consumer.Metrics) (connector.Traces, error)
 	next   consumer.Metrics
 	caps   consumer.Capabilities
+
+	adm admission // the samples rate of the metrics emitted
 
 	mu    sync.Mutex
 	inner map[string]connector.Traces
@@ -77,6 +84,19 @@ func (f *tenantFan) instance(ctx context.Context, tenant string) (connector.Trac
 		}
 		out = stamp
 	}
+	payer := tenant
+	if payer == "" {
+		// Spans without a tenant: their metrics are stored as the
+		// default tenant's (no request context at a flush).
+		payer = tenancy.Default
+	}
+	next := out
+	out, err := consumer.NewMetrics(func(ctx context.Context, md pmetric.Metrics) error {
+		return f.adm.admitTenant(payer, overrides.Samples, md.DataPointCount(), func() error { return next.ConsumeMetrics(ctx, md) })
+	}, consumer.WithCapabilities(next.Capabilities()))
+	if err != nil {
+		return nil, err
+	}
 	c, err := f.create(out)
 	if err != nil {
 		return nil, fmt.Errorf("tenant %q: %w", tenant, err)
@@ -93,6 +113,7 @@ func (f *tenantFan) instance(ctx context.Context, tenant string) (connector.Trac
 }
 
 func (f *tenantFan) Start(ctx context.Context, host component.Host) error {
+	f.adm.start(host)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.host = host

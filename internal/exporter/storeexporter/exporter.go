@@ -76,21 +76,37 @@ func (e *storeExporter) start(_ context.Context, host component.Host) error {
 }
 
 func (e *storeExporter) pushTraces(ctx context.Context, td ptrace.Traces) error {
-	for _, g := range e.tracesByTenant(ctx, td) {
-		if err := e.pushTenantTraces(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+	groups := e.tracesByTenant(ctx, td)
+	parts := make([]tracesPart, 0, len(groups))
+	for _, g := range groups {
+		p, err := e.prepareTraces(ctx, g.tenant, g.data)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	for _, p := range parts {
+		if err := e.writeTraces(tenancy.With(ctx, p.tenant), p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *storeExporter) pushTenantTraces(ctx context.Context, tenant string, td ptrace.Traces) error {
+// tracesPart is one tenant's spans of a batch, ready to write.
+type tracesPart struct {
+	tenant string
+	st     store.Store
+	td     ptrace.Traces
+	stats  limits.Stats
+}
+
+// prepareTraces opens tenant's store and applies its limits; it writes
+// nothing (tenant.go: every part is prepared before any is written).
+func (e *storeExporter) prepareTraces(ctx context.Context, tenant string, td ptrace.Traces) (tracesPart, error) {
 	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
-		return e.failed("traces", err)
-	}
-	if err := e.admit(tenant, overrides.Spans, td.SpanCount()); err != nil {
-		return err
+		return tracesPart{}, e.failed("traces", err)
 	}
 	// The traces exporter does not mutate its input (factory.go): the
 	// batch is shared with the span-metrics and service-graph connectors,
@@ -98,29 +114,32 @@ func (e *storeExporter) pushTenantTraces(ctx context.Context, tenant string, td 
 	lim := e.limitsFor(tenant)
 	if lim.TracesWithin(td) {
 		if err := limits.TraceTimes(td); err != nil {
-			return invalid(err)
+			return tracesPart{}, invalid(err)
 		}
-	} else {
-		own := ptrace.NewTraces()
-		td.CopyTo(own)
-		td = own
-		stats, err := lim.Traces(td)
-		if err != nil {
-			return invalid(err)
-		}
-		e.truncated("traces", stats)
-		e.limiter.CountDroppedAttributes(tenant, overrides.Spans, stats.Attributes)
+		return tracesPart{tenant: tenant, st: st, td: td}, nil
 	}
+	own := ptrace.NewTraces()
+	td.CopyTo(own)
+	stats, err := lim.Traces(own)
+	if err != nil {
+		return tracesPart{}, invalid(err)
+	}
+	return tracesPart{tenant: tenant, st: st, td: own, stats: stats}, nil
+}
+
+func (e *storeExporter) writeTraces(ctx context.Context, p tracesPart) error {
+	e.truncated("traces", p.stats)
+	e.limiter.CountDroppedAttributes(p.tenant, overrides.Spans, p.stats.Attributes)
 	start := time.Now()
-	ctx, end := e.commitSpan(ctx, "traces", td.SpanCount())
-	err = st.InsertTraces(ctx, td)
+	ctx, end := e.commitSpan(ctx, "traces", p.td.SpanCount())
+	err := p.st.InsertTraces(ctx, p.td)
 	end(err)
 	if err != nil {
 		return e.failed("traces", err)
 	}
 	var sizer ptrace.ProtoMarshaler
-	e.done("traces", start, td.SpanCount(), sizer.TracesSize(td))
-	e.metrics.Tempo.ObserveTraces(traceIDs(td))
+	e.done("traces", start, p.td.SpanCount(), sizer.TracesSize(p.td))
+	e.metrics.Tempo.ObserveTraces(traceIDs(p.td))
 	return nil
 }
 
@@ -145,40 +164,87 @@ func traceIDs(td ptrace.Traces) [][16]byte {
 }
 
 func (e *storeExporter) pushLogs(ctx context.Context, ld plog.Logs) error {
-	for _, g := range e.logsByTenant(ctx, ld) {
-		if err := e.pushTenantLogs(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+	groups := e.logsByTenant(ctx, ld)
+	parts := make([]logsPart, 0, len(groups))
+	for _, g := range groups {
+		p, err := e.prepareLogs(ctx, g.tenant, g.data)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	for _, p := range parts {
+		if err := e.writeLogs(tenancy.With(ctx, p.tenant), p); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (e *storeExporter) pushTenantLogs(ctx context.Context, tenant string, ld plog.Logs) error {
+// logsPart is one tenant's log records (or session recordings) of a
+// batch, ready to write.
+type logsPart struct {
+	tenant string
+	st     store.Store
+	ld     plog.Logs
+	stats  limits.Stats
+}
+
+// prepareLogs opens tenant's store and applies its limits; it writes
+// nothing (tenant.go: every part is prepared before any is written).
+func (e *storeExporter) prepareLogs(ctx context.Context, tenant string, ld plog.Logs) (logsPart, error) {
 	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
-		return e.failed("logs", err)
+		return logsPart{}, e.failed(e.logsSignal(), err)
 	}
-	if err := e.admit(tenant, overrides.Logs, ld.LogRecordCount()); err != nil {
-		return err
+	lim := e.limitsFor(tenant)
+	if e.sessions() {
+		if _, ok := st.(store.SessionInserter); !ok {
+			return logsPart{}, consumererror.NewPermanent(status.Error(codes.Unimplemented,
+				"this store cannot keep session recordings: remove logs_table_name: hyperdx_sessions"))
+		}
+		if lim.MaxLogBodyLength > 0 && lim.MaxLogBodyLength < sessionBodyLength {
+			lim.MaxLogBodyLength = sessionBodyLength
+		}
 	}
-	if e.cfg.LogsTableName == schema.SessionsTable {
-		return e.pushSessions(ctx, st, ld, tenant)
-	}
-	stats, err := e.limitsFor(tenant).Logs(ld)
+	stats, err := lim.Logs(ld)
 	if err != nil {
-		return invalid(err)
+		return logsPart{}, invalid(err)
 	}
-	e.truncated("logs", stats)
-	e.limiter.CountDroppedAttributes(tenant, overrides.Logs, stats.Attributes)
+	return logsPart{tenant: tenant, st: st, ld: ld, stats: stats}, nil
+}
+
+// sessions reports whether the exporter writes browser session
+// recordings (hyperdx_sessions) instead of log records.
+func (e *storeExporter) sessions() bool { return e.cfg.LogsTableName == schema.SessionsTable }
+
+// logsSignal names what the exporter writes in its metrics.
+func (e *storeExporter) logsSignal() string {
+	if e.sessions() {
+		return "sessions"
+	}
+	return "logs"
+}
+
+func (e *storeExporter) writeLogs(ctx context.Context, p logsPart) error {
+	signal := e.logsSignal()
+	e.truncated(signal, p.stats)
+	e.limiter.CountDroppedAttributes(p.tenant, overrides.Logs, p.stats.Attributes)
 	start := time.Now()
-	ctx, end := e.commitSpan(ctx, "logs", ld.LogRecordCount())
-	err = st.InsertLogs(ctx, ld)
-	end(err)
+	var err error
+	if si, ok := p.st.(store.SessionInserter); ok && e.sessions() {
+		err = si.InsertSessions(ctx, p.ld)
+	} else {
+		var end func(error)
+		ctx, end = e.commitSpan(ctx, "logs", p.ld.LogRecordCount())
+		err = p.st.InsertLogs(ctx, p.ld)
+		end(err)
+	}
 	if err != nil {
-		return e.failed("logs", err)
+		return e.failed(signal, err)
 	}
 	var sizer plog.ProtoMarshaler
-	e.done("logs", start, ld.LogRecordCount(), sizer.LogsSize(ld))
+	e.done(signal, start, p.ld.LogRecordCount(), sizer.LogsSize(p.ld))
 	return nil
 }
 
@@ -187,63 +253,74 @@ func (e *storeExporter) pushTenantLogs(ctx context.Context, tenant string, ld pl
 // 950 KiB, and a chunk cut short can no longer be replayed.
 const sessionBodyLength = 1 << 20
 
-// pushSessions stores browser session recordings in hyperdx_sessions.
-func (e *storeExporter) pushSessions(ctx context.Context, st store.Store, ld plog.Logs, tenant string) error {
-	si, ok := st.(store.SessionInserter)
-	if !ok {
-		return consumererror.NewPermanent(status.Error(codes.Unimplemented,
-			"this store cannot keep session recordings: remove logs_table_name: hyperdx_sessions"))
-	}
-	lim := e.limitsFor(tenant)
-	if lim.MaxLogBodyLength > 0 && lim.MaxLogBodyLength < sessionBodyLength {
-		lim.MaxLogBodyLength = sessionBodyLength
-	}
-	stats, err := lim.Logs(ld)
-	if err != nil {
-		return invalid(err)
-	}
-	e.truncated("sessions", stats)
-	e.limiter.CountDroppedAttributes(tenant, overrides.Logs, stats.Attributes)
-	start := time.Now()
-	if err := si.InsertSessions(ctx, ld); err != nil {
-		return e.failed("sessions", err)
-	}
-	var sizer plog.ProtoMarshaler
-	e.done("sessions", start, ld.LogRecordCount(), sizer.LogsSize(ld))
-	return nil
-}
-
 func (e *storeExporter) pushMetrics(ctx context.Context, md pmetric.Metrics) error {
-	for _, g := range e.metricsByTenant(ctx, md) {
-		if err := e.pushTenantMetrics(tenancy.With(ctx, g.tenant), g.tenant, g.data); err != nil {
+	groups := e.metricsByTenant(ctx, md)
+	parts := make([]metricsPart, 0, len(groups))
+	for _, g := range groups {
+		p, err := e.prepareMetrics(ctx, g.tenant, g.data)
+		if err != nil {
+			return err
+		}
+		parts = append(parts, p)
+	}
+	// A tenant's new series past max_active_series are left out and the
+	// rest stored: the other tenants' parts are written all the same,
+	// then the refusals answered together (400: a retry would not help).
+	var refused []error
+	for _, p := range parts {
+		err := e.writeMetrics(tenancy.With(ctx, p.tenant), p)
+		var sl *overrides.SeriesLimitError
+		switch {
+		case errors.As(err, &sl):
+			refused = append(refused, err)
+		case err != nil:
 			return err
 		}
 	}
+	if len(refused) > 0 {
+		return invalid(errors.Join(refused...))
+	}
 	return nil
 }
 
-func (e *storeExporter) pushTenantMetrics(ctx context.Context, tenant string, md pmetric.Metrics) error {
+// metricsPart is one tenant's metric points of a batch, ready to write.
+type metricsPart struct {
+	tenant  string
+	st      store.Store
+	md      pmetric.Metrics
+	trimmed int // attributes dropped by the tenant's max_attributes
+}
+
+// prepareMetrics opens tenant's store and applies its limits; it writes
+// nothing (tenant.go: every part is prepared before any is written).
+func (e *storeExporter) prepareMetrics(ctx context.Context, tenant string, md pmetric.Metrics) (metricsPart, error) {
 	st, err := e.storeFor(ctx, tenant)
 	if err != nil {
-		return e.failed("metrics", err)
+		return metricsPart{}, e.failed("metrics", err)
 	}
 	if err := e.limits.Metrics(md); err != nil {
-		return invalid(err)
-	}
-	if err := e.admit(tenant, overrides.Samples, md.DataPointCount()); err != nil {
-		return err
+		return metricsPart{}, invalid(err)
 	}
 	// Trimmed before the series are counted: the attributes kept make
 	// the series stored.
-	if n := overrides.TrimMetrics(md, e.limiter.Limits(tenant).MaxAttributes); n > 0 {
-		e.metrics.Ingest.Truncated.WithLabelValues("metrics", "attributes").Add(float64(n))
-		e.limiter.CountDroppedAttributes(tenant, overrides.Samples, n)
+	n := overrides.TrimMetrics(md, e.limiter.Limits(tenant).MaxAttributes)
+	return metricsPart{tenant: tenant, st: st, md: md, trimmed: n}, nil
+}
+
+// writeMetrics stores p's points; those of new series past the tenant's
+// max_active_series are left out and returned as a
+// *overrides.SeriesLimitError after the rest is stored.
+func (e *storeExporter) writeMetrics(ctx context.Context, p metricsPart) error {
+	if p.trimmed > 0 {
+		e.metrics.Ingest.Truncated.WithLabelValues("metrics", "attributes").Add(float64(p.trimmed))
+		e.limiter.CountDroppedAttributes(p.tenant, overrides.Samples, p.trimmed)
 	}
-	refused := e.limiter.FilterSeries(tenant, md)
+	md := p.md
+	refused := e.limiter.FilterSeries(p.tenant, md)
 	if md.DataPointCount() > 0 {
 		start := time.Now()
 		ctx, end := e.commitSpan(ctx, "metrics", md.DataPointCount())
-		err = st.InsertMetrics(ctx, md)
+		err := p.st.InsertMetrics(ctx, md)
 		end(err)
 		if err != nil {
 			return e.failed("metrics", err)
@@ -255,7 +332,7 @@ func (e *storeExporter) pushTenantMetrics(ctx context.Context, tenant string, md
 		// The rest is stored; the new series' points would be refused
 		// again on a retry: the client's error (400 / InvalidArgument).
 		refused.Stored = md.DataPointCount()
-		return invalid(refused)
+		return refused
 	}
 	return nil
 }

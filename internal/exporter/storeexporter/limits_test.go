@@ -110,46 +110,6 @@ func wantCode(t *testing.T, err error, code codes.Code, delay time.Duration, msg
 	}
 }
 
-// TestTenantRate: spans and logs past the tenant's rate are refused with
-// ResourceExhausted and a retry delay, larger than its burst with
-// InvalidArgument; nothing of a refused batch is stored; each tenant has
-// its own buckets; refusals are counted.
-func TestTenantRate(t *testing.T) {
-	e, st, m := tenantExporter(t, overrides.Config{Defaults: overrides.Limits{Ingestion: overrides.Ingestion{
-		SpansPerSecond: 10, SpansBurst: 20, LogsPerSecond: 5, LogsBurst: 5}}})
-	ctx := context.Background()
-	if err := e.pushTraces(ctx, spans(15, 1)); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, e.pushTraces(ctx, spans(10, 1)), codes.ResourceExhausted, time.Second,
-		`tenant "default" is over its ingestion rate of 10 spans per second`)
-	wantCode(t, e.pushTraces(ctx, spans(21, 1)), codes.InvalidArgument, 0, "raise extensions::overlook::multitenancy::overrides::defaults::ingestion::spans_burst")
-	if err := e.pushTraces(ctx, spans(5, 1)); err != nil {
-		t.Fatalf("the refusals took no tokens: %v", err)
-	}
-	if err := e.pushTraces(tenancy.With(ctx, "other"), spans(20, 1)); err != nil {
-		t.Fatalf("another tenant's bucket: %v", err)
-	}
-	if st.spans != 15+5+20 {
-		t.Errorf("stored %d spans, want 40", st.spans)
-	}
-	if err := e.pushLogs(ctx, logRecords(5)); err != nil {
-		t.Fatal(err)
-	}
-	wantCode(t, e.pushLogs(ctx, logRecords(1)), codes.ResourceExhausted, time.Second, "logs per second")
-	if st.logs != 5 {
-		t.Errorf("stored %d logs, want 5", st.logs)
-	}
-	for _, w := range []struct {
-		signal, reason string
-		n              float64
-	}{{"traces", "rate_limited", 10}, {"traces", "batch_too_large", 21}, {"logs", "rate_limited", 1}} {
-		if got := testutil.ToFloat64(m.Tenant.Refused.WithLabelValues("default", w.signal, w.reason)); got != w.n {
-			t.Errorf("refused{default,%s,%s} = %v, want %v", w.signal, w.reason, got, w.n)
-		}
-	}
-}
-
 // TestTenantMaxAttributes: the tenant's max_attributes (lower than
 // ingest::max_attributes) cuts each span to exactly N, the span's dropped
 // count says how many, and the drops are counted per tenant; the caller's

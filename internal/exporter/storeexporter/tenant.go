@@ -23,6 +23,21 @@ import (
 // each group to its tenant's store. A resource without it belongs to the
 // context's tenant, else the default one. With multitenancy off nothing
 // is grouped or removed: everything is the default tenant's, as before.
+//
+// A batch of several tenants is written all or nothing as far as overlook
+// can decide before writing: every tenant's part is prepared first — its
+// store opened (max_tenants refuses with 429), its limits applied and its
+// timestamps checked (400) — and only when every part passed is any part
+// written. A refusal before the writes stores nothing, so the sender's
+// retry stores each record once. (Ingestion rates are taken before the
+// pipeline, for the whole request: internal/distro/admission.go.) What
+// can still happen: a write that fails after another tenant's part was
+// committed (that store overloaded or unavailable, 503). The batch is then
+// refused, retryably, and the retry stores the committed part again.
+// Committed rows cannot be taken back — they are fsync'd in another
+// tenant's store — and acknowledging the batch would lose the part that
+// failed; a duplicate is the least bad of the three. The writes stop at
+// the first failure, so the parts after it are not written twice.
 
 // tenancyInfo is implemented by the extension.
 type tenancyInfo interface{ MultitenancyEnabled() bool }

@@ -101,6 +101,7 @@ func TestHostileInput(t *testing.T) {
 	t.Logf("hostile-input suite: seed %d, %d requests, RSS bound %d MiB, time budget %s "+
 		"(OVERLOOK_HOSTILE_SEED, _N, _RSS_MB, _SECONDS)", seed, n, rssLimit>>20, budget)
 
+	heavy(t)
 	s := newServer(t, `extensions:
   overlook:
     query_timeout: 5s
@@ -112,6 +113,7 @@ processors:
     limit_mib: 1024
     spike_limit_mib: 256
 `)
+	s.launcher = heavyLauncher // nice execs overlook: the pid is the server's
 	s.start()
 	pid := s.cmd.Process.Pid
 

@@ -304,8 +304,15 @@ type memcapOutcome int
 const (
 	memcapAcked memcapOutcome = iota
 	memcapRefused
+	memcapTimedOut // the client gave up waiting: stored once or not at all
 	memcapOther
 )
+
+// memcapExportTimeout is the client's patience for one export. Not an
+// assertion: under overload on a busy machine an acknowledgement took up
+// to 10 s (the first timeout here, which failed the test for answers that
+// were on their way).
+const memcapExportTimeout = time.Minute
 
 // TestMemoryCapOverload runs the binary in a 512 MiB memory cgroup with
 // GOMEMLIMIT=460MiB and overloads trace ingest over OTLP/gRPC (24
@@ -325,13 +332,15 @@ func TestMemoryCapOverload(t *testing.T) {
 		}
 		dur = d
 	}
+	heavy(t)
 	cg := newMemCgroup(t, memcapLimit)
 	s := newServer(t, "")
 	s.env = append(s.env, "GOMEMLIMIT="+memcapGOMEMLIMIT)
 	// The shell joins the cgroup and then becomes overlook (same pid), so
 	// every allocation from the first is charged to it and the memory
-	// budget sees the limit at start-up.
-	s.launcher = []string{"/bin/sh", "-c", `echo $$ > "$0" && exec "$@"`, cg.file("cgroup.procs")}
+	// budget sees the limit at start-up; nice raises its CPU priority
+	// (heavy_test.go) and execs it too.
+	s.launcher = append([]string{"/bin/sh", "-c", `echo $$ > "$0" && exec "$@"`, cg.file("cgroup.procs")}, heavyLauncher...)
 	t.Cleanup(func() {
 		if s.cmd != nil && s.cmd.ProcessState == nil {
 			s.kill()
@@ -355,16 +364,17 @@ func TestMemoryCapOverload(t *testing.T) {
 	client := ptraceotlp.NewGRPCClient(conn)
 
 	var (
-		mu       sync.Mutex
-		outcome  = map[int64]memcapOutcome{}
-		others   []string
-		refusals = map[string]int{}
-		ackLat   []time.Duration
-		next     atomic.Int64
-		nAcked   atomic.Int64
-		nRefused atomic.Int64
-		attempts atomic.Int64
-		wg       sync.WaitGroup
+		mu        sync.Mutex
+		outcome   = map[int64]memcapOutcome{}
+		others    []string
+		refusals  = map[string]int{}
+		ackLat    []time.Duration
+		next      atomic.Int64
+		nAcked    atomic.Int64
+		nRefused  atomic.Int64
+		nTimedOut atomic.Int64
+		attempts  atomic.Int64
+		wg        sync.WaitGroup
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
@@ -382,7 +392,7 @@ func TestMemoryCapOverload(t *testing.T) {
 				for o == memcapRefused && ctx.Err() == nil {
 					// An OTel SDK's export timeout; the load's end does
 					// not cancel an export in flight.
-					ectx, ecancel := context.WithTimeout(context.Background(), 10*time.Second)
+					ectx, ecancel := context.WithTimeout(context.Background(), memcapExportTimeout)
 					t0 := time.Now()
 					_, err := client.Export(ectx, req)
 					lat := time.Since(t0)
@@ -398,6 +408,10 @@ func TestMemoryCapOverload(t *testing.T) {
 						nRefused.Add(1)
 						msg := status.Convert(err).Message()
 						refusals[msg[:min(len(msg), 90)]]++
+					case status.Code(err) == codes.DeadlineExceeded:
+						// No answer: the server may still store it.
+						o = memcapTimedOut
+						nTimedOut.Add(1)
 					default:
 						o = memcapOther
 						if len(others) < 10 {
@@ -449,9 +463,9 @@ watch:
 	hwm = max(hwm, vmHWM(pid))
 	kills, fails, cgPeak := cg.oomKills(), cg.failcnt(), cg.peak()
 	offered := attempts.Load() * memcapBatch
-	t.Logf("load %v, %d exporters: %d batches, %d exports (%.0f spans/s offered), %d acknowledged (%.0f spans/s), %d refused",
+	t.Logf("load %v, %d exporters: %d batches, %d exports (%.0f spans/s offered), %d acknowledged (%.0f spans/s), %d refused, %d unanswered within %s",
 		elapsed.Round(time.Millisecond), memcapExporters, next.Load(), attempts.Load(), float64(offered)/elapsed.Seconds(),
-		nAcked.Load(), float64(nAcked.Load()*memcapBatch)/elapsed.Seconds(), nRefused.Load())
+		nAcked.Load(), float64(nAcked.Load()*memcapBatch)/elapsed.Seconds(), nRefused.Load(), nTimedOut.Load(), memcapExportTimeout)
 	slices.Sort(ackLat)
 	t.Logf("ack latency p50 %v p99 %v max %v; server CPU %.1f s (%.0f%% of a core); refusals %v",
 		pct(ackLat, 0.5), pct(ackLat, 0.99), pct(ackLat, 1), cpu.Seconds(), 100*cpu.Seconds()/elapsed.Seconds(), refusals)
@@ -491,7 +505,7 @@ watch:
 	}
 
 	stored := memcapStored(t, s.dataDir)
-	var ackedN, missing, dup, refusedStored, otherStored int
+	var ackedN, missing, dup, refusedStored, otherStored, timedOutStored int
 	for n, o := range outcome {
 		got := stored[n]
 		switch o {
@@ -516,6 +530,14 @@ watch:
 					t.Errorf("batch %d, refused until the load ended, has %d spans stored: its retry would store it twice", n, got)
 				}
 			}
+		case memcapTimedOut:
+			// Unanswered: stored whole once, or not at all.
+			if got != 0 && got != memcapBatch {
+				t.Errorf("batch %d, unanswered, has %d of its %d spans stored: want all once or none", n, got, memcapBatch)
+			}
+			if got != 0 {
+				timedOutStored++
+			}
 		default:
 			if got != 0 {
 				otherStored++
@@ -526,8 +548,8 @@ watch:
 	for n, got := range stored {
 		t.Errorf("batch %d was never sent but has %d spans", n, got)
 	}
-	t.Logf("stored: %d acknowledged batches checked; %d incomplete, %d duplicated, %d refused but stored, %d failed but stored",
-		ackedN, missing, dup, refusedStored, otherStored)
+	t.Logf("stored: %d acknowledged batches checked; %d incomplete, %d duplicated, %d refused but stored, %d unanswered but stored, %d failed but stored",
+		ackedN, missing, dup, refusedStored, timedOutStored, otherStored)
 }
 
 // memcapStored counts the stopped server's spans per memcap.batch.

@@ -43,7 +43,7 @@ const maxRecord = 256 << 20
 const walMagic = "OWAL"
 
 const (
-	walFormat    = 2
+	walFormat     = 2
 	walHeaderSize = 8
 )
 

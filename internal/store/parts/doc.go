@@ -9,6 +9,8 @@
 // One directory per table (Config.Dir):
 //
 //	wal-<N>.log                   WAL segment N: the acknowledged rows not yet in a part
+//	recycle-<N>.wal               the file of segment N, whose part is published, kept
+//	                              for a later segment to reuse (wal_reuse.go)
 //	part-<F>-<L>-h<H>.parquet     a part: the rows of WAL segments F…L whose
 //	                              Timestamp is in hour H (Unix time / 1 h)
 //	part-<F>-<L>-h<H>.json        its index (PartMeta): rows, min/max Timestamp,
@@ -25,11 +27,16 @@
 //
 // InsertTraces/InsertLogs encode the request into a compact byte stream
 // (encode.go) in the caller's goroutine, check the memory bound, append
-// the encoded batch as one WAL record (length, CRC-32C, payload; wal.go)
+// the encoded batch as one WAL record (length, CRC-32C seeded with the
+// segment's number, payload; wal.go) to the segment's buffer in memory
 // and copy it into the head: arena chunks mapped outside the Go heap plus
 // a 40-byte sort index entry per row (partbuf.go). They return after the
-// fsync that covers the record (group commit: one fsync serves every
-// insert waiting). A refused insert (store.ErrOverloaded) wrote nothing.
+// fdatasync that covers the record (group commit: one write and fsync
+// serve every insert waiting; they run without the table's lock, holding
+// only the sync lock). A refused insert (store.ErrOverloaded) wrote
+// nothing. A segment's file is reused by a later segment once its part is
+// published, so records are written over old ones in place and the
+// fdatasync has no file system metadata to commit (wal_reuse.go).
 //
 // The head is cut into a part when it holds Config.PartRows rows, when
 // its oldest row is Config.FlushInterval old, on Snapshot (read your
@@ -48,8 +55,8 @@
 // (64k: a 50k-row part is one row group) with zstd (page-sized window),
 // dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5
 // then finds nothing by TraceId = unhex(…)); the file is fsync'd, its
-// index (.json) written, both renamed into place, then the segment is
-// deleted.
+// index (.json) written, both renamed into place, then the segment's
+// file is kept for reuse (at most two) or deleted.
 //
 // Parquet columns: the ClickHouse exporter's names; IDs as raw bytes
 // (BLOB); Map columns as a group of two lists (keys, values); Events and

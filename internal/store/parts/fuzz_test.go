@@ -8,16 +8,29 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
 
-// walSegmentBytes is a WAL segment of records encoded from generated
-// requests, and the end offset of each record.
+// walSegmentBytes is a WAL segment (format 1: no header, CRC not
+// seeded) of records encoded from generated requests, and the end offset
+// of each record.
 func walSegmentBytes(kind Kind, records int) ([]byte, []int) {
+	return walSegmentFormat(kind, records, 1)
+}
+
+// walSegmentFormat is walSegmentBytes in the given format; format 2 is
+// segment 1's (replayBytes names the file wal-00000001.log).
+func walSegmentFormat(kind Kind, records, format int) ([]byte, []int) {
 	r := rand.New(rand.NewPCG(7, 8))
 	var seg []byte
 	var ends []int
+	var seed uint32
+	if format == 2 {
+		seg = binary.LittleEndian.AppendUint32([]byte(walMagic), walFormat)
+		seed = walSeed(1)
+	}
 	for i := range records {
 		var b encBatch
 		if kind == Traces {
@@ -27,7 +40,7 @@ func walSegmentBytes(kind Kind, records int) ([]byte, []int) {
 		}
 		rec := b.walRecord(nil, kind)
 		seg = binary.LittleEndian.AppendUint32(seg, uint32(len(rec)))
-		seg = binary.LittleEndian.AppendUint32(seg, crc32.Checksum(rec, castagnoli))
+		seg = binary.LittleEndian.AppendUint32(seg, crc32.Update(seed, castagnoli, rec))
 		seg = append(seg, rec...)
 		ends = append(ends, len(seg))
 	}
@@ -52,19 +65,21 @@ func replayBytes(t *testing.T, seg []byte, kind Kind) (records, rows int, err er
 	return records, len(p.rows), err
 }
 
-// FuzzWALTail: a segment cut short anywhere and with one byte damaged
-// anywhere replays exactly the records before the first damaged or
-// missing byte, without error.
+// FuzzWALTail: a segment of either format (k/2 odd: format 2) cut
+// short anywhere and with one byte damaged anywhere replays exactly the
+// records before the first damaged or missing byte, without error — but
+// a damaged format version, which fails naming it.
 func FuzzWALTail(f *testing.F) {
-	for _, kind := range []Kind{Traces, Logs} {
-		seg, _ := walSegmentBytes(kind, 4)
-		f.Add(uint8(kind), uint32(len(seg)), uint32(len(seg)), byte(0))
-		f.Add(uint8(kind), uint32(len(seg)-1), uint32(3), byte(1))
-		f.Add(uint8(kind), uint32(20), uint32(100), byte(0x80))
+	for _, k := range []uint8{0, 1, 2, 3} {
+		seg, _ := walSegmentFormat(Kind(k%2), 4, 1+int(k/2%2))
+		f.Add(k, uint32(len(seg)), uint32(len(seg)), byte(0))
+		f.Add(k, uint32(len(seg)-1), uint32(3), byte(1))
+		f.Add(k, uint32(20), uint32(100), byte(0x80))
+		f.Add(k, uint32(len(seg)), uint32(5), byte(0x40))
 	}
 	f.Fuzz(func(t *testing.T, k uint8, cut, flip uint32, xor byte) {
-		kind := Kind(k % 2)
-		seg, ends := walSegmentBytes(kind, 4)
+		kind, format := Kind(k%2), 1+int(k/2%2)
+		seg, ends := walSegmentFormat(kind, 4, format)
 		cut %= uint32(len(seg)) + 1
 		seg = seg[:cut]
 		damaged := len(seg) // first damaged or missing byte
@@ -80,6 +95,12 @@ func FuzzWALTail(f *testing.F) {
 			want++
 		}
 		got, _, err := replayBytes(t, seg, kind)
+		if format == 2 && damaged >= 4 && damaged < walHeaderSize && len(seg) >= walHeaderSize {
+			if err == nil || !strings.Contains(err.Error(), "format version") {
+				t.Fatalf("replay with a damaged format version: err = %v, want one naming it", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("replay: %v", err)
 		}

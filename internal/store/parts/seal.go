@@ -47,9 +47,9 @@ func (t *Table) cutLocked() error {
 		}
 	}
 	seg := t.seg
-	if err := seg.flush(); err != nil {
-		return t.failLocked(nil, err)
-	}
+	// The segment's buffered records are written out with the seal's
+	// fsync, outside t.mu.
+	p := seg.take()
 	job := &flushJob{rows: t.head, seg: seg, no: t.segNo, mem: t.head.memBytes(), done: make(chan struct{})}
 	batch, mark := t.cur, t.synced
 	t.walBytes += seg.size
@@ -61,7 +61,7 @@ func (t *Table) cutLocked() error {
 	spare := make(chan *walSegment, 1)
 	if t.seg != nil && !t.closed {
 		go func(no int) {
-			s, err := createSegment(filepath.Join(t.cfg.Dir, walName(no)), t.cfg.wrapWAL)
+			s, err := t.newSegment(no)
 			if err != nil {
 				// The next cut creates its segment under the lock.
 				t.log.Warn("creating the next WAL segment ahead failed", "err", err)
@@ -72,7 +72,10 @@ func (t *Table) cutLocked() error {
 		spare <- nil
 	}
 	t.mu.Unlock()
-	serr := seg.f.Sync()
+	serr := seg.write(p)
+	if serr == nil {
+		serr = seg.sync()
+	}
 	next := <-spare
 	t.mu.Lock()
 	if next != nil {
@@ -85,7 +88,7 @@ func (t *Table) cutLocked() error {
 		}
 	}
 	if serr != nil {
-		return t.failSealLocked(job, batch, mark, fmt.Errorf("sync WAL %s: %w", seg.path, serr))
+		return t.failSealLocked(job, batch, mark, serr)
 	}
 	seg.synced = seg.size
 	t.sealedLocked(job)
@@ -111,7 +114,7 @@ func (t *Table) nextSegmentLocked() {
 		_ = os.Remove(s.path)
 	}
 	var err error
-	if t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo)), t.cfg.wrapWAL); err != nil {
+	if t.seg, err = t.newSegment(t.segNo); err != nil {
 		t.seg, t.walErr = nil, err
 		t.log.Error("cannot start a WAL segment: inserts fail until it can be created", "err", err)
 	}

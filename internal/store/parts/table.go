@@ -44,6 +44,9 @@ type Table struct {
 	failed   chan struct{} // closed (and replaced) when a part write fails
 	walBytes int64         // bytes of closed segments not yet deleted
 
+	recMu    sync.Mutex // guards recycled (taken without mu: segments are created outside it)
+	recycled []string   // files of segments whose parts are published, to reuse (wal_reuse.go)
+
 	mergeMu sync.Mutex // held by the merge running
 
 	files *openFiles // part files kept open for TraceSpans
@@ -119,8 +122,11 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 	if err := t.recover(ctx); err != nil {
 		return nil, err
 	}
+	if err := t.adoptRecycled(); err != nil {
+		return nil, fmt.Errorf("open %s: kept WAL files: %w", cfg.Dir, err)
+	}
 	t.segNo++
-	if t.seg, err = createSegment(filepath.Join(cfg.Dir, walName(t.segNo)), cfg.wrapWAL); err != nil {
+	if t.seg, err = t.newSegment(t.segNo); err != nil {
 		return nil, err
 	}
 	t.wg.Add(2 + flushers)
@@ -280,10 +286,8 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return fmt.Errorf("%w: %w", store.ErrOverloaded, err)
 	}
 	t.buffered += t.head.memBytes() - before
-	// A failed append leaves the segment's buffer failing (bufio's error
-	// is sticky): the sync below fails, and undoes the record with every
-	// one not yet durable (it must not truncate the file while an fsync
-	// of records before it is in flight: it waits for syncMu).
+	// The record is copied into the segment's buffer (no I/O under t.mu);
+	// the group commit below writes and fsyncs it.
 	appendErr := t.seg.append(b.rec)
 	if t.cur == nil {
 		t.cur = &syncBatch{done: make(chan struct{})}
@@ -335,21 +339,23 @@ func (t *Table) syncHeld(b *syncBatch) error {
 	}
 	// b is t.cur: a batch taken from t.cur is completed before syncMu is
 	// released, and t.seg changes only under syncMu.
+	// Only the copy of the buffered records is taken under t.mu: their
+	// write and fsync run without it (issue 10: a write under dirty-page
+	// throttling held the lock for up to 190 ms), so inserts go on being
+	// appended meanwhile, for the next group commit.
 	t.mu.Lock()
 	t.cur = nil
 	seg, mark := t.seg, t.head.mark()
-	if err := seg.flush(); err != nil {
-		err = t.failLocked(b, err)
-		t.mu.Unlock()
-		return err
-	}
-	off := seg.size
+	p, off := seg.take(), seg.size
 	t.mu.Unlock()
-	err := seg.f.Sync()
+	err := seg.write(p)
+	if err == nil {
+		err = seg.sync()
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if err != nil {
-		return t.failLocked(b, fmt.Errorf("sync WAL %s: %w", seg.path, err))
+		return t.failLocked(b, err)
 	}
 	seg.synced, t.synced = off, mark
 	b.complete(nil)
@@ -394,7 +400,7 @@ func (t *Table) failLocked(b *syncBatch, cause error) error {
 func (t *Table) repairLocked() {
 	var err error
 	if t.seg == nil {
-		t.seg, err = createSegment(filepath.Join(t.cfg.Dir, walName(t.segNo)), t.cfg.wrapWAL)
+		t.seg, err = t.newSegment(t.segNo)
 	} else {
 		err = t.seg.rollback()
 	}
@@ -474,10 +480,7 @@ func (t *Table) flusher() {
 		}
 		close(job.done)
 		t.mu.Unlock()
-		if err := os.Remove(job.seg.path); err != nil {
-			// Harmless: Open deletes a segment its part covers.
-			t.log.Warn("removing a written WAL segment failed", "err", err)
-		}
+		t.recycle(job.seg.path, job.no)
 		if err := job.rows.free(); err != nil {
 			t.log.Warn("freeing part buffer failed", "err", err)
 		}
@@ -547,6 +550,7 @@ func (t *Table) Close() error {
 	if spare != nil { // empty
 		err = errors.Join(err, spare.f.Close(), os.Remove(spare.path))
 	}
+	err = errors.Join(err, t.dropRecycled())
 	t.mu.Lock()
 	if t.head != nil {
 		_ = t.head.free()

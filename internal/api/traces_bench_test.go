@@ -26,7 +26,7 @@ func BenchmarkTraceJSON(b *testing.B) {
 			"SpanId": fmt.Sprintf("%016x", i), "ParentSpanId": "0000000000000001", "TraceState": "",
 			"SpanName": "GET /api/cart", "SpanKind": "Server", "ServiceName": "cart",
 			"ResourceAttributes": map[string]string{"service.name": "cart", "host.name": "h1", "k8s.pod.name": "cart-1"},
-			"ScopeName": "otel", "ScopeVersion": "1", "SpanAttributes": attrs, "Duration": uint64(1234567),
+			"ScopeName":          "otel", "ScopeVersion": "1", "SpanAttributes": attrs, "Duration": uint64(1234567),
 			"StatusCode": "Ok", "StatusMessage": "",
 			"Events.Timestamp": []time.Time{}, "Events.Name": []string{}, "Events.Attributes": []map[string]string{}, "Events.DroppedAttributesCount": []uint64{},
 			"Links.TraceId": []string{}, "Links.SpanId": []string{}, "Links.TraceState": []string{}, "Links.Attributes": []map[string]string{},

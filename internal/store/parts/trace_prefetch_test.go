@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -225,4 +226,73 @@ func readPrefetchedAt(rg parquet.RowGroup, at, row int64) (_ []SpanRow, err erro
 		return nil, fmt.Errorf("read row %d: %d rows, %w", row, n, err)
 	}
 	return []SpanRow{buf[0].clone()}, nil
+}
+
+// TestTraceSpansMorePartsThanOpenFiles: with more parts than part files
+// kept open (here 2), lookups cycling over every part, four at a time
+// (a file evicted while another lookup reads it is closed only after
+// that lookup), return exactly each trace's spans, and no more than the
+// bound stay open.
+func TestTraceSpansMorePartsThanOpenFiles(t *testing.T) {
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Traces, PartRows: 30, MergeRows: 30, FlushInterval: time.Hour})
+	defer tb.Close()
+	const seeds = 12 // a part each: 30 spans, 10 traces of 3
+	for seed := 1; seed <= seeds; seed++ {
+		if err := insert(t, tb, seed, 30); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := count(t, tb); n != seeds*30 {
+		t.Fatalf("%d rows, want %d", n, seeds*30)
+	}
+	if st := tb.Stats(); st.Parts < seeds {
+		t.Fatalf("%d parts, want %d (one per insert, none merged)", st.Parts, seeds)
+	}
+	tb.files.mu.Lock()
+	tb.files.max = 2
+	tb.files.mu.Unlock()
+	errs := make(chan error, 4)
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Go(func() {
+			for round := range 3 {
+				for k := range 10 {
+					for s := range seeds {
+						seed := 1 + (s+w+round)%seeds
+						id := traceID(seed, k)
+						got, err := tb.TraceSpans(context.Background(), fmt.Sprintf("%x", id[:]))
+						if err != nil {
+							errs <- err
+							return
+						}
+						if len(got) != 3 {
+							errs <- fmt.Errorf("trace (%d, %d): %d spans, want 3", seed, k, len(got))
+							return
+						}
+						for _, r := range got {
+							if string(r.TraceId) != string(id[:]) || r.ServiceName != fmt.Sprintf("svc%d", seed%3) {
+								errs <- fmt.Errorf("trace (%d, %d): wrong span %+v", seed, k, r)
+								return
+							}
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	tb.files.mu.Lock()
+	defer tb.files.mu.Unlock()
+	if n := len(tb.files.files); n > 2 {
+		t.Errorf("%d part files open, want at most 2", n)
+	}
+	for p, f := range tb.files.files {
+		if f.refs != 0 {
+			t.Errorf("%s: %d lookups still hold it", p, f.refs)
+		}
+	}
 }

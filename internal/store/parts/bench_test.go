@@ -245,8 +245,24 @@ func BenchmarkTraceLookup(b *testing.B) {
 		b.Fatal(err)
 	}
 	sn.Release()
-	for _, mode := range []string{"go", "go-all-row-groups", "view-hex", "blob", "blob-metadata-cache"} {
+	// Merges done before the lookups, so that the process CPU measured
+	// around them is theirs.
+	if err := tb.mergeAll(); err != nil {
+		b.Fatal(err)
+	}
+	// "go" and "go-serial" (the column pages decoded one after the
+	// other, as before the parallel decode) alternate, so that both see
+	// the same machine load.
+	for _, mode := range []string{"go", "go-serial", "go", "go-serial", "parallel-vs-serial", "go-all-row-groups", "view-hex", "blob", "blob-metadata-cache"} {
 		b.Run(mode, func(b *testing.B) {
+			if mode == "parallel-vs-serial" {
+				benchParallelVsSerial(b, tb, ids)
+				return
+			}
+			if mode == "go-serial" {
+				tb.files.serial.Store(true)
+				defer tb.files.serial.Store(false)
+			}
 			if mode == "go-all-row-groups" {
 				// As before the row-group filters: every row group of a
 				// part the part's filter picks is searched.
@@ -267,6 +283,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 			if strings.HasPrefix(mode, "go") {
 				took := make([]time.Duration, 0, b.N)
 				groups := tb.files.groupsRead.Load()
+				cpu0 := processCPU()
 				for i := range b.N {
 					t0 := time.Now()
 					rows, err := tb.TraceSpans(ctx, ids[i%len(ids)])
@@ -275,6 +292,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 						b.Fatalf("trace %s: %d spans, %v; want 1", ids[i%len(ids)], len(rows), err)
 					}
 				}
+				b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 				slices.Sort(took)
 				b.ReportMetric(float64(took[len(took)/2].Microseconds())/1000, "p50-ms")
 				b.ReportMetric(float64(took[len(took)*99/100].Microseconds())/1000, "p99-ms")
@@ -382,4 +400,36 @@ func BenchmarkMerge(b *testing.B) {
 		}
 		tb.Close()
 	}
+}
+
+// benchParallelVsSerial looks up the same traces with the column pages
+// decoded in parallel and one after the other, alternating lookup by
+// lookup so that both see the same machine load, and reports each's p50
+// and their ratio.
+func benchParallelVsSerial(b *testing.B, tb *Table, ids []string) {
+	var took [2][]time.Duration // parallel, serial
+	for i := range b.N {
+		serial := i%2 == 1
+		tb.files.serial.Store(serial)
+		id := ids[(i/2)%len(ids)]
+		t0 := time.Now()
+		rows, err := tb.TraceSpans(context.Background(), id)
+		d := time.Since(t0)
+		if err != nil || len(rows) != 1 {
+			b.Fatalf("trace %s: %d spans, %v; want 1", id, len(rows), err)
+		}
+		took[i%2] = append(took[i%2], d)
+	}
+	tb.files.serial.Store(false)
+	if b.N < 2 {
+		return // testing's first run of one lookup
+	}
+	p50 := func(d []time.Duration) float64 {
+		slices.Sort(d)
+		return float64(d[len(d)/2].Microseconds()) / 1000
+	}
+	par, ser := p50(took[0]), p50(took[1])
+	b.ReportMetric(par, "parallel-p50-ms")
+	b.ReportMetric(ser, "serial-p50-ms")
+	b.ReportMetric(par/ser, "ratio")
 }

@@ -114,7 +114,9 @@
 // whose bloom filter may hold the trace are read with parquet-go: only
 // the row groups whose own filter may hold it (PartMeta.RowGroupBlooms,
 // rgbloom.go; a merged part has ≈ 20), in those the TraceId page index,
-// then only the trace's rows; at most 64 part files kept open. Part writers sort a permutation of the head's sort index, never
+// then only the trace's rows, the page of each column holding them
+// decoded on up to GOMAXPROCS goroutines (trace_prefetch.go); at most
+// 64 part files kept open. Part writers sort a permutation of the head's sort index, never
 // the index itself, so TraceSpans can read it meanwhile. DropBefore retires whole parts by MaxTimestamp: a part holds one
 // hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them

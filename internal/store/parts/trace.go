@@ -167,7 +167,7 @@ func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) 
 		if err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
 		}
-		if out, err = readRows(rg, rows, out); err != nil {
+		if out, err = readRows(rg, rows, out, !o.serial.Load()); err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
 		}
 	}
@@ -255,19 +255,33 @@ func traceRowsOf(rg parquet.RowGroup, col int, id []byte) ([]int64, error) {
 }
 
 // readRows appends rows (ascending row numbers of rg) to out, assembling
-// each run of consecutive rows with one seek.
-func readRows(rg parquet.RowGroup, rows []int64, out []SpanRow) (_ []SpanRow, err error) {
+// each run of consecutive rows with one seek. With parallel, the page of
+// every column holding the first row is decoded up front on up to
+// GOMAXPROCS goroutines (trace_prefetch.go); without, parquet-go's row
+// reader decodes the columns one after the other (tests compare both).
+func readRows(rg parquet.RowGroup, rows []int64, out []SpanRow, parallel bool) (_ []SpanRow, err error) {
 	if len(rows) == 0 {
 		return out, nil
 	}
 	// Every column seeks through its offset index (parquet-go reads a
-	// chunk from its start when the index is not loaded).
-	for _, cc := range rg.ColumnChunks() {
-		if _, err := cc.OffsetIndex(); err != nil {
-			return out, fmt.Errorf("offset index: %w", err)
+	// chunk from its start when the index is not loaded): prefetch loads
+	// them in parallel.
+	src := rg
+	if parallel {
+		pg, err := prefetch(rg, rows[0])
+		if err != nil {
+			return out, err
+		}
+		defer pg.release()
+		src = pg
+	} else {
+		for _, cc := range rg.ColumnChunks() {
+			if _, err := cc.OffsetIndex(); err != nil {
+				return out, fmt.Errorf("offset index: %w", err)
+			}
 		}
 	}
-	r := parquet.NewGenericRowGroupReader[SpanRow](rg)
+	r := parquet.NewGenericRowGroupReader[SpanRow](src)
 	defer func() {
 		if cerr := r.Close(); cerr != nil {
 			err = errors.Join(err, fmt.Errorf("close row reader: %w", cerr))
@@ -310,6 +324,9 @@ type openFiles struct {
 	// groupsRead counts the row groups whose TraceId pages a lookup
 	// searched (tests: the row-group filters keep it at one per trace).
 	groupsRead atomic.Int64
+	// serial turns off the parallel page decode of readRows (tests and
+	// benchmarks compare both on the same parts).
+	serial atomic.Bool
 
 	mu    sync.Mutex
 	max   int

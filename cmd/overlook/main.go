@@ -153,6 +153,11 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 		metrics.SetMemoryBudget(b.Parts())
 		log.Info(b.String())
 	}
+	if addr := os.Getenv(PprofEnv); addr != "" {
+		if err := startPprof(ctx, addr, log); err != nil {
+			return err
+		}
+	}
 	set, err := distro.CollectorSettings(src, version, metrics)
 	if err != nil {
 		return err

@@ -280,8 +280,12 @@ func writerOptions(rowGroup, pageBytes int) []parquet.WriterOption {
 }
 
 // writeBatchRows bounds the decoded rows handed to the writer at a time
-// (≈ 0.5 KB of structs each), whatever the row group size.
-const writeBatchRows = 8192
+// (≈ 0.5 KB of structs and string headers each), whatever the row group
+// size. Both part writers hold a batch, and the Go heap grows to twice
+// what is live (GOGC=100): at 8192 the batches were ≈ 16 MB of the
+// ≈ 106 MB live at max ingest; 1024 costs no measurable CPU
+// (docs/benchmarks.md, "Issue 10: peak RSS at max ingest").
+const writeBatchRows = 1024
 
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at

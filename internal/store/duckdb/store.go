@@ -196,8 +196,9 @@ func (s *Store) configure() error {
 		// freed until the task's peak passes allocator_flush_threshold
 		// (default 128 MiB): memory no limit sees, resident for good.
 		// Flushing past 16 MiB, with jemalloc's background thread
-		// returning freed pages, took the server's peak RSS at max ingest
-		// down by ≈ X MiB (docs/benchmarks.md, "Issue 10: peak RSS").
+		// returning freed pages, is one of issue 10's cuts of peak RSS at
+		// max ingest (docs/benchmarks.md, "Issue 10: peak RSS at max
+		// ingest").
 		"SET GLOBAL allocator_flush_threshold = '16MiB'",
 		"SET GLOBAL allocator_background_threads = true",
 	}

@@ -39,14 +39,14 @@ type PartMeta struct {
 	Traces int `json:"traces"`
 	// Bloom is a bloom filter of the part's TraceIds (K probes of the
 	// ID's two 64-bit halves, double hashing).
-	Bloom []uint64 `json:"bloom"`
+	Bloom bloomWords `json:"bloom"`
 	K     int      `json:"k"`
 	// RowGroupBlooms are, for a spans part, a bloom filter of each row
 	// group's TraceIds, in file order, with K probes of hashMixed
 	// (rgbloom.go): a trace lookup reads only the row groups whose filter
 	// may hold the ID. Empty for a log records part or a spans part
 	// written before they were kept: every row group is read.
-	RowGroupBlooms [][]uint64 `json:"rg_blooms,omitempty"`
+	RowGroupBlooms []bloomWords `json:"rg_blooms,omitempty"`
 	// Counts are the part's rows counted per ServiceName, level
 	// (StatusCode of a span, SeverityText of a log record) and minute of
 	// Timestamp, sorted (what answers a count by service or level without
@@ -412,7 +412,7 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 	}
 	if m.First != first || m.Last != last || m.Hour != hour || m.Rows < 0 || m.K < 0 || m.K > 64 ||
 		(len(m.Bloom) == 0) != (m.K == 0) || (len(m.RowGroupBlooms) > 0 && m.K == 0) ||
-		slices.ContainsFunc(m.RowGroupBlooms, func(b []uint64) bool { return len(b) == 0 }) {
+		slices.ContainsFunc(m.RowGroupBlooms, func(b bloomWords) bool { return len(b) == 0 }) {
 		return nil, fmt.Errorf("part index %s: inconsistent with its name or malformed", name)
 	}
 	return m, nil

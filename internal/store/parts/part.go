@@ -40,7 +40,7 @@ type PartMeta struct {
 	// Bloom is a bloom filter of the part's TraceIds (K probes of the
 	// ID's two 64-bit halves, double hashing).
 	Bloom bloomWords `json:"bloom"`
-	K     int      `json:"k"`
+	K     int        `json:"k"`
 	// RowGroupBlooms are, for a spans part, a bloom filter of each row
 	// group's TraceIds, in file order, with K probes of hashMixed
 	// (rgbloom.go): a trace lookup reads only the row groups whose filter

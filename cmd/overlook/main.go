@@ -145,6 +145,10 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 		return err
 	}
 	metrics := telemetry.New()
+	if pct, ok := budget.DefaultGCPercent(os.Getenv); ok {
+		// A lower GC target than Go's 100 unless GOGC is set (budget.GCPercent).
+		debug.SetGCPercent(pct)
+	}
 	if b := src.Budget; b != nil {
 		if !b.GoLimitFromEnv {
 			// The Go heap's share of the budget; GOMEMLIMIT overrides it.
@@ -152,6 +156,11 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 		}
 		metrics.SetMemoryBudget(b.Parts())
 		log.Info(b.String())
+	}
+	if addr := os.Getenv(PprofEnv); addr != "" {
+		if err := startPprof(ctx, addr, log); err != nil {
+			return err
+		}
 	}
 	set, err := distro.CollectorSettings(src, version, metrics)
 	if err != nil {

@@ -266,7 +266,7 @@ func BenchmarkTraceLookup(b *testing.B) {
 			if mode == "go-all-row-groups" {
 				// As before the row-group filters: every row group of a
 				// part the part's filter picks is searched.
-				kept := map[*livePart][][]uint64{}
+				kept := map[*livePart][]bloomWords{}
 				tb.mu.Lock()
 				for _, p := range tb.parts {
 					kept[p], p.meta.RowGroupBlooms = p.meta.RowGroupBlooms, nil

@@ -50,7 +50,7 @@
 // trace lookups are not held; acknowledgements wait for the seal (one
 // fsync at a time, in order). Two background goroutines write cut parts,
 // oldest first: rows sorted by hour, then spans by (TraceId,
-// Timestamp) and log records by (ServiceName, Timestamp), decoded 8192 at
+// Timestamp) and log records by (ServiceName, Timestamp), decoded 1024 at
 // a time, written with parquet-go in row groups of Config.RowGroupRows
 // (64k: a 50k-row part is one row group) with zstd (page-sized window),
 // dictionary-encoded strings and no Parquet bloom filter (DuckDB 1.5.5
@@ -130,7 +130,7 @@
 // Config.MaxBufferedBytes: an insert that would cross it is refused with
 // store.ErrOverloaded before it is appended to the WAL; a request over
 // half the bound is refused as store.ErrInvalidArgument (it could never
-// fit). Writing a part holds 8192 decoded rows and parquet-go's column
+// fit). Writing a part holds 1024 decoded rows and parquet-go's column
 // buffers of one row group (compressed pages); a merge holds an input's
 // footer and one TraceId page.
 //

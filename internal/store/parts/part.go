@@ -39,14 +39,14 @@ type PartMeta struct {
 	Traces int `json:"traces"`
 	// Bloom is a bloom filter of the part's TraceIds (K probes of the
 	// ID's two 64-bit halves, double hashing).
-	Bloom []uint64 `json:"bloom"`
-	K     int      `json:"k"`
+	Bloom bloomWords `json:"bloom"`
+	K     int        `json:"k"`
 	// RowGroupBlooms are, for a spans part, a bloom filter of each row
 	// group's TraceIds, in file order, with K probes of hashMixed
 	// (rgbloom.go): a trace lookup reads only the row groups whose filter
 	// may hold the ID. Empty for a log records part or a spans part
 	// written before they were kept: every row group is read.
-	RowGroupBlooms [][]uint64 `json:"rg_blooms,omitempty"`
+	RowGroupBlooms []bloomWords `json:"rg_blooms,omitempty"`
 	// Counts are the part's rows counted per ServiceName, level
 	// (StatusCode of a span, SeverityText of a log record) and minute of
 	// Timestamp, sorted (what answers a count by service or level without
@@ -280,8 +280,12 @@ func writerOptions(rowGroup, pageBytes int) []parquet.WriterOption {
 }
 
 // writeBatchRows bounds the decoded rows handed to the writer at a time
-// (≈ 0.5 KB of structs each), whatever the row group size.
-const writeBatchRows = 8192
+// (≈ 0.5 KB of structs and string headers each), whatever the row group
+// size. Both part writers hold a batch, and the Go heap grows to twice
+// what is live (GOGC=100): at 8192 the batches were ≈ 16 MB of the
+// ≈ 106 MB live at max ingest; 1024 costs no measurable CPU
+// (docs/benchmarks.md, "Issue 10: peak RSS at max ingest").
+const writeBatchRows = 1024
 
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at
@@ -408,7 +412,7 @@ func parseMeta(name string, b []byte) (*PartMeta, error) {
 	}
 	if m.First != first || m.Last != last || m.Hour != hour || m.Rows < 0 || m.K < 0 || m.K > 64 ||
 		(len(m.Bloom) == 0) != (m.K == 0) || (len(m.RowGroupBlooms) > 0 && m.K == 0) ||
-		slices.ContainsFunc(m.RowGroupBlooms, func(b []uint64) bool { return len(b) == 0 }) {
+		slices.ContainsFunc(m.RowGroupBlooms, func(b bloomWords) bool { return len(b) == 0 }) {
 		return nil, fmt.Errorf("part index %s: inconsistent with its name or malformed", name)
 	}
 	return m, nil

@@ -98,7 +98,7 @@ func TestRowGroupBlooms(t *testing.T) {
 // groups is ignored; a row group's filter excludes other IDs.
 func TestRowGroupMayContain(t *testing.T) {
 	a, b := [16]byte{1}, [16]byte{2}
-	m := &PartMeta{K: bloomK, RowGroupBlooms: [][]uint64{rowGroupBloom([][16]byte{a, a}, hashMixed), rowGroupBloom([][16]byte{b}, hashMixed)}}
+	m := &PartMeta{K: bloomK, RowGroupBlooms: []bloomWords{rowGroupBloom([][16]byte{a, a}, hashMixed), rowGroupBloom([][16]byte{b}, hashMixed)}}
 	for _, c := range []struct {
 		rg, groups int
 		id         [16]byte

@@ -145,10 +145,6 @@ func serve(ctx context.Context, stop context.CancelFunc, src distro.Sources, log
 		return err
 	}
 	metrics := telemetry.New()
-	if pct, ok := budget.DefaultGCPercent(os.Getenv); ok {
-		// A lower GC target than Go's 100 unless GOGC is set (budget.GCPercent).
-		debug.SetGCPercent(pct)
-	}
 	if b := src.Budget; b != nil {
 		if !b.GoLimitFromEnv {
 			// The Go heap's share of the budget; GOMEMLIMIT overrides it.

@@ -192,15 +192,6 @@ func (s *Store) configure() error {
 		// their footers (schema, row group statistics) instead of parsing
 		// them on every query (trace by ID 23–35 → 14 ms, parts bench).
 		"SET GLOBAL parquet_metadata_cache = true",
-		// DuckDB's allocator (its bundled jemalloc) keeps what a task
-		// freed until the task's peak passes allocator_flush_threshold
-		// (default 128 MiB): memory no limit sees, resident for good.
-		// Flushing past 16 MiB, with jemalloc's background thread
-		// returning freed pages, is one of issue 10's cuts of peak RSS at
-		// max ingest (docs/benchmarks.md, "Issue 10: peak RSS at max
-		// ingest").
-		"SET GLOBAL allocator_flush_threshold = '16MiB'",
-		"SET GLOBAL allocator_background_threads = true",
 	}
 	if s.cfg.Threads > 0 {
 		stmts = append(stmts, fmt.Sprintf("SET GLOBAL threads = %d", s.cfg.Threads))

@@ -95,18 +95,7 @@ func TestSealOutsideLock(t *testing.T) {
 				t.Fatal("the cut's seal never began")
 			}
 			go func() { next <- insert(t, tb, 3, 20) }() // into segment 2
-			appended := make(chan struct{})
-			go func() {
-				for tb.Stats().HeadRows != 20 { // Stats takes the table lock
-					time.Sleep(time.Millisecond)
-				}
-				close(appended)
-			}()
-			select {
-			case <-appended:
-			case <-time.After(hangGuard):
-				t.Fatal("no insert was appended while the seal's fsync ran: the table lock is held during the seal")
-			}
+			waitHeadRows(t, tb, 20, "no insert was appended while the seal's fsync ran: the table lock is held during the seal")
 			select {
 			case err := <-next:
 				t.Fatalf("the insert into the next segment returned (%v) before the seal of the previous one", err)
@@ -136,5 +125,24 @@ func TestSealOutsideLock(t *testing.T) {
 				t.Fatalf("%d rows stored, want %d", got, tc.wantRows)
 			}
 		})
+	}
+}
+
+// waitHeadRows waits until the table's head holds rows rows, or fails
+// with why after hangGuard. Stats takes the table lock, so it returning
+// proves the lock is free.
+func waitHeadRows(t *testing.T, tb *Table, rows int, why string) {
+	t.Helper()
+	reached := make(chan struct{})
+	go func() {
+		for tb.Stats().HeadRows != rows {
+			time.Sleep(time.Millisecond)
+		}
+		close(reached)
+	}()
+	select {
+	case <-reached:
+	case <-time.After(hangGuard):
+		t.Fatal(why)
 	}
 }

@@ -86,18 +86,7 @@ func TestWALWriteOutsideLock(t *testing.T) {
 				t.Fatal("the group commit's write never began")
 			}
 			go func() { appended <- insert(t, tb, 3, 20) }()
-			filled := make(chan struct{})
-			go func() {
-				for tb.Stats().HeadRows != 60 { // Stats takes the table lock
-					time.Sleep(time.Millisecond)
-				}
-				close(filled)
-			}()
-			select {
-			case <-filled:
-			case <-time.After(hangGuard):
-				t.Fatal("no insert was appended while the WAL write ran: the table lock is held during the write")
-			}
+			waitHeadRows(t, tb, 60, "no insert was appended while the WAL write ran: the table lock is held during the write")
 			select {
 			case err := <-written:
 				t.Fatalf("the insert being written returned (%v) before its write ended", err)

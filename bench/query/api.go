@@ -34,6 +34,7 @@ type apiOptions struct {
 	binary, api, data string
 	runs              int
 	end               time.Time
+	endFrom           string // where end came from, when not now or -end
 	sources           []string
 	only              string
 	metrics           bool // also the PromQL target (promql.go)
@@ -184,8 +185,12 @@ func runAPI(o apiOptions) error {
 			results = append(results, r)
 		}
 	}
-	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s\n",
-		o.binary, o.api, o.data, o.runs, o.end.UTC().Format(time.RFC3339))
+	from := ""
+	if o.endFrom != "" {
+		from = " (" + o.endFrom + ")"
+	}
+	fmt.Printf("\nHTTP API of %s%s, data %s; median of %d runs after a warm-up run; end of the range %s%s\n",
+		o.binary, o.api, o.data, o.runs, o.end.UTC().Format(time.RFC3339Nano), from)
 	if !promEnd.IsZero() {
 		fmt.Printf("PromQL ranges end at %s (when the metrics were loaded)\n", promEnd.UTC().Format(time.RFC3339))
 	}

@@ -42,7 +42,7 @@ func main() {
 	apiAddr := flag.String("api", "", "API mode: time the HTTP API of a running server at `host:port`")
 	data := flag.String("data", "", "API mode with -binary: the data `dir` (e.g. written by bench/ingest -rows N -spread 24h -data DIR)")
 	sources := flag.String("sources", "traces", "API mode: comma-separated sources to query (traces, logs)")
-	end := flag.String("end", "", "API mode: RFC 3339 end of the time ranges (default: now)")
+	end := flag.String("end", "", "API mode: RFC 3339 end of the time ranges (default: with -data, just after the data's newest row, read from its parts' index files; otherwise now)")
 	metrics := flag.Bool("metrics", false, "API mode with -binary: also time PromQL sum by (job)(rate(x_total[5m])) over 24 h × 1k series, "+
 		"sending those 5.76M points over OTLP first unless -data already has them")
 	traceLookups := flag.Int("trace-lookups", 0, "API mode: also time GET /api/traces/{id} for this many trace IDs sampled (by searches) from the 24 h before the end")
@@ -64,6 +64,14 @@ func main() {
 			err = fmt.Errorf("-runs must be positive")
 		case *end != "":
 			o.end, err = time.Parse(time.RFC3339, *end)
+		case *data != "":
+			// The data's end, read before the server starts (it may
+			// write parts of its own, e.g. during -ingest-cmd).
+			var ok bool
+			var e time.Time
+			if e, ok, err = dataEnd(*data); ok {
+				o.end, o.endFrom = e, "the newest row of the data"
+			}
 		}
 		if err == nil {
 			err = runAPI(o)

@@ -172,3 +172,55 @@ func TestBloomFalsePositives(t *testing.T) {
 		t.Error("the part filter is not hashHalves' (what older binaries read)")
 	}
 }
+
+// TestTraceIdPagesComparedRaw: a lookup finds its trace's rows by
+// comparing the TraceId page's bytes where they lie (one page per trace
+// here: row groups of 15 rows), not through a parquet.Value per row, and
+// finds exactly the trace's spans; an ID inside a page's min/max but not
+// stored finds none. Before, no page took that path.
+func TestTraceIdPagesComparedRaw(t *testing.T) {
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Traces, PartRows: 45, RowGroupRows: 15, MergeRows: 1000, FlushInterval: time.Hour})
+	defer tb.Close()
+	const batches, rows = 4, 30 // 10 traces of 3 spans per batch
+	for seed := 1; seed <= batches; seed++ {
+		if err := insert(t, tb, seed, rows); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sn, err := tb.Snapshot(context.Background(), time.Time{}, time.Time{}); err != nil {
+		t.Fatal(err)
+	} else {
+		sn.Release()
+	}
+	for _, stage := range []string{"written", "merged"} {
+		if stage == "merged" {
+			if err := tb.mergeAll(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := rawIDPages.Load()
+		for seed := 1; seed <= batches; seed++ {
+			for k := range rows / 3 {
+				id := traceID(seed, k)
+				got, err := tb.TraceSpans(context.Background(), fmt.Sprintf("%x", id[:]))
+				if err != nil || len(got) != 3 {
+					t.Fatalf("%s: trace (%d, %d): %d spans, %v; want 3", stage, seed, k, len(got), err)
+				}
+				for _, s := range got {
+					if string(s.TraceId) != string(id[:]) {
+						t.Fatalf("%s: trace (%d, %d) returned a span of trace %x", stage, seed, k, s.TraceId)
+					}
+				}
+			}
+		}
+		if got, want := rawIDPages.Load()-before, int64(batches*rows/3); got != want {
+			t.Errorf("%s: %d TraceId pages compared raw for %d traces, want one each", stage, got, want)
+		}
+		// Between traces (seed 1, 0) and (seed 1, 1) of one page: no row.
+		id := traceID(1, 0)
+		id[15] = 2
+		if got, err := tb.TraceSpans(context.Background(), fmt.Sprintf("%x", id[:])); err != nil || len(got) != 0 {
+			t.Errorf("%s: absent trace: %d spans, %v; want none", stage, len(got), err)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/encoding"
 
 	"github.com/overlook-dev/overlook/internal/store"
 )
@@ -174,6 +175,10 @@ func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) 
 	return out, nil
 }
 
+// rawIDPages counts the TraceId pages searched without decoding values
+// (tests: a lookup takes that path).
+var rawIDPages atomic.Int64
+
 // traceRowsOf returns the row numbers (ascending) of rg whose TraceId is
 // id: only the pages whose min/max (column index) hold id are decoded.
 // Row groups are sorted by TraceId, or (merged small row groups) made of
@@ -213,6 +218,19 @@ func traceRowsOf(rg parquet.RowGroup, col int, id []byte) ([]int64, error) {
 		}
 		defer parquet.Release(p)
 		n := int(p.NumValues())
+		// A plain page of a required column: compare the IDs where they
+		// lie, without a parquet.Value per row (≈ 16k per page).
+		if data := p.Data(); data.Kind() == encoding.ByteArray && p.NumNulls() == 0 && p.NumRows() == int64(n) {
+			if b, offs := data.ByteArray(); len(offs) == n+1 {
+				for i := range n {
+					if bytes.Equal(b[offs[i]:offs[i+1]], id) {
+						rows = append(rows, first+int64(i))
+					}
+				}
+				rawIDPages.Add(1)
+				return n, nil
+			}
+		}
 		if cap(vals) < n {
 			vals = make([]parquet.Value, n)
 		}

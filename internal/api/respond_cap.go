@@ -76,11 +76,21 @@ func streamRows(w io.Writer, enc *json.Encoder, key string, rows []store.Row) er
 	if _, err := io.WriteString(w, `"`+key+`":[`); err != nil {
 		return err
 	}
+	var buf []byte
 	for i, r := range rows {
 		if i > 0 {
 			if _, err := io.WriteString(w, ","); err != nil {
 				return err
 			}
+		}
+		// Rows of the usual types without reflection (rowjson.go: the
+		// same bytes as enc.Encode); any other row through enc.
+		var ok bool
+		if buf, ok = appendRow(buf[:0], r); ok {
+			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			continue
 		}
 		if err := enc.Encode(r); err != nil {
 			return err

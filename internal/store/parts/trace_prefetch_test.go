@@ -296,3 +296,64 @@ func TestTraceSpansMorePartsThanOpenFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefetchOrder: prefetch starts with the column whose dictionary page
+// is largest — SpanAttributes.values when every span has an attribute of
+// its own (a high-cardinality value, as IDs and URLs are) — and covers
+// every column once; a row group that is not a file's keeps column order.
+func TestPrefetchOrder(t *testing.T) {
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Traces, PartRows: 2000, FlushInterval: time.Hour})
+	defer tb.Close()
+	td := ptrace.NewTraces()
+	r := rand.New(rand.NewPCG(3, 4))
+	for k := range 300 {
+		rs := td.ResourceSpans().AppendEmpty()
+		rs.Resource().Attributes().PutStr("service.name", "svc")
+		sp := rs.ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+		sp.SetTraceID(pcommon.TraceID{byte(k), byte(k >> 8), 1})
+		sp.SetSpanID(pcommon.SpanID{byte(k), 1})
+		sp.SetName("op")
+		sp.SetStartTimestamp(pcommon.Timestamp(1_700_000_000_000_000_000 + k))
+		sp.Attributes().PutStr("http.method", "GET")
+		sp.Attributes().PutStr("request.id", fmt.Sprintf("%016x%016x", r.Uint64(), r.Uint64()))
+	}
+	if err := tb.InsertTraces(context.Background(), td); err != nil {
+		t.Fatal(err)
+	}
+	sn, err := tb.Snapshot(context.Background(), time.Time{}, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Release()
+	if len(sn.Files) != 1 {
+		t.Fatalf("%d parts, want 1", len(sn.Files))
+	}
+	pf := openParquet(t, sn.Files[0])
+	leaf, ok := pf.Schema().Lookup("SpanAttributes", "values", "list", "element")
+	if !ok {
+		t.Fatalf("no SpanAttributes values leaf in %v", pf.Schema())
+	}
+	rg := pf.RowGroups()[0]
+	order := prefetchOrder(rg)
+	if order[0] != leaf.ColumnIndex {
+		t.Errorf("first column %d, want SpanAttributes' values (%d)", order[0], leaf.ColumnIndex)
+	}
+	if got := slices.Sorted(slices.Values(order)); len(got) != len(rg.ColumnChunks()) || got[0] != 0 || got[len(got)-1] != len(got)-1 ||
+		len(slices.Compact(got)) != len(rg.ColumnChunks()) {
+		t.Errorf("order %v is not a permutation of %d columns", order, len(rg.ColumnChunks()))
+	}
+	// Not a file's row group: column order.
+	buf := parquet.NewGenericBuffer[SpanRow]()
+	if _, err := buf.Write([]SpanRow{{TraceId: []byte{1}}}); err != nil {
+		t.Fatal(err)
+	}
+	if o := prefetchOrder(buf); !slices.Equal(o, slices.Collect(func(yield func(int) bool) {
+		for i := range len(o) {
+			if !yield(i) {
+				return
+			}
+		}
+	})) {
+		t.Errorf("buffer order %v, want column order", o)
+	}
+}

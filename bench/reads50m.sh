@@ -15,7 +15,8 @@
 #
 # Environment: SPANS [50000000], LOOKUPS [500], RUNS [5] timed runs per
 # query, ROUNDS [2], INGEST_RATE [10000] spans/s offered during the second
-# set of lookups (0: skip it). A binary older than the data's format must
+# set of lookups (0: skip it), TRACE_PASSES [1] passes over the sampled IDs
+# (more than 1: the first is an untimed warm-up). A binary older than the data's format must
 # still read it (parts written by newer binaries carry extra index fields
 # older ones ignore).
 set -euo pipefail
@@ -31,6 +32,7 @@ LOOKUPS=${LOOKUPS:-500}
 RUNS=${RUNS:-5}
 ROUNDS=${ROUNDS:-2}
 INGEST_RATE=${INGEST_RATE:-10000}
+TRACE_PASSES=${TRACE_PASSES:-1}
 cd "$(dirname "$0")/.."
 log() { echo "$(date -u +%H:%M:%S) reads50m: $*" >&2; }
 
@@ -49,7 +51,7 @@ for r in $(seq "$ROUNDS"); do
 	for bin in "$@"; do
 		name=$(basename "$bin")
 		log "$name round $r (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-		"$DIR.reports/query" -binary "$bin" -data "$DIR" -runs "$RUNS" -trace-lookups "$LOOKUPS" "${ingest[@]}" \
+		"$DIR.reports/query" -binary "$bin" -data "$DIR" -runs "$RUNS" -trace-lookups "$LOOKUPS" -trace-passes "$TRACE_PASSES" "${ingest[@]}" \
 			>"$DIR.reports/$name-$r.md" 2>"$DIR.reports/$name-$r.log" || log "$name round $r failed: see $DIR.reports/$name-$r.log"
 		cat "$DIR.reports/$name-$r.md"
 	done

@@ -39,6 +39,7 @@ type apiOptions struct {
 	only              string
 	metrics           bool // also the PromQL target (promql.go)
 	traceLookups      int  // also trace by ID for this many sampled traces (traceid.go)
+	tracePasses       int  // passes over the sampled IDs; with > 1 the first is a warm-up
 	ingestCmd         string
 	ingestRate        int // with ingestCmd: the lookups run while it offers this many spans/s
 }
@@ -160,7 +161,13 @@ func runAPI(o apiOptions) error {
 			return err
 		}
 		logf("timing %d trace lookups", len(ids))
-		r, err := timeTraceLookups(api, pid, ids)
+		if o.tracePasses > 1 {
+			logf("warm-up: %d trace lookups, not timed", len(ids))
+			if _, err := timeTraceLookups(api, pid, ids, 1); err != nil {
+				return err
+			}
+		}
+		r, err := timeTraceLookups(api, pid, ids, max(1, o.tracePasses-1))
 		if err != nil {
 			return err
 		}
@@ -174,7 +181,7 @@ func runAPI(o apiOptions) error {
 				return err
 			}
 			logf("timing %d trace lookups during ingest at %d spans/s", len(ids), o.ingestRate)
-			r, err := timeTraceLookups(api, pid, ids)
+			r, err := timeTraceLookups(api, pid, ids, 1)
 			if serr := stop(); err == nil && serr != nil {
 				err = fmt.Errorf("bench/ingest: %w", serr)
 			}

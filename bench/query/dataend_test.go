@@ -1,9 +1,13 @@
 package main
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -65,3 +69,35 @@ func TestDataEnd(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestTimeTraceLookupsPasses: -trace-passes N looks every ID up N times
+// (here the timed passes: the warm-up is one more call), each answer
+// checked, and the report names the passes.
+func TestTimeTraceLookupsPasses(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		got[r.URL.Path]++
+		mu.Unlock()
+		_, _ = w.Write([]byte(`{"spans":[{"SpanId":"01"}]}`))
+	}))
+	defer srv.Close()
+	api := strings.TrimPrefix(srv.URL, "http://")
+	ids := []string{"0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"}
+	for _, passes := range []int{1, 3} {
+		clear(got)
+		r, err := timeTraceLookups(api, 0, ids, passes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range ids {
+			if n := got["/api/traces/"+id]; n != passes {
+				t.Errorf("passes %d: %s looked up %d times", passes, id, n)
+			}
+		}
+		if named := strings.Contains(r.name, "3 passes"); named != (passes == 3) {
+			t.Errorf("passes %d: report %q", passes, r.name)
+		}
+	}
+}

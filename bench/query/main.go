@@ -45,13 +45,14 @@ func main() {
 	end := flag.String("end", "", "API mode: RFC 3339 end of the time ranges (default: with -data, just after the data's newest row, read from its parts' index files; otherwise now)")
 	metrics := flag.Bool("metrics", false, "API mode with -binary: also time PromQL sum by (job)(rate(x_total[5m])) over 24 h × 1k series, "+
 		"sending those 5.76M points over OTLP first unless -data already has them")
+	tracePasses := flag.Int("trace-passes", 1, "API mode with -trace-lookups: look the sampled IDs up this many times in a row; with more than one, the first pass is a warm-up (not timed: the server's part files opened) and the others are timed")
 	traceLookups := flag.Int("trace-lookups", 0, "API mode: also time GET /api/traces/{id} for this many trace IDs sampled (by searches) from the 24 h before the end")
 	ingestCmd := flag.String("ingest-cmd", "", "API mode with -binary and -trace-lookups: time the lookups again while this bench/ingest `binary` offers -ingest-rate spans/s to the server")
 	ingestRate := flag.Int("ingest-rate", 10000, "with -ingest-cmd: spans/s offered during the lookups")
 	flag.Parse()
 	if *binary != "" || *apiAddr != "" {
 		o := apiOptions{binary: *binary, api: *apiAddr, data: *data, runs: *runs, sources: strings.Split(*sources, ","), only: *only, end: time.Now(), metrics: *metrics,
-			traceLookups: *traceLookups, ingestCmd: *ingestCmd, ingestRate: *ingestRate}
+			traceLookups: *traceLookups, tracePasses: *tracePasses, ingestCmd: *ingestCmd, ingestRate: *ingestRate}
 		var err error
 		switch {
 		case *binary != "" && *apiAddr != "":
@@ -62,6 +63,8 @@ func main() {
 			err = fmt.Errorf("-metrics needs -binary (the data is loaded through the server it starts)")
 		case *runs <= 0:
 			err = fmt.Errorf("-runs must be positive")
+		case *tracePasses <= 0:
+			err = fmt.Errorf("-trace-passes must be positive")
 		case *end != "":
 			o.end, err = time.Parse(time.RFC3339, *end)
 		case *data != "":

@@ -171,6 +171,9 @@ func runAPI(o apiOptions) error {
 		if err != nil {
 			return err
 		}
+		if o.tracePasses > 1 {
+			r.name = fmt.Sprintf("traces: trace by ID, %d sampled traces, %d timed passes after a warm-up pass (p50; range p99–max; CPU per lookup)", len(ids), o.tracePasses-1)
+		}
 		results = append(results, r)
 		if o.ingestCmd != "" {
 			if o.binary == "" {

@@ -93,7 +93,7 @@ func timeTraceLookups(api string, pid int, ids []string, passes int) (result, er
 	p := func(q float64) time.Duration { return lat[min(len(lat)-1, int(q*float64(len(lat))))] }
 	name := fmt.Sprintf("traces: trace by ID, %d sampled traces (p50; range p99–max; CPU per lookup)", len(ids))
 	if passes > 1 {
-		name = fmt.Sprintf("traces: trace by ID, %d sampled traces × %d passes after a warm-up pass (p50; range p99–max; CPU per lookup)", len(ids), passes)
+		name = fmt.Sprintf("traces: trace by ID, %d sampled traces × %d passes (p50; range p99–max; CPU per lookup)", len(ids), passes)
 	}
 	return result{name: name,
 		median: p(0.5), min: p(0.99), max: lat[len(lat)-1], cpu: cpu,

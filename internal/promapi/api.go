@@ -134,7 +134,7 @@ func New(opts Options) *Handler {
 			Parser:                   p,
 		}),
 	}
-	h.ranges = promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts})
+	h.ranges = promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p})
 	if opts.Inserter != nil {
 		h.appender = promstorage.NewAppendable(opts.Inserter)
 	}

@@ -41,8 +41,11 @@ type Options struct {
 	// DefaultMaxParts. 1 disables splitting.
 	MaxParts int
 	// MinStepsPerPart is the fewest steps of a part; zero:
-	// DefaultMinStepsPerPart.
+	// DefaultMinStepsPerPart; at least 2.
 	MinStepsPerPart int
+	// Parser parses queries as the engine does (to find functions of the
+	// query's own range); nil: parser.NewParser with default options.
+	Parser parser.Parser
 }
 
 // Engine is a promql.QueryEngine over a *promql.Engine whose long range
@@ -63,6 +66,10 @@ func New(ng *promql.Engine, opts Options) *Engine {
 	if opts.MinStepsPerPart <= 0 {
 		opts.MinStepsPerPart = DefaultMinStepsPerPart
 	}
+	opts.MinStepsPerPart = max(opts.MinStepsPerPart, 2)
+	if opts.Parser == nil {
+		opts.Parser = parser.NewParser(parser.Options{})
+	}
 	return &Engine{Engine: ng, opts: opts}
 }
 
@@ -73,20 +80,45 @@ func (e *Engine) parts(steps int64) int {
 	return int(max(n, 1))
 }
 
-// splittable reports whether expr's value at a step is independent of the
-// query's start and end (no `@ start()` / `@ end()`).
+// splittable reports whether the value at a step of expr, as parsed
+// (before the engine folds the query's own times into it), is independent
+// of the query's start and end: no `@ start()` / `@ end()`, no start(),
+// end() or range() (as functions or in duration expressions).
 func splittable(expr parser.Expr) bool {
 	ok := true
+	var durations func(d *parser.DurationExpr)
+	durations = func(d *parser.DurationExpr) {
+		if d == nil {
+			return
+		}
+		if d.Op == parser.RANGE {
+			ok = false
+		}
+		for _, sub := range []parser.Expr{d.LHS, d.RHS} {
+			if sd, isD := sub.(*parser.DurationExpr); isD {
+				durations(sd)
+			}
+		}
+	}
 	parser.Inspect(expr, func(node parser.Node, _ []parser.Node) error {
 		switch n := node.(type) {
 		case *parser.VectorSelector:
 			ok = ok && n.StartOrEnd == 0
+			durations(n.OriginalOffsetExpr)
 		case *parser.MatrixSelector:
-			if vs, isVS := n.VectorSelector.(*parser.VectorSelector); isVS {
-				ok = ok && vs.StartOrEnd == 0
-			}
+			durations(n.RangeExpr)
 		case *parser.SubqueryExpr:
 			ok = ok && n.StartOrEnd == 0
+			durations(n.RangeExpr)
+			durations(n.StepExpr)
+			durations(n.OriginalOffsetExpr)
+		case *parser.DurationExpr:
+			durations(n)
+		case *parser.Call:
+			switch n.Func.Name {
+			case "start", "end", "range":
+				ok = false
+			}
 		}
 		return nil
 	})
@@ -106,13 +138,21 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 	if n < 2 || (opts != nil && opts.EnablePerStepStats()) {
 		return whole, nil
 	}
-	if st, ok := whole.Statement().(*parser.EvalStmt); !ok || !splittable(st.Expr) {
-		return whole, nil
+	// The statement's expression has the query's times folded in: parse
+	// qs again.
+	expr, err := e.opts.Parser.ParseExpr(qs)
+	if err != nil || !splittable(expr) {
+		return whole, nil //nolint:nilerr // not split: the engine parsed qs
 	}
 	sq := &splitQuery{Query: whole}
-	per := (steps + int64(n) - 1) / int64(n)
-	for from := int64(0); from < steps; from += per {
-		to := min(from+per, steps) - 1
+	// Parts of steps/n or steps/n+1 steps, at least MinStepsPerPart (≥ 2:
+	// a part of one step would be evaluated as an instant query).
+	for i, from := int64(0), int64(0); i < int64(n); i++ {
+		size := steps / int64(n)
+		if i < steps%int64(n) {
+			size++
+		}
+		to := from + size - 1
 		part, err := e.Engine.NewRangeQuery(ctx, q, opts, qs,
 			start.Add(time.Duration(from)*step), start.Add(time.Duration(to)*step), step)
 		if err != nil {
@@ -121,6 +161,7 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 			return whole, nil //nolint:nilerr
 		}
 		sq.parts = append(sq.parts, part)
+		from = to + 1
 	}
 	return sq, nil
 }

@@ -28,8 +28,11 @@ load 15s
   h{job="a"} {{schema:0 sum:1 count:2 buckets:[1 1]}}+{{schema:0 sum:3 count:4 buckets:[2 2]}}x479
 `
 
+// testParser parses as promqltest's engine does (duration expressions).
+var testParser = parser.NewParser(promqltest.TestParserOpts)
+
 // TestSplitEqualsWhole evaluates range queries whole and in parts (2, 3
-// and 7, down to one step per part) and requires identical answers:
+// and 7, down to two steps per part) and requires identical answers:
 // series, points, annotations and errors.
 func TestSplitEqualsWhole(t *testing.T) {
 	st := promqltest.LoadedStorage(t, load)
@@ -58,7 +61,17 @@ func TestSplitEqualsWhole(t *testing.T) {
 		`x_total @ start()`,
 		`rate(x_total[5m] @ end())`,
 		`resets(x_total[30m])`,
-		`rate(g[5m])`, // not a counter: an info annotation
+		`rate(g[5m])`,   // not a counter: an info annotation
+		`sort(x_total)`, // a warning for range queries
+		`step()`,
+		`g * step()`,
+		`start()`,
+		`end() - time()`,
+		`range()`,
+		`count_over_time(g[range()])`,
+		`g offset range()`,
+		`g offset min_of(range(), 8s)`,
+		`max_over_time(g[step() * 3])`,
 	}
 	for _, qs := range queries {
 		for _, rng := range []struct {
@@ -68,13 +81,14 @@ func TestSplitEqualsWhole(t *testing.T) {
 			{0, 2 * time.Hour, time.Minute},
 			{7 * time.Minute, 119*time.Minute + 30*time.Second, 45 * time.Second},
 			{30 * time.Minute, 31 * time.Minute, 20 * time.Second},
+			{60 * time.Minute, 62 * time.Minute, 30 * time.Second},
 		} {
 			start, end := base.Add(rng.start), base.Add(rng.end)
 			want := exec(t, ng, st, qs, start, end, rng.step)
 			for _, parts := range []int{2, 3, 7} {
 				name := fmt.Sprintf("%s/%v-%v-step%v/parts%d", qs, rng.start, rng.end, rng.step, parts)
 				t.Run(name, func(t *testing.T) {
-					e := New(ng, Options{MaxParts: parts, MinStepsPerPart: 1})
+					e := New(ng, Options{MaxParts: parts, MinStepsPerPart: 2, Parser: testParser})
 					got := exec(t, e, st, qs, start, end, rng.step)
 					if got != want {
 						t.Errorf("split:\n%s\nwhole:\n%s", got, want)
@@ -89,7 +103,7 @@ func TestSplitEqualsWhole(t *testing.T) {
 func TestSplitParts(t *testing.T) {
 	st := promqltest.LoadedStorage(t, load)
 	ng := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
-	e := New(ng, Options{MaxParts: 4, MinStepsPerPart: 10})
+	e := New(ng, Options{MaxParts: 4, MinStepsPerPart: 10, Parser: testParser})
 	for _, tc := range []struct {
 		qs    string
 		steps int
@@ -102,6 +116,12 @@ func TestSplitParts(t *testing.T) {
 		{`x_total`, 400, nil, 4},
 		{`x_total @ start()`, 400, nil, 0},
 		{`max_over_time(x_total[5m:1m] @ end())`, 400, nil, 0},
+		{`x_total - start()`, 400, nil, 0},
+		{`end()`, 400, nil, 0},
+		{`count_over_time(x_total[range()])`, 400, nil, 0},
+		{`x_total offset (range() / 2)`, 400, nil, 0},
+		{`max_over_time(x_total[1h:min_of(range(), 1m)])`, 400, nil, 0},
+		{`x_total * step()`, 400, nil, 4},
 		{`x_total`, 400, promql.NewPrometheusQueryOpts(true, 0), 0},
 	} {
 		q, err := e.NewRangeQuery(context.Background(), st, tc.opts, tc.qs, time.Unix(0, 0),
@@ -137,7 +157,7 @@ func TestSplitParts(t *testing.T) {
 func TestSplitCancelled(t *testing.T) {
 	st := promqltest.LoadedStorage(t, load)
 	ng := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
-	e := New(ng, Options{MaxParts: 3, MinStepsPerPart: 1})
+	e := New(ng, Options{MaxParts: 3, MinStepsPerPart: 2, Parser: testParser})
 	ctx, cancel := context.WithCancel(context.Background())
 	q, err := e.NewRangeQuery(ctx, st, nil, `rate(x_total[5m])`, time.Unix(0, 0), time.Unix(7200, 0), time.Minute)
 	if err != nil {

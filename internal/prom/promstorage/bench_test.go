@@ -15,6 +15,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 
+	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
@@ -104,13 +105,19 @@ func BenchmarkRateByJob24h(b *testing.B) {
 	q := NewQueryable(st, Options{})
 	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
 	defer engine.Close()
+	// split evaluates range queries as the API does: in parts on
+	// GOMAXPROCS cores (internal/prom/promsplit).
+	split := promsplit.New(engine, promsplit.Options{})
 	for _, tc := range []struct {
 		name, query string
 		step        time.Duration
+		split       bool
 	}{
-		{"range_step60s", `sum by (job) (rate(x_total[5m]))`, time.Minute},
-		{"range_step5m", `sum by (job) (rate(x_total[5m]))`, 5 * time.Minute},
-		{"instant", `sum by (job) (rate(x_total[5m]))`, 0},
+		{"range_step60s", `sum by (job) (rate(x_total[5m]))`, time.Minute, false},
+		{"range_step60s_split", `sum by (job) (rate(x_total[5m]))`, time.Minute, true},
+		{"range_step5m", `sum by (job) (rate(x_total[5m]))`, 5 * time.Minute, false},
+		{"range_step5m_split", `sum by (job) (rate(x_total[5m]))`, 5 * time.Minute, true},
+		{"instant", `sum by (job) (rate(x_total[5m]))`, 0, false},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			cpu0 := cpuTime()
@@ -120,6 +127,8 @@ func BenchmarkRateByJob24h(b *testing.B) {
 				var err error
 				if tc.step == 0 {
 					qry, err = engine.NewInstantQuery(context.Background(), q, nil, tc.query, end)
+				} else if tc.split {
+					qry, err = split.NewRangeQuery(context.Background(), q, nil, tc.query, end.Add(-24*time.Hour), end, tc.step)
 				} else {
 					qry, err = engine.NewRangeQuery(context.Background(), q, nil, tc.query, end.Add(-24*time.Hour), end, tc.step)
 				}

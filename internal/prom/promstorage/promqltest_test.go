@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/storage"
 
@@ -124,8 +125,9 @@ func TestPromQLScripts(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.test"))
 	var engine promql.QueryEngine = promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
 	if os.Getenv("PROMQLTEST_SPLIT") != "" {
-		// Every range query of two steps or more in 2 or 3 parts.
-		engine = promsplit.New(engine.(*promql.Engine), promsplit.Options{MaxParts: 3, MinStepsPerPart: 1})
+		// Every range query of four steps or more in 2 or 3 parts.
+		engine = promsplit.New(engine.(*promql.Engine), promsplit.Options{MaxParts: 3, MinStepsPerPart: 2,
+			Parser: parser.NewParser(promqltest.TestParserOpts)})
 	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)

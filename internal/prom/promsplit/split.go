@@ -14,6 +14,7 @@ package promsplit
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"sort"
 	"sync"
@@ -194,8 +195,11 @@ func (s *splitQuery) Exec(ctx context.Context) *promql.Result {
 	wg.Wait()
 	for _, r := range res {
 		if r.Err != nil {
-			if ctx.Err() != nil {
-				return &promql.Result{Err: r.Err}
+			var timeout promql.ErrQueryTimeout
+			var canceled promql.ErrQueryCanceled
+			if ctx.Err() != nil || errors.As(r.Err, &timeout) || errors.As(r.Err, &canceled) {
+				// Evaluating it whole would time out as well.
+				return &promql.Result{Err: r.Err, Warnings: r.Warnings}
 			}
 			s.whole = true
 			return s.Query.Exec(ctx)

@@ -194,3 +194,26 @@ func exec(t *testing.T, ng promql.QueryEngine, st storage.Queryable, qs string, 
 	}
 	return out + res.Value.String()
 }
+
+// TestSplitTimeout: a part that times out fails the split query with the
+// engine's timeout error, without evaluating it again whole (which would
+// take as long again).
+func TestSplitTimeout(t *testing.T) {
+	st := promqltest.LoadedStorage(t, load)
+	ng := promql.NewEngine(promql.EngineOpts{MaxSamples: 1_000_000, Timeout: time.Nanosecond, Parser: testParser})
+	t.Cleanup(func() { _ = ng.Close() })
+	e := New(ng, Options{MaxParts: 3, MinStepsPerPart: 2})
+	q, err := e.NewRangeQuery(context.Background(), st, nil, `rate(x_total[5m])`, time.Unix(0, 0), time.Unix(7200, 0), time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	res := q.Exec(context.Background())
+	var timeout promql.ErrQueryTimeout
+	if !errors.As(res.Err, &timeout) {
+		t.Fatalf("error %v, want a timeout", res.Err)
+	}
+	if q.(*splitQuery).whole {
+		t.Error("the query that timed out was evaluated again whole")
+	}
+}

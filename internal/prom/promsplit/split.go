@@ -134,7 +134,14 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 	if err != nil {
 		return nil, err
 	}
-	steps := int64(end.Sub(start)/step) + 1
+	// The engine evaluates at startMs + k·stepMs ≤ endMs, in whole
+	// milliseconds (truncated as it truncates them); a step with a
+	// fraction of a millisecond is not split.
+	startMs, endMs, stepMs := start.UnixNano()/1e6, end.UnixNano()/1e6, step.Milliseconds()
+	if step%time.Millisecond != 0 || stepMs <= 0 {
+		return whole, nil
+	}
+	steps := (endMs-startMs)/stepMs + 1
 	n := e.parts(steps)
 	if n < 2 || (opts != nil && opts.EnablePerStepStats()) {
 		return whole, nil
@@ -155,7 +162,7 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 		}
 		to := from + size - 1
 		part, err := e.Engine.NewRangeQuery(ctx, q, opts, qs,
-			start.Add(time.Duration(from)*step), start.Add(time.Duration(to)*step), step)
+			time.UnixMilli(startMs+from*stepMs), time.UnixMilli(startMs+to*stepMs), step)
 		if err != nil {
 			// The whole query was accepted: evaluate it unsplit.
 			sq.closeParts()

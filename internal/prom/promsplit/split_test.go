@@ -82,6 +82,10 @@ func TestSplitEqualsWhole(t *testing.T) {
 			{7 * time.Minute, 119*time.Minute + 30*time.Second, 45 * time.Second},
 			{30 * time.Minute, 31 * time.Minute, 20 * time.Second},
 			{60 * time.Minute, 62 * time.Minute, 30 * time.Second},
+			// Times and steps off the millisecond grid: the engine
+			// truncates start and end to milliseconds.
+			{10*time.Minute + 900*time.Microsecond, 40*time.Minute + 100*time.Microsecond, 10 * time.Second},
+			{5*time.Minute + 300*time.Microsecond, 20 * time.Minute, 7*time.Second + 500*time.Microsecond},
 		} {
 			start, end := base.Add(rng.start), base.Add(rng.end)
 			want := exec(t, ng, st, qs, start, end, rng.step)

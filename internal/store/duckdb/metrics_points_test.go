@@ -1,0 +1,163 @@
+package duckdb
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// TestOrderRuns: a series' runs are moved into time order when they do
+// not overlap, and the series is sorted stably (by read order on equal
+// times) when they do; every column follows its times.
+func TestOrderRuns(t *testing.T) {
+	tests := []struct {
+		name   string
+		times  []int64
+		bounds []int
+		want   []int64
+	}{
+		{"two runs swapped", []int64{5, 6, 1, 2}, []int{0, 2, 4}, []int64{1, 2, 5, 6}},
+		{"three runs", []int64{7, 8, 1, 4, 5, 6}, []int{0, 2, 4, 6}, []int64{1, 4, 5, 6, 7, 8}},
+		{"already in order", []int64{1, 2, 3}, []int{0, 1, 3}, []int64{1, 2, 3}},
+		{"overlapping runs", []int64{3, 9, 1, 4}, []int{0, 2, 4}, []int64{1, 3, 4, 9}},
+		{"equal times across runs", []int64{5, 6, 1, 5}, []int{0, 2, 4}, []int64{1, 5, 5, 6}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ms := store.MetricSeries{Times: slices.Clone(tc.times)}
+			// Each point's value, start time and flags are its read index.
+			for i := range tc.times {
+				ms.Values = append(ms.Values, float64(i))
+				ms.StartTimes = append(ms.StartTimes, int64(100+i))
+				ms.Flags = append(ms.Flags, uint32(i))
+			}
+			var sc runScratch
+			orderRuns(&ms, tc.bounds, &sc)
+			if !slices.Equal(ms.Times, tc.want) {
+				t.Fatalf("times %v, want %v", ms.Times, tc.want)
+			}
+			seen := map[int]bool{}
+			for i, v := range ms.Values {
+				j := int(v)
+				if tc.times[j] != ms.Times[i] || ms.StartTimes[i] != int64(100+j) || ms.Flags[i] != uint32(j) {
+					t.Fatalf("point %d: value %v start %d flags %d do not follow time %d", i, v, ms.StartTimes[i], ms.Flags[i], ms.Times[i])
+				}
+				seen[j] = true
+			}
+			if len(seen) != len(tc.times) {
+				t.Fatalf("points lost: %v", ms.Values)
+			}
+			// Equal times keep the order read (as a stable sort).
+			for i := 1; i < len(ms.Times); i++ {
+				if ms.Times[i] == ms.Times[i-1] && ms.Values[i] < ms.Values[i-1] {
+					t.Fatalf("equal times out of read order: %v", ms.Values)
+				}
+			}
+		})
+	}
+}
+
+// TestSelectMetricsPlacesPoints: series written in batches out of time
+// order, interleaved with other series, come back with each point in its
+// series, in time order; start times and flags are read when some row has
+// them (and only then returned).
+func TestSelectMetricsPlacesPoints(t *testing.T) {
+	s := openMetricStore(t)
+	ctx := context.Background()
+	const series = 5
+	// Hours written in the order 2, 0, 1; each batch holds every series.
+	write := func(hour int, withStarts bool) {
+		md := pmetric.NewMetrics()
+		rm := md.ResourceMetrics().AppendEmpty()
+		rm.Resource().Attributes().PutStr("service.name", "svc")
+		sm := rm.ScopeMetrics().AppendEmpty()
+		for k := range series {
+			m := sm.Metrics().AppendEmpty()
+			m.SetName("x")
+			dps := m.SetEmptyGauge().DataPoints()
+			for i := range 60 {
+				dp := dps.AppendEmpty()
+				dp.Attributes().PutStr("k", fmt.Sprint(k))
+				ts := t0.Add(time.Duration(hour)*time.Hour + time.Duration(i)*time.Minute)
+				dp.SetTimestamp(pcommon.NewTimestampFromTime(ts))
+				dp.SetDoubleValue(float64(k*1_000_000 + hour*60 + i))
+				if withStarts {
+					dp.SetStartTimestamp(pcommon.NewTimestampFromTime(t0))
+				}
+				if hour == 1 && i == 30 && k == 3 {
+					dp.SetFlags(pmetric.DefaultDataPointFlags.WithNoRecordedValue(true))
+				}
+			}
+		}
+		if err := s.InsertMetrics(ctx, md); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(t *testing.T, p store.MetricSelectParams, wantStarts bool, hours ...int) {
+		t.Helper()
+		got, err := s.SelectMetrics(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != series {
+			t.Fatalf("%d series, want %d", len(got), series)
+		}
+		for _, ms := range got {
+			var k int
+			if _, err := fmt.Sscan(ms.Attributes["k"], &k); err != nil {
+				t.Fatal(err)
+			}
+			if len(ms.Times) != 60*len(hours) || len(ms.Values) != len(ms.Times) {
+				t.Fatalf("series %d: %d times, %d values", k, len(ms.Times), len(ms.Values))
+			}
+			for i := range ms.Times {
+				h, m := hours[0]+i/60, i%60
+				wantT := t0.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute).UnixNano()
+				if ms.Times[i] != wantT || ms.Values[i] != float64(k*1_000_000+h*60+m) {
+					t.Fatalf("series %d point %d: (%d, %v), want (%d, %d)", k, i, ms.Times[i], ms.Values[i], wantT, k*1_000_000+h*60+m)
+				}
+				flagged := k == 3 && h == 1 && m == 30
+				if gotFlag := ms.Flags != nil && ms.Flags[i] != 0; gotFlag != flagged {
+					t.Fatalf("series %d point %d: flags %v, want flagged %v", k, i, ms.Flags, flagged)
+				}
+			}
+			if (ms.StartTimes != nil) != wantStarts {
+				t.Fatalf("series %d: start times %v, want some: %v", k, ms.StartTimes != nil, wantStarts)
+			}
+			for i, st := range ms.StartTimes {
+				if h := hours[0] + i/60; (h == 0) != (st == t0.UnixNano()) {
+					t.Fatalf("series %d point %d (hour %d): start %d", k, i, h, st)
+				}
+			}
+		}
+	}
+	write(2, false)
+	write(0, true)
+	write(1, false)
+	all := store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"x"}, Start: t0, End: t0.Add(3 * time.Hour)}
+	t.Run("all", func(t *testing.T) { check(t, all, true, 0, 1, 2) })
+	late := all
+	late.Start = t0.Add(time.Hour)
+	t.Run("no start times in range", func(t *testing.T) { check(t, late, false, 1, 2) })
+	filtered := all
+	filtered.Filters = []store.MetricFilter{{Column: "Attributes", Key: "k", Value: "3"}}
+	got, err := s.SelectMetrics(ctx, filtered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Attributes["k"] != "3" || len(got[0].Times) != 180 || !slices.IsSorted(got[0].Times) {
+		t.Fatalf("filtered: %d series", len(got))
+	}
+	few := all
+	few.MaxPoints = series*180 - 1
+	if _, err := s.SelectMetrics(ctx, few); err == nil {
+		t.Fatal("MaxPoints one below the points read: no error")
+	}
+}

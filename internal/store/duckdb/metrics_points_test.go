@@ -3,6 +3,8 @@ package duckdb
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -160,4 +162,42 @@ func TestSelectMetricsPlacesPoints(t *testing.T) {
 	if _, err := s.SelectMetrics(ctx, few); err == nil {
 		t.Fatal("MaxPoints one below the points read: no error")
 	}
+}
+
+// BenchmarkSelectMetricsRate24h reads the 24 h × 1000 series of
+// internal/prom/promstorage's BenchmarkRateByJob24h (5.76M sum points),
+// from the directory that benchmark keeps under OVERLOOK_BENCH_DIR
+// (skipped without it). It reports process CPU per read.
+//
+//	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/prom/promstorage -run '^$' -bench RateByJob24h -benchtime 1x
+//	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/store/duckdb -run '^$' -bench SelectMetricsRate24h -benchmem -benchtime 10x
+func BenchmarkSelectMetricsRate24h(b *testing.B) {
+	dir := os.Getenv("OVERLOOK_BENCH_DIR")
+	if dir == "" {
+		b.Skip("OVERLOOK_BENCH_DIR is not set")
+	}
+	dir = filepath.Join(dir, "rate24h")
+	if _, err := os.Stat(filepath.Join(dir, "bench-loaded")); err != nil {
+		b.Skipf("no data in %s: run promstorage's BenchmarkRateByJob24h first", dir)
+	}
+	s, err := Open(Config{Dir: dir}, testLogger(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = s.Close() })
+	end := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	p := store.MetricSelectParams{Kind: store.MetricSum, Names: []string{"x_total"}, AllNames: true,
+		Start: end.Add(-24*time.Hour - 5*time.Minute), End: end}
+	b.ResetTimer()
+	cpu0 := cpuTime()
+	for range b.N {
+		got, err := s.SelectMetrics(context.Background(), p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != 1000 || len(got[0].Times) != 5760 {
+			b.Fatalf("got %d series", len(got))
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 }

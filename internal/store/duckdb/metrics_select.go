@@ -121,12 +121,11 @@ func writeServiceFilters(b *strings.Builder, args []any, fs []store.MetricFilter
 // first timestamp (scrapes and exports put many series at the same
 // timestamps, and the time filter lets DuckDB skip the other row groups).
 //
-// First the series (fingerprint, point count, first timestamp: one GROUP
-// BY statement), which sizes every column exactly and fails oversized
-// reads before reading them; with filters on the maps, or for SeriesOnly,
-// their labels next and the filters applied to each series in Go. Then
-// the points of the series kept, each written straight to its series'
-// slot (metrics_points.go), and, without filters, the series' labels.
+// Without filters on the maps: the points first (fingerprint as series
+// key, read from the result vectors directly: rawread.go), then each
+// series' labels. With them, or for SeriesOnly: the series first
+// (fingerprints and first timestamps, then labels), the filters applied
+// to each series in Go, then the points of the series kept.
 func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) ([]store.MetricSeries, error) {
 	t, err := metricTable(p.Kind)
 	if err != nil {
@@ -142,53 +141,53 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	}
 	var out []store.MetricSeries
 	err = s.rawRead(ctx, func(r *rawReader) error {
-		stats, err := readSeriesStats(r, t.Name, where, args)
-		if err != nil {
-			return fmt.Errorf("count points: %w", err)
-		}
 		var known []store.MetricSeries
+		var cols pointColumnsBuf
 		if p.SeriesOnly || match != nil {
-			if known, err = seriesLabels(r, t, p, &stats, match); err != nil {
+			var fps []uint64
+			if known, fps, err = readSeries(r, t, p, where, args, match); err != nil {
 				return fmt.Errorf("read series: %w", err)
 			}
 			if p.SeriesOnly || len(known) == 0 {
 				out = known
 				return nil
 			}
+			cols.only(fps)
 			if len(known) <= maxFingerprintsInSQL {
-				where += " AND SeriesFingerprint IN (" + fingerprintList(stats.fps) + ")"
+				where += " AND SeriesFingerprint IN (" + fingerprintList(cols.sids) + ")"
 			}
 		}
-		if n := stats.total(); p.MaxPoints > 0 && n > p.MaxPoints {
+		n, err := countRows(r, t, where, args)
+		if err != nil {
+			return fmt.Errorf("count points: %w", err)
+		}
+		exact := known == nil || len(known) <= maxFingerprintsInSQL
+		if exact && p.MaxPoints > 0 && n > p.MaxPoints {
 			return fmt.Errorf("%w: %d points in the range, more than %d", store.ErrTooManyPoints, n, p.MaxPoints)
 		}
-		// Start times and flags are read only when some row has one
-		// (each costs ≈ 10% of the read otherwise); DuckDB answers "none"
-		// from its row groups' min/max statistics.
-		starts, err := anyRow(r, t, where+" AND StartTimeUnix <> TIMESTAMP_NS '1970-01-01'", args)
+		// Counting without reading the MAP columns is cheap: it sizes the
+		// buffers and fails oversized reads before reading them.
+		cols.grow(p.Kind, n)
+		pointsQ := fmt.Sprintf("SELECT SeriesFingerprint, TimeUnix, StartTimeUnix, Flags, %s FROM %s WHERE %s",
+			pointColumns(p.Kind), quoteIdent(t.Name), where)
+		err = r.query(pointsQ, args, func(ch *rawChunk) error {
+			cols.add(p.Kind, ch)
+			if p.MaxPoints > 0 && len(cols.series) > p.MaxPoints {
+				return fmt.Errorf("%w: more than %d points in the range", store.ErrTooManyPoints, p.MaxPoints)
+			}
+			return nil
+		})
 		if err != nil {
-			return fmt.Errorf("read start times: %w", err)
-		}
-		flags, err := anyRow(r, t, where+" AND Flags <> 0", args)
-		if err != nil {
-			return fmt.Errorf("read flags: %w", err)
-		}
-		pl := newPointPlacer(p.Kind, &stats, known != nil && len(known) > maxFingerprintsInSQL, starts, flags)
-		pointsQ := fmt.Sprintf("SELECT SeriesFingerprint, TimeUnix, %s%s%s FROM %s WHERE %s",
-			pointColumns(p.Kind), cond(starts, ", StartTimeUnix"), cond(flags, ", Flags"), quoteIdent(t.Name), where)
-		if err := r.query(pointsQ, args, pl.add); err != nil {
 			return fmt.Errorf("read points: %w", err)
 		}
-		if out, err = pl.finish(); err != nil {
-			return fmt.Errorf("read points: %w", err)
-		}
+		out = cols.split(p.Kind)
 		if known != nil {
 			for i := range out {
 				withLabels(&out[i], &known[i])
 			}
 			return nil
 		}
-		if err := readSeriesLabels(r, t, p, &stats, out); err != nil {
+		if err := readSeriesLabels(r, t, p, cols.index, cols.sids, out); err != nil {
 			return fmt.Errorf("read series: %w", err)
 		}
 		return nil
@@ -196,24 +195,10 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 	if err != nil {
 		return nil, fmt.Errorf("select %s: %w", t.Name, err)
 	}
-	return out, nil
-}
-
-// anyRow reports whether t has a row matching where.
-func anyRow(r *rawReader, t *schema.Table, where string, args []any) (bool, error) {
-	found := false
-	err := r.query("SELECT 1 FROM "+quoteIdent(t.Name)+" WHERE "+where+" LIMIT 1", args, func(ch *rawChunk) error {
-		found = found || ch.n > 0
-		return nil
-	})
-	return found, err
-}
-
-func cond(ok bool, s string) string {
-	if ok {
-		return s
+	for i := range out {
+		sortPoints(&out[i])
 	}
-	return ""
+	return out, nil
 }
 
 // maxFingerprintsInSQL bounds the fingerprints listed in a points
@@ -238,47 +223,273 @@ func withLabels(ms, from *store.MetricSeries) {
 	ms.ResourceAttributes, ms.Attributes = from.ResourceAttributes, from.Attributes
 }
 
-// seriesLabels returns the series of stats with their identity and one
-// point without values, at their first timestamp, keeping those match
-// accepts (all with a nil match); stats keeps the same series.
-func seriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams, stats *seriesStats,
-	match func(*store.MetricSeries) bool) ([]store.MetricSeries, error) {
-	series := make([]store.MetricSeries, len(stats.fps))
-	for i := range series {
-		series[i].Info.Kind = p.Kind
-		series[i].Times = []int64{stats.firsts[i]}
-		series[i].Values = []float64{0}
+// readSeries returns the series of p with their identity and one point
+// without values, at their first timestamp, keeping those match accepts
+// (all with a nil match), and their fingerprints.
+func readSeries(r *rawReader, t *schema.Table, p store.MetricSelectParams, where string, args []any,
+	match func(*store.MetricSeries) bool) ([]store.MetricSeries, []uint64, error) {
+	var cols pointColumnsBuf
+	q := fmt.Sprintf("SELECT SeriesFingerprint, min(TimeUnix), 0::BIGINT, 0::UINTEGER, 0::DOUBLE FROM %s WHERE %s GROUP BY 1",
+		quoteIdent(t.Name), where)
+	if err := r.query(q, args, func(ch *rawChunk) error {
+		cols.add(store.MetricGauge, ch) // one zero value per series
+		return nil
+	}); err != nil {
+		return nil, nil, err
 	}
-	if err := readSeriesLabels(r, t, p, stats, series); err != nil {
-		return nil, err
+	series := cols.split(p.Kind)
+	if err := readSeriesLabels(r, t, p, cols.index, cols.sids, series); err != nil {
+		return nil, nil, err
 	}
+	fps := cols.sids
 	if match != nil {
 		w := 0
-		stats.keep(func(i int) bool {
-			if !match(&series[i]) {
-				return false
+		for i := range series {
+			if match(&series[i]) {
+				series[w], fps[w] = series[i], fps[i]
+				w++
 			}
-			series[w] = series[i]
-			w++
-			return true
-		})
-		series = series[:w]
+		}
+		series, fps = series[:w], fps[:w]
 	}
-	return series, nil
+	return series, fps, nil
+}
+
+// countRows counts the rows of t matching where.
+func countRows(r *rawReader, t *schema.Table, where string, args []any) (int, error) {
+	n := 0
+	err := r.query("SELECT count(*) FROM "+quoteIdent(t.Name)+" WHERE "+where, args, func(ch *rawChunk) error {
+		if ch.n > 0 {
+			n = int(fixed[int64](ch.vec(0), ch.n)[0])
+		}
+		return nil
+	})
+	return n, err
+}
+
+// pointColumnsBuf collects the points statement's rows column by column,
+// each row tagged with its series' index, then splits them into series
+// (one backing array per column instead of thousands of growing slices).
+type pointColumnsBuf struct {
+	index  map[uint64]int
+	sids   []uint64 // series index → key
+	series []int32  // per row
+	times  []int64
+	starts []int64
+	flags  []uint32
+	values []float64
+	hists  []store.HistogramPoint
+	chunks []chunkSpan
+	fixed  bool // only: rows of series not in index are skipped
+}
+
+// chunkSpan is a run of rows of one result chunk in time order, and its
+// first and last time.
+type chunkSpan struct {
+	start, n   int
+	minT, maxT int64
+}
+
+// grow reserves room for n rows.
+func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
+	b.series = slices.Grow(b.series, n)
+	b.times = slices.Grow(b.times, n)
+	if k == store.MetricGauge || k == store.MetricSum {
+		b.values = slices.Grow(b.values, n)
+	} else {
+		b.hists = slices.Grow(b.hists, n)
+	}
+}
+
+// only restricts the buffer to the series with fingerprints fps (in that
+// order); add skips the rows of others.
+func (b *pointColumnsBuf) only(fps []uint64) {
+	b.index = make(map[uint64]int, len(fps))
+	for i, fp := range fps {
+		b.index[fp] = i
+	}
+	b.sids, b.fixed = fps, true
+}
+
+func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
+	if b.index == nil {
+		b.index = map[uint64]int{}
+	}
+	keys := fixed[uint64](ch.vec(0), ch.n)
+	// The series of each row; with only, rows of other series are left
+	// out (sel lists the rows kept then).
+	var sel []int
+	first := len(b.series)
+	last, idx := uint64(0), -1
+	for i, key := range keys {
+		if idx < 0 || key != last {
+			var ok bool
+			if idx, ok = b.index[key]; !ok {
+				if b.fixed {
+					if sel == nil {
+						sel = make([]int, 0, ch.n)
+						for j := range i {
+							sel = append(sel, j)
+						}
+					}
+					idx = -1
+					continue
+				}
+				idx = len(b.sids)
+				b.index[key] = idx
+				b.sids = append(b.sids, key)
+			}
+			last = key
+		}
+		if sel != nil {
+			sel = append(sel, i)
+		}
+		b.series = append(b.series, int32(idx))
+	}
+	times := fixed[int64](ch.vec(1), ch.n)
+	starts := fixed[int64](ch.vec(2), ch.n)
+	flags := fixed[uint32](ch.vec(3), ch.n)
+	var values []float64
+	if k == store.MetricGauge || k == store.MetricSum {
+		values = fixed[float64](ch.vec(4), ch.n)
+	}
+	if sel != nil {
+		times, starts, flags, values = pick(times, sel), pick(starts, sel), pick(flags, sel), pick(values, sel)
+	}
+	// Record the chunk's runs of non-decreasing time (a chunk may join
+	// the tail of one row group with the head of another).
+	base, from := first, 0
+	for i := 1; i <= len(times); i++ {
+		if i == len(times) || times[i] < times[i-1] {
+			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
+			from = i
+		}
+	}
+	// Start times and flags are kept only once one is not zero.
+	if b.starts != nil || slices.ContainsFunc(starts, func(v int64) bool { return v != 0 }) {
+		b.starts = append(slices.Grow(b.starts, len(b.times)-len(b.starts)+len(starts))[:len(b.times)], starts...)
+	}
+	if b.flags != nil || slices.ContainsFunc(flags, func(v uint32) bool { return v != 0 }) {
+		b.flags = append(slices.Grow(b.flags, len(b.times)-len(b.flags)+len(flags))[:len(b.times)], flags...)
+	}
+	b.times = append(b.times, times...)
+	if values != nil {
+		b.values = append(b.values, values...)
+		return
+	}
+	if sel == nil {
+		for i := range ch.n {
+			b.hists = append(b.hists, histogramAt(k, ch, i))
+		}
+		return
+	}
+	for _, i := range sel {
+		b.hists = append(b.hists, histogramAt(k, ch, i))
+	}
+}
+
+// pick returns the elements of s at sel (nil for a nil s).
+func pick[T any](s []T, sel []int) []T {
+	if s == nil {
+		return nil
+	}
+	out := make([]T, len(sel))
+	for i, j := range sel {
+		out[i] = s[j]
+	}
+	return out
+}
+
+// split returns one MetricSeries per series with its points (in the order
+// read), sub-slices of one backing array per column.
+func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
+	n := len(b.sids)
+	offs := make([]int, n+1)
+	for _, s := range b.series {
+		offs[s+1]++
+	}
+	for i := range n {
+		offs[i+1] += offs[i]
+	}
+	pos := append([]int(nil), offs[:n]...)
+	rows := len(b.series)
+	times := make([]int64, rows)
+	var starts []int64
+	var flags []uint32
+	if b.starts != nil {
+		starts = make([]int64, rows)
+	}
+	if b.flags != nil {
+		flags = make([]uint32, rows)
+	}
+	var values []float64
+	var hists []store.HistogramPoint
+	if b.hists != nil {
+		hists = make([]store.HistogramPoint, rows)
+	} else {
+		values = make([]float64, rows)
+	}
+	// Runs in time order: DuckDB's parallel scan hands out row groups
+	// (which hold rows in insertion order, mostly time order) in any
+	// order; placing each series' rows run by run leaves it sorted unless
+	// its runs overlap in time (then sortPoints sorts it).
+	slices.SortStableFunc(b.chunks, func(x, y chunkSpan) int {
+		if c := cmp.Compare(x.minT, y.minT); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.maxT, y.maxT)
+	})
+	for _, c := range b.chunks {
+		for r := c.start; r < c.start+c.n; r++ {
+			s := b.series[r]
+			j := pos[s]
+			pos[s]++
+			times[j] = b.times[r]
+			if starts != nil {
+				starts[j] = b.starts[r]
+			}
+			if flags != nil {
+				flags[j] = b.flags[r]
+			}
+			if hists != nil {
+				hists[j] = b.hists[r]
+			} else {
+				values[j] = b.values[r]
+			}
+		}
+	}
+	out := make([]store.MetricSeries, n)
+	for i := range out {
+		lo, hi := offs[i], offs[i+1]
+		ms := &out[i]
+		ms.Info.Kind = k
+		ms.Times = times[lo:hi:hi]
+		if starts != nil {
+			ms.StartTimes = starts[lo:hi:hi]
+		}
+		if flags != nil {
+			ms.Flags = flags[lo:hi:hi]
+		}
+		if hists != nil {
+			ms.Histograms = hists[lo:hi:hi]
+		} else {
+			ms.Values = values[lo:hi:hi]
+		}
+	}
+	return out
 }
 
 // maxTimesPerLookup bounds the timestamps of one label lookup statement.
 const maxTimesPerLookup = 256
 
 // readSeriesLabels fills in the identity columns of every series in out
-// (those of stats, in order) from rows at the series' first timestamps.
+// (keyed by sids) from rows at the series' first timestamps.
 func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
-	stats *seriesStats, out []store.MetricSeries) error {
-	index := make(map[uint64]int, len(stats.fps))
-	for i, fp := range stats.fps {
-		index[fp] = i
+	index map[uint64]int, sids []uint64, out []store.MetricSeries) error {
+	firsts := make([]int64, 0, len(out))
+	for i := range out {
+		firsts = append(firsts, slices.Min(out[i].Times))
 	}
-	firsts := slices.Clone(stats.firsts)
 	slices.Sort(firsts)
 	firsts = slices.Compact(firsts)
 	found := make([]bool, len(out))
@@ -329,7 +540,7 @@ FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 	}
 	for i, ok := range found {
 		if !ok {
-			return fmt.Errorf("BUG: no identity row found for series %x", stats.fps[i])
+			return fmt.Errorf("BUG: no identity row found for series %x", sids[i])
 		}
 	}
 	return nil
@@ -338,33 +549,33 @@ FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 // histogramAt reads the histogram, exponential histogram or summary point
 // in row i of a points chunk.
 func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
-	h := store.HistogramPoint{Count: fixed[uint64](ch.vec(2), ch.n)[i], Sum: fixed[float64](ch.vec(3), ch.n)[i]}
+	h := store.HistogramPoint{Count: fixed[uint64](ch.vec(4), ch.n)[i], Sum: fixed[float64](ch.vec(5), ch.n)[i]}
 	switch k {
 	case store.MetricHistogram:
-		h.Bounds = listAt[float64](ch.vec(4), i)
-		h.Buckets = listAt[uint64](ch.vec(5), i)
-		h.CounterResetHint = fixed[uint8](ch.vec(6), ch.n)[i]
-		if fixed[bool](ch.vec(7), ch.n)[i] {
-			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(8), ch.n)[i], Buckets: listAt[float64](ch.vec(9), i)}
+		h.Bounds = listAt[float64](ch.vec(6), i)
+		h.Buckets = listAt[uint64](ch.vec(7), i)
+		h.CounterResetHint = fixed[uint8](ch.vec(8), ch.n)[i]
+		if fixed[bool](ch.vec(9), ch.n)[i] {
+			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(10), ch.n)[i], Buckets: listAt[float64](ch.vec(11), i)}
 		}
-		h.NoSum = !fixed[bool](ch.vec(10), ch.n)[i]
+		h.NoSum = !fixed[bool](ch.vec(12), ch.n)[i]
 	case store.MetricExpHistogram:
-		h.Scale = fixed[int32](ch.vec(4), ch.n)[i]
-		h.ZeroCount = fixed[uint64](ch.vec(5), ch.n)[i]
-		h.PositiveOffset = fixed[int32](ch.vec(6), ch.n)[i]
-		h.Positive = listAt[uint64](ch.vec(7), i)
-		h.NegativeOffset = fixed[int32](ch.vec(8), ch.n)[i]
-		h.Negative = listAt[uint64](ch.vec(9), i)
-		h.ZeroThreshold = fixed[float64](ch.vec(10), ch.n)[i]
-		h.CounterResetHint = fixed[uint8](ch.vec(11), ch.n)[i]
-		if fixed[bool](ch.vec(12), ch.n)[i] {
-			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(13), ch.n)[i],
-				ZeroCount: fixed[float64](ch.vec(14), ch.n)[i],
-				Positive:  listAt[float64](ch.vec(15), i), Negative: listAt[float64](ch.vec(16), i)}
+		h.Scale = fixed[int32](ch.vec(6), ch.n)[i]
+		h.ZeroCount = fixed[uint64](ch.vec(7), ch.n)[i]
+		h.PositiveOffset = fixed[int32](ch.vec(8), ch.n)[i]
+		h.Positive = listAt[uint64](ch.vec(9), i)
+		h.NegativeOffset = fixed[int32](ch.vec(10), ch.n)[i]
+		h.Negative = listAt[uint64](ch.vec(11), i)
+		h.ZeroThreshold = fixed[float64](ch.vec(12), ch.n)[i]
+		h.CounterResetHint = fixed[uint8](ch.vec(13), ch.n)[i]
+		if fixed[bool](ch.vec(14), ch.n)[i] {
+			h.FloatCounts = &store.FloatCounts{Count: fixed[float64](ch.vec(15), ch.n)[i],
+				ZeroCount: fixed[float64](ch.vec(16), ch.n)[i],
+				Positive:  listAt[float64](ch.vec(17), i), Negative: listAt[float64](ch.vec(18), i)}
 		}
-		h.NoSum = !fixed[bool](ch.vec(17), ch.n)[i]
+		h.NoSum = !fixed[bool](ch.vec(19), ch.n)[i]
 	case store.MetricSummary:
-		q := ch.vec(4)
+		q := ch.vec(6)
 		h.Quantiles = listAt[float64](bindings.StructVectorGetChild(q, 0), i)
 		h.QuantileValues = listAt[float64](bindings.StructVectorGetChild(q, 1), i)
 	}
@@ -372,7 +583,7 @@ func histogramAt(k store.MetricKind, ch *rawChunk, i int) store.HistogramPoint {
 }
 
 // pointColumns are the value columns read per point of a kind, after
-// SeriesFingerprint and TimeUnix.
+// sid, TimeUnix, StartTimeUnix and Flags.
 func pointColumns(k store.MetricKind) string {
 	switch k {
 	case store.MetricHistogram:
@@ -384,11 +595,6 @@ func pointColumns(k store.MetricKind) string {
 		return "Count, Sum, ValueAtQuantiles"
 	}
 	return "Value"
-}
-
-// valueColumns is the number of pointColumns of a kind.
-func valueColumns(k store.MetricKind) int {
-	return strings.Count(pointColumns(k), ",") + 1
 }
 
 // sortPoints orders a series' points by time (stable). DuckDB's parallel

@@ -15,62 +15,11 @@ import (
 	"github.com/overlook-dev/overlook/internal/store"
 )
 
-// TestOrderRuns: a series' runs are moved into time order when they do
-// not overlap, and the series is sorted stably (by read order on equal
-// times) when they do; every column follows its times.
-func TestOrderRuns(t *testing.T) {
-	tests := []struct {
-		name   string
-		times  []int64
-		bounds []int
-		want   []int64
-	}{
-		{"two runs swapped", []int64{5, 6, 1, 2}, []int{0, 2, 4}, []int64{1, 2, 5, 6}},
-		{"three runs", []int64{7, 8, 1, 4, 5, 6}, []int{0, 2, 4, 6}, []int64{1, 4, 5, 6, 7, 8}},
-		{"already in order", []int64{1, 2, 3}, []int{0, 1, 3}, []int64{1, 2, 3}},
-		{"overlapping runs", []int64{3, 9, 1, 4}, []int{0, 2, 4}, []int64{1, 3, 4, 9}},
-		{"equal times across runs", []int64{5, 6, 1, 5}, []int{0, 2, 4}, []int64{1, 5, 5, 6}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ms := store.MetricSeries{Times: slices.Clone(tc.times)}
-			// Each point's value, start time and flags are its read index.
-			for i := range tc.times {
-				ms.Values = append(ms.Values, float64(i))
-				ms.StartTimes = append(ms.StartTimes, int64(100+i))
-				ms.Flags = append(ms.Flags, uint32(i))
-			}
-			var sc runScratch
-			orderRuns(&ms, tc.bounds, &sc)
-			if !slices.Equal(ms.Times, tc.want) {
-				t.Fatalf("times %v, want %v", ms.Times, tc.want)
-			}
-			seen := map[int]bool{}
-			for i, v := range ms.Values {
-				j := int(v)
-				if tc.times[j] != ms.Times[i] || ms.StartTimes[i] != int64(100+j) || ms.Flags[i] != uint32(j) {
-					t.Fatalf("point %d: value %v start %d flags %d do not follow time %d", i, v, ms.StartTimes[i], ms.Flags[i], ms.Times[i])
-				}
-				seen[j] = true
-			}
-			if len(seen) != len(tc.times) {
-				t.Fatalf("points lost: %v", ms.Values)
-			}
-			// Equal times keep the order read (as a stable sort).
-			for i := 1; i < len(ms.Times); i++ {
-				if ms.Times[i] == ms.Times[i-1] && ms.Values[i] < ms.Values[i-1] {
-					t.Fatalf("equal times out of read order: %v", ms.Values)
-				}
-			}
-		})
-	}
-}
-
-// TestSelectMetricsPlacesPoints: series written in batches out of time
+// TestSelectMetricsOrdersPoints: series written in batches out of time
 // order, interleaved with other series, come back with each point in its
 // series, in time order; start times and flags are read when some row has
 // them (and only then returned).
-func TestSelectMetricsPlacesPoints(t *testing.T) {
+func TestSelectMetricsOrdersPoints(t *testing.T) {
 	s := openMetricStore(t)
 	ctx := context.Background()
 	const series = 5

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,9 +115,10 @@ func TestSelectMetricsOrdersPoints(t *testing.T) {
 }
 
 // BenchmarkSelectMetricsRate24h reads the 24 h × 1000 series of
-// internal/prom/promstorage's BenchmarkRateByJob24h (5.76M sum points),
-// from the directory that benchmark keeps under OVERLOOK_BENCH_DIR
-// (skipped without it). It reports process CPU per read.
+// internal/prom/promstorage's BenchmarkRateByJob24h (5.76M sum points,
+// written 40 points of a series at a time), from the directory that
+// benchmark keeps under OVERLOOK_BENCH_DIR (skipped without it). It
+// reports process CPU per read.
 //
 //	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/prom/promstorage -run '^$' -bench RateByJob24h -benchtime 1x
 //	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/store/duckdb -run '^$' -bench SelectMetricsRate24h -benchmem -benchtime 10x
@@ -129,12 +131,39 @@ func BenchmarkSelectMetricsRate24h(b *testing.B) {
 	if _, err := os.Stat(filepath.Join(dir, "bench-loaded")); err != nil {
 		b.Skipf("no data in %s: run promstorage's BenchmarkRateByJob24h first", dir)
 	}
+	benchSelectRate24h(b, dir, time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC))
+}
+
+// BenchmarkSelectMetricsScrapeLayout reads the same 5.76M points as
+// written by bench/query -metrics through OTLP (each timestamp across
+// all 1000 series, as scrapes and exporters write them), from a copy of
+// its data directory in OVERLOOK_BENCH_PROM_DIR (skipped without it).
+//
+//	go run ./bench/query -binary bin/overlook -data /tmp/prom -sources "" -metrics -runs 1
+//	cp -r /tmp/prom /tmp/prom-copy
+//	OVERLOOK_BENCH_PROM_DIR=/tmp/prom-copy go test ./internal/store/duckdb -run '^$' -bench SelectMetricsScrapeLayout -benchmem -benchtime 10x
+func BenchmarkSelectMetricsScrapeLayout(b *testing.B) {
+	dir := os.Getenv("OVERLOOK_BENCH_PROM_DIR")
+	if dir == "" {
+		b.Skip("OVERLOOK_BENCH_PROM_DIR is not set")
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "bench-promql-end.txt"))
+	if err != nil {
+		b.Skipf("no bench/query -metrics data in %s: %v", dir, err)
+	}
+	end, err := time.Parse(time.RFC3339, strings.TrimSpace(string(raw)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchSelectRate24h(b, dir, end)
+}
+
+func benchSelectRate24h(b *testing.B, dir string, end time.Time) {
 	s, err := Open(Config{Dir: dir}, testLogger(b))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { _ = s.Close() })
-	end := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
 	p := store.MetricSelectParams{Kind: store.MetricSum, Names: []string{"x_total"}, AllNames: true,
 		Start: end.Add(-24*time.Hour - 5*time.Minute), End: end}
 	b.ResetTimer()
@@ -144,7 +173,7 @@ func BenchmarkSelectMetricsRate24h(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(got) != 1000 || len(got[0].Times) != 5760 {
+		if len(got) != 1000 {
 			b.Fatalf("got %d series", len(got))
 		}
 	}

@@ -38,6 +38,7 @@ type apiOptions struct {
 	sources           []string
 	only              string
 	metrics           bool // also the PromQL target (promql.go)
+	promqlParts       int  // query::promql_parts of the server (0: its default)
 	traceLookups      int  // also trace by ID for this many sampled traces (traceid.go)
 	tracePasses       int  // passes over the sampled IDs; with > 1 the first is a warm-up
 	ingestCmd         string
@@ -102,7 +103,7 @@ func runAPI(o apiOptions) error {
 	var pid int
 	var grpcAddr string
 	if o.binary != "" {
-		srv, err := startOverlook(o.binary, o.data)
+		srv, err := startOverlook(o.binary, o.data, o.promqlParts)
 		if err != nil {
 			return err
 		}
@@ -286,7 +287,8 @@ func freeAddr() (string, error) {
 
 // startOverlook runs `binary serve --data dir` with every listener on a
 // free loopback port and waits for /ready.
-func startOverlook(binary, dir string) (*overlookProc, error) {
+// promqlParts > 0 sets the server's query::promql_parts.
+func startOverlook(binary, dir string, promqlParts int) (*overlookProc, error) {
 	var a [3]string
 	for i := range a {
 		addr, err := freeAddr()
@@ -300,8 +302,12 @@ func startOverlook(binary, dir string) (*overlookProc, error) {
 		return nil, err
 	}
 	cfg := filepath.Join(work, "bench.yaml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, "extensions:\n  overlook:\n    http:\n      endpoint: %s\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: %s\n      http:\n        endpoint: %s\n",
-		a[0], a[1], a[2]), 0o600); err != nil {
+	query := ""
+	if promqlParts > 0 {
+		query = fmt.Sprintf("    query:\n      promql_parts: %d\n", promqlParts)
+	}
+	if err := os.WriteFile(cfg, fmt.Appendf(nil, "extensions:\n  overlook:\n    http:\n      endpoint: %s\n%sreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: %s\n      http:\n        endpoint: %s\n",
+		a[0], query, a[1], a[2]), 0o600); err != nil {
 		return nil, err
 	}
 	p := &overlookProc{work: work, api: a[0], grpc: a[1], exited: make(chan struct{}), log: filepath.Join(work, "overlook.log")}

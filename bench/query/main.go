@@ -43,6 +43,7 @@ func main() {
 	data := flag.String("data", "", "API mode with -binary: the data `dir` (e.g. written by bench/ingest -rows N -spread 24h -data DIR)")
 	sources := flag.String("sources", "traces", "API mode: comma-separated sources to query (traces, logs)")
 	end := flag.String("end", "", "API mode: RFC 3339 end of the time ranges (default: with -data, just after the data's newest row, read from its parts' index files; otherwise now)")
+	promqlParts := flag.Int("promql-parts", 0, "API mode: the server's query::promql_parts (1: PromQL range queries evaluated whole; 0: its default)")
 	metrics := flag.Bool("metrics", false, "API mode with -binary: also time PromQL sum by (job)(rate(x_total[5m])) over 24 h × 1k series, "+
 		"sending those 5.76M points over OTLP first unless -data already has them")
 	tracePasses := flag.Int("trace-passes", 1, "API mode with -trace-lookups: look the sampled IDs up this many times in a row; with more than one, the first pass is a warm-up (not timed: the server's part files opened) and the others are timed")
@@ -51,7 +52,7 @@ func main() {
 	ingestRate := flag.Int("ingest-rate", 10000, "with -ingest-cmd: spans/s offered during the lookups")
 	flag.Parse()
 	if *binary != "" || *apiAddr != "" {
-		o := apiOptions{binary: *binary, api: *apiAddr, data: *data, runs: *runs, sources: strings.Split(*sources, ","), only: *only, end: time.Now(), metrics: *metrics,
+		o := apiOptions{binary: *binary, api: *apiAddr, data: *data, runs: *runs, sources: strings.Split(*sources, ","), only: *only, end: time.Now(), metrics: *metrics, promqlParts: *promqlParts,
 			traceLookups: *traceLookups, tracePasses: *tracePasses, ingestCmd: *ingestCmd, ingestRate: *ingestRate}
 		var err error
 		switch {

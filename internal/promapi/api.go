@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/util/annotations"
 
+	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
 	"github.com/overlook-dev/overlook/internal/prom/targetinfo"
 	"github.com/overlook-dev/overlook/internal/prom/targets"
@@ -59,6 +60,10 @@ type Options struct {
 	// MaxSamples bounds the samples one query holds in memory; zero: 50M
 	// (Prometheus's default).
 	MaxSamples int
+	// QueryParts bounds the parts a long range query is cut into and
+	// evaluated in parallel (internal/prom/promsplit); zero: GOMAXPROCS (at
+	// most 8); 1: range queries are evaluated whole.
+	QueryParts int
 	// MaxPoints bounds the stored points one selector reads; zero:
 	// promstorage.DefaultMaxPoints.
 	MaxPoints int
@@ -80,6 +85,8 @@ type Handler struct {
 	opts   Options
 	mux    *http.ServeMux
 	engine *promql.Engine
+	// ranges evaluates range queries: engine's, long ones in parallel parts.
+	ranges *promsplit.Engine
 	parser parser.Parser
 	// queryable is the store's series (promstorage) with target_info
 	// (targetinfo) merged in.
@@ -127,6 +134,7 @@ func New(opts Options) *Handler {
 			Parser:                   p,
 		}),
 	}
+	h.ranges = promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p})
 	if opts.Inserter != nil {
 		h.appender = promstorage.NewAppendable(opts.Inserter)
 	}

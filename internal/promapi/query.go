@@ -113,7 +113,7 @@ func (h *Handler) queryRange(r *http.Request) result {
 		return result{err: &apiError{errorBadData, err}}
 	}
 	qs := r.FormValue("query")
-	q, err := h.engine.NewRangeQuery(ctx, h.queryable, opts, qs, start, end, step)
+	q, err := h.ranges.NewRangeQuery(ctx, h.queryable, opts, qs, start, end, step)
 	if err != nil {
 		return badData(err, "query")
 	}

@@ -28,6 +28,10 @@ type QueryConfig struct {
 	// Analysis bounds the rows the analysis endpoints (patterns, deltas,
 	// facets) read (query::analysis::...).
 	Analysis AnalysisConfig `mapstructure:"analysis"`
+	// PromQLParts bounds the parts a long PromQL range query is cut into
+	// and evaluated in parallel (internal/prom/promsplit). Default 0:
+	// GOMAXPROCS, at most 8; 1 evaluates every range query whole.
+	PromQLParts int `mapstructure:"promql_parts"`
 }
 
 // AnalysisConfig is query::analysis: row budgets of /api/patterns,
@@ -70,7 +74,7 @@ func (c QueryConfig) Validate() error {
 		{"max_terms", int64(c.MaxTerms)}, {"max_depth", int64(c.MaxDepth)}, {"max_patterns", int64(c.MaxPatterns)},
 		{"max_query_length", int64(c.MaxQueryLength)}, {"max_response_bytes", c.MaxResponseBytes},
 		{"analysis::pattern_sample_rows", int64(c.Analysis.PatternSampleRows)}, {"analysis::facet_rows", int64(c.Analysis.FacetRows)},
-		{"analysis::delta_rows", int64(c.Analysis.DeltaRows)},
+		{"analysis::delta_rows", int64(c.Analysis.DeltaRows)}, {"promql_parts", int64(c.PromQLParts)},
 	} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))

@@ -60,7 +60,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 	opts := promapi.Options{
 		Prefix: PrometheusPrefix, Reader: r, Inserter: st,
 		Logger: e.logger.With("api", "prometheus"), Metrics: e.metrics, QueryTimeout: e.cfg.QueryTimeout,
-		MaxResponseBytes: e.cfg.Query.maxResponseBytes(), Limiter: e.limiter,
+		MaxResponseBytes: e.cfg.Query.maxResponseBytes(), Limiter: e.limiter, QueryParts: e.cfg.Query.PromQLParts,
 	}
 	if p.targets != nil {
 		opts.Targets = p.targets

@@ -14,9 +14,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 )
 
@@ -38,6 +41,20 @@ func TestPromQLBuiltin(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every Prometheus PromQL test script")
 	}
+	runPromQLScripts(t, false)
+}
+
+// TestPromQLBuiltinSplit runs the scripts as TestPromQLBuiltin does, with
+// every range query evaluated in parts by internal/prom/promsplit (as the
+// API evaluates long ones): the answers must be the same.
+func TestPromQLBuiltinSplit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every Prometheus PromQL test script")
+	}
+	runPromQLScripts(t, true)
+}
+
+func runPromQLScripts(t *testing.T, split bool) {
 	dir := promqltestDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
 	if err != nil || len(files) == 0 {
@@ -45,6 +62,9 @@ func TestPromQLBuiltin(t *testing.T) {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestPromQLScripts$", "-test.v", "-test.timeout=30m")
 	cmd.Env = append(os.Environ(), "PROMQLTEST_CHILD="+dir)
+	if split {
+		cmd.Env = append(cmd.Env, "PROMQLTEST_SPLIT=1")
+	}
 	out, _ := cmd.CombinedOutput() // failures are expected; the output says which
 	if os.Getenv("PROMQLTEST_OUT") != "" {
 		_ = os.WriteFile(os.Getenv("PROMQLTEST_OUT"), out, 0o600)
@@ -103,7 +123,12 @@ func TestPromQLScripts(t *testing.T) {
 		t.Skip("run by TestPromQLBuiltin")
 	}
 	files, _ := filepath.Glob(filepath.Join(dir, "*.test"))
-	engine := promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
+	var engine promql.QueryEngine = promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
+	if os.Getenv("PROMQLTEST_SPLIT") != "" {
+		// Every range query of four steps or more in 2 or 3 parts.
+		engine = promsplit.New(engine.(*promql.Engine), promsplit.Options{MaxParts: 3, MinStepsPerPart: 2,
+			Parser: parser.NewParser(promqltest.TestParserOpts)})
+	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {

@@ -269,10 +269,13 @@ func (b *metaBuilder) finish() *PartMeta {
 // returns 0 rows). The part index's own filter picks the files instead.
 //
 // pageBytes is the target size of a page (before compression, 0:
-// parquet-go's 256 KiB); the zstd window is sized to it.
-func writerOptions(rowGroup, pageBytes int) []parquet.WriterOption {
+// parquet-go's 256 KiB); the zstd window is sized to it. pages holds the
+// row group's compressed pages until it is written (off the Go heap);
+// the caller releases it when the writer is done.
+func writerOptions(rowGroup, pageBytes int, pages *pageArena) []parquet.WriterOption {
 	pageBytes = cmp.Or(pageBytes, parquet.DefaultPageBufferSize)
 	return []parquet.WriterOption{
+		parquet.ColumnPageBuffers(pages),
 		parquet.Compression(pageCodecFor(pageBytes)),
 		parquet.PageBufferSize(pageBytes),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
@@ -290,17 +293,23 @@ const writeBatchRows = 1024
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at
 // the end). It returns the file's size; the caller publishes it.
-func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch []T) (int, error)) (int64, error) {
+func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch []T) (int, error)) (_ int64, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
 	}
+	pages := &pageArena{}
+	defer func() {
+		if rerr := pages.release(); rerr != nil && err == nil {
+			err = fmt.Errorf("write part %s: %w", path, rerr)
+		}
+	}()
 	fail := func(err error) (int64, error) {
 		f.Close()
 		os.Remove(path)
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
-	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes)...)
+	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes, pages)...)
 	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 )
 
 // pageChunkBytes is the size of the mappings a pageArena's buffers grow
@@ -24,8 +25,11 @@ type pageArena struct {
 	mu     sync.Mutex
 	free   []*pageBuffer // put back by the writer, reused for the next row group
 	all    []*pageBuffer
-	mapped int64 // bytes mapped (for tests)
 }
+
+// pageBytesMapped is the bytes all pageArenas of the process have mapped
+// (what tests check is released).
+var pageBytesMapped atomic.Int64
 
 // GetBuffer implements parquet.BufferPool.
 func (a *pageArena) GetBuffer() io.ReadWriteSeeker {
@@ -61,7 +65,7 @@ func (a *pageArena) release() error {
 	var errs []error
 	for _, b := range a.all {
 		for _, c := range b.chunks {
-			a.mapped -= int64(cap(c))
+			pageBytesMapped.Add(-int64(cap(c)))
 			if err := freeChunk(c); err != nil {
 				errs = append(errs, err)
 			}
@@ -90,9 +94,7 @@ func (b *pageBuffer) Write(p []byte) (int, error) {
 			if err != nil {
 				return n, fmt.Errorf("page buffer: %w", err)
 			}
-			b.arena.mu.Lock()
-			b.arena.mapped += int64(cap(c))
-			b.arena.mu.Unlock()
+			pageBytesMapped.Add(int64(cap(c)))
 			b.chunks = append(b.chunks, c[:cap(c)])
 		}
 		k := copy(b.chunks[i][at:], p)

@@ -187,12 +187,18 @@ const walVersion = 1
 
 // walRecord appends b's WAL payload to dst.
 func (b *encBatch) walRecord(dst []byte, kind Kind) []byte {
+	return append(b.walPrefix(dst, kind), b.buf...)
+}
+
+// walPrefix appends to dst the start of b's WAL payload, all but the
+// batch bytes (b.buf) that follow it.
+func (b *encBatch) walPrefix(dst []byte, kind Kind) []byte {
 	dst = append(dst, walVersion, byte(kind))
 	dst = binary.AppendUvarint(dst, uint64(len(b.rows)))
 	for i := range b.rows {
 		dst = binary.AppendUvarint(dst, uint64(b.rows[i].ref.off))
 	}
-	return append(dst, b.buf...)
+	return dst
 }
 
 // fromWAL makes b the batch of WAL payload rec (b.buf aliases rec).

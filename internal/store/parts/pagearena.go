@@ -22,9 +22,9 @@ const pageChunkBytes = 1 << 20
 // of them when the writer is done, whether it finished or failed (a
 // failed writer does not give its buffers back).
 type pageArena struct {
-	mu     sync.Mutex
-	free   []*pageBuffer // put back by the writer, reused for the next row group
-	all    []*pageBuffer
+	mu   sync.Mutex
+	free []*pageBuffer // put back by the writer, reused for the next row group
+	all  []*pageBuffer
 }
 
 // pageBytesMapped is the bytes all pageArenas of the process have mapped

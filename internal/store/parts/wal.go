@@ -71,10 +71,10 @@ type walFile interface {
 // (take, write, sync), holding Table.syncMu, which serialises everything
 // that writes the file.
 type walSegment struct {
-	path    string
-	no      int
-	seed    uint32
-	f       walFile
+	path string
+	no   int
+	seed uint32
+	f    walFile
 	// pend are the records appended, not yet written to f: each is its
 	// 8-byte header then its payload's pieces, the inserters' own
 	// buffers (not copies), valid until their insert returns, which is
@@ -83,8 +83,8 @@ type walSegment struct {
 	pend    [][]byte
 	free    [][]byte // a written pend kept for reuse (under Table.syncMu)
 	size    int64    // bytes appended (header included; those of pend not yet written)
-	written int64  // bytes written to f
-	synced  int64  // bytes made durable by an fsync: the records acknowledged
+	written int64    // bytes written to f
+	synced  int64    // bytes made durable by an fsync: the records acknowledged
 }
 
 // openSegment makes the file at path segment no: reused is a file to

@@ -21,11 +21,11 @@ import (
 //
 // Idle encoders are kept in a list of maxIdleEncoders, not a sync.Pool:
 // an encoder of this level holds ≈ 4.2 MB of match tables, and a
-// sync.Pool kept up to three of them live at max ingest (one per P and
-// its victim cache, 12 MB of live heap, ≈ 24 MB of RSS at GOGC=100) and
-// dropped and rebuilt them at every other GC (≈ 30 per 40 s run). The
-// writers that compress at once are the part writers of the two tables
-// and a merge re-encoding small row groups.
+// sync.Pool kept up to three of them live at max ingest with one table
+// writing (one per P and its victim cache: 12 MB of live heap, ≈ 24 MB
+// of RSS at GOGC=100) and dropped and rebuilt them at every other GC
+// (≈ 30 per 40 s run). With the list, the encoders alive are as many as
+// ever compressed at once.
 type pageCodec struct {
 	window int
 	idle   chan *zstd.Encoder // up to maxIdleEncoders
@@ -34,9 +34,10 @@ type pageCodec struct {
 	dec    sync.Pool // *zstd.Decoder
 }
 
-// maxIdleEncoders bounds the encoders kept between pages; an encoder
+// maxIdleEncoders bounds the encoders kept between pages: as many as
+// compress at once when both tables write parts (flushers each); one
 // needed beyond them is built and then dropped.
-const maxIdleEncoders = 2
+const maxIdleEncoders = 2 * flushers
 
 // codecs holds one pageCodec per window size, so that its encoders are
 // reused across parts.

@@ -225,7 +225,7 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 			}
 			if schema == nil {
 				schema = pf.Schema()
-				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes, pages), schema)...)
+				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes, pages, schema), schema)...)
 			} else if !parquet.EqualNodes(pf.Schema(), schema) {
 				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
 			}

@@ -289,8 +289,9 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return fmt.Errorf("%w: %w", store.ErrOverloaded, err)
 	}
 	t.buffered += t.head.memBytes() - before
-	// The record is copied into the segment's buffer (no I/O under t.mu);
-	// the group commit below writes and fsyncs it.
+	// The record joins the segment's list, from b's buffers (no copy, no
+	// I/O under t.mu; b is not reused before this insert returns); the
+	// group commit below writes and fsyncs it.
 	appendErr := t.seg.append(b.rec[:8:8], b.rec[8:], b.buf)
 	if t.cur == nil {
 		t.cur = &syncBatch{done: make(chan struct{})}

@@ -18,11 +18,26 @@ import (
 // −0.5 B/span against SpeedDefault for ≈ +0.5–1 ms per 1k spans
 // (SpeedBestCompression: −0.8 B/span, +5 ms and +170 MiB; measured in
 // docs/benchmarks.md, "Second round").
+//
+// Idle encoders are kept in a list of maxIdleEncoders, not a sync.Pool:
+// an encoder of this level holds ≈ 4.2 MB of match tables, and a
+// sync.Pool kept up to three of them live at max ingest with one table
+// writing (one per P and its victim cache: 12 MB of live heap, ≈ 24 MB
+// of RSS at GOGC=100) and dropped and rebuilt them at every other GC
+// (≈ 30 per 40 s run). With the list, the encoders alive are as many as
+// ever compressed at once.
 type pageCodec struct {
 	window int
-	enc    sync.Pool // *zstd.Encoder
+	idle   chan *zstd.Encoder // up to maxIdleEncoders
+	enc    sync.Mutex
+	built  int       // encoders built (for tests)
 	dec    sync.Pool // *zstd.Decoder
 }
+
+// maxIdleEncoders bounds the encoders kept between pages: as many as
+// compress at once when both tables write parts (flushers each); one
+// needed beyond them is built and then dropped.
+const maxIdleEncoders = 2 * flushers
 
 // codecs holds one pageCodec per window size, so that its encoders are
 // reused across parts.
@@ -33,7 +48,7 @@ func pageCodecFor(pageBytes int) *pageCodec {
 	for w < pageBytes {
 		w <<= 1
 	}
-	c, _ := codecs.LoadOrStore(w, &pageCodec{window: w})
+	c, _ := codecs.LoadOrStore(w, &pageCodec{window: w, idle: make(chan *zstd.Encoder, maxIdleEncoders)})
 	return c.(*pageCodec)
 }
 
@@ -42,8 +57,10 @@ func (c *pageCodec) String() string { return "ZSTD" }
 func (c *pageCodec) CompressionCodec() format.CompressionCodec { return format.Zstd }
 
 func (c *pageCodec) Encode(dst, src []byte) ([]byte, error) {
-	e, _ := c.enc.Get().(*zstd.Encoder)
-	if e == nil {
+	var e *zstd.Encoder
+	select {
+	case e = <-c.idle:
+	default:
 		var err error
 		e, err = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(c.window),
 			zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithZeroFrames(true), zstd.WithEncoderCRC(false),
@@ -51,9 +68,16 @@ func (c *pageCodec) Encode(dst, src []byte) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("zstd encoder: %w", err)
 		}
+		c.enc.Lock()
+		c.built++
+		c.enc.Unlock()
 	}
-	defer c.enc.Put(e)
-	return e.EncodeAll(src, dst[:0]), nil
+	out := e.EncodeAll(src, dst[:0])
+	select {
+	case c.idle <- e:
+	default: // maxIdleEncoders are kept already
+	}
+	return out, nil
 }
 
 func (c *pageCodec) Decode(dst, src []byte) ([]byte, error) {

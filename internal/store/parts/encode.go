@@ -42,7 +42,7 @@ import (
 type encBatch struct {
 	buf  []byte
 	rows []batchRow
-	rec  []byte   // its WAL record (walRecord)
+	rec  []byte   // its WAL record's header (8 bytes) and prefix (walPrefix); b.buf follows
 	keys []string // scratch: the keys of the attribute list being encoded
 	seen map[string]struct{}
 }

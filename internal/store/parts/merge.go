@@ -190,11 +190,17 @@ func (t *Table) merge(group []*livePart) error {
 // not CPU. Each row group stays sorted as its part was. Only the TraceId
 // column of the written part is decoded, for its bloom filter (mb) and,
 // when perRowGroup, its row groups' filters.
-func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder, perRowGroup bool) (int64, error) {
+func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder, perRowGroup bool) (_ int64, err error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
 	}
+	pages := &pageArena{}
+	defer func() {
+		if rerr := pages.release(); rerr != nil && err == nil {
+			err = fmt.Errorf("merge into %s: %w", out, rerr)
+		}
+	}()
 	fail := func(err error) (int64, error) {
 		f.Close()
 		os.Remove(out)
@@ -219,7 +225,7 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 			}
 			if schema == nil {
 				schema = pf.Schema()
-				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes), schema)...)
+				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes, pages, schema), schema)...)
 			} else if !parquet.EqualNodes(pf.Schema(), schema) {
 				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
 			}

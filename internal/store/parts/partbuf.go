@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 )
 
 // rowRef is a buffered row in a part's sort index (40 B per row).
@@ -20,9 +21,14 @@ type rowRef struct {
 const chunkBytes = 4 << 20
 
 // partBuf is an in-memory part: the head, or a cut part being written.
+// Its sort index (rows) is mapped outside the Go heap like its chunks
+// (rowRef holds no pointers): at max ingest the head's and the cut
+// part's indexes were ≈ 6 MB of live heap, ≈ 12 MB of RSS at GOGC=100.
 type partBuf struct {
 	chunks   [][]byte
-	rows     []rowRef
+	rows     []rowRef // over rowsMem
+	rowsMem  []byte   // the mapping of rows (allocChunk)
+	rowsHint int      // the first mapping's rows
 	svcIDs   map[string]uint32
 	svcNames []string
 	bytes    int64 // encoded bytes in use
@@ -30,7 +36,35 @@ type partBuf struct {
 }
 
 func newPartBuf(rows int) *partBuf {
-	return &partBuf{rows: make([]rowRef, 0, rows), svcIDs: map[string]uint32{}}
+	return &partBuf{rowsHint: rows, svcIDs: map[string]uint32{}}
+}
+
+// rowRefBytes is the size of a rowRef in the sort index's mapping.
+const rowRefBytes = int(unsafe.Sizeof(rowRef{}))
+
+// growRows makes room in p.rows for n rows in all: a larger mapping (at
+// least twice the old) the rows are copied to, the old one unmapped. A
+// failure changes nothing.
+func (p *partBuf) growRows(n int) error {
+	if n <= cap(p.rows) {
+		return nil
+	}
+	c := max(n, 2*cap(p.rows), p.rowsHint, 1024)
+	m, err := allocChunk(c * rowRefBytes)
+	if err != nil {
+		return fmt.Errorf("sort index of %d rows: %w", c, err)
+	}
+	m = m[:cap(m)]
+	rows := unsafe.Slice((*rowRef)(unsafe.Pointer(unsafe.SliceData(m))), len(m)/rowRefBytes)[:len(p.rows)]
+	copy(rows, p.rows)
+	if p.rowsMem != nil {
+		if err := freeChunk(p.rowsMem); err != nil {
+			_ = freeChunk(m)
+			return err
+		}
+	}
+	p.rows, p.rowsMem = rows, m
+	return nil
 }
 
 // cost is what adding a batch of n encoded bytes and rows rows adds to
@@ -44,6 +78,9 @@ func (p *partBuf) add(b *encBatch) error {
 	n := len(b.buf)
 	if n == 0 {
 		return nil
+	}
+	if err := p.growRows(len(p.rows) + len(b.rows)); err != nil {
+		return err
 	}
 	last := len(p.chunks) - 1
 	if last < 0 || cap(p.chunks[last])-len(p.chunks[last]) < n {
@@ -128,7 +165,12 @@ func (p *partBuf) free() error {
 			errs = append(errs, err)
 		}
 	}
-	p.chunks, p.rows = nil, nil
+	if p.rowsMem != nil {
+		if err := freeChunk(p.rowsMem); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	p.chunks, p.rows, p.rowsMem = nil, nil, nil
 	return errors.Join(errs...)
 }
 
@@ -145,12 +187,18 @@ const walVersion = 1
 
 // walRecord appends b's WAL payload to dst.
 func (b *encBatch) walRecord(dst []byte, kind Kind) []byte {
+	return append(b.walPrefix(dst, kind), b.buf...)
+}
+
+// walPrefix appends to dst the start of b's WAL payload, all but the
+// batch bytes (b.buf) that follow it.
+func (b *encBatch) walPrefix(dst []byte, kind Kind) []byte {
 	dst = append(dst, walVersion, byte(kind))
 	dst = binary.AppendUvarint(dst, uint64(len(b.rows)))
 	for i := range b.rows {
 		dst = binary.AppendUvarint(dst, uint64(b.rows[i].ref.off))
 	}
-	return append(dst, b.buf...)
+	return dst
 }
 
 // fromWAL makes b the batch of WAL payload rec (b.buf aliases rec).

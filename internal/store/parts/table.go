@@ -242,10 +242,13 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 	if len(b.rows) == 0 {
 		return nil
 	}
-	b.rec = b.walRecord(b.rec[:0], t.cfg.Kind)
-	if len(b.rec) > maxRecord {
+	// The WAL record is not built: the segment writes its header, prefix
+	// and b.buf from where they are (one copy of the batch less, ≈ 1 MB
+	// of live heap per request in flight).
+	b.rec = b.walPrefix(append(b.rec[:0], make([]byte, 8)...), t.cfg.Kind)
+	if n := len(b.rec) - 8 + len(b.buf); n > maxRecord {
 		return fmt.Errorf("%w: the request's WAL record of %d bytes is over the %d byte limit: send smaller requests",
-			store.ErrInvalidArgument, len(b.rec), maxRecord)
+			store.ErrInvalidArgument, n, maxRecord)
 	}
 	cost := batchCost(len(b.buf), len(b.rows))
 	t.mu.Lock()
@@ -286,9 +289,10 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 		return fmt.Errorf("%w: %w", store.ErrOverloaded, err)
 	}
 	t.buffered += t.head.memBytes() - before
-	// The record is copied into the segment's buffer (no I/O under t.mu);
-	// the group commit below writes and fsyncs it.
-	appendErr := t.seg.append(b.rec)
+	// The record joins the segment's list, from b's buffers (no copy, no
+	// I/O under t.mu; b is not reused before this insert returns); the
+	// group commit below writes and fsyncs it.
+	appendErr := t.seg.append(b.rec[:8:8], b.rec[8:], b.buf)
 	if t.cur == nil {
 		t.cur = &syncBatch{done: make(chan struct{})}
 	}

@@ -66,19 +66,25 @@ type walFile interface {
 }
 
 // walSegment is one WAL file being appended to. Records are appended to
-// buf under the table lock (a copy in memory); the group commit writes
-// them out and fsyncs them without it (take, write, sync), holding
-// Table.syncMu, which serialises everything that writes the file.
+// pend under the table lock (references to the inserters' buffers, not
+// copies); the group commit writes them out and fsyncs them without it
+// (take, write, sync), holding Table.syncMu, which serialises everything
+// that writes the file.
 type walSegment struct {
-	path    string
-	no      int
-	seed    uint32
-	f       walFile
-	buf     []byte // appended, not yet written to f
-	free    []byte // a written buffer kept for reuse (under Table.syncMu)
-	size    int64  // bytes appended (header included; the last len(buf) not yet written)
-	written int64  // bytes written to f
-	synced  int64  // bytes made durable by an fsync: the records acknowledged
+	path string
+	no   int
+	seed uint32
+	f    walFile
+	// pend are the records appended, not yet written to f: each is its
+	// 8-byte header then its payload's pieces, the inserters' own
+	// buffers (not copies), valid until their insert returns, which is
+	// after the record is written and fsync'd or refused (every inserter
+	// waits for its group commit; a refusal discards pend: rollback).
+	pend    [][]byte
+	free    [][]byte // a written pend kept for reuse (under Table.syncMu)
+	size    int64    // bytes appended (header included; those of pend not yet written)
+	written int64    // bytes written to f
+	synced  int64    // bytes made durable by an fsync: the records acknowledged
 }
 
 // openSegment makes the file at path segment no: reused is a file to
@@ -134,40 +140,58 @@ func openSegment(path string, no int, reused string, wrap func(walFile) walFile)
 		size: walHeaderSize, written: walHeaderSize, synced: walHeaderSize}, nil
 }
 
-// append copies one record into the segment's buffer (no I/O: the table
-// lock is held); take, write and sync make it durable.
-func (s *walSegment) append(payload []byte) error {
-	if len(payload) > maxRecord {
-		return fmt.Errorf("WAL record of %d bytes is over the %d byte limit: send smaller requests", len(payload), maxRecord)
+// append adds one record, whose payload is the concatenation of
+// pieces, to the records to write (no I/O, no copy: the table lock is
+// held). hdr is the caller's 8 bytes for the record's header (length
+// and CRC), filled here. The pieces and hdr must stay unchanged until
+// the record is written or refused (see pend); take, write and sync
+// make it durable.
+func (s *walSegment) append(hdr []byte, pieces ...[]byte) error {
+	n := 0
+	crc := s.seed
+	for _, p := range pieces {
+		n += len(p)
+		crc = crc32.Update(crc, castagnoli, p)
 	}
-	s.buf = binary.LittleEndian.AppendUint32(s.buf, uint32(len(payload)))
-	s.buf = binary.LittleEndian.AppendUint32(s.buf, crc32.Update(s.seed, castagnoli, payload))
-	s.buf = append(s.buf, payload...)
-	s.size += int64(8 + len(payload))
+	if n > maxRecord {
+		return fmt.Errorf("WAL record of %d bytes is over the %d byte limit: send smaller requests", n, maxRecord)
+	}
+	if len(hdr) != 8 {
+		return fmt.Errorf("WAL record header of %d bytes, want 8", len(hdr))
+	}
+	binary.LittleEndian.PutUint32(hdr, uint32(n))
+	binary.LittleEndian.PutUint32(hdr[4:], crc)
+	s.pend = append(s.pend, hdr)
+	for _, p := range pieces {
+		if len(p) > 0 {
+			s.pend = append(s.pend, p)
+		}
+	}
+	s.size += int64(8 + n)
 	return nil
 }
 
 // take returns the records appended since the last take, for write (the
 // table lock is held; so is Table.syncMu, the only writer of the file).
-func (s *walSegment) take() []byte {
-	p := s.buf
-	s.buf = s.free[:0]
+func (s *walSegment) take() [][]byte {
+	p := s.pend
+	s.pend = s.free[:0]
 	s.free = nil
 	return p
 }
 
 // write writes p (from take) to the file, without the table lock but
 // with Table.syncMu. A failure is undone by rollback (under both).
-func (s *walSegment) write(p []byte) error {
-	if len(p) == 0 {
-		return nil
+func (s *walSegment) write(p [][]byte) error {
+	for _, b := range p {
+		n, err := s.f.Write(b)
+		s.written += int64(n)
+		if err != nil {
+			return fmt.Errorf("write WAL %s: %w", s.path, err)
+		}
 	}
-	n, err := s.f.Write(p)
-	s.written += int64(n)
-	if err != nil {
-		return fmt.Errorf("write WAL %s: %w", s.path, err)
-	}
-	if cap(p) <= 8<<20 { // a burst's buffer is not kept
+	if cap(p) <= 4096 { // a burst's list is not kept
+		clear(p) // the inserters' buffers are theirs again
 		s.free = p[:0]
 	}
 	return nil
@@ -203,7 +227,8 @@ func (s *walSegment) seal() error {
 // be replayed). The truncation is fsync'd, so that a crash cannot bring
 // the refused records back.
 func (s *walSegment) rollback() error {
-	s.buf = s.buf[:0]
+	clear(s.pend)
+	s.pend = s.pend[:0]
 	if err := s.f.Truncate(s.synced); err != nil {
 		return fmt.Errorf("truncate WAL %s after a failed write: %w", s.path, err)
 	}

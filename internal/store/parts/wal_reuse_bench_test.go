@@ -52,7 +52,7 @@ func BenchmarkWALCommit(b *testing.B) {
 			next()
 			if mode == "reused" { // a first segment written whole, then reused
 				for seg.size < segBytes {
-					_ = seg.append(rec)
+					_ = seg.append(make([]byte, 8), rec)
 				}
 				if err := seg.seal(); err != nil {
 					b.Fatal(err)
@@ -66,7 +66,7 @@ func BenchmarkWALCommit(b *testing.B) {
 					next()
 				}
 				t0 := time.Now()
-				_ = seg.append(rec)
+				_ = seg.append(make([]byte, 8), rec)
 				if err := seg.seal(); err != nil {
 					b.Fatal(err)
 				}

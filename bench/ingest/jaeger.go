@@ -9,8 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"time"
+
+	"github.com/overlook-dev/overlook/bench/internal/child"
 )
 
 // -jaeger: the same load against Jaeger v2 (bench/jaeger builds v1.75.0)
@@ -96,13 +97,13 @@ func startJaeger(binary, dataDir, workDir string) (*server, error) {
 	}
 	s.cmd = exec.Command(binary, "--config", cfgPath)
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := s.cmd.Start(); err != nil {
+	waited, err := child.Start(s.cmd)
+	if err != nil {
 		_ = logf.Close()
-		return nil, fmt.Errorf("start %s: %w", binary, err)
+		return nil, err
 	}
 	go func() {
-		s.waitErr = s.cmd.Wait()
+		s.waitErr = <-waited
 		_ = logf.Close()
 		close(s.exited)
 	}()

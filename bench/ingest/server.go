@@ -17,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/overlook-dev/overlook/bench/internal/child"
 )
 
 // server is an overlook process this benchmark started (-binary).
@@ -84,14 +86,14 @@ func startServer(binary, dataDir, workDir string, sets []string) (*server, error
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
 	// Its own process group, so that a Ctrl-C in the terminal reaches only
 	// this program, which then reports and stops the server itself; and
-	// SIGTERM if this program dies first.
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := s.cmd.Start(); err != nil {
+	// SIGTERM if this program dies first (child.Start).
+	waited, err := child.Start(s.cmd)
+	if err != nil {
 		_ = logf.Close()
-		return nil, fmt.Errorf("start %s: %w", binary, err)
+		return nil, err
 	}
 	go func() {
-		s.waitErr = s.cmd.Wait()
+		s.waitErr = <-waited
 		_ = logf.Close()
 		close(s.exited)
 	}()

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/overlook-dev/overlook/bench/internal/child"
 )
 
 // The API mode (-binary or -api): the read-path targets of issue 10 timed
@@ -317,13 +319,13 @@ func startOverlook(binary, dir string, promqlParts int) (*overlookProc, error) {
 	}
 	p.cmd = exec.Command(binary, "serve", "--config", cfg, "--data", dir)
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := p.cmd.Start(); err != nil {
+	waited, err := child.Start(p.cmd)
+	if err != nil {
 		_ = logf.Close()
-		return nil, fmt.Errorf("start %s: %w", binary, err)
+		return nil, err
 	}
 	go func() {
-		_ = p.cmd.Wait()
+		<-waited
 		_ = logf.Close()
 		close(p.exited)
 	}()

@@ -353,7 +353,8 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 		if m, ok := res.Value.(promql.Matrix); ok && (len(m) != 10 || len(m[0].Floats) < 280) {
 			return nil, fmt.Errorf("result: %d series", len(m))
 		}
-		return res.Value, nil
+		// Close returns the result's points to the engine's pool: copy.
+		return copyValue(res.Value), nil
 	}
 	for _, tc := range []tcase{
 		{"range_step60s", time.Minute, false},
@@ -389,6 +390,21 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 			})
 		}
 	}
+}
+
+// copyValue copies a query's result out of the engine's pooled memory.
+func copyValue(v parser.Value) parser.Value {
+	switch v := v.(type) {
+	case promql.Matrix:
+		out := make(promql.Matrix, len(v))
+		for i, s := range v {
+			out[i] = promql.Series{Metric: s.Metric, Floats: slices.Clone(s.Floats), Histograms: slices.Clone(s.Histograms)}
+		}
+		return out
+	case promql.Vector:
+		return slices.Clone(v)
+	}
+	return v
 }
 
 // sameValue reports how a differs from b: series labels, times and values

@@ -13,6 +13,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"testing"
@@ -381,11 +382,15 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 			b.Run(tc.name+"/"+src.name, func(b *testing.B) {
 				cpu0 := cpuTime()
 				b.ResetTimer()
-				for range b.N {
-					if _, err := run(src.q, tc); err != nil {
-						b.Fatal(err)
+				// The label lets a -cpuprofile be cut to one case:
+				// go tool pprof -tagfocus case=range_step60s/chunks.
+				pprof.Do(context.Background(), pprof.Labels("case", tc.name+"/"+src.name), func(context.Context) {
+					for range b.N {
+						if _, err := run(src.q, tc); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
+				})
 				b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 			})
 		}

@@ -324,6 +324,45 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 		b.ReportMetric(float64(bytes)/float64(samples), "B/sample")
 		b.ReportMetric(float64(samples), "samples")
 		b.ReportMetric(float64(chunks), "chunks")
+		// One chunk per hour (240 samples at 15 s) for comparison.
+		hourly, err := encodeChunks(chunkBench.raw, 240)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hbytes := 0
+		for _, s := range hourly {
+			for _, c := range s.chks {
+				hbytes += len(c.c.Bytes())
+			}
+		}
+		b.ReportMetric(float64(hbytes)/float64(samples), "B/sample_1h")
+	})
+
+	// decode: every sample of every series through chunksIter, as the
+	// engine reads them, without the engine.
+	b.Run("decode", func(b *testing.B) {
+		samples := 0
+		cpu0 := cpuTime()
+		b.ResetTimer()
+		var it chunkenc.Iterator
+		sum := 0.0
+		for range b.N {
+			samples = 0
+			for i := range chunkBench.chunks {
+				it = (&chunkSeriesView{chks: chunkBench.chunks[i].chks}).Iterator(it)
+				for it.Next() != chunkenc.ValNone {
+					_, v := it.At()
+					sum += v
+					samples++
+				}
+			}
+		}
+		b.StopTimer()
+		if sum == 0 {
+			b.Fatal("no samples")
+		}
+		b.ReportMetric(float64((cpuTime()-cpu0).Nanoseconds())/float64(b.N)/float64(samples), "cpu-ns/sample")
+		b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
 	})
 
 	type tcase struct {

@@ -269,6 +269,102 @@ func (it *chunksIter[T]) AtT() int64  { return it.cur.AtT() }
 func (it *chunksIter[T]) AtST() int64 { return it.cur.AtST() }
 func (it *chunksIter[T]) Err() error  { return it.err }
 
+// memQueryable serves the decoded samples from memory: the engine's cost
+// with a storage that costs nothing (a floor for any layout).
+type memQueryable struct{ series []rawSeries }
+
+func (q *memQueryable) Querier(mint, maxt int64) (storage.Querier, error) {
+	return &memQuerier{q: q, mint: mint, maxt: maxt}, nil
+}
+
+type memQuerier struct {
+	chunkQuerier
+	q          *memQueryable
+	mint, maxt int64
+}
+
+func (q *memQuerier) Select(_ context.Context, _ bool, hints *storage.SelectHints, ms ...*labels.Matcher) storage.SeriesSet {
+	start, end := q.mint, q.maxt
+	if hints != nil {
+		start, end = hints.Start, hints.End
+	}
+	var out []storage.Series
+	for i := range q.q.series {
+		s := &q.q.series[i]
+		if !matchesSet(ms, s.lset) {
+			continue
+		}
+		lo, _ := slices.BinarySearch(s.ts, start)
+		hi, found := slices.BinarySearch(s.ts, end)
+		if found {
+			hi++
+		}
+		if hi > lo {
+			out = append(out, &memSeriesView{lset: s.lset, ts: s.ts[lo:hi], vs: s.vs[lo:hi]})
+		}
+	}
+	return &listSeriesSet{series: out}
+}
+
+type memSeriesView struct {
+	lset labels.Labels
+	ts   []int64
+	vs   []float64
+}
+
+func (s *memSeriesView) Labels() labels.Labels { return s.lset }
+
+func (s *memSeriesView) Iterator(it chunkenc.Iterator) chunkenc.Iterator {
+	mi, ok := it.(*memIter[int64])
+	if !ok {
+		mi = &memIter[int64]{}
+	}
+	*mi = memIter[int64]{ts: s.ts, vs: s.vs, i: -1}
+	return mi
+}
+
+// memIter iterates over samples in slices (T: see chunksIter).
+type memIter[T ~int64] struct {
+	ts []int64
+	vs []float64
+	i  int
+}
+
+func (it *memIter[T]) Next() chunkenc.ValueType {
+	if it.i+1 >= len(it.ts) {
+		it.i = len(it.ts)
+		return chunkenc.ValNone
+	}
+	it.i++
+	return chunkenc.ValFloat
+}
+
+func (it *memIter[T]) Seek(t T) chunkenc.ValueType {
+	if it.i >= len(it.ts) {
+		return chunkenc.ValNone
+	}
+	if it.i >= 0 && it.ts[it.i] >= int64(t) {
+		return chunkenc.ValFloat
+	}
+	j, _ := slices.BinarySearch(it.ts[max(it.i, 0):], int64(t))
+	it.i = max(it.i, 0) + j
+	if it.i >= len(it.ts) {
+		return chunkenc.ValNone
+	}
+	return chunkenc.ValFloat
+}
+
+func (it *memIter[T]) At() (int64, float64) { return it.ts[it.i], it.vs[it.i] }
+func (*memIter[T]) AtHistogram(*histogram.Histogram) (int64, *histogram.Histogram) {
+	panic("memIter: no histograms")
+}
+func (*memIter[T]) AtFloatHistogram(*histogram.FloatHistogram) (int64, *histogram.FloatHistogram) {
+	panic("memIter: no histograms")
+}
+func (it *memIter[T]) AtT() int64 { return it.ts[it.i] }
+func (*memIter[T]) AtST() int64   { return 0 }
+func (*memIter[T]) Err() error    { return nil }
+
 // chunkBench holds the benchmark's data read once and encoded.
 var chunkBench struct {
 	once   sync.Once
@@ -278,9 +374,9 @@ var chunkBench struct {
 }
 
 // BenchmarkRateByJob24hChunks runs BenchmarkRateByJob24h's queries over
-// the DuckDB-backed Queryable ("duckdb") and over the same data kept as
-// XOR chunks ("chunks"), interleaved, after checking that both give equal
-// results. "encode" reports the chunks' bytes and encode CPU per sample.
+// the DuckDB-backed Queryable ("duckdb"), over the same data kept as XOR
+// chunks ("chunks") and decoded in memory ("mem", the engine alone),
+// interleaved, after checking that all give equal results. "encode" reports the chunks' bytes and encode CPU per sample.
 //
 //	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/prom/promstorage -run '^$' -bench RateByJob24hChunks -benchtime 5x -count 3
 func BenchmarkRateByJob24hChunks(b *testing.B) {
@@ -297,6 +393,7 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 		b.Fatal(chunkBench.err)
 	}
 	cq := &chunkQueryable{series: chunkBench.chunks}
+	mq := &memQueryable{series: chunkBench.raw}
 	engine := promql.NewEngine(promql.EngineOpts{MaxSamples: 50_000_000, Timeout: time.Minute, LookbackDelta: 5 * time.Minute})
 	defer engine.Close()
 	split := promsplit.New(engine, promsplit.Options{})
@@ -407,17 +504,22 @@ func BenchmarkRateByJob24hChunks(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		got, err := run(cq, tc)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := sameValue(want, got); err != nil {
-			b.Fatalf("%s: chunks differ from duckdb: %v", tc.name, err)
+		for _, src := range []struct {
+			name string
+			q    storage.Queryable
+		}{{"chunks", cq}, {"mem", mq}} {
+			got, err := run(src.q, tc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := sameValue(want, got); err != nil {
+				b.Fatalf("%s: %s differs from duckdb: %v", tc.name, src.name, err)
+			}
 		}
 		for _, src := range []struct {
 			name string
 			q    storage.Queryable
-		}{{"duckdb", dq}, {"chunks", cq}} {
+		}{{"duckdb", dq}, {"chunks", cq}, {"mem", mq}} {
 			b.Run(tc.name+"/"+src.name, func(b *testing.B) {
 				cpu0 := cpuTime()
 				b.ResetTimer()

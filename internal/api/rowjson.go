@@ -1,6 +1,7 @@
 package api
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"time"
@@ -21,13 +22,8 @@ func appendRow(dst []byte, r store.Row) (_ []byte, ok bool) {
 		return append(dst, "null\n"...), true
 	}
 	start := len(dst)
-	keys := make([]string, 0, len(r))
-	for k := range r {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	dst = append(dst, '{')
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(r)) {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
@@ -64,13 +60,8 @@ func appendValue(dst []byte, v any) ([]byte, bool) {
 		if v == nil {
 			return append(dst, "null"...), true
 		}
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
 		dst = append(dst, '{')
-		for i, k := range keys {
+		for i, k := range slices.Sorted(maps.Keys(v)) {
 			if i > 0 {
 				dst = append(dst, ',')
 			}

@@ -1,7 +1,6 @@
 package parts
 
 import (
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -58,19 +57,7 @@ func TestNoBounds(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := parquet.OpenFile(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, path)
 	md := pf.Metadata().RowGroups[0].Columns
 	for i, p := range pf.Schema().Columns() {
 		st := md[i].MetaData.Statistics

@@ -138,24 +138,12 @@ func TestWriterPageArena(t *testing.T) {
 	if got := pageBytesMapped.Load(); got != before {
 		t.Fatalf("%d bytes of page buffers mapped after a merge, want %d", got, before)
 	}
-	f, err := os.Open(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pf, err := parquet.OpenFile(f, fi.Size())
-	if err != nil {
-		t.Fatal(err)
-	}
+	pf := openParquet(t, out)
 	if pf.NumRows() != 6000 {
 		t.Fatalf("merged part has %d rows, want 6000", pf.NumRows())
 	}
 	rows := make([]LogRow, 6000)
-	n, err := parquet.NewGenericReader[LogRow](f).Read(rows)
+	n, err := parquet.NewGenericReader[LogRow](pf).Read(rows)
 	if (err != nil && !errors.Is(err, io.EOF)) || n != 6000 {
 		t.Fatalf("read %d rows of the merged part: %v", n, err)
 	}

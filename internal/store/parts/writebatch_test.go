@@ -1,11 +1,8 @@
 package parts
 
 import (
-	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/parquet-go/parquet-go"
 )
 
 // TestWriteBatchBound: a part writer decodes at most 1024 rows at a time
@@ -43,19 +40,7 @@ func TestWriteBatchBound(t *testing.T) {
 			if calls != tc.wantCalls {
 				t.Errorf("%d calls of next, want %d", calls, tc.wantCalls)
 			}
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			fi, err := f.Stat()
-			if err != nil {
-				t.Fatal(err)
-			}
-			pf, err := parquet.OpenFile(f, fi.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
+			pf := openParquet(t, path)
 			if pf.NumRows() != int64(tc.rows) || len(pf.RowGroups()) != tc.rowGroups {
 				t.Errorf("file has %d rows in %d row groups, want %d in %d", pf.NumRows(), len(pf.RowGroups()), tc.rows, tc.rowGroups)
 			}

@@ -106,7 +106,17 @@ func TestHostileInput(t *testing.T) {
   overlook:
     query_timeout: 5s
     storage:
-      memory_limit: 512MB
+      # The server's own limits, summed, sit under the RSS bound (768 MiB):
+      # Go heap ≈ 448 MiB (GOMEMLIMIT below; the memory_limiter refuses
+      # ingest above 384 MiB), DuckDB 256 MB (+ ≈ 100
+      # MiB it uses past its limit), the traces' and logs' parts buffers
+      # 2 × 32 MiB (outside the Go heap; from a 24 GiB host's budget they
+      # would be 2 × 128 MiB) and the binary's pages. With DuckDB at 512 MB
+      # and 128 MiB buffers one CI run on a loaded machine peaked at
+      # 940 MiB; the requests in flight at the peak are now logged.
+      memory_limit: 256MB
+      parts:
+        max_buffered_bytes: 32MiB
 processors:
   # Ingest is refused (503) once the Go heap passes 384 MiB and a GC is
   # forced at 512 MiB: the server's own limits sit under the RSS bound.
@@ -118,6 +128,12 @@ processors:
     limit_mib: 512
     spike_limit_mib: 128
 `)
+	// The Go runtime's soft limit a deployment with a memory limit gets
+	// (the budget sets it from the cgroup): without it, on a large host,
+	// the heap may grow to twice what is live (GOGC 100) while a few
+	// expensive requests are in flight (one CI run: 812 MiB obtained by
+	// Go with 22 MiB in use a moment later).
+	s.env = append(s.env, "GOMEMLIMIT=448MiB")
 	s.launcher = heavyLauncher // nice execs overlook: the pid is the server's
 	s.start()
 	pid := s.cmd.Process.Pid
@@ -140,7 +156,29 @@ processors:
 	}
 	r.Shuffle(len(plan), func(i, j int) { plan[i], plan[j] = plan[j], plan[i] })
 
-	watch := startRSSWatch(pid, rssLimit)
+	// The requests in flight, so that a peak of RSS names its suspects.
+	var (
+		flightMu sync.Mutex
+		inFlight = map[int]string{}
+	)
+	watch := startRSSWatch(pid, rssLimit, func(rss int64) []string {
+		flightMu.Lock()
+		out := make([]string, 0, len(inFlight)+1)
+		for _, d := range inFlight {
+			out = append(out, d)
+		}
+		flightMu.Unlock()
+		sort.Strings(out)
+		if rss > rssLimit/2 {
+			// Where the resident memory is: Go's share (from /metrics)
+			// against the anonymous total; the rest is DuckDB, the parts
+			// buffers' mappings and the binary's pages.
+			gm := goMemory(s.api)
+			out = append(out, fmt.Sprintf("(RSS %d MiB: anonymous %d MiB; Go heap in use %.0f MiB, all Go memory %.0f MiB)",
+				rss>>20, anonMemory(pid)>>20, gm["go_memstats_heap_inuse_bytes"]/(1<<20), gm["go_memstats_sys_bytes"]/(1<<20)))
+		}
+		return out
+	})
 	defer watch.stop()
 
 	conn, err := grpc.NewClient(s.grpc, grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -167,7 +205,13 @@ processors:
 				if q.cat == "" {
 					q.cat = c.name
 				}
+				flightMu.Lock()
+				inFlight[i] = q.cat + ": " + q.String()
+				flightMu.Unlock()
 				verdict := hostileSend(client, conn, s, q)
+				flightMu.Lock()
+				delete(inFlight, i)
+				flightMu.Unlock()
 				mu.Lock()
 				st := stats[q.cat]
 				if st == nil {
@@ -234,6 +278,10 @@ processors:
 	maxRSS, hwm := watch.peak()
 	fmt.Fprintf(&tb, "peak RSS %d MiB (sampled), VmHWM %d MiB, bound %d MiB; %d of %d requests sent\n",
 		maxRSS>>20, hwm>>20, rssLimit>>20, sent, len(plan))
+	fmt.Fprintf(&tb, "in flight at the sampled peak:\n")
+	for _, d := range watch.atPeak() {
+		fmt.Fprintf(&tb, "  %s\n", d)
+	}
 	t.Log(tb.String())
 
 	if watch.dead() {
@@ -358,26 +406,35 @@ func (hostileCodec) Unmarshal(data []byte, v any) error {
 }
 func (hostileCodec) Name() string { return "proto" }
 
-// rssWatch samples a process's VmRSS and VmHWM every 100 ms.
+// rssWatch samples a process's VmRSS and VmHWM every 100 ms and keeps
+// what inFlight returned when the sampled RSS last rose to a new peak.
 type rssWatch struct {
 	mu       sync.Mutex
 	max, hwm int64
+	peakAt   []string
 	gone     bool
 	done     chan struct{}
 	stopOnce sync.Once
 }
 
-func startRSSWatch(pid int, limit int64) *rssWatch {
+func startRSSWatch(pid int, limit int64, inFlight func(rss int64) []string) *rssWatch {
 	w := &rssWatch{done: make(chan struct{})}
 	go func() {
 		tick := time.NewTicker(100 * time.Millisecond)
 		defer tick.Stop()
 		for {
 			rss, hwm, err := readRSS(pid)
+			var flying []string
+			if err == nil && rss > w.peak1() && inFlight != nil {
+				flying = inFlight(rss)
+			}
 			w.mu.Lock()
 			if err != nil {
 				w.gone = true
 			} else {
+				if rss > w.max {
+					w.peakAt = flying
+				}
 				w.max, w.hwm = max(w.max, rss), max(w.hwm, hwm)
 			}
 			w.mu.Unlock()
@@ -399,6 +456,27 @@ func (w *rssWatch) stop() { w.stopOnce.Do(func() { close(w.done) }) }
 func (w *rssWatch) dead() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.gone }
 
 func (w *rssWatch) peak() (int64, int64) { w.mu.Lock(); defer w.mu.Unlock(); return w.max, w.hwm }
+
+func (w *rssWatch) peak1() int64 { m, _ := w.peak(); return m }
+
+// atPeak is what was in flight when the sampled RSS reached its peak.
+func (w *rssWatch) atPeak() []string { w.mu.Lock(); defer w.mu.Unlock(); return w.peakAt }
+
+// anonMemory is the process's anonymous resident memory (bytes) from
+// /proc/PID/smaps_rollup, 0 when unknown.
+func anonMemory(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "Anonymous:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
 
 // readRSS reads VmRSS and VmHWM (bytes) from /proc/PID/status. A zombie
 // (exited, not yet reaped) has neither: that is an error too.

@@ -78,6 +78,24 @@ const (
 	// per signal; the upper bound is the store's default.
 	MinPendingRows = 4096
 	MaxPendingRows = 200_000
+	// QueryShare is the share of the Go heap's part one PromQL query may
+	// fill with the points it reads and the samples the engine holds: a
+	// quarter for each, so a query's worst case is half the Go share,
+	// and ingest keeps the other half.
+	QueryShare = 0.25
+	// BytesPerQueryPoint is what one stored point costs while a query
+	// reads it (its time and value in the staging and per-series
+	// buffers: ≈ 1.5 GB for 50M points, measured).
+	BytesPerQueryPoint = 30
+	// BytesPerQuerySample is what one sample costs in the engine (a
+	// 16-byte FPoint plus its share of the series' slices).
+	BytesPerQuerySample = 24
+	// MaxQueryPoints and MaxQuerySamples cap the derived bounds at
+	// Prometheus's default max_samples (50M) and MinQueryPoints keeps a
+	// tiny budget usable.
+	MaxQueryPoints  = 50_000_000
+	MaxQuerySamples = 50_000_000
+	MinQueryPoints  = 500_000
 )
 
 // Budget is the process's memory budget and its parts, in bytes.
@@ -100,6 +118,11 @@ type Budget struct {
 	PendingBytes int64
 	// PartsBytes is the parts layout's max_buffered_bytes per signal.
 	PartsBytes int64
+	// PromQLMaxPoints and PromQLMaxSamples are query::promql_max_points
+	// (stored points one selector reads) and query::promql_max_samples
+	// (samples the engine holds at once): QueryShare of the Go share
+	// each, between MinQueryPoints and 50M.
+	PromQLMaxPoints, PromQLMaxSamples int
 }
 
 // Parts lists the budget's parts by name, for /metrics.
@@ -120,9 +143,10 @@ func (b Budget) String() string {
 	if b.GoLimitFromEnv {
 		goSrc = "GOMEMLIMIT"
 	}
-	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal, parts buffer %s per signal",
+	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal, parts buffer %s per signal, PromQL %d points per selector and %d samples per query",
 		FormatBytes(b.Total), b.Source, FormatBytes(b.GoLimit), goSrc, FormatBytes(b.MemoryLimiter),
-		FormatBytes(b.MemoryLimiterSpike), FormatBytes(b.DuckDB), b.PendingRows, FormatBytes(b.PartsBytes))
+		FormatBytes(b.MemoryLimiterSpike), FormatBytes(b.DuckDB), b.PendingRows, FormatBytes(b.PartsBytes),
+		b.PromQLMaxPoints, b.PromQLMaxSamples)
 }
 
 // Split divides total between the parts. goEnv is GOMEMLIMIT in bytes
@@ -143,6 +167,9 @@ func Split(total int64, source string, goEnv int64) Budget {
 	// MinPartsBytes, unless the whole budget is tiny (a sixteenth of it).
 	floor := min(int64(MinPartsBytes), roundMiB(total/16))
 	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), floor), MaxPartsBytes)
+	query := int64(float64(b.MemoryLimiter) * QueryShare)
+	b.PromQLMaxPoints = int(min(max(query/BytesPerQueryPoint, MinQueryPoints), MaxQueryPoints))
+	b.PromQLMaxSamples = int(min(max(query/BytesPerQuerySample, MinQueryPoints), MaxQuerySamples))
 	return b
 }
 

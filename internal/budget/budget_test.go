@@ -157,6 +157,30 @@ func TestSplit(t *testing.T) {
 	}
 }
 
+// A PromQL query's points and samples are bounded by a quarter of the Go
+// share each, at most Prometheus's 50M, at least MinQueryPoints.
+func TestSplitPromQL(t *testing.T) {
+	for _, tc := range []struct {
+		total           int64
+		points, samples int
+	}{
+		// 512 MiB: a quarter of the 256 MiB Go share is 64 MiB.
+		{512 << 20, (64 << 20) / 30, (64 << 20) / 24},
+		// 12 GiB (half of a 24 GiB host): Prometheus's default.
+		{12 * gib, 50_000_000, 50_000_000},
+		// 64 MiB: the floor.
+		{64 << 20, MinQueryPoints, MinQueryPoints},
+	} {
+		b := Split(tc.total, "test", 0)
+		if b.PromQLMaxPoints != tc.points || b.PromQLMaxSamples != tc.samples {
+			t.Errorf("Split(%d): PromQL points %d samples %d, want %d %d", tc.total, b.PromQLMaxPoints, b.PromQLMaxSamples, tc.points, tc.samples)
+		}
+		if got := int64(b.PromQLMaxPoints)*BytesPerQueryPoint + int64(b.PromQLMaxSamples)*BytesPerQuerySample; tc.total >= 512<<20 && got > b.MemoryLimiter/2 {
+			t.Errorf("Split(%d): a query may use %d bytes, over half the Go share (%d)", tc.total, got, b.MemoryLimiter/2)
+		}
+	}
+}
+
 func TestParseBytes(t *testing.T) {
 	for _, tc := range []struct {
 		in   string

@@ -14,8 +14,10 @@ import (
 // process memory budget (internal/budget, docs/limits.md):
 //   - every memory_limiter processor without limit_mib or
 //     limit_percentage gets limit_mib and spike_limit_mib;
-//   - extensions::overlook::storage::memory_limit (DuckDB) and
-//     max_pending_rows.
+//   - extensions::overlook::storage::memory_limit (DuckDB),
+//     max_pending_rows and parts::max_buffered_bytes;
+//   - extensions::overlook::query::promql_max_points and
+//     promql_max_samples (what one PromQL query may hold).
 //
 // With no budget (nil), memory_limiters fall back to the collector's
 // percentages of the machine's (or cgroup's) memory.
@@ -58,6 +60,13 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 		}
 		if v := conf.Get(st + "parts::max_buffered_bytes"); v == nil || v == "" {
 			set[st+"parts::max_buffered_bytes"] = fmt.Sprintf("%dMiB", c.b.PartsBytes>>20)
+		}
+		const q = "extensions::overlook::query::"
+		if v := conf.Get(q + "promql_max_points"); v == nil || fmt.Sprint(v) == "0" {
+			set[q+"promql_max_points"] = c.b.PromQLMaxPoints
+		}
+		if v := conf.Get(q + "promql_max_samples"); v == nil || fmt.Sprint(v) == "0" {
+			set[q+"promql_max_samples"] = c.b.PromQLMaxSamples
 		}
 	}
 	if len(set) == 0 {

@@ -28,6 +28,8 @@ extensions:
     storage:
       max_pending_rows: 1234
       memory_limit: ""
+    query:
+      promql_max_samples: 777
 `)
 	conf, err := Resolve(context.Background(), Sources{Files: []string{user}, Budget: &b})
 	if err != nil {
@@ -46,6 +48,9 @@ extensions:
 		"processors::memory_limiter/spike::spike_limit_mib": nil,
 		"extensions::overlook::storage::memory_limit":       "102MiB",
 		"extensions::overlook::storage::max_pending_rows":   1234,
+		// A PromQL query's points follow the budget; the user's samples stay.
+		"extensions::overlook::query::promql_max_points":  b.PromQLMaxPoints,
+		"extensions::overlook::query::promql_max_samples": 777,
 	} {
 		if got := conf.Get(k); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %#v, want %#v", k, got, want)

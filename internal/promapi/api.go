@@ -216,8 +216,12 @@ func queryError(err error) *apiError {
 		eqc promql.ErrQueryCanceled
 		eqt promql.ErrQueryTimeout
 		es  promql.ErrStorage
+		ets promql.ErrTooManySamples
 	)
 	switch {
+	case errors.As(err, &ets):
+		return &apiError{errorExec, fmt.Errorf("%w (extensions::overlook::query::promql_max_samples): "+
+			"narrow the time range, raise the step or select fewer series", err)}
 	case errors.As(err, &eqc), errors.Is(err, context.Canceled):
 		return &apiError{errorCanceled, err}
 	case errors.As(err, &eqt), errors.Is(err, context.DeadlineExceeded):

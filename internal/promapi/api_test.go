@@ -33,6 +33,12 @@ func (noTargets) TargetsDroppedCounts() map[string]int        { return map[strin
 // gauge, sampled every 15 s for 10 minutes before t0.
 func newTestAPI(t *testing.T) (*httptest.Server, *duckdb.Store) {
 	t.Helper()
+	return newTestAPIWith(t, func(*Options) {})
+}
+
+// newTestAPIWith is newTestAPI with options changed by set.
+func newTestAPIWith(t *testing.T, set func(*Options)) (*httptest.Server, *duckdb.Store) {
+	t.Helper()
 	st, err := duckdb.Open(duckdb.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -57,8 +63,10 @@ func newTestAPI(t *testing.T) (*httptest.Server, *duckdb.Store) {
 	if err := app.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	h := New(Options{Prefix: "/prometheus", Reader: st, Inserter: st, Metadata: st, Resources: st, Targets: noTargets{},
-		Logger: slog.New(slog.DiscardHandler)})
+	opts := Options{Prefix: "/prometheus", Reader: st, Inserter: st, Metadata: st, Resources: st, Targets: noTargets{},
+		Logger: slog.New(slog.DiscardHandler)}
+	set(&opts)
+	h := New(opts)
 	h.now = func() time.Time { return t0 }
 	t.Cleanup(func() { _ = h.Close() })
 	srv := httptest.NewServer(h)

@@ -32,6 +32,13 @@ type QueryConfig struct {
 	// and evaluated in parallel (internal/prom/promsplit). Default 0:
 	// GOMAXPROCS, at most 8; 1 evaluates every range query whole.
 	PromQLParts int `mapstructure:"promql_parts"`
+	// PromQLMaxPoints bounds the stored points one PromQL selector reads
+	// (≈ 30 B each while read); PromQLMaxSamples the samples the engine
+	// holds at once for one query (Prometheus's max_samples). Default: a
+	// quarter of the memory budget's Go share each (at most 50M; the
+	// budget's log line says them); 50M without a budget.
+	PromQLMaxPoints  int `mapstructure:"promql_max_points"`
+	PromQLMaxSamples int `mapstructure:"promql_max_samples"`
 }
 
 // AnalysisConfig is query::analysis: row budgets of /api/patterns,
@@ -75,6 +82,7 @@ func (c QueryConfig) Validate() error {
 		{"max_query_length", int64(c.MaxQueryLength)}, {"max_response_bytes", c.MaxResponseBytes},
 		{"analysis::pattern_sample_rows", int64(c.Analysis.PatternSampleRows)}, {"analysis::facet_rows", int64(c.Analysis.FacetRows)},
 		{"analysis::delta_rows", int64(c.Analysis.DeltaRows)}, {"promql_parts", int64(c.PromQLParts)},
+		{"promql_max_points", int64(c.PromQLMaxPoints)}, {"promql_max_samples", int64(c.PromQLMaxSamples)},
 	} {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))

@@ -113,8 +113,8 @@ func (q *Queryable) selectSeries(ctx context.Context, start, end int64, ms []*la
 			AllNames: allNames[k], Start: st, End: en, Filters: filters, MaxPoints: budget, SeriesOnly: seriesOnly})
 		if err != nil {
 			if errors.Is(err, store.ErrTooManyPoints) {
-				return nil, fmt.Errorf("the query reads more than %d stored points: narrow the time range or the selectors: %w",
-					q.opts.MaxPoints, err)
+				return nil, fmt.Errorf("the query reads more than %d stored points (extensions::overlook::query::promql_max_points): "+
+					"narrow the time range or the selectors: %w", q.opts.MaxPoints, err)
 			}
 			return nil, err
 		}

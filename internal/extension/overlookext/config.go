@@ -93,6 +93,11 @@ type StorageConfig struct {
 	Layout string `mapstructure:"layout"`
 	// Parts tunes the "parts" layout.
 	Parts PartsConfig `mapstructure:"parts"`
+	// BlockSize is the DuckDB block size of a database file created in
+	// directory (e.g. "64KiB"; a power of two from 16KiB to 256KiB); an
+	// existing file keeps its own. Empty: 64KiB with layout "parts",
+	// 256KiB with "duckdb" (docs/limits.md, "Store and memory").
+	BlockSize string `mapstructure:"block_size"`
 	// Backend is where telemetry is stored: "duckdb" (the default, the
 	// embedded store in directory) or "clickhouse" (a ClickHouse server or
 	// cluster, configured under clickhouse; docs/scale-out.md).
@@ -129,6 +134,21 @@ func (c PartsConfig) maxBufferedBytes() (int64, error) {
 		return 0, fmt.Errorf("storage::parts::max_buffered_bytes: %w", err)
 	}
 	return n, nil
+}
+
+// blockSize is BlockSize in bytes (0: the store's default).
+func (c StorageConfig) blockSize() (int, error) {
+	if strings.TrimSpace(c.BlockSize) == "" {
+		return 0, nil
+	}
+	n, err := budget.ParseBytes(c.BlockSize)
+	if err == nil && (n < duckdb.MinBlockSize || n > duckdb.MaxBlockSize || n&(n-1) != 0) {
+		err = fmt.Errorf("%q is not a power of two from 16KiB to 256KiB", c.BlockSize)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("storage::block_size: %w", err)
+	}
+	return int(n), nil
 }
 
 // minFreeDisk is MinFreeDisk in the store's terms (0: default, -1: none).
@@ -205,6 +225,9 @@ func (c *Config) Validate() error {
 		errs = append(errs, err)
 	}
 	if _, err := c.Storage.Parts.maxBufferedBytes(); err != nil {
+		errs = append(errs, err)
+	}
+	if _, err := c.Storage.blockSize(); err != nil {
 		errs = append(errs, err)
 	}
 	if err := (duckdb.Config{Dir: ".", Layout: c.Storage.Layout}).Validate(); err != nil {

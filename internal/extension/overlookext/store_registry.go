@@ -184,6 +184,10 @@ func openDuckDB(_ context.Context, c *StorageConfig, log *slog.Logger) (store.St
 	if err != nil {
 		return nil, err
 	}
+	blockSize, err := c.blockSize()
+	if err != nil {
+		return nil, err
+	}
 	st, err := duckdb.Open(duckdb.Config{
 		Dir: c.Directory,
 		Retention: store.Retention{
@@ -199,6 +203,7 @@ func openDuckDB(_ context.Context, c *StorageConfig, log *slog.Logger) (store.St
 		MaxCommitRows:          c.MaxCommitRows,
 		MinFreeDisk:            minFree,
 		Layout:                 c.Layout,
+		BlockSize:              blockSize,
 		Parts: duckdb.PartsConfig{
 			PartRows:         c.Parts.PartRows,
 			FlushInterval:    c.Parts.FlushInterval,

@@ -96,6 +96,12 @@ type Config struct {
 	Layout string
 	// Parts tunes LayoutParts.
 	Parts PartsConfig
+
+	// BlockSize is the block size of a database file created by Open (a
+	// power of two from 16 KiB to 256 KiB); an existing file keeps its
+	// own. Zero: DefaultBlockSize with LayoutParts, DuckDB's 256 KiB with
+	// LayoutDuckDB (blocksize.go says why).
+	BlockSize int
 }
 
 // Defaults.
@@ -138,6 +144,9 @@ func (c Config) Validate() error {
 	if c.CheckpointWALBytes < 0 || c.CheckpointIdle < 0 {
 		errs = append(errs, errors.New("checkpoint settings must not be negative"))
 	}
+	if c.BlockSize != 0 && !validBlockSize(c.BlockSize) {
+		errs = append(errs, fmt.Errorf("block size must be a power of two from 16 KiB to 256 KiB, got %d", c.BlockSize))
+	}
 	if err := c.validateLayout(); err != nil {
 		errs = append(errs, err)
 	}
@@ -166,6 +175,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CheckpointIdle == 0 {
 		c.CheckpointIdle = DefaultCheckpointIdle
+	}
+	if c.BlockSize == 0 {
+		c.BlockSize = DuckDBBlockSize
+		if c.Layout == LayoutParts {
+			c.BlockSize = DefaultBlockSize
+		}
 	}
 	switch {
 	case c.MaxQueueWait == 0:

@@ -99,6 +99,9 @@ func Open(cfg Config, logger *slog.Logger) (*Store, error) {
 }
 
 func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
+	if err := createFile(path, cfg.BlockSize); err != nil {
+		return nil, err
+	}
 	connector, err := duckdb.NewConnector(path, nil)
 	if err != nil {
 		if strings.Contains(err.Error(), "Could not set lock") {

@@ -2,6 +2,12 @@
 
 package parts
 
-func allocChunk(n int) ([]byte, error) { return make([]byte, 0, n), nil }
+func allocChunk(n int) ([]byte, error) {
+	mappedBytes.Add(int64(n))
+	return make([]byte, 0, n), nil
+}
 
-func freeChunk([]byte) error { return nil }
+func freeChunk(b []byte) error {
+	mappedBytes.Add(-int64(cap(b)))
+	return nil
+}

@@ -17,6 +17,7 @@ func allocChunk(n int) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("map part buffer of %d bytes: %w", n, err)
 	}
+	mappedBytes.Add(int64(len(b)))
 	return b[:0], nil
 }
 
@@ -24,5 +25,6 @@ func freeChunk(b []byte) error {
 	if err := syscall.Munmap(b[:cap(b)]); err != nil {
 		return fmt.Errorf("unmap part buffer: %w", err)
 	}
+	mappedBytes.Add(-int64(cap(b)))
 	return nil
 }

@@ -1,7 +1,6 @@
 package parts
 
 import (
-	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -63,8 +62,6 @@ type directScratch struct {
 	raw   []byte // a page as stored (header included)
 	vals  []byte // a page's values, decompressed
 	dict  []byte // a dictionary page, decompressed
-	rep   []uint8
-	def   []uint8
 	order []int32
 }
 
@@ -97,13 +94,6 @@ func zstdDecode(dst, src []byte, size int) ([]byte, error) {
 func grow(b []byte, n int) []byte {
 	if cap(b) < n {
 		return make([]byte, n, n+n/4)
-	}
-	return b[:n]
-}
-
-func growLevels(b []uint8, n int) []uint8 {
-	if cap(b) < n {
-		return make([]uint8, n, n+n/4)
 	}
 	return b[:n]
 }
@@ -241,79 +231,91 @@ func (s *directScratch) readDataPage(src *chunkSource, spec colSpec, p int, firs
 		}
 		valB = s.vals
 	}
-	// Levels: every entry's, decoded into the reused arrays.
-	var rep, def []uint8
+	// Levels: walked by runs to the wanted rows (whose levels alone are
+	// decoded): entry e starts the page's row `row`, with v values before
+	// it.
+	var rep, def *hybrid
 	if spec.maxRep > 0 {
-		if s.rep, err = decodeLevels(s.rep, repB, n, spec.maxRep); err != nil {
+		h, err := newHybrid(repB, uint(bits.Len8(spec.maxRep)))
+		if err != nil {
 			return false, err
 		}
-		rep = s.rep
-		if rep[0] != 0 {
-			return false, errMalformed // a v2 page starts at a row
-		}
+		rep = &h
 	} else if n != int(h.numRows) || len(repB) != 0 {
 		return false, errMalformed
 	}
 	if spec.maxDef > 0 {
-		if s.def, err = decodeLevels(s.def, defB, n, spec.maxDef); err != nil {
+		h, err := newHybrid(defB, uint(bits.Len8(spec.maxDef)))
+		if err != nil {
 			return false, err
 		}
-		def = s.def
+		def = &h
 	} else if len(defB) != 0 || h.numNulls != 0 {
 		return false, errMalformed
 	}
-	nvals := n
-	if def != nil {
-		if nvals = bytes.Count(def, []byte{spec.maxDef}); nvals != n-int(h.numNulls) {
-			return false, errMalformed
+	nvals := n - int(h.numNulls)
+	countVals := func(k int) (int, error) {
+		if def == nil {
+			return k, nil
 		}
+		return def.countEq(k, uint32(spec.maxDef))
 	}
-	// The wanted rows' entries [es, ee) and values [vs, ve): entry e
-	// starts the page's row `row`, with v values before it.
 	ranges := make([]valueRange, 0, len(want))
 	e, row, v := 0, int64(0), 0
-	countVals := func(lo, hi int) int {
-		if def == nil {
-			return hi - lo
-		}
-		return bytes.Count(def[lo:hi], []byte{spec.maxDef})
-	}
 	for _, w := range want {
 		r := w - first
-		var es int
-		if rep == nil {
-			es = int(r)
-			v += countVals(e, es)
-		} else {
-			for ; row < r; row++ {
-				k := bytes.IndexByte(rep[e+1:], 0)
-				if k < 0 {
-					return false, errMalformed
-				}
-				v += countVals(e, e+1+k)
-				e += 1 + k
+		skip := int(r - row)
+		if rep != nil {
+			if skip, err = rep.seekZero(int(r-row), n-e); err != nil {
+				return false, err
 			}
-			es = e
 		}
-		if es >= n {
+		k, err := countVals(skip)
+		if err != nil {
+			return false, err
+		}
+		e, v = e+skip, v+k
+		if e >= n {
 			return false, errMalformed
 		}
-		ee := es + 1
-		if rep != nil {
-			if k := bytes.IndexByte(rep[es+1:], 0); k >= 0 {
-				ee += k
-			} else {
-				ee = n
+		// The row's entries: up to the next repetition level 0.
+		es, vs := e, v
+		for {
+			if rep != nil {
+				lv, err := rep.next()
+				if err != nil || (e == es) != (lv == 0) {
+					return false, errMalformed
+				}
+				d.rep = append(d.rep, uint8(lv))
 			}
-			d.rep = append(d.rep, rep[es:ee]...)
+			if def != nil {
+				lv, err := def.next()
+				if err != nil || lv > uint32(spec.maxDef) {
+					return false, errMalformed
+				}
+				d.def = append(d.def, uint8(lv))
+				if lv == uint32(spec.maxDef) {
+					v++
+				}
+			} else {
+				v++
+			}
+			e++
+			if rep == nil || e >= n {
+				break
+			}
+			if lv, err := rep.peek(); err != nil {
+				return false, err
+			} else if lv == 0 {
+				break
+			}
 		}
-		if def != nil {
-			d.def = append(d.def, def[es:ee]...)
+		if v > nvals {
+			return false, errMalformed
 		}
-		ve := v + countVals(es, ee)
-		ranges = append(ranges, valueRange{v, ve})
-		d.start = append(d.start, d.start[len(d.start)-1]+int32(ee-es))
-		e, v, row = ee, ve, r+1
+		ranges = append(ranges, valueRange{vs, v})
+		d.start = append(d.start, d.start[len(d.start)-1]+int32(e-es))
+		row = r + 1
 	}
 	// Values.
 	switch {
@@ -533,46 +535,4 @@ func (s *directScratch) resolveDict(src *chunkSource, zstdPages bool, d *colData
 		d.addBytes(body[starts[i]:ends[i]])
 	}
 	return nil
-}
-
-// decodeLevels decodes n levels of the RLE/bit-packed hybrid b (no
-// length prefix) into dst; a level above maxLevel is an error.
-func decodeLevels(dst []uint8, b []byte, n int, maxLevel uint8) ([]uint8, error) {
-	dst = growLevels(dst, n)
-	h, err := newHybrid(b, uint(bits.Len8(maxLevel)))
-	if err != nil {
-		return nil, err
-	}
-	for i := 0; i < n; {
-		for h.n == 0 {
-			if h.off >= len(h.b) {
-				return nil, errMalformed
-			}
-			if err := h.run(); err != nil {
-				return nil, err
-			}
-		}
-		k := min(n-i, h.n)
-		if h.rle {
-			if h.val > uint32(maxLevel) {
-				return nil, errMalformed
-			}
-			c := uint8(h.val)
-			for j := range dst[i : i+k] {
-				dst[i+j] = c
-			}
-		} else {
-			for j := range k {
-				v := unpack(h.packed, h.pos, h.width)
-				if v > uint32(maxLevel) {
-					return nil, errMalformed
-				}
-				dst[i+j] = uint8(v)
-				h.pos += h.width
-			}
-		}
-		h.n -= k
-		i += k
-	}
-	return dst, nil
 }

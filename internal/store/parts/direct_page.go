@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 )
 
 // The page-level decoding of the direct trace reader (trace_direct.go):
@@ -554,4 +555,143 @@ func unpack64(b []byte, pos, width uint) uint64 {
 	lo := uint64(unpack(b, pos, 32))
 	hi := uint64(unpack(b, pos+32, width-32))
 	return lo | hi<<32
+}
+
+// fill starts the next run if the current one is used up.
+func (h *hybrid) fill() error {
+	for h.n == 0 {
+		if h.off >= len(h.b) {
+			return errMalformed
+		}
+		if err := h.run(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// peek returns the next value without consuming it.
+func (h *hybrid) peek() (uint32, error) {
+	if err := h.fill(); err != nil {
+		return 0, err
+	}
+	if h.rle {
+		return h.val, nil
+	}
+	return unpack(h.packed, h.pos, h.width), nil
+}
+
+// countEq skips n values and returns how many of them equal v.
+func (h *hybrid) countEq(n int, v uint32) (int, error) {
+	eq := 0
+	for n > 0 {
+		if err := h.fill(); err != nil {
+			return 0, err
+		}
+		k := min(n, h.n)
+		switch {
+		case h.rle:
+			if h.val == v {
+				eq += k
+			}
+		case h.width == 1 && h.pos%8 == 0:
+			ones := onesIn(h.packed, h.pos, k)
+			if v == 1 {
+				eq += ones
+			} else if v == 0 {
+				eq += k - ones
+			}
+			h.pos += uint(k)
+		default:
+			for range k {
+				if unpack(h.packed, h.pos, h.width) == v {
+					eq++
+				}
+				h.pos += h.width
+			}
+		}
+		h.n -= k
+		n -= k
+	}
+	return eq, nil
+}
+
+// onesIn counts the set bits among the k bits of b from bit pos (a
+// multiple of 8); bits past the end of b are 0.
+func onesIn(b []byte, pos uint, k int) int {
+	i := int(pos / 8)
+	ones := 0
+	for ; k >= 64 && i+8 <= len(b); k, i = k-64, i+8 {
+		ones += bits.OnesCount64(binary.LittleEndian.Uint64(b[i:]))
+	}
+	for ; k >= 8 && i < len(b); k, i = k-8, i+1 {
+		ones += bits.OnesCount8(b[i])
+	}
+	if k > 0 && k < 8 && i < len(b) {
+		ones += bits.OnesCount8(b[i] & (1<<k - 1))
+	}
+	return ones
+}
+
+// seekZero consumes values until k zeros were consumed and the next
+// value is a zero (a repetition level: the start of the k-th row after
+// the current one), or the data ends (a zero follows no more); it returns
+// the number of values consumed. limit bounds the values there are.
+func (h *hybrid) seekZero(k, limit int) (int, error) {
+	used := 0
+	for used < limit {
+		if err := h.fill(); err != nil {
+			return 0, err
+		}
+		left := min(h.n, limit-used)
+		switch {
+		case h.rle && h.val == 0:
+			if k == 0 {
+				return used, nil
+			}
+			t := min(left, k)
+			k -= t
+			used += t
+			h.n -= t
+		case h.rle:
+			used += left
+			h.n -= left
+		case h.width == 1 && h.pos%8 == 0 && left >= 8 && k > 8:
+			// whole bytes while they hold fewer zeros than are to be passed
+			i := int(h.pos / 8)
+			t := 0
+			for t+8 <= left && i < len(h.packed) {
+				z := 8 - bits.OnesCount8(h.packed[i])
+				if z >= k {
+					break
+				}
+				k -= z
+				t += 8
+				i++
+			}
+			if t == 0 {
+				goto one
+			}
+			used += t
+			h.n -= t
+			h.pos += uint(t)
+		default:
+			goto one
+		}
+		continue
+	one:
+		if unpack(h.packed, h.pos, h.width) == 0 {
+			if k == 0 {
+				return used, nil
+			}
+			k--
+		}
+		h.pos += h.width
+		h.n--
+		used++
+	}
+	if k > 0 {
+		return 0, errMalformed
+	}
+	return used, nil
 }

@@ -63,31 +63,33 @@ type directScratch struct {
 	vals  []byte // a page's values, decompressed
 	dict  []byte // a dictionary page, decompressed
 	order []int32
+	dec   *zstd.Decoder
+	page  lazyPage
 }
 
 var directScratchPool = sync.Pool{New: func() any { return new(directScratch) }}
 
-// directZstd pools the zstd decoders of the direct reader.
-var directZstd sync.Pool // *zstd.Decoder
-
-func zstdDecode(dst, src []byte, size int) ([]byte, error) {
-	d, _ := directZstd.Get().(*zstd.Decoder)
-	if d == nil {
+// values sets s.page to the values section b of a page: as it is, or
+// decompressed on demand into s.vals (or s.dict for a dictionary).
+func (s *directScratch) values(b []byte, compressed bool, size int, dict bool) (*lazyPage, error) {
+	if !compressed {
+		s.page = lazyPage{}
+		s.page.set(b)
+		return &s.page, nil
+	}
+	if s.dec == nil {
 		var err error
-		if d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxMemory(1<<30)); err != nil {
-			return nil, fmt.Errorf("zstd decoder: %w", err)
+		if s.dec, err = newZstdDecoder(); err != nil {
+			return nil, err
 		}
 	}
-	defer directZstd.Put(d)
-	out, err := d.DecodeAll(src, grow(dst, size)[:0])
-	if err != nil {
-		return nil, fmt.Errorf("zstd: %w", err)
+	buf := &s.vals
+	if dict {
+		buf = &s.dict
 	}
-	if len(out) != size {
-		return nil, fmt.Errorf("zstd: %d bytes, header says %d: %w", len(out), size, errMalformed)
-	}
-	return out, nil
+	var err error
+	*buf, err = s.page.start(s.dec, *buf, b, size)
+	return &s.page, err
 }
 
 // grow returns b with a capacity of at least n and length n.
@@ -221,15 +223,9 @@ func (s *directScratch) readDataPage(src *chunkSource, spec colSpec, p int, firs
 	}
 	n := int(h.numValues)
 	repB, defB, valB := body[:h.repLen], body[h.repLen:h.repLen+h.defLen], body[h.repLen+h.defLen:]
-	if zstdPages && h.compressedV2 {
-		size := int(h.uncompressed) - int(h.repLen) - int(h.defLen)
-		if size < 0 || size > maxPageBytes {
-			return false, errMalformed
-		}
-		if s.vals, err = zstdDecode(s.vals, valB, size); err != nil {
-			return false, err
-		}
-		valB = s.vals
+	vals, err := s.values(valB, zstdPages && h.compressedV2, int(h.uncompressed)-int(h.repLen)-int(h.defLen), false)
+	if err != nil {
+		return false, err
 	}
 	// Levels: walked by runs to the wanted rows (whose levels alone are
 	// decoded): entry e starts the page's row `row`, with v values before
@@ -320,19 +316,20 @@ func (s *directScratch) readDataPage(src *chunkSource, spec colSpec, p int, firs
 	// Values.
 	switch {
 	case h.encoding == encPlain:
-		return false, plainValues(valB, spec.kind, nvals, ranges, d)
+		return false, plainValues(vals, spec.kind, nvals, ranges, d)
 	case h.encoding == encDeltaBinary && spec.kind != kindBytes:
-		return false, deltaValues(valB, spec.kind == kindInt32, nvals, ranges, d)
+		return false, deltaValues(vals, spec.kind == kindInt32, nvals, ranges, d)
 	case h.encoding == encDeltaLength && spec.kind == kindBytes:
-		return false, deltaLengthValues(valB, nvals, ranges, d)
+		return false, deltaLengthValues(vals, nvals, ranges, d)
 	case (h.encoding == encRLEDictionary || h.encoding == encPlainDict) && spec.kind == kindBytes:
-		return true, dictIndexes(valB, nvals, ranges, d)
+		return true, dictIndexes(vals, nvals, ranges, d)
 	}
 	return false, fmt.Errorf("encoding %d of a kind %d column: %w", h.encoding, spec.kind, errMalformed)
 }
 
 // plainValues appends the values of ranges of a PLAIN page of nvals values.
-func plainValues(b []byte, kind leafKind, nvals int, ranges []valueRange, d *colData) error {
+func plainValues(lp *lazyPage, kind leafKind, nvals int, ranges []valueRange, d *colData) error {
+	b := lp.b
 	switch kind {
 	case kindInt32, kindInt64:
 		size := 4
@@ -343,6 +340,9 @@ func plainValues(b []byte, kind leafKind, nvals int, ranges []valueRange, d *col
 			return errMalformed
 		}
 		for _, r := range ranges {
+			if err := lp.need(r.ve * size); err != nil {
+				return err
+			}
 			for k := r.vs; k < r.ve; k++ {
 				if size == 4 {
 					d.ints = append(d.ints, int64(int32(binary.LittleEndian.Uint32(b[4*k:]))))
@@ -356,8 +356,8 @@ func plainValues(b []byte, kind leafKind, nvals int, ranges []valueRange, d *col
 	off, k := 0, 0
 	for _, r := range ranges {
 		for ; k < r.ve; k++ {
-			if off+4 > len(b) {
-				return errMalformed
+			if err := lp.need(off + 4); err != nil {
+				return err
 			}
 			l := int(binary.LittleEndian.Uint32(b[off:]))
 			off += 4
@@ -365,6 +365,9 @@ func plainValues(b []byte, kind leafKind, nvals int, ranges []valueRange, d *col
 				return errMalformed
 			}
 			if k >= r.vs {
+				if err := lp.need(off + l); err != nil {
+					return err
+				}
 				d.addBytes(b[off : off+l])
 			}
 			off += l
@@ -381,8 +384,8 @@ func (d *colData) addBytes(v []byte) {
 }
 
 // deltaValues appends the values of ranges of a DELTA_BINARY_PACKED page.
-func deltaValues(b []byte, is32 bool, nvals int, ranges []valueRange, d *colData) error {
-	di, err := newDeltaInts(b, is32)
+func deltaValues(lp *lazyPage, is32 bool, nvals int, ranges []valueRange, d *colData) error {
+	di, err := newDeltaInts(lp, 0, is32)
 	if err != nil {
 		return err
 	}
@@ -407,20 +410,19 @@ func deltaValues(b []byte, is32 bool, nvals int, ranges []valueRange, d *colData
 // deltaLengthValues appends the values of ranges of a
 // DELTA_LENGTH_BYTE_ARRAY page: the lengths (DELTA_BINARY_PACKED), then
 // the bytes of every value one after the other.
-func deltaLengthValues(b []byte, nvals int, ranges []valueRange, d *colData) error {
-	lensEnd, total, err := deltaEnd(b)
+func deltaLengthValues(lp *lazyPage, nvals int, ranges []valueRange, d *colData) error {
+	lensEnd, total, err := deltaEnd(lp)
 	if err != nil {
 		return err
 	}
 	if total != nvals {
 		return errMalformed
 	}
-	data := b[lensEnd:]
-	lens, err := newDeltaInts(b, true)
+	lens, err := newDeltaInts(lp, 0, true)
 	if err != nil {
 		return err
 	}
-	off, k := int64(0), 0
+	off, k := int64(lensEnd), 0
 	for _, r := range ranges {
 		skipped, err := lens.sum(r.vs - k)
 		if err != nil {
@@ -432,10 +434,13 @@ func deltaLengthValues(b []byte, nvals int, ranges []valueRange, d *colData) err
 			if err != nil {
 				return err
 			}
-			if off < 0 || l < 0 || off+l > int64(len(data)) {
+			if off < int64(lensEnd) || l < 0 || off+l > int64(len(lp.b)) {
 				return errMalformed
 			}
-			d.addBytes(data[off : off+l])
+			if err := lp.need(int(off + l)); err != nil {
+				return err
+			}
+			d.addBytes(lp.b[off : off+l])
 			off += l
 		}
 	}
@@ -444,17 +449,18 @@ func deltaLengthValues(b []byte, nvals int, ranges []valueRange, d *colData) err
 
 // dictIndexes appends the dictionary indexes of the values of ranges of
 // an RLE_DICTIONARY page: a byte of bit width, then the hybrid.
-func dictIndexes(b []byte, nvals int, ranges []valueRange, d *colData) error {
+func dictIndexes(lp *lazyPage, nvals int, ranges []valueRange, d *colData) error {
 	if nvals == 0 {
 		return nil
 	}
-	if len(b) == 0 {
-		return errMalformed
+	if err := lp.need(1); err != nil {
+		return err
 	}
-	h, err := newHybrid(b[1:], uint(b[0]))
+	h, err := newHybrid(lp.b[1:], uint(lp.b[0]))
 	if err != nil {
 		return err
 	}
+	h.lazy, h.base = lp, 1
 	k := 0
 	for _, r := range ranges {
 		if r.ve > nvals {
@@ -489,15 +495,11 @@ func (s *directScratch) resolveDict(src *chunkSource, zstdPages bool, d *colData
 	if h.typ != pageDictionary || !h.hasDict || (h.encoding != encPlain && h.encoding != encPlainDict) {
 		return fmt.Errorf("page type %d, encoding %d: %w", h.typ, h.encoding, errMalformed)
 	}
-	if zstdPages {
-		if h.uncompressed > maxPageBytes {
-			return errMalformed
-		}
-		if s.dict, err = zstdDecode(s.dict, body, int(h.uncompressed)); err != nil {
-			return err
-		}
-		body = s.dict
+	lp, err := s.values(body, zstdPages, int(h.uncompressed), true)
+	if err != nil {
+		return err
 	}
+	body = lp.b
 	// The wanted indexes in ascending order.
 	s.order = s.order[:0]
 	for i := range d.idx {
@@ -512,23 +514,25 @@ func (s *directScratch) resolveDict(src *chunkSource, zstdPages bool, d *colData
 		if want >= uint32(h.numValues) {
 			return errMalformed
 		}
-		for ; k < want; k++ {
-			if pos+4 > len(body) {
-				return errMalformed
+		for ; k <= want; k++ {
+			if pos+4 > lp.have {
+				if err := lp.need(pos + 4); err != nil {
+					return err
+				}
 			}
 			l := int(binary.LittleEndian.Uint32(body[pos:]))
 			if l < 0 || l > len(body)-pos-4 {
 				return errMalformed
 			}
+			if k == want {
+				if err := lp.need(pos + 4 + l); err != nil {
+					return err
+				}
+				break
+			}
 			pos += 4 + l
 		}
-		if pos+4 > len(body) {
-			return errMalformed
-		}
 		l := int(binary.LittleEndian.Uint32(body[pos:]))
-		if l < 0 || l > len(body)-pos-4 {
-			return errMalformed
-		}
 		starts[i], ends[i] = uint32(pos+4), uint32(pos+4+l)
 	}
 	for i := range d.idx {

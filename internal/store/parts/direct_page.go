@@ -266,6 +266,19 @@ type hybrid struct {
 	val    uint32
 	packed []byte
 	pos    uint
+	// lazy, when set, holds b from offset base, decompressed on demand;
+	// packOff is the offset of packed in b.
+	lazy    *lazyPage
+	base    int
+	packOff int
+}
+
+// want makes b[:off] readable (capped at len(b)).
+func (h *hybrid) want(off int) error {
+	if h.lazy == nil {
+		return nil
+	}
+	return h.lazy.need(h.base + min(off, len(h.b)))
 }
 
 func newHybrid(b []byte, width uint) (hybrid, error) {
@@ -277,6 +290,9 @@ func newHybrid(b []byte, width uint) (hybrid, error) {
 
 // run starts the next run (each consumes at least its header byte).
 func (h *hybrid) run() error {
+	if err := h.want(h.off + binary.MaxVarintLen64 + 4); err != nil {
+		return err
+	}
 	hd, n := binary.Uvarint(h.b[h.off:])
 	if n <= 0 || hd>>1 > 1<<31 {
 		return errMalformed
@@ -304,7 +320,7 @@ func (h *hybrid) run() error {
 	if size > len(h.b)-h.off {
 		size = len(h.b) - h.off // the last run may be cut short of its padding
 	}
-	h.rle, h.n, h.packed, h.pos = false, groups*8, h.b[h.off:h.off+size], 0
+	h.rle, h.n, h.packed, h.pos, h.packOff = false, groups*8, h.b[h.off:h.off+size], 0, h.off
 	h.off += size
 	return nil
 }
@@ -329,17 +345,17 @@ func unpack(b []byte, pos, width uint) uint32 {
 
 // next returns the next value.
 func (h *hybrid) next() (uint32, error) {
-	for h.n == 0 {
-		if h.off >= len(h.b) {
-			return 0, errMalformed
-		}
-		if err := h.run(); err != nil {
-			return 0, err
-		}
+	if err := h.fill(); err != nil {
+		return 0, err
 	}
 	h.n--
 	if h.rle {
 		return h.val, nil
+	}
+	if h.lazy != nil {
+		if err := h.want(h.packOff + int(h.pos/8) + 8); err != nil {
+			return 0, err
+		}
 	}
 	v := unpack(h.packed, h.pos, h.width)
 	h.pos += h.width
@@ -371,6 +387,8 @@ func (h *hybrid) advance(n int) error {
 // For an INT32 stream (is32) the arithmetic wraps at 32 bits, as the
 // writer's does.
 type deltaInts struct {
+	lazy     *lazyPage // b is lazy.b[base:]
+	base     int
 	b        []byte
 	off      int
 	per      int // values per miniblock
@@ -416,7 +434,11 @@ func deltaHeader(b []byte) (block, minis, total int, first int64, size int, err 
 	return int(bl), int(mi), int(to), first, n1 + n2 + n3 + n4, nil
 }
 
-func newDeltaInts(b []byte, is32 bool) (*deltaInts, error) {
+func newDeltaInts(lp *lazyPage, base int, is32 bool) (*deltaInts, error) {
+	if err := lp.need(min(len(lp.b), base+4*binary.MaxVarintLen64)); err != nil {
+		return nil, err
+	}
+	b := lp.b[base:]
 	block, minis, total, first, size, err := deltaHeader(b)
 	if err != nil {
 		return nil, err
@@ -424,7 +446,12 @@ func newDeltaInts(b []byte, is32 bool) (*deltaInts, error) {
 	if is32 && int64(int32(first)) != first {
 		return nil, errMalformed
 	}
-	return &deltaInts{b: b, off: size, per: block / minis, minis: minis, total: total, is32: is32, last: first}, nil
+	return &deltaInts{lazy: lp, base: base, b: b, off: size, per: block / minis, minis: minis, total: total, is32: is32, last: first}, nil
+}
+
+// want makes b[:off] readable (capped at len(b)).
+func (d *deltaInts) want(off int) error {
+	return d.lazy.need(d.base + min(off, len(d.b)))
 }
 
 // next returns the next value.
@@ -485,6 +512,9 @@ func (d *deltaInts) sum(n int) (int64, error) {
 // the end of a block).
 func (d *deltaInts) nextMini() error {
 	if d.widths == nil || d.mini+1 >= d.minis {
+		if err := d.want(d.off + binary.MaxVarintLen64 + d.minis); err != nil {
+			return err
+		}
 		md, n := binary.Varint(d.b[min(d.off, len(d.b)):])
 		if n <= 0 || d.off+n+d.minis > len(d.b) {
 			return errMalformed
@@ -508,6 +538,9 @@ func (d *deltaInts) nextMini() error {
 	if d.off+size > len(d.b) {
 		return errMalformed
 	}
+	if err := d.want(d.off + size); err != nil {
+		return err
+	}
 	d.bits, d.pos, d.width = d.b[d.off:d.off+size], 0, w
 	d.off += size
 	d.left = d.per
@@ -517,13 +550,20 @@ func (d *deltaInts) nextMini() error {
 // deltaEnd returns the size of the DELTA_BINARY_PACKED stream at the
 // start of b (the bytes of a DELTA_LENGTH_BYTE_ARRAY page follow it) and
 // its value count. Miniblocks after the last value have no body.
-func deltaEnd(b []byte) (size, total int, err error) {
+func deltaEnd(lp *lazyPage) (size, total int, err error) {
+	if err := lp.need(min(len(lp.b), 4*binary.MaxVarintLen64)); err != nil {
+		return 0, 0, err
+	}
+	b := lp.b
 	block, minis, total, _, off, err := deltaHeader(b)
 	if err != nil {
 		return 0, 0, err
 	}
 	per := block / minis
 	for left := total - 1; left > 0; {
+		if err := lp.need(min(len(b), off+binary.MaxVarintLen64+minis)); err != nil {
+			return 0, 0, err
+		}
 		_, n := binary.Varint(b[min(off, len(b)):])
 		if n <= 0 || off+n+minis > len(b) {
 			return 0, 0, errMalformed

@@ -239,16 +239,18 @@ func (s *directScratch) searchIDPage(src *chunkSource, pg int, first int64, zstd
 	if h.typ != pageDataV2 || !h.hasV2 || h.numNulls != 0 || h.repLen != 0 || h.defLen != 0 || h.numValues != h.numRows {
 		return nil, errMalformed
 	}
-	if zstdPages && h.compressedV2 {
-		if s.vals, err = zstdDecode(s.vals, body, int(h.uncompressed)); err != nil {
-			return nil, err
-		}
-		body = s.vals
+	lp, err := s.values(body, zstdPages && h.compressedV2, int(h.uncompressed), false)
+	if err != nil {
+		return nil, err
 	}
+	if err := lp.need(len(lp.b)); err != nil {
+		return nil, err
+	}
+	body = lp.b
 	n := int(h.numValues)
 	switch h.encoding {
 	case encDeltaLength:
-		lensEnd, total, err := deltaEnd(body)
+		lensEnd, total, err := deltaEnd(lp)
 		if err != nil {
 			return nil, err
 		}
@@ -256,7 +258,7 @@ func (s *directScratch) searchIDPage(src *chunkSource, pg int, first int64, zstd
 			return nil, errMalformed
 		}
 		data := body[lensEnd:]
-		lens, err := newDeltaInts(body, true)
+		lens, err := newDeltaInts(lp, 0, true)
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +279,7 @@ func (s *directScratch) searchIDPage(src *chunkSource, pg int, first int64, zstd
 		return rows, nil
 	case encPlain:
 		var d colData
-		if err := plainValues(body, kindBytes, n, []valueRange{{0, n}}, &d); err != nil {
+		if err := plainValues(lp, kindBytes, n, []valueRange{{0, n}}, &d); err != nil {
 			return nil, err
 		}
 		for i := range n {

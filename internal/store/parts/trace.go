@@ -168,7 +168,7 @@ func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) 
 			// The direct reader (trace_direct.go); where it declines,
 			// parquet-go reads the row group below.
 			n := len(out)
-			got, derr := directTrace(f, i, id[:], out, !o.serial.Load())
+			got, derr := directTrace(f.pf, f.f, i, id[:], out, !o.serial.Load())
 			if derr == nil {
 				directStats.groups.Add(1)
 				out = got

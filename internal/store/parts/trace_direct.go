@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"io"
 	"runtime"
 	"slices"
 	"strings"
@@ -123,18 +124,19 @@ var directStats struct {
 	declined atomic.Int64 // row groups left to parquet-go
 }
 
-// directTrace appends the spans of id in row group g of f, read by the
-// direct reader. Any error (errMalformed: a layout it does not read)
+// directTrace appends the spans of id in row group g of the part file pf
+// (read through r), read by the direct reader (pf's schema must be
+// directReadable). Any error (errMalformed: a layout it does not read)
 // means the row group must be read by parquet-go instead; out is then
 // unchanged.
-func directTrace(f *openFile, g int, id []byte, out []SpanRow, parallel bool) ([]SpanRow, error) {
-	rg := f.pf.RowGroups()[g]
-	meta := &f.pf.Metadata().RowGroups[g]
+func directTrace(pf *parquet.File, r io.ReaderAt, g int, id []byte, out []SpanRow, parallel bool) ([]SpanRow, error) {
+	rg := pf.RowGroups()[g]
+	meta := &pf.Metadata().RowGroups[g]
 	if len(meta.Columns) != len(spanLeaves) {
 		return out, errMalformed
 	}
 	chunks := rg.ColumnChunks()
-	rows, err := directTraceRows(f, chunks[f.traceCol], &meta.Columns[f.traceCol].MetaData, rg.NumRows(), id)
+	rows, err := directTraceRows(r, chunks[spanCol.traceID], &meta.Columns[spanCol.traceID].MetaData, rg.NumRows(), id)
 	if err != nil || len(rows) == 0 {
 		return out, err
 	}
@@ -167,7 +169,7 @@ func directTrace(f *openFile, g int, id []byte, out []SpanRow, parallel bool) ([
 			c := order[k]
 			oi, err := chunks[c].OffsetIndex()
 			if err == nil {
-				src := chunkSource{r: f.f, meta: &meta.Columns[c].MetaData, index: oi, rows: rg.NumRows()}
+				src := chunkSource{r: r, meta: &meta.Columns[c].MetaData, index: oi, rows: rg.NumRows()}
 				cols[c], err = s.readColumn(&src, spanLeaves[c], rows)
 			}
 			if err != nil {
@@ -196,7 +198,7 @@ func directTrace(f *openFile, g int, id []byte, out []SpanRow, parallel bool) ([
 // directTraceRows returns the rows (ascending) of the row group whose
 // TraceId is id, decoding only the TraceId pages whose min/max (column
 // index) hold it.
-func directTraceRows(f *openFile, cc parquet.ColumnChunk, meta *format.ColumnMetaData, numRows int64, id []byte) ([]int64, error) {
+func directTraceRows(r io.ReaderAt, cc parquet.ColumnChunk, meta *format.ColumnMetaData, numRows int64, id []byte) ([]int64, error) {
 	ci, err := cc.ColumnIndex()
 	if err != nil {
 		return nil, err
@@ -214,7 +216,7 @@ func directTraceRows(f *openFile, cc parquet.ColumnChunk, meta *format.ColumnMet
 	}
 	s := directScratchPool.Get().(*directScratch)
 	defer directScratchPool.Put(s)
-	src := chunkSource{r: f.f, meta: meta, index: oi, rows: numRows}
+	src := chunkSource{r: r, meta: meta, index: oi, rows: numRows}
 	var rows []int64
 	for pg := range ci.NumPages() {
 		if ci.NullPage(pg) || bytes.Compare(ci.MinValue(pg).ByteArray(), id) > 0 ||

@@ -1,11 +1,22 @@
 package parts
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
+
+	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/snappy"
+	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // TestDirectMatchesParquetGo: every trace of generated data (1–12
@@ -77,4 +88,111 @@ func TestDirectMatchesParquetGo(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDirectFallsBack: part files of layouts the direct reader does not
+// read (v1 data pages, another codec, a dictionary-encoded TraceId, a
+// schema of another column set) are read by parquet-go, with exactly the
+// rows of each trace; the layouts it reads (zstd or uncompressed pages)
+// are read directly.
+func TestDirectFallsBack(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	rows, ids := fuzzSpanRows(r, 600, 10)
+	slices.SortStableFunc(rows, func(a, b SpanRow) int { return bytes.Compare(a.TraceId, b.TraceId) })
+	want := map[string]int{}
+	for _, s := range rows {
+		want[string(s.TraceId)]++
+	}
+	type dictID struct {
+		Timestamp int64  `parquet:"Timestamp,timestamp(nanosecond:local),delta"`
+		TraceId   []byte `parquet:"TraceId,dict"`
+		SpanName  string `parquet:"SpanName,dict"`
+	}
+	type fewer struct { // an older column set: no links
+		Timestamp      int64  `parquet:"Timestamp,timestamp(nanosecond:local),delta"`
+		TraceId        []byte `parquet:"TraceId"`
+		SpanName       string `parquet:"SpanName,dict"`
+		SpanAttributes KV     `parquet:"SpanAttributes"`
+	}
+	opts := func(extra ...parquet.WriterOption) []parquet.WriterOption {
+		return append([]parquet.WriterOption{parquet.PageBufferSize(2048), parquet.MaxRowsPerRowGroup(250)}, extra...)
+	}
+	for _, c := range []struct {
+		name   string
+		direct bool // read by the direct reader
+		write  func(w io.Writer) error
+	}{
+		{"zstd-v2", true, func(w io.Writer) error {
+			return writeAll(w, rows, opts(parquet.Compression(&zstd.Codec{}))...)
+		}},
+		{"uncompressed-v2", true, func(w io.Writer) error { return writeAll(w, rows, opts()...) }},
+		{"zstd-v1", false, func(w io.Writer) error {
+			return writeAll(w, rows, opts(parquet.Compression(&zstd.Codec{}), parquet.DataPageVersion(1))...)
+		}},
+		{"snappy-v2", false, func(w io.Writer) error {
+			return writeAll(w, rows, opts(parquet.Compression(&snappy.Codec{}))...)
+		}},
+		{"dictionary-TraceId", false, func(w io.Writer) error {
+			var d []dictID
+			for _, s := range rows {
+				d = append(d, dictID{s.Timestamp, s.TraceId, s.SpanName})
+			}
+			return writeAll(w, d, opts()...)
+		}},
+		{"fewer-columns", false, func(w io.Writer) error {
+			var d []fewer
+			for _, s := range rows {
+				d = append(d, fewer{s.Timestamp, s.TraceId, s.SpanName, s.SpanAttributes})
+			}
+			return writeAll(w, d, opts()...)
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "part-00000001-00000001.parquet")
+			f, err := os.Create(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := errors.Join(c.write(f), f.Close()); err != nil {
+				t.Fatal(err)
+			}
+			o := newOpenFiles(4)
+			defer o.close()
+			groups, declined := directStats.groups.Load(), directStats.declined.Load()
+			lookups := 0
+			for _, id := range ids {
+				var id16 [16]byte
+				copy(id16[:], id)
+				got, err := o.trace(path, &PartMeta{}, id16, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				lookups++
+				if len(got) != want[string(id)] {
+					t.Fatalf("trace %x: %d spans, want %d", id, len(got), want[string(id)])
+				}
+				for _, s := range got {
+					if !bytes.Equal(s.TraceId, id) {
+						t.Fatalf("trace %x: a span of trace %x", id, s.TraceId)
+					}
+				}
+			}
+			g, d := directStats.groups.Load()-groups, directStats.declined.Load()-declined
+			switch {
+			case c.direct && (d != 0 || g == 0):
+				t.Fatalf("read directly: %d row groups, declined %d; want all direct", g, d)
+			case !c.direct && d < int64(len(ids)) && g != 0:
+				// (a row group without the ID's pages is "read" without a page)
+				t.Fatalf("%d row groups read directly, %d declined for %d traces", g, d, len(ids))
+			}
+		})
+	}
+}
+
+func writeAll[T any](w io.Writer, rows []T, opts ...parquet.WriterOption) error {
+	pw := parquet.NewGenericWriter[T](w, opts...)
+	if _, err := pw.Write(rows); err != nil {
+		return err
+	}
+	return pw.Close()
 }

@@ -394,14 +394,15 @@ func deltaValues(lp *lazyPage, is32 bool, nvals int, ranges []valueRange, d *col
 	}
 	k := 0
 	for _, r := range ranges {
-		for ; k < r.ve; k++ {
+		if _, err := di.sum(r.vs - k); err != nil {
+			return err
+		}
+		for k = r.vs; k < r.ve; k++ {
 			x, err := di.next()
 			if err != nil {
 				return err
 			}
-			if k >= r.vs {
-				d.ints = append(d.ints, x)
-			}
+			d.ints = append(d.ints, x)
 		}
 	}
 	return nil
@@ -411,7 +412,7 @@ func deltaValues(lp *lazyPage, is32 bool, nvals int, ranges []valueRange, d *col
 // DELTA_LENGTH_BYTE_ARRAY page: the lengths (DELTA_BINARY_PACKED), then
 // the bytes of every value one after the other.
 func deltaLengthValues(lp *lazyPage, nvals int, ranges []valueRange, d *colData) error {
-	lensEnd, total, err := deltaEnd(lp)
+	lensEnd, total, _, _, err := deltaEnd(lp)
 	if err != nil {
 		return err
 	}

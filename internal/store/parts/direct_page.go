@@ -481,11 +481,12 @@ func (d *deltaInts) next() (int64, error) {
 	return d.last, nil
 }
 
-// sum skips n values and returns their sum.
+// sum skips n values and returns their sum (wrapping; the lengths of a
+// DELTA_LENGTH_BYTE_ARRAY page: the bytes before the next value).
 func (d *deltaInts) sum(n int) (int64, error) {
 	var s int64
 	for n > 0 {
-		if d.read == 0 || d.width > 0 || d.left == 0 || d.is32 {
+		if d.read == 0 || d.left == 0 {
 			v, err := d.next()
 			if err != nil {
 				return 0, err
@@ -494,13 +495,34 @@ func (d *deltaInts) sum(n int) (int64, error) {
 			n--
 			continue
 		}
-		// A width-0 miniblock of a 64-bit stream: an arithmetic run.
 		k := min(n, d.left, d.total-d.read)
-		if k == 0 {
+		if k <= 0 {
 			return 0, errMalformed
 		}
-		s += int64(k)*d.last + d.minDelta*int64(k)*int64(k+1)/2
-		d.last += d.minDelta * int64(k)
+		last, md := d.last, d.minDelta
+		switch {
+		case d.width == 0 && md == 0:
+			s += int64(k) * last
+		case d.width == 0 && !d.is32:
+			s += int64(k)*last + md*int64(k)*int64(k+1)/2
+			last += md * int64(k)
+		default:
+			b, pos, w := d.bits, d.pos, d.width
+			for range k {
+				if w > 0 {
+					last += md + int64(unpack64(b, pos, w))
+					pos += w
+				} else {
+					last += md
+				}
+				if d.is32 {
+					last = int64(int32(last))
+				}
+				s += last
+			}
+			d.pos = pos
+		}
+		d.last = last
 		d.left -= k
 		d.read += k
 		n -= k
@@ -548,26 +570,29 @@ func (d *deltaInts) nextMini() error {
 }
 
 // deltaEnd returns the size of the DELTA_BINARY_PACKED stream at the
-// start of b (the bytes of a DELTA_LENGTH_BYTE_ARRAY page follow it) and
-// its value count. Miniblocks after the last value have no body.
-func deltaEnd(lp *lazyPage) (size, total int, err error) {
+// start of lp (the bytes of a DELTA_LENGTH_BYTE_ARRAY page follow it), its
+// value count, and its first value if every value is that one (constant:
+// every delta is 0). Miniblocks after the last value have no body.
+func deltaEnd(lp *lazyPage) (size, total int, constant int64, isConst bool, err error) {
 	if err := lp.need(min(len(lp.b), 4*binary.MaxVarintLen64)); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, false, err
 	}
 	b := lp.b
-	block, minis, total, _, off, err := deltaHeader(b)
+	block, minis, total, first, off, err := deltaHeader(b)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, false, err
 	}
+	isConst = true
 	per := block / minis
 	for left := total - 1; left > 0; {
 		if err := lp.need(min(len(b), off+binary.MaxVarintLen64+minis)); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, false, err
 		}
-		_, n := binary.Varint(b[min(off, len(b)):])
+		md, n := binary.Varint(b[min(off, len(b)):])
 		if n <= 0 || off+n+minis > len(b) {
-			return 0, 0, errMalformed
+			return 0, 0, 0, false, errMalformed
 		}
+		isConst = isConst && md == 0
 		widths := b[off+n : off+n+minis]
 		off += n + minis
 		for _, w := range widths {
@@ -575,16 +600,17 @@ func deltaEnd(lp *lazyPage) (size, total int, err error) {
 				break
 			}
 			if w > 64 {
-				return 0, 0, errMalformed
+				return 0, 0, 0, false, errMalformed
 			}
+			isConst = isConst && w == 0
 			off += per * int(w) / 8
 			left -= per
 		}
 	}
 	if off > len(b) {
-		return 0, 0, errMalformed
+		return 0, 0, 0, false, errMalformed
 	}
-	return off, total, nil
+	return off, total, first, isConst, nil
 }
 
 // unpack64 is unpack for widths up to 64.

@@ -252,7 +252,7 @@ func (s *directScratch) searchIDPage(src *chunkSource, pg int, first int64, zstd
 	n := int(h.numValues)
 	switch h.encoding {
 	case encDeltaLength:
-		lensEnd, total, err := deltaEnd(lp)
+		lensEnd, total, l, isConst, err := deltaEnd(lp)
 		if err != nil {
 			return nil, err
 		}
@@ -260,6 +260,16 @@ func (s *directScratch) searchIDPage(src *chunkSource, pg int, first int64, zstd
 			return nil, errMalformed
 		}
 		data := body[lensEnd:]
+		if isConst && l == int64(len(id)) && len(data) == n*len(id) {
+			// Every ID of the page has the ID's length (as overlook
+			// writes them): compared in place.
+			for i := range n {
+				if bytes.Equal(data[i*len(id):(i+1)*len(id)], id) {
+					rows = append(rows, first+int64(i))
+				}
+			}
+			return rows, nil
+		}
 		lens, err := newDeltaInts(lp, 0, true)
 		if err != nil {
 			return nil, err

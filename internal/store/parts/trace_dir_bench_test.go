@@ -93,7 +93,10 @@ func TestTraceLookupDirAB(t *testing.T) {
 		}
 		spans += a
 	}
-	rounds, _ := strconv.Atoi(os.Getenv("OVERLOOK_BENCH_ROUNDS"))
+	rounds, err := strconv.Atoi(os.Getenv("OVERLOOK_BENCH_ROUNDS"))
+	if err != nil {
+		rounds = 3
+	}
 	type stats struct {
 		cpu   time.Duration
 		alloc uint64

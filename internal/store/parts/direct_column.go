@@ -15,12 +15,13 @@ import (
 
 // The column side of the direct trace reader (trace_direct.go): the
 // values of a few rows of one column chunk, read from the part file's
-// bytes. A page is located through the offset index, read with one
-// ReadAt into a reused buffer, its values decompressed (zstd, pooled
-// decoder) into another; its levels are decoded into reused arrays, and
-// only the wanted rows' values are decoded and copied out. A dictionary
-// column's dictionary page is decompressed but not decoded: the wanted
-// indexes are resolved by walking the plain lengths once. It reads the
+// bytes. A page is located through the offset index and read with one
+// ReadAt into a reused buffer; its values are decompressed (zstd) into
+// another only as far as they are read (direct_lazy.go); its levels are
+// walked by runs to the wanted rows, whose levels and values alone are
+// decoded and copied out. A dictionary column's dictionary page is not
+// decoded: the wanted indexes are resolved by walking the plain lengths
+// once, up to the last wanted one. It reads the
 // pages overlook writes (v2 data pages; PLAIN, DELTA_BINARY_PACKED,
 // DELTA_LENGTH_BYTE_ARRAY or RLE_DICTIONARY values; uncompressed or
 // zstd) and fails with errMalformed on anything else.

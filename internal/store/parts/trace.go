@@ -355,8 +355,8 @@ type openFiles struct {
 	// groupsRead counts the row groups whose TraceId pages a lookup
 	// searched (tests: the row-group filters keep it at one per trace).
 	groupsRead atomic.Int64
-	// serial turns off the parallel page decode of readRows (tests and
-	// benchmarks compare both on the same parts).
+	// serial turns off the parallel page decode of readRows and of the
+	// direct reader (tests and benchmarks compare both on the same parts).
 	serial atomic.Bool
 	// noDirect turns off the direct reader (trace_direct.go): every row
 	// group is read by parquet-go (tests and benchmarks compare both).

@@ -97,7 +97,8 @@ func timeTraceLookups(api string, pid int, ids []string, passes int) (result, er
 	}
 	return result{name: name,
 		median: p(0.5), min: p(0.99), max: lat[len(lat)-1], cpu: cpu,
-		note: fmt.Sprintf("p50 %s, p99 %s, max %s", ms1(p(0.5)), ms1(p(0.99)), ms1(lat[len(lat)-1]))}, nil
+		note: fmt.Sprintf("p50 %s, p99 %s, max %s, server CPU %.2f ms per lookup", ms1(p(0.5)), ms1(p(0.99)), ms1(lat[len(lat)-1]),
+			float64(cpu.Microseconds())/1000)}, nil
 }
 
 func ms1(d time.Duration) string {

@@ -253,7 +253,9 @@ func BenchmarkTraceLookup(b *testing.B) {
 	// "go" and "go-serial" (the column pages decoded one after the
 	// other, as before the parallel decode) alternate, so that both see
 	// the same machine load.
-	for _, mode := range []string{"go", "go-serial", "go", "go-serial", "parallel-vs-serial", "go-all-row-groups", "view-hex", "blob", "blob-metadata-cache"} {
+	// "go-parquet": every row group read by parquet-go, as before the
+	// direct reader (trace_direct.go).
+	for _, mode := range []string{"go", "go-serial", "go-parquet", "go", "go-serial", "go-parquet", "parallel-vs-serial", "go-all-row-groups", "view-hex", "blob", "blob-metadata-cache"} {
 		b.Run(mode, func(b *testing.B) {
 			if mode == "parallel-vs-serial" {
 				benchParallelVsSerial(b, tb, ids)
@@ -262,6 +264,10 @@ func BenchmarkTraceLookup(b *testing.B) {
 			if mode == "go-serial" {
 				tb.files.serial.Store(true)
 				defer tb.files.serial.Store(false)
+			}
+			if mode == "go-parquet" {
+				tb.files.noDirect.Store(true)
+				defer tb.files.noDirect.Store(false)
 			}
 			if mode == "go-all-row-groups" {
 				// As before the row-group filters: every row group of a

@@ -164,6 +164,19 @@ func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) 
 			continue
 		}
 		o.groupsRead.Add(1)
+		if f.direct && !o.noDirect.Load() {
+			// The direct reader (trace_direct.go); where it declines,
+			// parquet-go reads the row group below.
+			n := len(out)
+			got, derr := directTrace(f.pf, f.f, i, id[:], out, !o.serial.Load())
+			if derr == nil {
+				directStats.groups.Add(1)
+				out = got
+				continue
+			}
+			directStats.declined.Add(1)
+			out = out[:n]
+		}
 		rows, err := traceRowsOf(rg, f.traceCol, id[:])
 		if err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
@@ -342,9 +355,12 @@ type openFiles struct {
 	// groupsRead counts the row groups whose TraceId pages a lookup
 	// searched (tests: the row-group filters keep it at one per trace).
 	groupsRead atomic.Int64
-	// serial turns off the parallel page decode of readRows (tests and
-	// benchmarks compare both on the same parts).
+	// serial turns off the parallel page decode of readRows and of the
+	// direct reader (tests and benchmarks compare both on the same parts).
 	serial atomic.Bool
+	// noDirect turns off the direct reader (trace_direct.go): every row
+	// group is read by parquet-go (tests and benchmarks compare both).
+	noDirect atomic.Bool
 
 	mu    sync.Mutex
 	max   int
@@ -356,6 +372,7 @@ type openFile struct {
 	f        *os.File
 	pf       *parquet.File
 	traceCol int
+	direct   bool   // the direct reader can read it (directReadable)
 	used     uint64 // openFiles.tick at the last get
 	refs     int    // lookups using it
 	evicted  bool   // closed when refs drops to 0
@@ -403,7 +420,7 @@ func (o *openFiles) get(path string) (*openFile, error) {
 		}
 		_ = o.evictLocked(oldest) // a read-only descriptor: nothing to lose
 	}
-	f := &openFile{f: fh, pf: pf, traceCol: leaf.ColumnIndex, used: o.tick, refs: 1}
+	f := &openFile{f: fh, pf: pf, traceCol: leaf.ColumnIndex, direct: directReadable(pf.Schema()), used: o.tick, refs: 1}
 	o.files[path] = f
 	return f, nil
 }

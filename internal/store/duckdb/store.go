@@ -19,6 +19,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/metricgen"
 )
 
 // FileName is the database file inside Config.Dir.
@@ -44,6 +45,9 @@ type Store struct {
 	gate      commitGate
 	maint     sync.Mutex // one checkpoint or retention run at a time
 	cat       catalogue  // the metrics in the tables, for MetricInfos
+	// gens are the metric points' write generations per hour
+	// (metrics_generations.go).
+	gens *metricgen.Tracker
 
 	logs, traces, metrics *writer
 	// partTraces and partLogs keep spans and log records with LayoutParts
@@ -109,7 +113,7 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 	}
 	s := &Store{
 		cfg: cfg, log: logger, path: path,
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), gens: metricgen.New(),
 	}
 	s.connector.cur = connector
 	s.db = sql.OpenDB(&s.connector)
@@ -269,7 +273,13 @@ func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext st
 		b.add(t)
 	}
 	cb := catalogueBatch(md)
-	if err := s.metrics.submit(ctx, b); err != nil {
+	err := s.metrics.submit(ctx, b)
+	// After submit returns the rows are committed (visible) or not stored
+	// at all; bump either way — only after: see internal/store/metricgen
+	// (a bump before the rows are visible could cache a stale answer
+	// forever). A spare bump after a failed write costs a cache miss.
+	s.bumpBatch(cb)
+	if err != nil {
 		return fmt.Errorf("insert metrics: %w", err)
 	}
 	s.cat.addBatch(cb) // only once committed: never list rolled-back points

@@ -78,6 +78,14 @@ const (
 	// per signal; the upper bound is the store's default.
 	MinPendingRows = 4096
 	MaxPendingRows = 200_000
+	// PromQLCacheShare is the PromQL results cache's share
+	// (query::promql_cache_bytes), inside GoShare (it is Go heap), between
+	// MinPromQLCacheBytes and MaxPromQLCacheBytes: 20 MiB of a 512 MiB
+	// budget; a day of a dashboard's panels at step 60 s takes ≈ 25 KiB
+	// per result series.
+	PromQLCacheShare    = 0.04
+	MinPromQLCacheBytes = 4 << 20
+	MaxPromQLCacheBytes = 64 << 20
 )
 
 // Budget is the process's memory budget and its parts, in bytes.
@@ -100,6 +108,8 @@ type Budget struct {
 	PendingBytes int64
 	// PartsBytes is the parts layout's max_buffered_bytes per signal.
 	PartsBytes int64
+	// PromQLCacheBytes is query::promql_cache_bytes.
+	PromQLCacheBytes int64
 }
 
 // Parts lists the budget's parts by name, for /metrics.
@@ -143,6 +153,7 @@ func Split(total int64, source string, goEnv int64) Budget {
 	// MinPartsBytes, unless the whole budget is tiny (a sixteenth of it).
 	floor := min(int64(MinPartsBytes), roundMiB(total/16))
 	b.PartsBytes = min(max(roundMiB(share(PartsShare)/2), floor), MaxPartsBytes)
+	b.PromQLCacheBytes = min(max(roundMiB(share(PromQLCacheShare)), MinPromQLCacheBytes), MaxPromQLCacheBytes)
 	return b
 }
 

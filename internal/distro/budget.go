@@ -15,7 +15,8 @@ import (
 //   - every memory_limiter processor without limit_mib or
 //     limit_percentage gets limit_mib and spike_limit_mib;
 //   - extensions::overlook::storage::memory_limit (DuckDB) and
-//     max_pending_rows.
+//     max_pending_rows;
+//   - extensions::overlook::query::promql_cache_bytes.
 //
 // With no budget (nil), memory_limiters fall back to the collector's
 // percentages of the machine's (or cgroup's) memory.
@@ -58,6 +59,10 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 		}
 		if v := conf.Get(st + "parts::max_buffered_bytes"); v == nil || v == "" {
 			set[st+"parts::max_buffered_bytes"] = fmt.Sprintf("%dMiB", c.b.PartsBytes>>20)
+		}
+		const q = "extensions::overlook::query::"
+		if v := conf.Get(q + "promql_cache_bytes"); v == nil || v == "" {
+			set[q+"promql_cache_bytes"] = fmt.Sprintf("%dMiB", c.b.PromQLCacheBytes>>20)
 		}
 	}
 	if len(set) == 0 {

@@ -61,6 +61,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 		Prefix: PrometheusPrefix, Reader: r, Inserter: st,
 		Logger: e.logger.With("api", "prometheus"), Metrics: e.metrics, QueryTimeout: e.cfg.QueryTimeout,
 		MaxResponseBytes: e.cfg.Query.maxResponseBytes(), Limiter: e.limiter, QueryParts: e.cfg.Query.PromQLParts,
+		Cache: e.promCache(), Tenant: p.tenant,
 	}
 	if p.targets != nil {
 		opts.Targets = p.targets

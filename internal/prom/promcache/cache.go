@@ -63,12 +63,12 @@ func New(opts Options) *Cache {
 // queryKey identifies the results of one query shape: two range queries
 // with equal keys have equal values at every step time they share.
 type queryKey struct {
-	tenant  string
-	tracker uint64 // metricgen.Tracker.ID of the store read
-	expr    string // the parsed expression, printed
-	step    int64  // ms
-	align   int64  // start mod step, ms
-	lookback int64 // the statement's lookback delta, ms
+	tenant   string
+	tracker  uint64 // metricgen.Tracker.ID of the store read
+	expr     string // the parsed expression, printed
+	step     int64  // ms
+	align    int64  // start mod step, ms
+	lookback int64  // the statement's lookback delta, ms
 }
 
 // bucketKey is one hour of a query's steps.

@@ -72,10 +72,15 @@ func TestQueryRangeCache(t *testing.T) {
 		t.Fatalf("%v hits, want %d (the second round)", n, len(queries))
 	}
 
-	// A late sample into the data's first hour, as remote write stores it.
+	// Late samples into the data's first hour, as remote write stores them:
+	// one between two scrapes of a series, one of a new series.
 	app := promstorage.NewAppendable(st).AppenderV2(context.Background())
 	ls := labels.FromStrings("__name__", "http_requests_total", "job", "api", "instance", "b:80", "code", "500")
 	if _, err := app.Append(0, ls, 0, t0.Add(-5*time.Minute-5*time.Second).UnixMilli(), 1000, nil, nil, storage.AppendV2Options{}); err != nil {
+		t.Fatal(err)
+	}
+	ls = labels.FromStrings("__name__", "http_requests_total", "job", "api", "instance", "c:80", "code", "200")
+	if _, err := app.Append(0, ls, 0, t0.Add(-5*time.Minute).UnixMilli(), 7, nil, nil, storage.AppendV2Options{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := app.Commit(); err != nil {

@@ -121,6 +121,7 @@ func (b Budget) Parts() map[string]int64 {
 		"duckdb":         b.DuckDB,
 		"pending_rows":   b.PendingBytes,
 		"parts":          2 * b.PartsBytes,
+		"promql_cache":   b.PromQLCacheBytes,
 	}
 }
 

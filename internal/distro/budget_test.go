@@ -46,6 +46,7 @@ extensions:
 		"processors::memory_limiter/spike::spike_limit_mib": nil,
 		"extensions::overlook::storage::memory_limit":       "102MiB",
 		"extensions::overlook::storage::max_pending_rows":   1234,
+		"extensions::overlook::query::promql_cache_bytes":   "20MiB",
 	} {
 		if got := conf.Get(k); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %#v, want %#v", k, got, want)

@@ -300,3 +300,33 @@ func TestCacheRandomized(t *testing.T) {
 	}
 	t.Logf("%d of 60 queries used the cache; %d repeated answers changed after %d late writes", hits, changed, writes)
 }
+
+// TestCacheFailure: when the evaluation of the missing steps fails, the
+// whole query is evaluated for the engine's own error, and nothing of a
+// failed evaluation is stored.
+func TestCacheFailure(t *testing.T) {
+	e := newEnv(t, 64<<20)
+	e.write(t0, t0.Add(6*time.Hour))
+	start, end, step := t0, t0.Add(6*time.Hour), time.Minute
+	e.cached(rateByJob, start, end, step) // hours 0–4 cached; now is 5:30
+	e.q.failFrom = t0.Add(5 * time.Hour).UnixMilli()
+	got, want := e.cached(rateByJob, start, end, step), e.fresh(rateByJob, start, end, step)
+	if got.err == nil || diff(got, want) != "" {
+		t.Fatalf("with a failing store: %v / %v", got.err, want.err)
+	}
+	e.q.failFrom = 0
+	e.now = t0.Add(8 * time.Hour)
+	e.q.failFrom = t0.Add(3 * time.Hour).UnixMilli() // now reads of hours 3 on fail
+	if a := e.cached(rateByJob, start, end, step); a.err == nil {
+		t.Fatal("no error")
+	}
+	e.q.failFrom = 0
+	c0 := e.counts()
+	if d := diff(e.cached(rateByJob, start, end, step), e.fresh(rateByJob, start, end, step)); d != "" {
+		t.Fatal(d)
+	}
+	// Hours 0–4 were cached by the first query; 5 and 6 never succeeded.
+	if c := e.counts().sub(c0); c.partial != 1 || c.evaluatedSteps != 61 {
+		t.Errorf("%+v: want the 61 steps of hours 5 and 6 evaluated", c)
+	}
+}

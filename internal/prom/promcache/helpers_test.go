@@ -2,6 +2,7 @@ package promcache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -227,6 +228,8 @@ type selectLog struct {
 	mu      sync.Mutex
 	selects int
 	minT    int64
+	// failFrom, if set, fails every Select reading at or after it.
+	failFrom int64
 }
 
 func (s *selectLog) reset() {
@@ -254,6 +257,10 @@ func (q *loggedQuerier) Select(ctx context.Context, sorted bool, hints *storage.
 	if hints != nil {
 		q.log.minT = min(q.log.minT, hints.Start)
 	}
+	fail := q.log.failFrom != 0 && hints != nil && hints.End >= q.log.failFrom
 	q.log.mu.Unlock()
+	if fail {
+		return storage.ErrSeriesSet(errors.New("the store failed"))
+	}
 	return q.Querier.Select(ctx, sorted, hints, ms...)
 }

@@ -91,13 +91,13 @@ func TestPromqlQueries(t *testing.T) {
 			v.Get("end") != "1796541780" || v.Get("start") != "1796455380" {
 			t.Errorf("query %d: %s", i, qs[3*i+1].get)
 		}
-		// cold: a new alignment each call; sliding: one step back each call.
+		// cold: a new alignment each call; sliding: one step later each call.
 		for n, want := range map[int]string{0: "1796541779", 4: "1796541775"} {
 			if v := urlQuery(t, qs[3*i].getRun(n)); v.Get("end") != want || v.Get("step") != step {
 				t.Errorf("cold query %d, call %d: %v", i, n, v)
 			}
 		}
-		wantEnd := map[string]string{"60": "1796541540", "300": "1796540580"}[step]
+		wantEnd := map[string]string{"60": "1796538420", "300": "1796539380"}[step] // end − 1 h + 4 steps
 		if v := urlQuery(t, qs[3*i+2].getRun(4)); v.Get("end") != wantEnd || v.Get("step") != step {
 			t.Errorf("sliding query %d, call 4: %v", i, v)
 		}

@@ -97,7 +97,7 @@ func TestPromqlQueries(t *testing.T) {
 				t.Errorf("cold query %d, call %d: %v", i, n, v)
 			}
 		}
-		wantEnd := map[string]string{"60": "1796538420", "300": "1796539380"}[step] // end − 1 h + 4 steps
+		wantEnd := map[string]string{"60": "1796538390", "300": "1796539350"}[step] // end − 1 h − 30 s + 4 steps
 		if v := urlQuery(t, qs[3*i+2].getRun(4)); v.Get("end") != wantEnd || v.Get("step") != step {
 			t.Errorf("sliding query %d, call 4: %v", i, v)
 		}

@@ -137,10 +137,11 @@ func promqlQueries(end time.Time) []apiQuery {
 	//     evaluation of a query (the figure of the target row);
 	//   - repeated: the same range every call: from the cache once the
 	//     warm-up stored it (a dashboard refreshing over old data);
-	//   - sliding: the range ends an hour before the data's end and every
-	//     call moves it one step later, as a dashboard's range moves with
-	//     now: the hour holding its end (with data) is evaluated, the other
-	//     23 come from the cache.
+	//   - sliding: the range ends an hour and 30 s before the data's end
+	//     (30 s: a step alignment of its own, so the ranges above cached
+	//     nothing of it) and every call moves it one step later, as a
+	//     dashboard's range moves with now: the hour holding its end (with
+	//     data) is evaluated, the other 23 come from the cache.
 	var qs []apiQuery
 	for _, st := range []struct {
 		label string
@@ -153,7 +154,7 @@ func promqlQueries(end time.Time) []apiQuery {
 				getRun: func(n int) string { return rng(step, time.Duration(n+1)*time.Second) }},
 			apiQuery{name: name + ", repeated (same range)", get: rng(step, 0), note: note},
 			apiQuery{name: name + ", sliding (1 step later per run)", note: note,
-				getRun: func(n int) string { return rng(step, time.Hour-time.Duration(n*st.secs)*time.Second) }},
+				getRun: func(n int) string { return rng(step, time.Hour+30*time.Second-time.Duration(n*st.secs)*time.Second) }},
 		)
 	}
 	return append(qs, apiQuery{name: "promql: " + promqlQuery + ", instant", get: "/prometheus/api/v1/query?" + url.Values{"query": {promqlQuery},

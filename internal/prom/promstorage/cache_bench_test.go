@@ -14,19 +14,23 @@ import (
 // BenchmarkRateByJob24hCache is BenchmarkRateByJob24h's query through the
 // results cache (internal/prom/promcache) over the split path, as the API
 // evaluates it:
+//
 //   - cold: every query shifted by another second (a new step alignment):
 //     nothing cached applies, the first evaluation of a query;
+//
 //   - repeated: the same range, every hour cached;
+//
 //   - sliding: the range ends 6m30s before the data's end (another step
 //     alignment) and every query moves it one step later, as a dashboard's
 //     range moves with now: the hour holding its end (≈ 55 steps) is
 //     evaluated, the others are cached;
+//
 //   - open_hour: the same range ending a minute before the data's end,
 //     with the clock at the data's end: its newest hour (60 steps) is open
 //     and evaluated every time, 23 hours come from the cache (a dashboard
 //     with end = now, at the end of an hour: the most it evaluates).
 //
-//	OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/prom/promstorage -run '^$' -bench RateByJob24hCache -benchtime 5x
+//     OVERLOOK_BENCH_DIR=/tmp/ob go test ./internal/prom/promstorage -run '^$' -bench RateByJob24hCache -benchtime 5x
 func BenchmarkRateByJob24hCache(b *testing.B) {
 	st, end := benchStore(b)
 	q := NewQueryable(st, Options{})

@@ -63,7 +63,7 @@ func TestPromQLResultsCache(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		m := regexp.MustCompile(re + ` (\S+)`).FindSubmatch(b)
+		m := regexp.MustCompile(`(?m)^` + re + ` (\S+)`).FindSubmatch(b)
 		if m == nil {
 			return 0
 		}

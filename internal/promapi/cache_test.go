@@ -2,6 +2,7 @@ package promapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
+	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
@@ -97,5 +99,28 @@ func TestQueryRangeCache(t *testing.T) {
 	}
 	if n := testutil.ToFloat64(m.PromQLCache.Stale); n == 0 {
 		t.Error("no cached hour was found stale")
+	}
+}
+
+// TestRangeEngineNeedsGenerations: a store that cannot report its writes
+// (ClickHouse: other writers) gets no cache, whatever Options.Cache says.
+func TestRangeEngineNeedsGenerations(t *testing.T) {
+	_, st := newTestAPI(t)
+	cache := promcache.New(promcache.Options{MaxBytes: 1 << 20})
+	for _, c := range []struct {
+		name   string
+		reader store.MetricReader
+		cache  *promcache.Cache
+		want   string
+	}{
+		{"generations", st, cache, "*promcache.Engine"},
+		{"no generations", struct{ store.MetricReader }{st}, cache, "*promsplit.Engine"},
+		{"no cache", st, nil, "*promsplit.Engine"},
+	} {
+		h := New(Options{Prefix: "/prometheus", Reader: c.reader, Logger: slog.New(slog.DiscardHandler), Cache: c.cache})
+		if got := fmt.Sprintf("%T", h.ranges); got != c.want {
+			t.Errorf("%s: range engine %s, want %s", c.name, got, c.want)
+		}
+		_ = h.Close()
 	}
 }

@@ -144,17 +144,18 @@ func (s *Store) RunRetention(ctx context.Context) (int64, error) {
 		}
 		n, err := s.expire(ctx, tg.table.Name, tg.column, now.Add(-tg.keep))
 		total += n
-		if metricKindOf(tg.table.Name) != 0 && (n > 0 || err != nil) {
-			// After the deletes committed (a failed run may have
-			// committed some): cached PromQL results over them go.
-			s.bumpRetention(now.Add(-tg.keep))
-		}
 		if k := metricKindOf(tg.table.Name); k != 0 && (n > 0 || !s.cat.known(k)) {
 			// Drop the deleted hours from the metric catalogue (or retry
 			// a failed build).
 			if cerr := s.rebuildCatalogue(ctx, k); cerr != nil {
 				s.log.Warn("metric catalogue rebuild failed; metric lists read the tables", "err", cerr)
 			}
+		}
+		if metricKindOf(tg.table.Name) != 0 && (n > 0 || err != nil) {
+			// After the deletes committed (a failed run may have
+			// committed some) and the catalogue followed: cached PromQL
+			// results over them go.
+			s.bumpRetention(now.Add(-tg.keep))
 		}
 		if n > 0 {
 			s.log.Info("retention deleted rows", "table", tg.table.Name, "rows", n,

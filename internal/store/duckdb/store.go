@@ -274,15 +274,19 @@ func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext st
 	}
 	cb := catalogueBatch(md)
 	err := s.metrics.submit(ctx, b)
-	// After submit returns the rows are committed (visible) or not stored
-	// at all; bump either way — only after: see internal/store/metricgen
-	// (a bump before the rows are visible could cache a stale answer
-	// forever). A spare bump after a failed write costs a cache miss.
+	if err == nil {
+		s.cat.addBatch(cb) // only once committed: never list rolled-back points
+	}
+	// Bump the write generations only now that queries see the rows: they
+	// are committed, and listed by the catalogue that MetricInfos answers
+	// from (a query reading the new generation before the catalogue lists
+	// a new metric or hour would miss it, and cache that answer forever;
+	// see internal/store/metricgen). After a failed write too: a spare
+	// bump costs a cache miss, never a wrong answer.
 	s.bumpBatch(cb)
 	if err != nil {
 		return fmt.Errorf("insert metrics: %w", err)
 	}
-	s.cat.addBatch(cb) // only once committed: never list rolled-back points
 	return nil
 }
 

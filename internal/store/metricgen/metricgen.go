@@ -7,8 +7,9 @@
 //
 // The contract for a store that keeps a Tracker:
 //
-//   - Bump the hours of every write AFTER its rows are visible to queries
-//     (committed). Bumping before would let a query that starts between
+//   - Bump the hours of every write AFTER its rows are visible to queries:
+//     committed, and listed by whatever the read path finds them through
+//     (the DuckDB store's metric catalogue). Bumping before would let a query that starts between
 //     the bump and the commit read the new sequence, evaluate without the
 //     new rows, and keep that answer tagged with a sequence no later write
 //     changes: a stale answer served forever. Bumping after can only make

@@ -52,7 +52,10 @@ type apiQuery struct {
 	name, path string
 	body       map[string]any // POST path with this JSON body
 	get        string         // or GET this path and query
-	note       func(body []byte) string
+	// getRun, if set, is the GET of the n-th call (0: the warm-up), for
+	// measurements that must not repeat a request (a results cache).
+	getRun func(n int) string
+	note   func(body []byte) string
 }
 
 func apiQueries(sources []string, end time.Time) []apiQuery {
@@ -135,12 +138,18 @@ func runAPI(o apiOptions) error {
 			return err
 		}
 		var srvCPU []time.Duration
+		call := 0
 		r, err := measure(q.name, o.runs, func() (string, error) {
 			c0 := procCPU(pid)
 			var b []byte
 			var err error
-			if q.get != "" {
-				b, err = get(api, q.get)
+			path := q.get
+			if q.getRun != nil {
+				path = q.getRun(call)
+			}
+			call++
+			if path != "" {
+				b, err = get(api, path)
 			} else {
 				b, err = post(api, q.path, body)
 			}

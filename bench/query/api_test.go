@@ -78,24 +78,43 @@ func TestRunAPIRequests(t *testing.T) {
 func TestPromqlQueries(t *testing.T) {
 	end := time.Date(2026, 12, 6, 7, 23, 0, 0, time.UTC)
 	qs := promqlQueries(end)
-	if len(qs) != 3 {
-		t.Fatalf("%d queries, want 3", len(qs))
+	if len(qs) != 7 {
+		t.Fatalf("%d queries, want 7", len(qs))
 	}
 	for i, step := range []string{"60", "300"} {
-		u, err := url.Parse(qs[i].get)
+		u, err := url.Parse(qs[3*i+1].get) // repeated: the range ending at end
 		if err != nil {
 			t.Fatal(err)
 		}
 		v := u.Query()
 		if u.Path != "/prometheus/api/v1/query_range" || v.Get("query") != promqlQuery || v.Get("step") != step ||
 			v.Get("end") != "1796541780" || v.Get("start") != "1796455380" {
-			t.Errorf("query %d: %s", i, qs[i].get)
+			t.Errorf("query %d: %s", i, qs[3*i+1].get)
+		}
+		// cold: a new alignment each call; sliding: one step later each call.
+		for n, want := range map[int]string{0: "1796541779", 4: "1796541775"} {
+			if v := urlQuery(t, qs[3*i].getRun(n)); v.Get("end") != want || v.Get("step") != step {
+				t.Errorf("cold query %d, call %d: %v", i, n, v)
+			}
+		}
+		wantEnd := map[string]string{"60": "1796538390", "300": "1796539350"}[step] // end − 1 h − 30 s + 4 steps
+		if v := urlQuery(t, qs[3*i+2].getRun(4)); v.Get("end") != wantEnd || v.Get("step") != step {
+			t.Errorf("sliding query %d, call 4: %v", i, v)
 		}
 	}
 	if got := qs[0].note([]byte(`{"data":{"result":[{"values":[[1,"1"],[2,"2"]]},{"values":[[1,"1"]]}]}}`)); got != "2 series, 3 points" {
 		t.Errorf("note %q", got)
 	}
-	if got := qs[2].note([]byte(`{"data":{"result":[{"value":[1,"1"]}]}}`)); got != "1 series" {
+	if got := qs[6].note([]byte(`{"data":{"result":[{"value":[1,"1"]}]}}`)); got != "1 series" {
 		t.Errorf("instant note %q", got)
 	}
+}
+
+func urlQuery(t *testing.T, get string) url.Values {
+	t.Helper()
+	u, err := url.Parse(get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Query()
 }

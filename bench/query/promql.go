@@ -125,16 +125,40 @@ func promqlQueries(end time.Time) []apiQuery {
 		}
 		return fmt.Sprintf("%d series, %d points", len(r.Data.Result), pts)
 	}
-	rng := func(step string) string {
-		return "/prometheus/api/v1/query_range?" + url.Values{"query": {promqlQuery}, "start": {unix(end.Add(-24 * time.Hour))},
-			"end": {unix(end)}, "step": {step}}.Encode()
+	// rng is the 24 h range ending shift before end.
+	rng := func(step string, shift time.Duration) string {
+		return "/prometheus/api/v1/query_range?" + url.Values{"query": {promqlQuery}, "start": {unix(end.Add(-24*time.Hour - shift))},
+			"end": {unix(end.Add(-shift))}, "step": {step}}.Encode()
 	}
-	return []apiQuery{
-		{name: "promql: " + promqlQuery + ", 24 h, step 60 s", get: rng("60"), note: note},
-		{name: "promql: " + promqlQuery + ", 24 h, step 5 m", get: rng("300"), note: note},
-		{name: "promql: " + promqlQuery + ", instant", get: "/prometheus/api/v1/query?" + url.Values{"query": {promqlQuery},
-			"time": {unix(end)}}.Encode(), note: note},
+	// With the results cache (query::promql_cache_bytes) a repeated range
+	// query is answered from it: each step is measured three ways.
+	//   - cold: every call shifts the range by another second, a new
+	//     alignment of the steps, so nothing cached applies — the first
+	//     evaluation of a query (the figure of the target row);
+	//   - repeated: the same range every call: from the cache once the
+	//     warm-up stored it (a dashboard refreshing over old data);
+	//   - sliding: the range ends an hour and 30 s before the data's end
+	//     (30 s: a step alignment of its own, so the ranges above cached
+	//     nothing of it) and every call moves it one step later, as a
+	//     dashboard's range moves with now: the hour holding its end (with
+	//     data) is evaluated, the other 23 come from the cache.
+	var qs []apiQuery
+	for _, st := range []struct {
+		label string
+		secs  int
+	}{{"60 s", 60}, {"5 m", 300}} {
+		step := strconv.Itoa(st.secs)
+		name := "promql: " + promqlQuery + ", 24 h, step " + st.label
+		qs = append(qs,
+			apiQuery{name: name + ", cold (new step alignment per run)", note: note,
+				getRun: func(n int) string { return rng(step, time.Duration(n+1)*time.Second) }},
+			apiQuery{name: name + ", repeated (same range)", get: rng(step, 0), note: note},
+			apiQuery{name: name + ", sliding (1 step later per run)", note: note,
+				getRun: func(n int) string { return rng(step, time.Hour+30*time.Second-time.Duration(n*st.secs)*time.Second) }},
+		)
 	}
+	return append(qs, apiQuery{name: "promql: " + promqlQuery + ", instant", get: "/prometheus/api/v1/query?" + url.Values{"query": {promqlQuery},
+		"time": {unix(end)}}.Encode(), note: note})
 }
 
 // get is a GET of the server's API that must answer 200.

@@ -96,6 +96,14 @@ const (
 	MaxQueryPoints  = 50_000_000
 	MaxQuerySamples = 50_000_000
 	MinQueryPoints  = 500_000
+	// PromQLCacheShare is the PromQL results cache's share
+	// (query::promql_cache_bytes), inside GoShare (it is Go heap), between
+	// MinPromQLCacheBytes and MaxPromQLCacheBytes: 20 MiB of a 512 MiB
+	// budget; a day of a dashboard's panels at step 60 s takes ≈ 25 KiB
+	// per result series.
+	PromQLCacheShare    = 0.04
+	MinPromQLCacheBytes = 4 << 20
+	MaxPromQLCacheBytes = 64 << 20
 )
 
 // Budget is the process's memory budget and its parts, in bytes.
@@ -123,6 +131,8 @@ type Budget struct {
 	// (samples the engine holds at once): QueryShare of the Go share
 	// each, between MinQueryPoints and 50M.
 	PromQLMaxPoints, PromQLMaxSamples int
+	// PromQLCacheBytes is query::promql_cache_bytes.
+	PromQLCacheBytes int64
 }
 
 // Parts lists the budget's parts by name, for /metrics.
@@ -134,6 +144,7 @@ func (b Budget) Parts() map[string]int64 {
 		"duckdb":         b.DuckDB,
 		"pending_rows":   b.PendingBytes,
 		"parts":          2 * b.PartsBytes,
+		"promql_cache":   b.PromQLCacheBytes,
 	}
 }
 
@@ -170,6 +181,7 @@ func Split(total int64, source string, goEnv int64) Budget {
 	query := int64(float64(b.MemoryLimiter) * QueryShare)
 	b.PromQLMaxPoints = int(min(max(query/BytesPerQueryPoint, MinQueryPoints), MaxQueryPoints))
 	b.PromQLMaxSamples = int(min(max(query/BytesPerQuerySample, MinQueryPoints), MaxQuerySamples))
+	b.PromQLCacheBytes = min(max(roundMiB(share(PromQLCacheShare)), MinPromQLCacheBytes), MaxPromQLCacheBytes)
 	return b
 }
 

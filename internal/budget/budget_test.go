@@ -144,7 +144,8 @@ func TestSplit(t *testing.T) {
 		}
 		var sum int64
 		for part, n := range b.Parts() {
-			if part != "total" && part != "memory_limiter" {
+			// The PromQL cache is Go heap, inside the Go share.
+			if part != "total" && part != "memory_limiter" && part != "promql_cache" {
 				sum += n
 			}
 		}
@@ -153,6 +154,9 @@ func TestSplit(t *testing.T) {
 		}
 		if sum > tc.total {
 			t.Errorf("Split(%d): the parts (%d) exceed the budget", tc.total, sum)
+		}
+		if want := min(max(roundMiB(tc.total/25), MinPromQLCacheBytes), MaxPromQLCacheBytes); b.PromQLCacheBytes != want || want > b.GoLimit/4 {
+			t.Errorf("Split(%d): PromQL cache %d, want %d (a small part of the Go share %d)", tc.total, b.PromQLCacheBytes, want, b.GoLimit)
 		}
 	}
 }

@@ -17,7 +17,8 @@ import (
 //   - extensions::overlook::storage::memory_limit (DuckDB),
 //     max_pending_rows and parts::max_buffered_bytes;
 //   - extensions::overlook::query::promql_max_points and
-//     promql_max_samples (what one PromQL query may hold).
+//     promql_max_samples (what one PromQL query may hold), and
+//     promql_cache_bytes (the PromQL results cache).
 //
 // With no budget (nil), memory_limiters fall back to the collector's
 // percentages of the machine's (or cgroup's) memory.
@@ -67,6 +68,9 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 		}
 		if v := conf.Get(q + "promql_max_samples"); v == nil || fmt.Sprint(v) == "0" {
 			set[q+"promql_max_samples"] = c.b.PromQLMaxSamples
+		}
+		if v := conf.Get(q + "promql_cache_bytes"); v == nil || v == "" {
+			set[q+"promql_cache_bytes"] = fmt.Sprintf("%dMiB", c.b.PromQLCacheBytes>>20)
 		}
 	}
 	if len(set) == 0 {

@@ -51,6 +51,7 @@ extensions:
 		// A PromQL query's points follow the budget; the user's samples stay.
 		"extensions::overlook::query::promql_max_points":  b.PromQLMaxPoints,
 		"extensions::overlook::query::promql_max_samples": 777,
+		"extensions::overlook::query::promql_cache_bytes": "20MiB",
 	} {
 		if got := conf.Get(k); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %#v, want %#v", k, got, want)

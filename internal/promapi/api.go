@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/util/annotations"
 
+	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
 	"github.com/overlook-dev/overlook/internal/prom/targetinfo"
@@ -78,6 +79,13 @@ type Options struct {
 	// Limiter applies the per-tenant overrides to remote write
 	// (remotewrite_limits.go); nil: no limits.
 	Limiter *overrides.Limiter
+	// Cache keeps range query results per hour (cache.go); it may be
+	// shared by the handlers of every tenant. Nil: no cache. Resources,
+	// if set, must read the same store as Reader.
+	Cache *promcache.Cache
+	// Tenant is the tenant whose store Reader reads (part of the cache's
+	// keys).
+	Tenant string
 }
 
 // Handler is the API's http.Handler. It is safe for concurrent use.
@@ -85,8 +93,9 @@ type Handler struct {
 	opts   Options
 	mux    *http.ServeMux
 	engine *promql.Engine
-	// ranges evaluates range queries: engine's, long ones in parallel parts.
-	ranges *promsplit.Engine
+	// ranges evaluates range queries: engine's, long ones in parallel
+	// parts, through the results cache (cache.go).
+	ranges promcache.RangeEngine
 	parser parser.Parser
 	// queryable is the store's series (promstorage) with target_info
 	// (targetinfo) merged in.
@@ -134,7 +143,7 @@ func New(opts Options) *Handler {
 			Parser:                   p,
 		}),
 	}
-	h.ranges = promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p})
+	h.ranges = h.rangeEngine(promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p}))
 	if opts.Inserter != nil {
 		h.appender = promstorage.NewAppendable(opts.Inserter)
 	}

@@ -43,6 +43,8 @@ type Metrics struct {
 	MemoryBudget *prometheus.GaugeVec
 	// Tempo holds Grafana Tempo's self-metrics (tempo.go).
 	Tempo *TempoMetrics
+	// PromQLCache instruments the PromQL results cache (promcache.go).
+	PromQLCache *PromQLCacheMetrics
 
 	storeSize atomic.Pointer[func() float64]
 	store     storeState
@@ -96,6 +98,7 @@ func New() *Metrics {
 	m.Ingest = newIngestMetrics(reg)
 	m.Tenant = newTenantMetrics(reg)
 	m.Tempo = newTempoMetrics(reg)
+	m.PromQLCache = newPromQLCacheMetrics(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -39,6 +39,11 @@ type QueryConfig struct {
 	// budget's log line says them); 50M without a budget.
 	PromQLMaxPoints  int `mapstructure:"promql_max_points"`
 	PromQLMaxSamples int `mapstructure:"promql_max_samples"`
+	// PromQLCacheBytes (e.g. "32MiB") bounds the PromQL results cache
+	// (internal/prom/promcache): range query results per hour, reused
+	// while the data they read is unchanged. "0" turns it off. Default:
+	// from the memory budget (internal/budget), else 32 MiB.
+	PromQLCacheBytes string `mapstructure:"promql_cache_bytes"`
 }
 
 // AnalysisConfig is query::analysis: row budgets of /api/patterns,
@@ -87,6 +92,9 @@ func (c QueryConfig) Validate() error {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))
 		}
+	}
+	if _, err := c.promQLCacheBytes(); err != nil {
+		errs = append(errs, fmt.Errorf("query::promql_cache_bytes: %w", err))
 	}
 	return errors.Join(errs...)
 }

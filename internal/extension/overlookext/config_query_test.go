@@ -24,6 +24,26 @@ func TestQueryConfig(t *testing.T) {
 	}
 }
 
+func TestPromQLCacheBytes(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+		bad  bool
+	}{
+		{"", DefaultPromQLCacheBytes, false}, {"0", 0, false}, {"8MiB", 8 << 20, false}, {"1000", 1000, false},
+		{"lots", 0, true}, {"-1MiB", 0, true},
+	} {
+		got, err := QueryConfig{PromQLCacheBytes: c.in}.promQLCacheBytes()
+		if (err != nil) != c.bad || !c.bad && got != c.want {
+			t.Errorf("promql_cache_bytes %q = %d, %v; want %d (error: %v)", c.in, got, err, c.want, c.bad)
+		}
+		verr := QueryConfig{PromQLCacheBytes: c.in}.Validate()
+		if (verr != nil) != c.bad || c.bad && !strings.Contains(verr.Error(), "query::promql_cache_bytes") {
+			t.Errorf("Validate with promql_cache_bytes %q: %v", c.in, verr)
+		}
+	}
+}
+
 func TestAnalysisConfig(t *testing.T) {
 	err := QueryConfig{Analysis: AnalysisConfig{FacetRows: -1}}.Validate()
 	if err == nil || !strings.Contains(err.Error(), "query::analysis::facet_rows") {

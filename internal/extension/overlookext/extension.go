@@ -20,6 +20,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/auth"
 	"github.com/overlook-dev/overlook/internal/logging"
+	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/store"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 	"github.com/overlook-dev/overlook/internal/tenancy"
@@ -74,6 +75,9 @@ type Extension struct {
 	// limiter applies the per-tenant overrides (config_overrides.go);
 	// nil when none are configured.
 	limiter *overrides.Limiter
+	// promCacheV is the PromQL results cache of every tenant (promcache.go).
+	promCacheOnce sync.Once
+	promCacheV    *promcache.Cache
 }
 
 // writeTimeoutMargin is how much longer than query_timeout the API's

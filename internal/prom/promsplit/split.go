@@ -81,6 +81,11 @@ func (e *Engine) parts(steps int64) int {
 	return int(max(n, 1))
 }
 
+// Splittable reports whether the value at a step of expr (as parsed) is
+// independent of the range query's start and end, so that the query may
+// be evaluated in parts (and its parts' results reused: promcache).
+func Splittable(expr parser.Expr) bool { return splittable(expr) }
+
 // splittable reports whether the value at a step of expr, as parsed
 // (before the engine folds the query's own times into it), is independent
 // of the query's start and end: no `@ start()` / `@ end()`, no start(),

@@ -11,16 +11,22 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/prometheus/promql"
 	"github.com/prometheus/prometheus/promql/parser"
 	"github.com/prometheus/prometheus/promql/promqltest"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
+	"github.com/overlook-dev/overlook/internal/telemetry"
 )
 
 // TestPromQLBuiltin runs Prometheus's own PromQL test scripts
@@ -54,7 +60,18 @@ func TestPromQLBuiltinSplit(t *testing.T) {
 	runPromQLScripts(t, true)
 }
 
-func runPromQLScripts(t *testing.T, split bool) {
+// TestPromQLBuiltinCache runs the scripts with every range query evaluated
+// twice through the results cache (internal/prom/promcache) over the split
+// path: once cold (its sealed hours stored), then warm — the warm answer,
+// taken from the cache, is the one the script checks.
+func TestPromQLBuiltinCache(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every Prometheus PromQL test script")
+	}
+	runPromQLScripts(t, true, "PROMQLTEST_CACHE=1")
+}
+
+func runPromQLScripts(t *testing.T, split bool, env ...string) {
 	dir := promqltestDir(t)
 	files, err := filepath.Glob(filepath.Join(dir, "*.test"))
 	if err != nil || len(files) == 0 {
@@ -65,9 +82,18 @@ func runPromQLScripts(t *testing.T, split bool) {
 	if split {
 		cmd.Env = append(cmd.Env, "PROMQLTEST_SPLIT=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	out, _ := cmd.CombinedOutput() // failures are expected; the output says which
 	if os.Getenv("PROMQLTEST_OUT") != "" {
 		_ = os.WriteFile(os.Getenv("PROMQLTEST_OUT"), out, 0o600)
+	}
+	if m := cacheRE.FindSubmatch(out); m != nil {
+		t.Logf("%s", m[0])
+		if hits, _ := strconv.Atoi(string(m[1])); hits < 500 {
+			t.Errorf("only %d range queries were answered from the cache", hits)
+		}
+	} else if slices.Contains(env, "PROMQLTEST_CACHE=1") {
+		t.Error("the child did not report the cache's outcomes")
 	}
 	results := parseResults(out)
 	known := readKnownFailures(t)
@@ -129,6 +155,18 @@ func TestPromQLScripts(t *testing.T) {
 		engine = promsplit.New(engine.(*promql.Engine), promsplit.Options{MaxParts: 3, MinStepsPerPart: 2,
 			Parser: parser.NewParser(promqltest.TestParserOpts)})
 	}
+	if os.Getenv("PROMQLTEST_CACHE") != "" {
+		// Over the split path (PROMQLTEST_SPLIT), as the API evaluates.
+		m := telemetry.New().PromQLCache
+		engine = &twiceEngine{Engine: engine.(*promsplit.Engine), cache: promcache.New(promcache.Options{MaxBytes: 256 << 20, Metrics: m}),
+			parser: parser.NewParser(promqltest.TestParserOpts)}
+		defer func() {
+			// Read by runPromQLScripts: the warm queries must have come
+			// from the cache, or the test proves nothing.
+			q := func(o string) int { return int(testutil.ToFloat64(m.Queries.WithLabelValues(o))) }
+			fmt.Printf("promcache outcomes: hit=%d partial=%d miss=%d uncacheable=%d\n", q("hit"), q("partial"), q("miss"), q("uncacheable"))
+		}()
+	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		if err != nil {
@@ -139,6 +177,33 @@ func TestPromQLScripts(t *testing.T) {
 		})
 	}
 }
+
+// twiceEngine evaluates each range query through a results cache twice and
+// returns the second (warm) query to promqltest.
+type twiceEngine struct {
+	*promsplit.Engine
+	cache  *promcache.Cache
+	parser parser.Parser
+}
+
+func (e *twiceEngine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts promql.QueryOpts, qs string,
+	start, end time.Time, step time.Duration) (promql.Query, error) {
+	ts, ok := q.(*testStorage)
+	if !ok {
+		return nil, fmt.Errorf("BUG: promqltest queried a %T", q)
+	}
+	ce := promcache.NewEngine(e.Engine, e.cache, ts.st.MetricGenerations(), "promqltest", e.parser)
+	cold, err := ce.NewRangeQuery(ctx, q, opts, qs, start, end, step)
+	if err != nil {
+		return nil, err
+	}
+	cold.Exec(ctx)
+	cold.Close()
+	return ce.NewRangeQuery(ctx, q, opts, qs, start, end, step)
+}
+
+// cacheRE matches the child's cache outcomes (TestPromQLScripts).
+var cacheRE = regexp.MustCompile(`promcache outcomes: hit=(\d+) partial=\d+ miss=\d+ uncacheable=\d+`)
 
 // resultRE matches promqltest's eval subtests in `go test -v` output.
 var resultRE = regexp.MustCompile(`--- (PASS|FAIL): TestPromQLScripts/([^/]+\.test)/line_(\d+)/`)

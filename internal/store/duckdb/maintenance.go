@@ -151,6 +151,12 @@ func (s *Store) RunRetention(ctx context.Context) (int64, error) {
 				s.log.Warn("metric catalogue rebuild failed; metric lists read the tables", "err", cerr)
 			}
 		}
+		if metricKindOf(tg.table.Name) != 0 && (n > 0 || err != nil) {
+			// After the deletes committed (a failed run may have
+			// committed some) and the catalogue followed: cached PromQL
+			// results over them go.
+			s.bumpRetention(now.Add(-tg.keep))
+		}
 		if n > 0 {
 			s.log.Info("retention deleted rows", "table", tg.table.Name, "rows", n,
 				"older_than", now.Add(-tg.keep).UTC().Format(time.RFC3339))

@@ -19,6 +19,7 @@ import (
 	"github.com/overlook-dev/overlook/internal/query"
 	"github.com/overlook-dev/overlook/internal/schema"
 	"github.com/overlook-dev/overlook/internal/store"
+	"github.com/overlook-dev/overlook/internal/store/metricgen"
 )
 
 // FileName is the database file inside Config.Dir.
@@ -44,6 +45,9 @@ type Store struct {
 	gate      commitGate
 	maint     sync.Mutex // one checkpoint or retention run at a time
 	cat       catalogue  // the metrics in the tables, for MetricInfos
+	// gens are the metric points' write generations per hour
+	// (metrics_generations.go).
+	gens *metricgen.Tracker
 
 	logs, traces, metrics *writer
 	// partTraces and partLogs keep spans and log records with LayoutParts
@@ -112,7 +116,7 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 	}
 	s := &Store{
 		cfg: cfg, log: logger, path: path,
-		stop: make(chan struct{}),
+		stop: make(chan struct{}), gens: metricgen.New(),
 	}
 	s.connector.cur = connector
 	s.db = sql.OpenDB(&s.connector)
@@ -272,10 +276,20 @@ func (s *Store) InsertMetricsExt(ctx context.Context, md pmetric.Metrics, ext st
 		b.add(t)
 	}
 	cb := catalogueBatch(md)
-	if err := s.metrics.submit(ctx, b); err != nil {
+	err := s.metrics.submit(ctx, b)
+	if err == nil {
+		s.cat.addBatch(cb) // only once committed: never list rolled-back points
+	}
+	// Bump the write generations only now that queries see the rows: they
+	// are committed, and listed by the catalogue that MetricInfos answers
+	// from (a query reading the new generation before the catalogue lists
+	// a new metric or hour would miss it, and cache that answer forever;
+	// see internal/store/metricgen). After a failed write too: a spare
+	// bump costs a cache miss, never a wrong answer.
+	s.bumpBatch(cb)
+	if err != nil {
 		return fmt.Errorf("insert metrics: %w", err)
 	}
-	s.cat.addBatch(cb) // only once committed: never list rolled-back points
 	return nil
 }
 

@@ -1,0 +1,23 @@
+package promapi
+
+import (
+	"github.com/overlook-dev/overlook/internal/prom/promcache"
+	"github.com/overlook-dev/overlook/internal/prom/promsplit"
+	"github.com/overlook-dev/overlook/internal/store"
+)
+
+// rangeEngine is how query_range evaluates: split in parallel parts
+// (promsplit), and, with Options.Cache and a store that reports its write
+// generations, answered from the results cache where it can be
+// (promcache). A store that cannot report every write (ClickHouse: other
+// writers) gets no cache.
+func (h *Handler) rangeEngine(split *promsplit.Engine) promcache.RangeEngine {
+	if h.opts.Cache == nil {
+		return split
+	}
+	g, ok := h.opts.Reader.(store.MetricGenerationReporter)
+	if !ok || g.MetricGenerations() == nil {
+		return split
+	}
+	return promcache.NewEngine(split, h.opts.Cache, g.MetricGenerations(), h.opts.Tenant, h.parser)
+}

@@ -557,8 +557,11 @@ func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
 		sq := fmt.Sprintf(`SELECT SeriesFingerprint, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s, ScopeName
 FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 		err = r.query(sq, args, func(ch *rawChunk) error {
+			// Each vector's memory is looked up once per chunk, not per
+			// row (≈ 30 cgo calls a row otherwise).
 			keys := fixed[uint64](ch.vec(0), ch.n)
-			names, units, svcs := ch.vec(1), ch.vec(2), ch.vec(3)
+			names, units, svcs := stringColOf(ch.vec(1)), stringColOf(ch.vec(2)), stringColOf(ch.vec(3))
+			res, attrs, scopes := mapColOf(ch.vec(4)), mapColOf(ch.vec(5)), stringColOf(ch.vec(8))
 			mono, temp := fixed[bool](ch.vec(6), ch.n), fixed[int32](ch.vec(7), ch.n)
 			for i := range ch.n {
 				idx, ok := index[keys[i]]
@@ -567,11 +570,11 @@ FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 				}
 				found[idx] = true
 				ms := &out[idx]
-				ms.Info.Name, ms.Info.Unit = stringAt(names, i), stringAt(units, i)
-				ms.Info.ScopeName = stringAt(ch.vec(8), i)
+				ms.Info.Name, ms.Info.Unit = names.at(i), units.at(i)
+				ms.Info.ScopeName = scopes.at(i)
 				ms.Info.IsMonotonic, ms.Info.Temporality = mono[i], temp[i]
-				ms.ServiceName = stringAt(svcs, i)
-				ms.ResourceAttributes, ms.Attributes = mapAt(ch.vec(4), i), mapAt(ch.vec(5), i)
+				ms.ServiceName = svcs.at(i)
+				ms.ResourceAttributes, ms.Attributes = res.at(i), attrs.at(i)
 			}
 			return nil
 		})

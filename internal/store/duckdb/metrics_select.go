@@ -182,8 +182,8 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 		// The points in insertion order, which is each series' time order
 		// as written (sortPoints orders the rest): without it DuckDB's
 		// parallel scan hands out row groups in any order, and putting
-		// them back in order in Go cost ≈ 20 % of the read (≈ 60–90
-		// CPU-ms of a 24 h × 1k series query; docs/benchmarks.md, session 9).
+		// them back in order in Go cost ≈ 20–27 % of the read of a 24 h
+		// × 1k series query (docs/benchmarks.md, session 9).
 		if err := r.c.exec("SET SESSION preserve_insertion_order = true"); err != nil {
 			return fmt.Errorf("read points in insertion order: %w", err)
 		}
@@ -473,8 +473,7 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	}
 	if starts == nil && flags == nil && values != nil {
 		// The common case (floats without start times or flags) in a
-		// loop of its own: ≈ 15 ns per row with the optional columns'
-		// branches, most of the split.
+		// loop of its own, without the optional columns' branches.
 		bt, bv := b.times[:rows], b.values[:rows]
 		for r, s := range b.series {
 			j := pos[s]

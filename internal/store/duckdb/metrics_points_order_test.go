@@ -1,14 +1,9 @@
 package duckdb
 
 import (
-	"context"
 	"math/rand/v2"
 	"slices"
 	"testing"
-	"time"
-
-	"go.opentelemetry.io/collector/pdata/pcommon"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 
 	"github.com/overlook-dev/overlook/internal/store"
 )
@@ -76,44 +71,57 @@ func checkSortPoints(t *testing.T, times []int64) {
 	}
 }
 
-// TestSelectMetricsSessionOrder: SelectMetrics reads points in insertion
-// order on its own connection only; the store's global setting (no
-// insertion order, which the writers' INSERT … SELECT rely on) stays.
-func TestSelectMetricsSessionOrder(t *testing.T) {
-	s := openMetricStore(t)
-	ctx := context.Background()
-	insertGauge(t, s, "x", 3, 10)
-	got, err := s.SelectMetrics(ctx, store.MetricSelectParams{Kind: store.MetricGauge, Names: []string{"x"},
-		Start: t0, End: t0.Add(time.Hour)})
-	if err != nil || len(got) != 3 {
-		t.Fatalf("select: %d series, %v", len(got), err)
-	}
-	var v bool
-	if err := s.db.QueryRowContext(ctx, "SELECT current_setting('preserve_insertion_order')").Scan(&v); err != nil {
-		t.Fatal(err)
-	}
-	if v {
-		t.Fatal("preserve_insertion_order is true on the store's connections after SelectMetrics")
-	}
-}
-
-// insertGauge writes gauge name: series series with points points each,
-// one a minute from t0 (value: the minute), one batch per point time.
-func insertGauge(t *testing.T, s *Store, name string, series, points int) {
-	t.Helper()
-	for i := range points {
-		md := pmetric.NewMetrics()
-		m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
-		m.SetName(name)
-		dps := m.SetEmptyGauge().DataPoints()
-		for k := range series {
-			dp := dps.AppendEmpty()
-			dp.Attributes().PutInt("k", int64(k))
-			dp.SetTimestamp(pcommon.NewTimestampFromTime(t0.Add(time.Duration(i) * time.Minute)))
-			dp.SetDoubleValue(float64(i))
+// TestSeriesAfter: the successor guess never changes which series a row
+// is given: indexes in first-seen order, as a map alone gives them, for
+// rows in a repeating order (the guess right), shuffled (mostly wrong)
+// and mixed; with only, rows of other series get -1.
+func TestSeriesAfter(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var scrape, shuffled []uint64
+	for range 5 {
+		for k := range 7 {
+			scrape = append(scrape, uint64(100+k))
 		}
-		if err := s.InsertMetrics(context.Background(), md); err != nil {
-			t.Fatal(err)
-		}
+	}
+	for range 60 {
+		shuffled = append(shuffled, uint64(100+rng.IntN(9)))
+	}
+	mixed := append(append(slices.Clone(scrape), shuffled...), scrape...)
+	for name, keys := range map[string][]uint64{"scrape order": scrape, "shuffled": shuffled, "mixed": mixed} {
+		t.Run(name, func(t *testing.T) {
+			var b pointColumnsBuf
+			b.index = map[uint64]int{}
+			ref := map[uint64]int{}
+			prev := -1
+			for i, key := range keys {
+				want, ok := ref[key]
+				if !ok {
+					want = len(ref)
+					ref[key] = want
+				}
+				got := b.seriesAfter(prev, key)
+				if got != want {
+					t.Fatalf("row %d (key %d after series %d): series %d, want %d", i, key, prev, got, want)
+				}
+				prev = got
+			}
+			var only pointColumnsBuf
+			only.only([]uint64{104, 101, 107})
+			keep := map[uint64]int{104: 0, 101: 1, 107: 2}
+			prev = -1
+			for i, key := range keys {
+				want, ok := keep[key]
+				if !ok {
+					want = -1
+				}
+				got := only.seriesAfter(prev, key)
+				if got != want {
+					t.Fatalf("only, row %d (key %d): series %d, want %d", i, key, got, want)
+				}
+				if got >= 0 {
+					prev = got
+				}
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package duckdb
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -179,14 +180,6 @@ func (s *Store) SelectMetrics(ctx context.Context, p store.MetricSelectParams) (
 			return fmt.Errorf("read flags: %w", err)
 		}
 		cols.optionalColumns(p.Kind, starts, flags)
-		// The points in insertion order, which is each series' time order
-		// as written (sortPoints orders the rest): without it DuckDB's
-		// parallel scan hands out row groups in any order, and putting
-		// them back in order in Go cost ≈ 20–27 % of the read of a 24 h
-		// × 1k series query (docs/benchmarks.md, session 9).
-		if err := r.c.exec("SET SESSION preserve_insertion_order = true"); err != nil {
-			return fmt.Errorf("read points in insertion order: %w", err)
-		}
 		pointsQ := fmt.Sprintf("SELECT SeriesFingerprint, TimeUnix, %s%s%s FROM %s WHERE %s",
 			pointColumns(p.Kind), cond(starts, ", StartTimeUnix"), cond(flags, ", Flags"), quoteIdent(t.Name), where)
 		err = r.query(pointsQ, args, func(ch *rawChunk) error {
@@ -309,12 +302,14 @@ func countRows(r *rawReader, t *schema.Table, where string, args []any) (int, er
 type pointColumnsBuf struct {
 	index  map[uint64]int
 	sids   []uint64 // series index → key
+	succ   []int32  // series index → the series read after it last (-1: none)
 	series []int32  // per row
 	times  []int64
 	starts []int64
 	flags  []uint32
 	values []float64
 	hists  []store.HistogramPoint
+	chunks []chunkSpan
 	fixed  bool // only: rows of series not in index are skipped
 	// startsCol and flagsCol are the result columns of StartTimeUnix and
 	// Flags; 0: not read (every one is zero).
@@ -333,6 +328,13 @@ func (b *pointColumnsBuf) optionalColumns(k store.MetricKind, starts, flags bool
 	if flags {
 		b.flagsCol = col
 	}
+}
+
+// chunkSpan is a run of rows of one result chunk in time order, and its
+// first and last time.
+type chunkSpan struct {
+	start, n   int
+	minT, maxT int64
 }
 
 // grow reserves room for n rows.
@@ -356,6 +358,38 @@ func (b *pointColumnsBuf) only(fps []uint64) {
 	b.sids, b.fixed = fps, true
 }
 
+// seriesAfter returns the index of the series with fingerprint key, read
+// right after a row of series prev (-1: none), adding the series unless
+// the buffer is restricted by only (then -1 for a series not kept).
+// Scrapes and exporters write their series in the same order at every
+// timestamp, so the series that followed prev last time is tried before
+// the map: with one point per series and timestamp the key changes at
+// every row, and a map lookup per row of 5.76M cost ≈ 20–30 ns each.
+func (b *pointColumnsBuf) seriesAfter(prev int, key uint64) int {
+	for len(b.succ) < len(b.sids) {
+		b.succ = append(b.succ, -1)
+	}
+	if prev >= 0 {
+		if s := b.succ[prev]; s >= 0 && b.sids[s] == key {
+			return int(s)
+		}
+	}
+	idx, ok := b.index[key]
+	if !ok {
+		if b.fixed {
+			return -1
+		}
+		idx = len(b.sids)
+		b.index[key] = idx
+		b.sids = append(b.sids, key)
+		b.succ = append(b.succ, -1)
+	}
+	if prev >= 0 {
+		b.succ[prev] = int32(idx)
+	}
+	return idx
+}
+
 func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	if b.index == nil {
 		b.index = map[uint64]int{}
@@ -364,24 +398,18 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	// The series of each row; with only, rows of other series are left
 	// out (sel lists the rows kept then).
 	var sel []int
+	first := len(b.series)
 	last, idx := uint64(0), -1
 	for i, key := range keys {
 		if idx < 0 || key != last {
-			var ok bool
-			if idx, ok = b.index[key]; !ok {
-				if b.fixed {
-					if sel == nil {
-						sel = make([]int, 0, ch.n)
-						for j := range i {
-							sel = append(sel, j)
-						}
+			if idx = b.seriesAfter(idx, key); idx < 0 {
+				if sel == nil {
+					sel = make([]int, 0, ch.n)
+					for j := range i {
+						sel = append(sel, j)
 					}
-					idx = -1
-					continue
 				}
-				idx = len(b.sids)
-				b.index[key] = idx
-				b.sids = append(b.sids, key)
+				continue
 			}
 			last = key
 		}
@@ -405,6 +433,15 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	}
 	if sel != nil {
 		times, starts, flags, values = pick(times, sel), pick(starts, sel), pick(flags, sel), pick(values, sel)
+	}
+	// Record the chunk's runs of non-decreasing time (a chunk may join
+	// the tail of one row group with the head of another).
+	base, from := first, 0
+	for i := 1; i <= len(times); i++ {
+		if i == len(times) || times[i] < times[i-1] {
+			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
+			from = i
+		}
 	}
 	// Start times and flags are kept only once one is not zero.
 	if b.starts != nil || slices.ContainsFunc(starts, func(v int64) bool { return v != 0 }) {
@@ -441,9 +478,8 @@ func pick[T any](s []T, sel []int) []T {
 	return out
 }
 
-// split returns one MetricSeries per series with its points in the order
-// read (a counting sort by series, stable), sub-slices of one backing
-// array per column.
+// split returns one MetricSeries per series with its points (in the order
+// read), sub-slices of one backing array per column.
 func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	n := len(b.sids)
 	offs := make([]int, n+1)
@@ -471,17 +507,38 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	} else {
 		values = make([]float64, rows)
 	}
-	if starts == nil && flags == nil && values != nil {
-		// The common case (floats without start times or flags) in a
-		// loop of its own, without the optional columns' branches.
-		bt, bv := b.times[:rows], b.values[:rows]
-		for r, s := range b.series {
-			j := pos[s]
-			pos[s]++
-			times[j], values[j] = bt[r], bv[r]
+	// Runs in time order: DuckDB's parallel scan hands out row groups
+	// (which hold rows in insertion order, mostly time order) in any
+	// order; placing each series' rows run by run leaves it sorted unless
+	// its runs overlap in time (then sortPoints sorts it). Ties are broken
+	// by position, so this unstable sort gives the stable order (runs were
+	// recorded in position order); with 10 points of a series per write
+	// there are 576k runs in a 24 h × 1k series read, and the stable sort
+	// (insertion sort and in-place merges) cost ≈ 4 % of the query.
+	slices.SortFunc(b.chunks, func(x, y chunkSpan) int {
+		if c := cmp.Compare(x.minT, y.minT); c != 0 {
+			return c
 		}
-	} else {
-		for r, s := range b.series {
+		if c := cmp.Compare(x.maxT, y.maxT); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.start, y.start)
+	})
+	plain := starts == nil && flags == nil && values != nil
+	for _, c := range b.chunks {
+		if plain {
+			// The common case (floats without start times or flags),
+			// without the optional columns' branches per row.
+			bt, bv := b.times[c.start:c.start+c.n], b.values[c.start:c.start+c.n]
+			for r, s := range b.series[c.start : c.start+c.n] {
+				j := pos[s]
+				pos[s]++
+				times[j], values[j] = bt[r], bv[r]
+			}
+			continue
+		}
+		for r := c.start; r < c.start+c.n; r++ {
+			s := b.series[r]
 			j := pos[s]
 			pos[s]++
 			times[j] = b.times[r]

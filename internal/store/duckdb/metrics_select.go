@@ -510,19 +510,15 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	// Runs in time order: DuckDB's parallel scan hands out row groups
 	// (which hold rows in insertion order, mostly time order) in any
 	// order; placing each series' rows run by run leaves it sorted unless
-	// its runs overlap in time (then sortPoints sorts it). Ties are broken
-	// by position, so this unstable sort gives the stable order (runs were
-	// recorded in position order); with 10 points of a series per write
-	// there are 576k runs in a 24 h × 1k series read, and the stable sort
-	// (insertion sort and in-place merges) cost ≈ 4 % of the query.
-	slices.SortFunc(b.chunks, func(x, y chunkSpan) int {
+	// its runs overlap in time (then sortPoints sorts it). (An unstable
+	// sort with a position tie-break, the same order, cost more on the
+	// 576k nearly sorted runs of 10 points each of a 24 h × 1k series
+	// read: 81 against ≈ 50 CPU-ms.)
+	slices.SortStableFunc(b.chunks, func(x, y chunkSpan) int {
 		if c := cmp.Compare(x.minT, y.minT); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(x.maxT, y.maxT); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.start, y.start)
+		return cmp.Compare(x.maxT, y.maxT)
 	})
 	plain := starts == nil && flags == nil && values != nil
 	for _, c := range b.chunks {

@@ -302,6 +302,7 @@ func countRows(r *rawReader, t *schema.Table, where string, args []any) (int, er
 type pointColumnsBuf struct {
 	index  map[uint64]int
 	sids   []uint64 // series index → key
+	succ   []int32  // series index → the series read after it last (-1: none)
 	series []int32  // per row
 	times  []int64
 	starts []int64
@@ -357,6 +358,38 @@ func (b *pointColumnsBuf) only(fps []uint64) {
 	b.sids, b.fixed = fps, true
 }
 
+// seriesAfter returns the index of the series with fingerprint key, read
+// right after a row of series prev (-1: none), adding the series unless
+// the buffer is restricted by only (then -1 for a series not kept).
+// Scrapes and exporters write their series in the same order at every
+// timestamp, so the series that followed prev last time is tried before
+// the map: with one point per series and timestamp the key changes at
+// every row, and a map lookup per row of 5.76M cost ≈ 20–30 ns each.
+func (b *pointColumnsBuf) seriesAfter(prev int, key uint64) int {
+	for len(b.succ) < len(b.sids) {
+		b.succ = append(b.succ, -1)
+	}
+	if prev >= 0 {
+		if s := b.succ[prev]; s >= 0 && b.sids[s] == key {
+			return int(s)
+		}
+	}
+	idx, ok := b.index[key]
+	if !ok {
+		if b.fixed {
+			return -1
+		}
+		idx = len(b.sids)
+		b.index[key] = idx
+		b.sids = append(b.sids, key)
+		b.succ = append(b.succ, -1)
+	}
+	if prev >= 0 {
+		b.succ[prev] = int32(idx)
+	}
+	return idx
+}
+
 func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	if b.index == nil {
 		b.index = map[uint64]int{}
@@ -369,21 +402,14 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	last, idx := uint64(0), -1
 	for i, key := range keys {
 		if idx < 0 || key != last {
-			var ok bool
-			if idx, ok = b.index[key]; !ok {
-				if b.fixed {
-					if sel == nil {
-						sel = make([]int, 0, ch.n)
-						for j := range i {
-							sel = append(sel, j)
-						}
+			if idx = b.seriesAfter(idx, key); idx < 0 {
+				if sel == nil {
+					sel = make([]int, 0, ch.n)
+					for j := range i {
+						sel = append(sel, j)
 					}
-					idx = -1
-					continue
 				}
-				idx = len(b.sids)
-				b.index[key] = idx
-				b.sids = append(b.sids, key)
+				continue
 			}
 			last = key
 		}
@@ -484,14 +510,29 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	// Runs in time order: DuckDB's parallel scan hands out row groups
 	// (which hold rows in insertion order, mostly time order) in any
 	// order; placing each series' rows run by run leaves it sorted unless
-	// its runs overlap in time (then sortPoints sorts it).
+	// its runs overlap in time (then sortPoints sorts it). (An unstable
+	// sort with a position tie-break, the same order, cost more on the
+	// 576k nearly sorted runs of 10 points each of a 24 h × 1k series
+	// read: 81 against ≈ 50 CPU-ms.)
 	slices.SortStableFunc(b.chunks, func(x, y chunkSpan) int {
 		if c := cmp.Compare(x.minT, y.minT); c != 0 {
 			return c
 		}
 		return cmp.Compare(x.maxT, y.maxT)
 	})
+	plain := starts == nil && flags == nil && values != nil
 	for _, c := range b.chunks {
+		if plain {
+			// The common case (floats without start times or flags),
+			// without the optional columns' branches per row.
+			bt, bv := b.times[c.start:c.start+c.n], b.values[c.start:c.start+c.n]
+			for r, s := range b.series[c.start : c.start+c.n] {
+				j := pos[s]
+				pos[s]++
+				times[j], values[j] = bt[r], bv[r]
+			}
+			continue
+		}
 		for r := c.start; r < c.start+c.n; r++ {
 			s := b.series[r]
 			j := pos[s]
@@ -568,8 +609,11 @@ func readSeriesLabels(r *rawReader, t *schema.Table, p store.MetricSelectParams,
 		sq := fmt.Sprintf(`SELECT SeriesFingerprint, MetricName, MetricUnit, ServiceName, ResourceAttributes, Attributes, %s, ScopeName
 FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 		err = r.query(sq, args, func(ch *rawChunk) error {
+			// Each vector's memory is looked up once per chunk, not per
+			// row (≈ 30 cgo calls a row otherwise).
 			keys := fixed[uint64](ch.vec(0), ch.n)
-			names, units, svcs := ch.vec(1), ch.vec(2), ch.vec(3)
+			names, units, svcs := stringColOf(ch.vec(1)), stringColOf(ch.vec(2)), stringColOf(ch.vec(3))
+			res, attrs, scopes := mapColOf(ch.vec(4)), mapColOf(ch.vec(5)), stringColOf(ch.vec(8))
 			mono, temp := fixed[bool](ch.vec(6), ch.n), fixed[int32](ch.vec(7), ch.n)
 			for i := range ch.n {
 				idx, ok := index[keys[i]]
@@ -578,11 +622,11 @@ FROM %s WHERE %s`, extra, quoteIdent(t.Name), where)
 				}
 				found[idx] = true
 				ms := &out[idx]
-				ms.Info.Name, ms.Info.Unit = stringAt(names, i), stringAt(units, i)
-				ms.Info.ScopeName = stringAt(ch.vec(8), i)
+				ms.Info.Name, ms.Info.Unit = names.at(i), units.at(i)
+				ms.Info.ScopeName = scopes.at(i)
 				ms.Info.IsMonotonic, ms.Info.Temporality = mono[i], temp[i]
-				ms.ServiceName = stringAt(svcs, i)
-				ms.ResourceAttributes, ms.Attributes = mapAt(ch.vec(4), i), mapAt(ch.vec(5), i)
+				ms.ServiceName = svcs.at(i)
+				ms.ResourceAttributes, ms.Attributes = res.at(i), attrs.at(i)
 			}
 			return nil
 		})
@@ -653,47 +697,4 @@ func pointColumns(k store.MetricKind) string {
 // valueColumns is the number of pointColumns of a kind.
 func valueColumns(k store.MetricKind) int {
 	return strings.Count(pointColumns(k), ",") + 1
-}
-
-// sortPoints orders a series' points by time (stable). DuckDB's parallel
-// scan hands out row groups in any order, so a series usually arrives as
-// sorted runs.
-func sortPoints(ms *store.MetricSeries) {
-	if slices.IsSorted(ms.Times) {
-		return
-	}
-	type key struct {
-		t int64
-		i int32
-	}
-	keys := make([]key, len(ms.Times))
-	for i, t := range ms.Times {
-		keys[i] = key{t, int32(i)}
-	}
-	slices.SortFunc(keys, func(a, b key) int {
-		if c := cmp.Compare(a.t, b.t); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.i, b.i)
-	})
-	idx := make([]int32, len(keys))
-	for i, k := range keys {
-		idx[i] = k.i
-	}
-	ms.Times = permute(ms.Times, idx)
-	ms.StartTimes = permute(ms.StartTimes, idx)
-	ms.Flags = permute(ms.Flags, idx)
-	ms.Values = permute(ms.Values, idx)
-	ms.Histograms = permute(ms.Histograms, idx)
-}
-
-func permute[T any](s []T, idx []int32) []T {
-	if len(s) == 0 {
-		return s
-	}
-	out := make([]T, len(idx))
-	for i, j := range idx {
-		out[i] = s[j]
-	}
-	return out
 }

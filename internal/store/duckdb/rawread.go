@@ -151,8 +151,15 @@ type validity struct{ mask unsafe.Pointer }
 
 func validOf(v bindings.Vector) validity { return validity{bindings.VectorGetValidity(v)} }
 
+// ok reports whether row is not NULL. The mask is DuckDB's validity
+// array, one bit per row in uint64 words (bit set: valid), read here as
+// duckdb_validity_row_is_valid does, without a cgo call per row.
 func (m validity) ok(row int) bool {
-	return m.mask == nil || bindings.ValidityRowIsValid(m.mask, bindings.IdxT(row))
+	if m.mask == nil {
+		return true
+	}
+	w := *(*uint64)(unsafe.Add(m.mask, row/64*8))
+	return w&(1<<(row%64)) != 0
 }
 
 // duckString reads element row of a VARCHAR vector's data (copied).
@@ -172,6 +179,52 @@ func stringAt(v bindings.Vector, row int) string {
 		return ""
 	}
 	return duckString(bindings.VectorGetData(v), row)
+}
+
+// stringCol is a VARCHAR vector of one chunk, its data and NULL mask
+// fetched once (a cgo call each) for reading many rows.
+type stringCol struct {
+	data  unsafe.Pointer
+	valid validity
+}
+
+func stringColOf(v bindings.Vector) stringCol {
+	return stringCol{bindings.VectorGetData(v), validOf(v)}
+}
+
+// at reads row ("" for NULL).
+func (c stringCol) at(row int) string {
+	if !c.valid.ok(row) {
+		return ""
+	}
+	return duckString(c.data, row)
+}
+
+// mapCol is a MAP(VARCHAR, VARCHAR) vector of one chunk, its entries, keys
+// and values fetched once for reading many rows.
+type mapCol struct {
+	entries    unsafe.Pointer
+	valid      validity
+	keys, vals stringCol
+}
+
+func mapColOf(v bindings.Vector) mapCol {
+	child := bindings.ListVectorGetChild(v)
+	return mapCol{entries: bindings.VectorGetData(v), valid: validOf(v),
+		keys: stringColOf(bindings.StructVectorGetChild(child, 0)), vals: stringColOf(bindings.StructVectorGetChild(child, 1))}
+}
+
+// at reads row (an empty map for NULL).
+func (c mapCol) at(row int) map[string]string {
+	if !c.valid.ok(row) {
+		return map[string]string{}
+	}
+	e := *(*listEntry)(unsafe.Add(c.entries, row*16))
+	out := make(map[string]string, e.n)
+	for i := int(e.off); i < int(e.off+e.n); i++ {
+		out[duckString(c.keys.data, i)] = c.vals.at(i)
+	}
+	return out
 }
 
 // listEntry is duckdb_list_entry.

@@ -53,9 +53,7 @@ type pageHeader struct {
 
 // thriftReader reads the Thrift compact protocol.
 type thriftReader struct {
-	b   []byte
-	off int
-	bad bool
+	cursor // the part index decoder's: bytes, offset, uvarint
 }
 
 func (r *thriftReader) byte() byte {
@@ -66,16 +64,6 @@ func (r *thriftReader) byte() byte {
 	c := r.b[r.off]
 	r.off++
 	return c
-}
-
-func (r *thriftReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b[min(r.off, len(r.b)):])
-	if n <= 0 {
-		r.bad = true
-		return 0
-	}
-	r.off += n
-	return v
 }
 
 func (r *thriftReader) i32() int32 {
@@ -183,7 +171,7 @@ func (r *thriftReader) skip(typ byte, depth int) {
 // readPageHeader decodes the page header at the start of b and returns
 // it with its size in bytes.
 func readPageHeader(b []byte) (pageHeader, int, error) {
-	r := thriftReader{b: b}
+	r := thriftReader{cursor{b: b}}
 	h := pageHeader{compressedV2: true}
 	var last int16
 	for !r.bad {

@@ -101,6 +101,18 @@ const (
 	// MinPromQLCacheBytes and MaxPromQLCacheBytes: 20 MiB of a 512 MiB
 	// budget; a day of a dashboard's panels at step 60 s takes ≈ 25 KiB
 	// per result series.
+	// InflightShare is ingest::max_inflight_bytes: the weight (4× the
+	// uncompressed body, internal/ingest/inflight) of the push requests
+	// being decoded or waiting for their answer at once, between
+	// MinInflightBytes and MaxInflightBytes. Their decoded data is Go
+	// heap, inside GoShare: 51 MiB of a 512 MiB budget (≈ 13 MiB of
+	// bodies, about twenty 2000-span exports). The memory_limiter sees the
+	// heap only after a request is decoded, so without this bound a burst
+	// of concurrent large requests decodes past it. A budget under 128 MiB
+	// gets an eighth of it.
+	InflightShare       = 0.10
+	MinInflightBytes    = 16 << 20
+	MaxInflightBytes    = 1 << 30
 	PromQLCacheShare    = 0.04
 	MinPromQLCacheBytes = 4 << 20
 	MaxPromQLCacheBytes = 64 << 20
@@ -133,18 +145,21 @@ type Budget struct {
 	PromQLMaxPoints, PromQLMaxSamples int
 	// PromQLCacheBytes is query::promql_cache_bytes.
 	PromQLCacheBytes int64
+	// InflightBytes is ingest::max_inflight_bytes.
+	InflightBytes int64
 }
 
 // Parts lists the budget's parts by name, for /metrics.
 func (b Budget) Parts() map[string]int64 {
 	return map[string]int64{
-		"total":          b.Total,
-		"go":             b.GoLimit,
-		"memory_limiter": b.MemoryLimiter,
-		"duckdb":         b.DuckDB,
-		"pending_rows":   b.PendingBytes,
-		"parts":          2 * b.PartsBytes,
-		"promql_cache":   b.PromQLCacheBytes,
+		"total":           b.Total,
+		"go":              b.GoLimit,
+		"memory_limiter":  b.MemoryLimiter,
+		"duckdb":          b.DuckDB,
+		"pending_rows":    b.PendingBytes,
+		"parts":           2 * b.PartsBytes,
+		"promql_cache":    b.PromQLCacheBytes,
+		"ingest_inflight": b.InflightBytes,
 	}
 }
 
@@ -154,10 +169,10 @@ func (b Budget) String() string {
 	if b.GoLimitFromEnv {
 		goSrc = "GOMEMLIMIT"
 	}
-	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal, parts buffer %s per signal, PromQL %d points per selector and %d samples per query",
+	return fmt.Sprintf("memory budget %s (%s): Go heap %s (%s), memory_limiter %s (spike %s), DuckDB %s, pending rows %d per signal, parts buffer %s per signal, PromQL %d points per selector and %d samples per query, ingest requests in flight %s",
 		FormatBytes(b.Total), b.Source, FormatBytes(b.GoLimit), goSrc, FormatBytes(b.MemoryLimiter),
 		FormatBytes(b.MemoryLimiterSpike), FormatBytes(b.DuckDB), b.PendingRows, FormatBytes(b.PartsBytes),
-		b.PromQLMaxPoints, b.PromQLMaxSamples)
+		b.PromQLMaxPoints, b.PromQLMaxSamples, FormatBytes(b.InflightBytes))
 }
 
 // Split divides total between the parts. goEnv is GOMEMLIMIT in bytes
@@ -182,6 +197,8 @@ func Split(total int64, source string, goEnv int64) Budget {
 	b.PromQLMaxPoints = int(min(max(query/BytesPerQueryPoint, MinQueryPoints), MaxQueryPoints))
 	b.PromQLMaxSamples = int(min(max(query/BytesPerQuerySample, MinQueryPoints), MaxQuerySamples))
 	b.PromQLCacheBytes = min(max(roundMiB(share(PromQLCacheShare)), MinPromQLCacheBytes), MaxPromQLCacheBytes)
+	// MinInflightBytes, unless the whole budget is tiny (an eighth of it).
+	b.InflightBytes = min(max(roundMiB(share(InflightShare)), min(int64(MinInflightBytes), roundMiB(total/8))), MaxInflightBytes)
 	return b
 }
 

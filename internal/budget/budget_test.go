@@ -144,8 +144,9 @@ func TestSplit(t *testing.T) {
 		}
 		var sum int64
 		for part, n := range b.Parts() {
-			// The PromQL cache is Go heap, inside the Go share.
-			if part != "total" && part != "memory_limiter" && part != "promql_cache" {
+			// The PromQL cache and the ingest requests in flight are Go
+			// heap, inside the Go share.
+			if part != "total" && part != "memory_limiter" && part != "promql_cache" && part != "ingest_inflight" {
 				sum += n
 			}
 		}
@@ -157,6 +158,26 @@ func TestSplit(t *testing.T) {
 		}
 		if want := min(max(roundMiB(tc.total/25), MinPromQLCacheBytes), MaxPromQLCacheBytes); b.PromQLCacheBytes != want || want > b.GoLimit/4 {
 			t.Errorf("Split(%d): PromQL cache %d, want %d (a small part of the Go share %d)", tc.total, b.PromQLCacheBytes, want, b.GoLimit)
+		}
+	}
+}
+
+// The ingest requests in flight get a tenth of the budget, between 16 MiB
+// (an eighth of a tiny budget) and 1 GiB, inside the Go share.
+func TestSplitInflight(t *testing.T) {
+	for _, tc := range []struct{ total, want int64 }{
+		{512 << 20, 51 << 20},
+		{12 * gib, MaxInflightBytes}, // 1.2 GiB: capped
+		{256 << 20, 25 << 20},
+		{100 << 20, 12 << 20},
+		{64 << 20, 8 << 20},
+	} {
+		b := Split(tc.total, "test", 0)
+		if b.InflightBytes != tc.want || b.InflightBytes > b.MemoryLimiter/2 {
+			t.Errorf("Split(%d): in flight %d, want %d (at most half the Go share %d)", tc.total, b.InflightBytes, tc.want, b.MemoryLimiter)
+		}
+		if b.Parts()["ingest_inflight"] != tc.want {
+			t.Errorf("Split(%d): Parts()[ingest_inflight] = %d", tc.total, b.Parts()["ingest_inflight"])
 		}
 	}
 }

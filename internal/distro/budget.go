@@ -18,7 +18,9 @@ import (
 //     max_pending_rows and parts::max_buffered_bytes;
 //   - extensions::overlook::query::promql_max_points and
 //     promql_max_samples (what one PromQL query may hold), and
-//     promql_cache_bytes (the PromQL results cache).
+//     promql_cache_bytes (the PromQL results cache);
+//   - extensions::overlook::ingest::max_inflight_bytes (the push requests
+//     being decoded at once).
 //
 // With no budget (nil), memory_limiters fall back to the collector's
 // percentages of the machine's (or cgroup's) memory.
@@ -61,6 +63,9 @@ func (c budgetDefaults) Convert(_ context.Context, conf *confmap.Conf) error {
 		}
 		if v := conf.Get(st + "parts::max_buffered_bytes"); v == nil || v == "" {
 			set[st+"parts::max_buffered_bytes"] = fmt.Sprintf("%dMiB", c.b.PartsBytes>>20)
+		}
+		if v := conf.Get("extensions::overlook::ingest::max_inflight_bytes"); v == nil || v == "" {
+			set["extensions::overlook::ingest::max_inflight_bytes"] = fmt.Sprintf("%dMiB", c.b.InflightBytes>>20)
 		}
 		const q = "extensions::overlook::query::"
 		if v := conf.Get(q + "promql_max_points"); v == nil || fmt.Sprint(v) == "0" {

@@ -52,6 +52,8 @@ extensions:
 		"extensions::overlook::query::promql_max_points":  b.PromQLMaxPoints,
 		"extensions::overlook::query::promql_max_samples": 777,
 		"extensions::overlook::query::promql_cache_bytes": "20MiB",
+		// The push requests in flight: a tenth of the budget.
+		"extensions::overlook::ingest::max_inflight_bytes": "51MiB",
 	} {
 		if got := conf.Get(k); !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %#v, want %#v", k, got, want)
@@ -65,6 +67,9 @@ extensions:
 	}
 	if got := conf.Get("processors::memory_limiter::limit_percentage"); got != 80 {
 		t.Errorf("without a budget: limit_percentage = %#v, want 80", got)
+	}
+	if conf.IsSet("extensions::overlook::ingest::max_inflight_bytes") {
+		t.Errorf("without a budget max_inflight_bytes is set: %v", conf.Get("extensions::overlook::ingest::max_inflight_bytes"))
 	}
 	if conf.IsSet("extensions::overlook::storage::memory_limit") {
 		t.Errorf("without a budget memory_limit is set: %v", conf.Get("extensions::overlook::storage::memory_limit"))

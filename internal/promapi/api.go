@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/util/annotations"
 
+	"github.com/overlook-dev/overlook/internal/ingest/inflight"
 	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/prom/promsplit"
 	"github.com/overlook-dev/overlook/internal/prom/promstorage"
@@ -76,6 +77,10 @@ type Options struct {
 	// DefaultRange is the time range of series, labels and label values
 	// requests without start: end minus DefaultRange. Zero: 1h.
 	DefaultRange time.Duration
+	// Inflight bounds, with the OTLP receivers, the remote-write requests
+	// being decoded or stored at once (ingest::max_inflight_bytes,
+	// internal/ingest/inflight); nil: no bound.
+	Inflight *inflight.Limiter
 	// Limiter applies the per-tenant overrides to remote write
 	// (remotewrite_limits.go); nil: no limits.
 	Limiter *overrides.Limiter

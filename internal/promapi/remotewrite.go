@@ -18,8 +18,21 @@ import (
 	writev2 "github.com/prometheus/prometheus/prompb/io/prometheus/write/v2"
 	"github.com/prometheus/prometheus/storage"
 
+	"github.com/overlook-dev/overlook/internal/ingest/inflight"
 	"github.com/overlook-dev/overlook/internal/store"
 )
+
+// refuseInflight answers a remote write that does not fit
+// ingest::max_inflight_bytes: 503 with Retry-After, which Prometheus
+// retries (it retries 429 only with retry_on_http_429).
+func (h *Handler) refuseInflight(w http.ResponseWriter, err error) int {
+	if h.opts.Metrics != nil {
+		h.opts.Metrics.Ingest.InflightRefused.WithLabelValues("remote_write").Inc()
+	}
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, err.Error(), http.StatusServiceUnavailable)
+	return http.StatusServiceUnavailable
+}
 
 // Remote-write protobuf messages, as named in the Content-Type's proto
 // parameter (https://prometheus.io/docs/specs/prw/remote_write_spec_2_0/).
@@ -219,8 +232,8 @@ func decodeV2(raw []byte) ([]rwSeries, error) {
 // remoteWrite is POST /api/v1/write: Prometheus remote write 1.0 and 2.0
 // (protobuf, snappy). Samples are stored as OTLP metrics through
 // promstorage.Appendable, committed before the answer (204). Malformed
-// requests get 400 (senders drop them); a saturated store 503 (senders
-// retry). Samples that cannot be stored (series without a name or with
+// requests get 400 (senders drop them); a saturated store, or requests in
+// flight at ingest::max_inflight_bytes, 503 (senders retry). Samples that cannot be stored (series without a name or with
 // duplicate labels; native histograms with non-integer counts when the
 // store lacks store.MetricExtInserter) are left out and reported with 400
 // after the rest is stored.
@@ -242,6 +255,14 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 	if enc != "" && enc != "snappy" {
 		return fail(http.StatusUnsupportedMediaType, "content encoding %q: only snappy is supported", enc)
 	}
+	// The bound on requests in flight: refused (503, Retry-After: senders
+	// retry) before the body is read when full, again once the
+	// decompressed size is known; released when the request is answered.
+	hold, err := h.opts.Inflight.Acquire(inflight.Weight(max(r.ContentLength, 1)))
+	if err != nil {
+		return h.refuseInflight(w, err)
+	}
+	defer hold.Release()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.opts.MaxWriteBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -249,6 +270,17 @@ func (h *Handler) remoteWrite(w http.ResponseWriter, r *http.Request) int {
 			return fail(http.StatusRequestEntityTooLarge, "body exceeds %d bytes", h.opts.MaxWriteBytes)
 		}
 		return fail(http.StatusBadRequest, "read body: %v", err)
+	}
+	// The compressed body stays referenced while its decompressed copy
+	// is decoded: both are charged.
+	size := int64(len(body))
+	if enc == "snappy" {
+		if n, derr := snappy.DecodedLen(body); derr == nil && int64(n) <= h.opts.MaxWriteBytes {
+			size += int64(n)
+		}
+	}
+	if err := hold.GrowTo(inflight.Weight(size)); err != nil {
+		return h.refuseInflight(w, err)
 	}
 	req, err := decodeWrite(proto, body, enc == "snappy", h.opts.MaxWriteBytes)
 	if err != nil {

@@ -12,6 +12,13 @@ type IngestMetrics struct {
 	// Refused counts requests refused before decoding, by transport
 	// (http, grpc) and reason (nesting_depth, items, malformed, timestamp).
 	Refused *prometheus.CounterVec
+	// InflightRefused counts requests refused because the bodies being
+	// decoded already hold ingest::max_inflight_bytes, by transport (http,
+	// grpc, remote_write): retryable, unlike Refused.
+	InflightRefused *prometheus.CounterVec
+	// InflightBytes is the weight of the requests being decoded or
+	// waiting for their answer; InflightLimit the bound (0: none).
+	InflightBytes, InflightLimit prometheus.Gauge
 }
 
 func newIngestMetrics(reg *prometheus.Registry) IngestMetrics {
@@ -24,7 +31,19 @@ func newIngestMetrics(reg *prometheus.Registry) IngestMetrics {
 			Name: "overlook_ingest_refused_total",
 			Help: "OTLP requests refused by the ingest guard as the client's mistake, by transport and reason.",
 		}, []string{"transport", "reason"}),
+		InflightRefused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "overlook_ingest_inflight_refused_total",
+			Help: "Ingest requests refused retryably (gRPC UNAVAILABLE, HTTP 503) because the requests being decoded held ingest::max_inflight_bytes, by transport.",
+		}, []string{"transport"}),
+		InflightBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "overlook_ingest_inflight_bytes",
+			Help: "Weight (4x the uncompressed body) of the ingest requests being decoded or waiting for their answer.",
+		}),
+		InflightLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "overlook_ingest_inflight_limit_bytes",
+			Help: "ingest::max_inflight_bytes: the bound on overlook_ingest_inflight_bytes (0: none).",
+		}),
 	}
-	reg.MustRegister(m.Truncated, m.Refused)
+	reg.MustRegister(m.Truncated, m.Refused, m.InflightRefused, m.InflightBytes, m.InflightLimit)
 	return m
 }

@@ -18,6 +18,9 @@ func (m *Metrics) initAlertedSeries() {
 			m.StoreErrors.WithLabelValues(signal, reason)
 		}
 	}
+	for _, transport := range []string{"http", "grpc", "remote_write"} {
+		m.Ingest.InflightRefused.WithLabelValues(transport)
+	}
 	for _, transport := range []string{"http", "grpc"} {
 		for _, reason := range []string{"nesting_depth", "items", "malformed"} {
 			m.Ingest.Refused.WithLabelValues(transport, reason)

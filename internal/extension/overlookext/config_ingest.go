@@ -3,7 +3,9 @@ package overlookext
 import (
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/overlook-dev/overlook/internal/budget"
 	"github.com/overlook-dev/overlook/internal/ingest/limits"
 	"github.com/overlook-dev/overlook/internal/ingest/otlpguard"
 )
@@ -36,6 +38,31 @@ type IngestConfig struct {
 	// Default 128 each (the OTel SDKs').
 	MaxEvents int `mapstructure:"max_events"`
 	MaxLinks  int `mapstructure:"max_links"`
+	// MaxInflightBytes (e.g. "64MiB") bounds, across every push receiver
+	// of the process (OTLP/gRPC, OTLP/HTTP, Prometheus remote write), the
+	// weight of the requests being decoded or waiting for their answer:
+	// 4× each uncompressed body (internal/ingest/inflight). A request
+	// that does not fit is refused retryably before it is decoded (gRPC
+	// UNAVAILABLE, HTTP 503 with Retry-After). "0" turns the bound off.
+	// Default: a tenth of the memory budget (internal/budget), else
+	// 256 MiB.
+	MaxInflightBytes string `mapstructure:"max_inflight_bytes"`
+}
+
+// DefaultInflightBytes is ingest::max_inflight_bytes without a memory
+// budget.
+const DefaultInflightBytes = 256 << 20
+
+// maxInflightBytes is MaxInflightBytes in bytes (0: no bound).
+func (c IngestConfig) maxInflightBytes() (int64, error) {
+	if strings.TrimSpace(c.MaxInflightBytes) == "" {
+		return DefaultInflightBytes, nil
+	}
+	n, err := budget.ParseBytes(c.MaxInflightBytes)
+	if err != nil {
+		return 0, fmt.Errorf("ingest::max_inflight_bytes: %w", err)
+	}
+	return n, nil
 }
 
 func defaultIngestConfig() IngestConfig {
@@ -65,6 +92,9 @@ func (c IngestConfig) Validate() error {
 		if v < 0 {
 			errs = append(errs, fmt.Errorf("ingest::%s is negative (%d): use 0 for no limit or a positive number", key, v))
 		}
+	}
+	if _, err := c.maxInflightBytes(); err != nil {
+		errs = append(errs, err)
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

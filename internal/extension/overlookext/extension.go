@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/overlook-dev/overlook/internal/auth"
+	"github.com/overlook-dev/overlook/internal/ingest/inflight"
 	"github.com/overlook-dev/overlook/internal/logging"
 	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/store"
@@ -75,6 +76,10 @@ type Extension struct {
 	// limiter applies the per-tenant overrides (config_overrides.go);
 	// nil when none are configured.
 	limiter *overrides.Limiter
+	// inflight bounds the weight of the push requests being decoded or
+	// waiting for their answer, across every receiver that uses this
+	// extension as a middleware and remote write (ingest_inflight.go).
+	inflight *inflight.Limiter
 	// promCacheV is the PromQL results cache of every tenant (promcache.go).
 	promCacheOnce sync.Once
 	promCacheV    *promcache.Cache
@@ -98,6 +103,7 @@ func newExtension(cfg *Config, set extension.Settings, metrics *telemetry.Metric
 	e := &Extension{cfg: cfg, set: set, metrics: metrics,
 		logger: logging.FromZap(set.Logger).With("component", set.ID.String())}
 	e.limiter = newLimiter(cfg, e)
+	e.inflight = newInflight(cfg.Ingest, metrics)
 	return e
 }
 

@@ -17,12 +17,16 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protowire"
 
+	"github.com/overlook-dev/overlook/internal/ingest/inflight"
 	"github.com/overlook-dev/overlook/internal/ingest/otlpguard"
 )
 
 // GetHTTPHandler implements extensionmiddleware.HTTPServer. The distro's
 // config converter adds `middlewares: [{id: overlook}]` to every OTLP
 // receiver's HTTP protocol. For each OTLP/HTTP export it
+//   - refuses requests that do not fit ingest::max_inflight_bytes, the
+//     process-wide bound on the requests being decoded, with 503 and
+//     Retry-After before decoding them (ingest_inflight.go);
 //   - answers bodies over the receiver's max_request_body_size with 413
 //     (not the receiver's generic 400), so clients can tell "split your
 //     batch" from "your payload is malformed";
@@ -48,8 +52,25 @@ func (e *Extension) GetHTTPHandler(context.Context) (func(context.Context, http.
 				next.ServeHTTP(w, r) // the receiver answers 405 / 415
 				return
 			}
+			// The bound on requests in flight (ingest_inflight.go): a
+			// full limiter refuses before the body is read; the hold
+			// grows to the body's size once it is known, and is released
+			// when the request is answered.
+			hold, err := e.inflight.Acquire(bodyWeight(r.ContentLength))
+			if err != nil {
+				_ = r.Body.Close()
+				e.refuseInflight(w, enc, err)
+				return
+			}
+			defer hold.Release()
 			body, err := io.ReadAll(r.Body)
 			_ = r.Body.Close()
+			if err == nil {
+				if gerr := hold.GrowTo(inflight.Weight(int64(len(body)))); gerr != nil {
+					e.refuseInflight(w, enc, gerr)
+					return
+				}
+			}
 			if err != nil {
 				var tooBig *http.MaxBytesError
 				if errors.As(err, &tooBig) {

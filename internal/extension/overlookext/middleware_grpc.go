@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/mem"
 	"google.golang.org/grpc/status"
 
+	"github.com/overlook-dev/overlook/internal/ingest/inflight"
 	"github.com/overlook-dev/overlook/internal/ingest/otlpguard"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -28,10 +29,18 @@ import (
 // with otlpguard and decodes them, and on failure leaves the message empty,
 // notes why, and lets the call go on to an interceptor (the only place a
 // status can be chosen) that answers InvalidArgument with the reason.
+//
+// The codec is also where the message's bytes are known before decoding:
+// it takes the request's hold on ingest::max_inflight_bytes there
+// (ingest_inflight.go) and refuses with UNAVAILABLE when it does not fit;
+// the outermost interceptor releases the hold once the call is answered.
 func (e *Extension) GetGRPCServerOptions(context.Context) ([]grpc.ServerOption, error) {
-	g := newGRPCGuard(e.cfg.Ingest.guardLimits(), e.metrics)
-	// The ingestion key is checked first (middleware_auth.go).
-	return []grpc.ServerOption{grpc.ForceServerCodecV2(g), grpc.ChainUnaryInterceptor(e.authUnary, g.intercept),
+	g := newGRPCGuard(e.cfg.Ingest.guardLimits(), e.metrics, e.inflight)
+	// g.release is outermost: the interceptors run whenever the codec
+	// decoded (or refused) an OTLP request, and g.release gives its hold
+	// back whatever the others answer. The ingestion key is checked next
+	// (middleware_auth.go).
+	return []grpc.ServerOption{grpc.ForceServerCodecV2(g), grpc.ChainUnaryInterceptor(g.release, e.authUnary, g.intercept),
 		grpc.ChainStreamInterceptor(e.authStream)}, nil
 }
 
@@ -39,14 +48,16 @@ type grpcGuard struct {
 	delegate encoding.CodecV2 // the registered "proto" codec (pdata's)
 	limits   otlpguard.Limits
 	metrics  *telemetry.Metrics
+	inflight *inflight.Limiter
 
 	mu      sync.Mutex
-	refused map[any]refusal // by request message pointer
+	refused map[any]refusal        // by request message pointer
+	holds   map[any]*inflight.Hold // by request message pointer
 }
 
 type refusal struct {
 	err    error
-	reason string
+	reason string // "inflight": the limiter's, retryable
 	at     time.Time
 }
 
@@ -54,8 +65,9 @@ type refusal struct {
 // that never comes (an auth interceptor refused the call first) is dropped.
 const refusalTTL = time.Minute
 
-func newGRPCGuard(l otlpguard.Limits, m *telemetry.Metrics) *grpcGuard {
-	return &grpcGuard{delegate: encoding.GetCodecV2("proto"), limits: l, metrics: m, refused: map[any]refusal{}}
+func newGRPCGuard(l otlpguard.Limits, m *telemetry.Metrics, in *inflight.Limiter) *grpcGuard {
+	return &grpcGuard{delegate: encoding.GetCodecV2("proto"), limits: l, metrics: m, inflight: in,
+		refused: map[any]refusal{}, holds: map[any]*inflight.Hold{}}
 }
 
 func (g *grpcGuard) Name() string { return "proto" }
@@ -70,6 +82,12 @@ func (g *grpcGuard) Unmarshal(data mem.BufferSlice, v any) error {
 	if sig == otlpguard.Unknown || !ok {
 		return g.delegate.Unmarshal(data, v)
 	}
+	hold, err := g.inflight.Acquire(inflight.Weight(int64(data.Len())))
+	if err != nil {
+		g.refuse(v, err, "inflight")
+		return nil
+	}
+	g.keep(v, hold)
 	buf := data.MaterializeToBuffer(mem.DefaultBufferPool())
 	defer buf.Free()
 	b := buf.ReadOnlyData()
@@ -124,8 +142,32 @@ func (g *grpcGuard) take(v any) (refusal, bool) {
 	return r, ok
 }
 
+// keep remembers the hold of request v until release.
+func (g *grpcGuard) keep(v any, h *inflight.Hold) {
+	if h == nil {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.holds[v] = h
+}
+
+// release is the outermost interceptor: it answers the call and then
+// gives the request's hold back, on every path.
+func (g *grpcGuard) release(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	g.mu.Lock()
+	h := g.holds[req]
+	delete(g.holds, req)
+	g.mu.Unlock()
+	defer h.Release()
+	return handler(ctx, req)
+}
+
 func (g *grpcGuard) intercept(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-	if r, ok := g.take(req); ok {
+	if r, ok := g.take(req); ok && r.reason == "inflight" {
+		g.metrics.Ingest.InflightRefused.WithLabelValues("grpc").Inc()
+		return nil, inflightStatus(r.err)
+	} else if ok {
 		g.metrics.Ingest.Refused.WithLabelValues("grpc", r.reason).Inc()
 		return nil, status.Error(codes.InvalidArgument, strings.ToValidUTF8(r.err.Error(), "\uFFFD"))
 	}

@@ -78,7 +78,7 @@ type inflightRun struct {
 	serverRefused                          int
 	peakGauge                              float64
 	hwm                                    int64
-	elapsed                                time.Duration
+	elapsed, cpu                           time.Duration
 }
 
 // TestIngestInflightBound: 16 large exports (≈ 2.2 MiB each, 8 over gRPC
@@ -104,8 +104,8 @@ func TestIngestInflightBound(t *testing.T) {
 		name string
 		run  inflightRun
 	}{{fmt.Sprintf("bounded (%.1f MiB)", float64(bound)/(1<<20)), bounded}, {"unbounded", unbounded}} {
-		t.Logf("%s: %d exports acknowledged in %v, %d refused for the bound (server counted %d), %d other retryable refusals, in-flight gauge peak %.1f MiB, VmHWM %d MiB",
-			r.name, r.run.acked, r.run.elapsed.Round(time.Millisecond), r.run.inflightRefused, r.run.serverRefused, r.run.otherRetryable,
+		t.Logf("%s: %d exports acknowledged in %v (server CPU %v), %d refused for the bound (server counted %d), %d other retryable refusals, in-flight gauge peak %.1f MiB, VmHWM %d MiB",
+			r.name, r.run.acked, r.run.elapsed.Round(time.Millisecond), r.run.cpu, r.run.inflightRefused, r.run.serverRefused, r.run.otherRetryable,
 			r.run.peakGauge/(1<<20), r.run.hwm>>20)
 	}
 	if bounded.inflightRefused == 0 {
@@ -192,7 +192,7 @@ func runInflightLoad(t *testing.T, bodies [][]byte, bound string) inflightRun {
 			}
 		})
 	}
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), procCPU(pid)
 	close(start)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
@@ -210,7 +210,7 @@ watch:
 		}
 	}
 	tick.Stop()
-	run.elapsed = time.Since(t0)
+	run.elapsed, run.cpu = time.Since(t0), procCPU(pid)-cpu0
 	run.hwm = max(run.hwm, vmHWM(pid))
 	for _, f := range failures {
 		t.Errorf("bound %s: an export failed with a non-retryable answer: %s", bound, f)

@@ -1,0 +1,93 @@
+package promvec
+
+import (
+	"slices"
+	"time"
+
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/schema"
+)
+
+// plan is a query of the shape evaluated here:
+//
+//	fn(selector[range] offset d)
+//	op [by|without (labels)] (fn(selector[range] offset d))
+//
+// fn is rate, increase or delta; op is sum, avg, min, max, count or group,
+// without a parameter; parentheses may surround either level. The
+// selector has no `@`, and neither `anchored` nor `smoothed`. Grouping by
+// (or without) a metadata label (__name__, __type__, __unit__) is left to
+// the engine: whether the label is still there depends on the engine's
+// name-removal setting.
+type plan struct {
+	fn        string
+	isCounter bool // counter resets are corrected (rate, increase)
+	isRate    bool // per second (rate)
+
+	ms       *parser.MatrixSelector
+	vs       *parser.VectorSelector
+	rangeMs  int64 // the window's length
+	offsetMs int64 // its end before the step
+
+	agg      *parser.AggregateExpr // nil: the function's series are the result
+	grouping []string              // agg's labels, sorted
+}
+
+// compile returns the plan of expr (the engine's statement, after its
+// preprocessing), or false when expr is not of a shape evaluated here.
+func compile(expr parser.Expr, _ Options) (plan, bool) {
+	var p plan
+	expr = unparen(expr)
+	if agg, ok := expr.(*parser.AggregateExpr); ok {
+		switch agg.Op {
+		case parser.SUM, parser.AVG, parser.MIN, parser.MAX, parser.COUNT, parser.GROUP:
+		default:
+			return plan{}, false
+		}
+		if agg.Param != nil || slices.ContainsFunc(agg.Grouping, schema.IsMetadataLabel) {
+			return plan{}, false
+		}
+		p.agg = agg
+		p.grouping = slices.Sorted(slices.Values(agg.Grouping))
+		expr = unparen(agg.Expr)
+	}
+	call, ok := expr.(*parser.Call)
+	if !ok || call.Func == nil || len(call.Args) != 1 {
+		return plan{}, false
+	}
+	switch call.Func.Name {
+	case "rate":
+		p.isCounter, p.isRate = true, true
+	case "increase":
+		p.isCounter = true
+	case "delta":
+	default:
+		return plan{}, false
+	}
+	p.fn = call.Func.Name
+	ms, ok := call.Args[0].(*parser.MatrixSelector)
+	if !ok {
+		return plan{}, false
+	}
+	vs, ok := ms.VectorSelector.(*parser.VectorSelector)
+	if !ok || vs.Timestamp != nil || vs.StartOrEnd != 0 || vs.Anchored || vs.Smoothed || ms.Range <= 0 {
+		return plan{}, false
+	}
+	p.ms, p.vs = ms, vs
+	p.rangeMs = ms.Range.Milliseconds()
+	p.offsetMs = vs.OriginalOffset.Milliseconds() // Offset is set when the engine executes
+	if p.rangeMs <= 0 || ms.Range%time.Millisecond != 0 {
+		return plan{}, false
+	}
+	return p, true
+}
+
+func unparen(e parser.Expr) parser.Expr {
+	for {
+		p, ok := e.(*parser.ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.Expr
+	}
+}

@@ -1,0 +1,129 @@
+package promvec
+
+// samples are one series' float samples in time order, stale markers
+// left out (the engine leaves them out of every window).
+type samples struct {
+	t  []int64   // ms
+	f  []float64 //
+	st []int64   // start timestamps (ms, 0: unknown), parallel to t; nil unless Options.UseStartTimestamps
+	// resets are the indexes i > 0 at which the counter restarts: f[i] <
+	// f[i-1], or (with start timestamps) a new start timestamp.
+	resets []int
+}
+
+func (s *samples) reset() {
+	s.t, s.f, s.st, s.resets = s.t[:0], s.f[:0], s.st[:0], s.resets[:0]
+}
+
+// findResets fills s.resets, as extrapolatedRate tests each pair of
+// consecutive samples of a window.
+func (s *samples) findResets(useStartTimestamps bool) {
+	for i := 1; i < len(s.f); i++ {
+		if s.f[i] < s.f[i-1] || (useStartTimestamps && isStartReset(s.st[i-1], s.t[i-1], s.st[i], s.t[i])) {
+			s.resets = append(s.resets, i)
+		}
+	}
+}
+
+// isStartReset reports whether a sample whose start timestamp is curST
+// restarts the counter of the previous sample (prevST, prevT), as the
+// engine decides it with UseStartTimestamps.
+func isStartReset(prevST, prevT, curST, curT int64) bool {
+	switch {
+	case curST == 0 || curST > curT: // unknown, or invalid
+		return false
+	case curST < prevT:
+		return false
+	case curST > prevT:
+		return true
+	case prevST > prevT: // invalid: as unknown
+		return false
+	}
+	// The start points at the previous sample: a delta series (a reset)
+	// or a cumulative one whose start is unknown (none).
+	return prevST != 0
+}
+
+// steps are a range query's evaluation times, in ms.
+type steps struct {
+	start, end, interval int64
+}
+
+func (s steps) count() int { return int((s.end-s.start)/s.interval) + 1 }
+
+// eval computes p's function of s at every step whose window (the
+// samples after maxt − range and at or before maxt = step − offset) holds
+// two samples or more, and calls emit with the step's index and value;
+// it returns the most samples a window held. Windows only move forward,
+// so the window's bounds and the next counter reset are found by moving
+// indexes: O(samples + steps + resets).
+func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWindow int) {
+	n := len(s.t)
+	lo, hi, r := 0, 0, 0 // window = s[lo:hi]; resets[r:] are after lo
+	for i, ts := 0, at.start; ts <= at.end; i, ts = i+1, ts+at.interval {
+		maxt := ts - p.offsetMs
+		mint := maxt - p.rangeMs
+		for hi < n && s.t[hi] <= maxt {
+			hi++
+		}
+		for lo < hi && s.t[lo] <= mint {
+			lo++
+		}
+		maxWindow = max(maxWindow, hi-lo)
+		if hi-lo < 2 {
+			continue
+		}
+		first, last := lo, hi-1
+		result := s.f[last] - s.f[first]
+		if p.isCounter {
+			for r < len(s.resets) && s.resets[r] <= first {
+				r++
+			}
+			for k := r; k < len(s.resets) && s.resets[k] <= last; k++ {
+				result += s.f[s.resets[k]-1]
+			}
+		}
+		emit(i, p.extrapolate(ts, s.t[first], s.t[last], last-first, s.f[first], result))
+	}
+	return maxWindow
+}
+
+// extrapolate turns the change result between the window's first and
+// last samples (times firstT and lastT, numSamplesMinusOne intervals
+// apart, the first of value firstF) into the function's value at step ts,
+// extrapolated towards the window's bounds as Prometheus's
+// extrapolatedRate does it, operation for operation.
+func (p *plan) extrapolate(ts, firstT, lastT int64, numSamplesMinusOne int, firstF, result float64) float64 {
+	rangeStart := ts - (p.rangeMs + p.offsetMs)
+	rangeEnd := ts - p.offsetMs
+	durationToStart := float64(firstT-rangeStart) / 1000
+	durationToEnd := float64(rangeEnd-lastT) / 1000
+	sampledInterval := float64(lastT-firstT) / 1000
+	averageDurationBetweenSamples := sampledInterval / float64(numSamplesMinusOne)
+
+	// Up to 10% more than the average interval away from a bound: the
+	// series covers the window up to that bound; farther: it starts or
+	// ends half an interval beyond its first or last sample.
+	extrapolationThreshold := averageDurationBetweenSamples * 1.1
+	if durationToStart >= extrapolationThreshold {
+		durationToStart = averageDurationBetweenSamples / 2
+	}
+	if p.isCounter {
+		// A counter is not extrapolated below zero.
+		durationToZero := durationToStart
+		if result > 0 && firstF >= 0 {
+			durationToZero = sampledInterval * (firstF / result)
+		}
+		if durationToZero < durationToStart {
+			durationToStart = durationToZero
+		}
+	}
+	if durationToEnd >= extrapolationThreshold {
+		durationToEnd = averageDurationBetweenSamples / 2
+	}
+	factor := (sampledInterval + durationToStart + durationToEnd) / sampledInterval
+	if p.isRate {
+		factor /= p.ms.Range.Seconds()
+	}
+	return result * factor
+}

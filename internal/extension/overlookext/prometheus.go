@@ -62,7 +62,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 		Logger: e.logger.With("api", "prometheus"), Metrics: e.metrics, QueryTimeout: e.cfg.QueryTimeout,
 		MaxResponseBytes: e.cfg.Query.maxResponseBytes(), Limiter: e.limiter, QueryParts: e.cfg.Query.PromQLParts,
 		MaxPoints: e.cfg.Query.PromQLMaxPoints, MaxSamples: e.cfg.Query.PromQLMaxSamples,
-		Cache: e.promCache(), Tenant: p.tenant,
+		Cache: e.promCache(), Tenant: p.tenant, EngineOnly: e.cfg.Query.PromQLEvaluator == "engine",
 	}
 	if p.targets != nil {
 		opts.Targets = p.targets

@@ -49,6 +49,9 @@ type Options struct {
 	// TypeAndUnitLabels is EngineOpts.EnableTypeAndUnitLabels: queries
 	// are then left to the engine.
 	TypeAndUnitLabels bool
+	// Observe, if set, is told each range query's outcome: "vectorized"
+	// (evaluated here), "fell_back" or "engine" (declined).
+	Observe func(outcome string)
 }
 
 // Counts are how range queries were evaluated since the Engine was made.
@@ -85,6 +88,27 @@ func New(ng *promql.Engine, opts Options, counts *Counts) *Engine {
 // Counts returns the Engine's counts.
 func (e *Engine) Counts() *Counts { return e.counts }
 
+func (e *Engine) declined() {
+	e.counts.Declined.Add(1)
+	if e.opts.Observe != nil {
+		e.opts.Observe("engine")
+	}
+}
+
+func (e *Engine) evaluated() {
+	e.counts.Evaluated.Add(1)
+	if e.opts.Observe != nil {
+		e.opts.Observe("vectorized")
+	}
+}
+
+func (e *Engine) fellBack() {
+	e.counts.FellBack.Add(1)
+	if e.opts.Observe != nil {
+		e.opts.Observe("fell_back")
+	}
+}
+
 // NewRangeQuery returns the engine's range query qs, evaluated here when
 // its shape allows.
 func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts promql.QueryOpts, qs string,
@@ -94,17 +118,17 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 		return nil, err
 	}
 	if e.opts.TypeAndUnitLabels || (opts != nil && opts.EnablePerStepStats()) {
-		e.counts.Declined.Add(1)
+		e.declined()
 		return inner, nil
 	}
 	stmt, ok := inner.Statement().(*parser.EvalStmt)
 	if !ok {
-		e.counts.Declined.Add(1)
+		e.declined()
 		return inner, nil
 	}
 	p, ok := compile(stmt.Expr, e.opts)
 	if !ok || stmt.Interval <= 0 {
-		e.counts.Declined.Add(1)
+		e.declined()
 		return inner, nil
 	}
 	return &query{Query: inner, e: e, q: q, stmt: stmt, plan: p}, nil

@@ -36,7 +36,7 @@ func (q *query) Exec(ctx context.Context) *promql.Result {
 	mat, err := q.evaluate(tctx)
 	switch {
 	case err == nil:
-		q.e.counts.Evaluated.Add(1)
+		q.e.evaluated()
 		return &promql.Result{Value: mat}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return &promql.Result{Err: promql.ErrQueryTimeout("expression evaluation")}
@@ -44,7 +44,7 @@ func (q *query) Exec(ctx context.Context) *promql.Result {
 		return &promql.Result{Err: promql.ErrQueryCanceled("expression evaluation")}
 	}
 	// errFallBack, or a storage error: the engine's answer (and error).
-	q.e.counts.FellBack.Add(1)
+	q.e.fellBack()
 	return q.Query.Exec(ctx)
 }
 

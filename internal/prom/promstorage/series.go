@@ -215,3 +215,24 @@ func mergeSources(srcs []*source) sampleList {
 	}
 	return out[:w]
 }
+
+// AppendFloats appends the samples the series' iterator yields, but for
+// stale markers, to t (ms) and f, without going through the iterator
+// (internal/prom/promvec reads whole series this way). It returns false,
+// appending nothing, when the iterator is not floatIter: a histogram, or
+// samples that need merging or computing (see Iterator).
+func (s *series) AppendFloats(t []int64, f []float64) ([]int64, []float64, bool) {
+	if len(s.p.sources) != 1 || !plainFloats(s.p.sources[0]) {
+		return t, f, false
+	}
+	ms := s.p.sources[0].ms
+	flags := ms.Flags
+	for i, ns := range ms.Times {
+		if len(flags) > 0 && flags[i]&1 != 0 {
+			continue // no recorded value: a stale marker
+		}
+		t = append(t, msOf(ns))
+		f = append(f, ms.Values[i])
+	}
+	return t, f, true
+}

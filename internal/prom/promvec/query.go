@@ -82,8 +82,7 @@ func (q *query) evaluate(ctx context.Context) (promql.Matrix, error) {
 			return nil, err
 		}
 		series := set.At()
-		it = series.Iterator(it)
-		if err := ev.read(it); err != nil {
+		if err := ev.read(series, &it); err != nil {
 			return nil, err
 		}
 		if err := ev.series(series.Labels()); err != nil {
@@ -120,11 +119,33 @@ func newEvaluator(opts Options, p *plan, at steps) *evaluator {
 	return &evaluator{opts: opts, plan: p, at: at, n: at.count(), grpIx: map[string]int{}, inner: map[string]struct{}{}}
 }
 
-// read reads a series' samples into e.buf; a histogram sample or samples
-// out of time order leave the query to the engine.
-func (e *evaluator) read(it chunkenc.Iterator) error {
+// floatAppender is a series whose float samples can be read without its
+// iterator (internal/prom/promstorage's): AppendFloats appends those the
+// iterator yields, but for stale markers, or reports false.
+type floatAppender interface {
+	AppendFloats(t []int64, f []float64) ([]int64, []float64, bool)
+}
+
+// read reads a series' samples into e.buf, through its iterator (*it,
+// reused) unless it is a floatAppender; a histogram sample or samples out
+// of time order leave the query to the engine.
+func (e *evaluator) read(series storage.Series, it *chunkenc.Iterator) error {
 	s := &e.buf
 	s.reset()
+	if fa, ok := series.(floatAppender); ok && !e.opts.UseStartTimestamps {
+		var done bool
+		if s.t, s.f, done = fa.AppendFloats(s.t, s.f); done {
+			s.findResets(false)
+			return nil
+		}
+	}
+	*it = series.Iterator(*it)
+	return e.readIter(*it)
+}
+
+// readIter reads the samples of it into e.buf.
+func (e *evaluator) readIter(it chunkenc.Iterator) error {
+	s := &e.buf
 	prev := int64(math.MinInt64)
 	for {
 		switch it.Next() {

@@ -28,7 +28,7 @@ func TestPromQLVectorized(t *testing.T) {
 		ts := prompb.TimeSeries{Labels: []prompb.Label{{Name: "__name__", Value: "vec_requests_total"},
 			{Name: "instance", Value: inst}, {Name: "job", Value: []string{"api", "web"}[i%2]}}}
 		v := float64(i * 100)
-		for k, at := 0, t0; at.Before(t0.Add(3*time.Hour)); k, at = k+1, at.Add(15*time.Second) {
+		for k, at := 0, t0; at.Before(t0.Add(3 * time.Hour)); k, at = k+1, at.Add(15*time.Second) {
 			switch {
 			case inst == "b" && k == 300:
 				v = 3 // a counter reset

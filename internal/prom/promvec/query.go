@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/prometheus/schema"
 	"github.com/prometheus/prometheus/storage"
 	"github.com/prometheus/prometheus/tsdb/chunkenc"
+	"github.com/prometheus/prometheus/util/annotations"
 )
 
 // query is a range query of a plan's shape. The embedded Query is the
@@ -33,11 +34,11 @@ var errFallBack = errors.New("promvec: evaluated by the engine")
 func (q *query) Exec(ctx context.Context) *promql.Result {
 	tctx, cancel := context.WithTimeout(ctx, q.e.opts.Timeout)
 	defer cancel()
-	mat, err := q.evaluate(tctx)
+	mat, annos, err := q.evaluate(tctx)
 	switch {
 	case err == nil:
 		q.e.evaluated()
-		return &promql.Result{Value: mat}
+		return &promql.Result{Value: mat, Warnings: annos}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return &promql.Result{Err: promql.ErrQueryTimeout("expression evaluation")}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -50,16 +51,16 @@ func (q *query) Exec(ctx context.Context) *promql.Result {
 
 // evaluate reads the selected series one at a time and evaluates the
 // plan over them.
-func (q *query) evaluate(ctx context.Context) (promql.Matrix, error) {
+func (q *query) evaluate(ctx context.Context) (promql.Matrix, annotations.Annotations, error) {
 	p, s := &q.plan, q.stmt
 	at := steps{start: s.Start.UnixMilli(), end: s.End.UnixMilli(), interval: s.Interval.Milliseconds()}
 	if at.interval <= 0 || at.end < at.start {
-		return nil, errFallBack
+		return nil, nil, errFallBack
 	}
 	mint, maxt := promql.FindMinMaxTime(s)
 	querier, err := q.q.Querier(mint, maxt)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer querier.Close()
 	// The engine's hints (populateSeries, getTimeRangesForSelector).
@@ -79,23 +80,24 @@ func (q *query) evaluate(ctx context.Context) (promql.Matrix, error) {
 	var it chunkenc.Iterator
 	for set.Next() {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		series := set.At()
 		if err := ev.read(series, &it); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := ev.series(series.Labels()); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := set.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(set.Warnings()) > 0 {
-		return nil, errFallBack // the engine attaches them
+		return nil, nil, errFallBack // the engine attaches them
 	}
-	return ev.matrix()
+	mat, err := ev.matrix()
+	return mat, ev.annos, err
 }
 
 // evaluator evaluates a plan over the series given to it one by one.
@@ -110,6 +112,7 @@ type evaluator struct {
 	out   promql.Matrix
 	grpIx map[string]int
 	inner map[string]struct{} // the function's series' labels (aggregations, without delayed name removal)
+	annos annotations.Annotations
 	grps  []group
 	// cur series' output, before it is known to be non-empty
 	floats []promql.FPoint
@@ -193,8 +196,9 @@ func (e *evaluator) series(lset labels.Labels) error {
 	if e.opts.MaxSamples > 0 && e.held > e.opts.MaxSamples {
 		return errFallBack
 	}
-	if e.plan.isCounter && lacksCounterSuffix(lset.Get(labels.MetricName)) {
-		return errFallBack // the engine's "might not be a counter" info
+	if name := lset.Get(labels.MetricName); e.plan.isCounter && lacksCounterSuffix(name) {
+		// As the engine adds it to rate and increase.
+		e.annos.Add(annotations.NewPossibleNonCounterInfo(name, e.plan.ms.PositionRange()))
 	}
 	dropped := lset.DropReserved(schema.IsMetadataLabel)
 	if e.plan.agg == nil {

@@ -216,23 +216,17 @@ func mergeSources(srcs []*source) sampleList {
 	return out[:w]
 }
 
-// AppendFloats appends the samples the series' iterator yields, but for
-// stale markers, to t (ms) and f, without going through the iterator
-// (internal/prom/promvec reads whole series this way). It returns false,
-// appending nothing, when the iterator is not floatIter: a histogram, or
-// samples that need merging or computing (see Iterator).
-func (s *series) AppendFloats(t []int64, f []float64) ([]int64, []float64, bool) {
+// PlainFloats returns the series' samples in place when its iterator is
+// floatIter (a gauge's or sum's points in distinct milliseconds, see
+// Iterator), for readers of whole series (internal/prom/promvec): times in
+// ns since the epoch, ascending (the iterator's ms are floor(ns / 10⁶)),
+// the values, and the flags (bit 0: no recorded value, which the iterator
+// yields as a stale marker; nil: none). ok is false for any other series.
+// The slices are the store's: read them, never write.
+func (s *series) PlainFloats() (timesNs []int64, values []float64, flags []uint32, ok bool) {
 	if len(s.p.sources) != 1 || !plainFloats(s.p.sources[0]) {
-		return t, f, false
+		return nil, nil, nil, false
 	}
 	ms := s.p.sources[0].ms
-	flags := ms.Flags
-	for i, ns := range ms.Times {
-		if len(flags) > 0 && flags[i]&1 != 0 {
-			continue // no recorded value: a stale marker
-		}
-		t = append(t, msOf(ns))
-		f = append(f, ms.Values[i])
-	}
-	return t, f, true
+	return ms.Times, ms.Values, ms.Flags, true
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -122,11 +123,11 @@ func newEvaluator(opts Options, p *plan, at steps) *evaluator {
 	return &evaluator{opts: opts, plan: p, at: at, n: at.count(), grpIx: map[string]int{}, inner: map[string]struct{}{}}
 }
 
-// floatAppender is a series whose float samples can be read without its
-// iterator (internal/prom/promstorage's): AppendFloats appends those the
-// iterator yields, but for stale markers, or reports false.
-type floatAppender interface {
-	AppendFloats(t []int64, f []float64) ([]int64, []float64, bool)
+// plainSeries is a series whose float samples can be read in place
+// (internal/prom/promstorage's): times in ns, values, and flags (bit 0: a
+// stale marker), or false.
+type plainSeries interface {
+	PlainFloats() (timesNs []int64, values []float64, flags []uint32, ok bool)
 }
 
 // read reads a series' samples into e.buf, through its iterator (*it,
@@ -135,9 +136,20 @@ type floatAppender interface {
 func (e *evaluator) read(series storage.Series, it *chunkenc.Iterator) error {
 	s := &e.buf
 	s.reset()
-	if fa, ok := series.(floatAppender); ok && !e.opts.UseStartTimestamps {
-		var done bool
-		if s.t, s.f, done = fa.AppendFloats(s.t, s.f); done {
+	if ps, ok := series.(plainSeries); ok && !e.opts.UseStartTimestamps {
+		if t, f, flags, ok := ps.PlainFloats(); ok && len(t) == len(f) {
+			s.t, s.f, s.unit = t, f, 1
+			if slices.ContainsFunc(flags, func(fl uint32) bool { return fl&1 != 0 }) {
+				// Leave the stale markers out, in a copy.
+				s.ownT, s.ownF = s.ownT[:0], s.ownF[:0]
+				for i := range t {
+					if len(flags) == len(t) && flags[i]&1 != 0 {
+						continue
+					}
+					s.ownT, s.ownF = append(s.ownT, t[i]), append(s.ownF, f[i])
+				}
+				s.t, s.f = s.ownT, s.ownF
+			}
 			s.findResets(false)
 			return nil
 		}
@@ -149,6 +161,7 @@ func (e *evaluator) read(series storage.Series, it *chunkenc.Iterator) error {
 // readIter reads the samples of it into e.buf.
 func (e *evaluator) readIter(it chunkenc.Iterator) error {
 	s := &e.buf
+	s.reset()
 	prev := int64(math.MinInt64)
 	for {
 		switch it.Next() {
@@ -156,6 +169,7 @@ func (e *evaluator) readIter(it chunkenc.Iterator) error {
 			if err := it.Err(); err != nil {
 				return err
 			}
+			s.t, s.f = s.ownT, s.ownF
 			s.findResets(e.opts.UseStartTimestamps)
 			return nil
 		case chunkenc.ValFloat:
@@ -167,8 +181,8 @@ func (e *evaluator) readIter(it chunkenc.Iterator) error {
 			if value.IsStaleNaN(f) {
 				continue
 			}
-			s.t = append(s.t, t)
-			s.f = append(s.f, f)
+			s.ownT = append(s.ownT, t)
+			s.ownF = append(s.ownF, f)
 			if e.opts.UseStartTimestamps {
 				s.st = append(s.st, it.AtST())
 			}

@@ -1,18 +1,58 @@
 package promvec
 
+import "math"
+
 // samples are one series' float samples in time order, stale markers
 // left out (the engine leaves them out of every window).
 type samples struct {
-	t  []int64   // ms
-	f  []float64 //
-	st []int64   // start timestamps (ms, 0: unknown), parallel to t; nil unless Options.UseStartTimestamps
+	// t are the times in units of unit ns (1e6: ms, as the engine's; 1:
+	// ns as stored, whose ms are floor(t / 10⁶)).
+	t    []int64
+	unit int64
+	f    []float64
+	st   []int64 // start timestamps (ms, 0: unknown), parallel to t; nil unless Options.UseStartTimestamps
 	// resets are the indexes i > 0 at which the counter restarts: f[i] <
 	// f[i-1], or (with start timestamps) a new start timestamp.
 	resets []int
+	// ownT and ownF hold t and f when they are not a store's slices.
+	ownT []int64
+	ownF []float64
 }
 
+// reset empties s for samples read into its own slices, in ms.
 func (s *samples) reset() {
-	s.t, s.f, s.st, s.resets = s.t[:0], s.f[:0], s.st[:0], s.resets[:0]
+	s.ownT, s.ownF = s.ownT[:0], s.ownF[:0]
+	s.t, s.f, s.unit, s.st, s.resets = s.ownT, s.ownF, 1_000_000, s.st[:0], s.resets[:0]
+}
+
+// ms is the engine's time of sample i.
+func (s *samples) ms(i int) int64 {
+	if s.unit == 1_000_000 {
+		return s.t[i]
+	}
+	return floorDiv(s.t[i], 1_000_000/s.unit)
+}
+
+// bound is the time t ms in s's unit: samples before it are before t ms.
+func (s *samples) bound(t int64) int64 {
+	u := 1_000_000 / s.unit
+	switch {
+	case u == 1:
+		return t
+	case t > math.MaxInt64/u:
+		return math.MaxInt64
+	case t < math.MinInt64/u:
+		return math.MinInt64
+	}
+	return t * u
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
 }
 
 // findResets fills s.resets, as extrapolatedRate tests each pair of
@@ -63,11 +103,10 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 	for i, ts := 0, at.start; ts <= at.end; i, ts = i+1, ts+at.interval {
 		maxt := ts - p.offsetMs
 		mint := maxt - p.rangeMs
-		for hi < n && s.t[hi] <= maxt {
-			hi++
+		// In the window: mint < ms ≤ maxt, i.e. (mint+1) ms ≤ t < (maxt+1) ms.
+		for end := s.bound(maxt + 1); hi < n && s.t[hi] < end; hi++ {
 		}
-		for lo < hi && s.t[lo] <= mint {
-			lo++
+		for from := s.bound(mint + 1); lo < hi && s.t[lo] < from; lo++ {
 		}
 		maxWindow = max(maxWindow, hi-lo)
 		if hi-lo < 2 {
@@ -83,7 +122,7 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 				result += s.f[s.resets[k]-1]
 			}
 		}
-		emit(i, p.extrapolate(ts, s.t[first], s.t[last], last-first, s.f[first], result))
+		emit(i, p.extrapolate(ts, s.ms(first), s.ms(last), last-first, s.f[first], result))
 	}
 	return maxWindow
 }

@@ -20,8 +20,8 @@ func TestNanosecondTimes(t *testing.T) {
 		at := int64(rng.IntN(2_000_000_000)) - 1_000_000_000_000 // around −1000 s
 		v := 0.0
 		for range 50 + rng.IntN(200) {
-			at += int64(1+rng.IntN(20_000)) * 1_000_000     // distinct ms…
-			at -= at % 1_000_000 // …with a sub-ms part: none, the last ns, or any
+			at += int64(1+rng.IntN(20_000)) * 1_000_000 // distinct ms…
+			at -= at % 1_000_000                        // …with a sub-ms part: none, the last ns, or any
 			switch sub := rng.IntN(3); {
 			case sub == 1:
 				at += 999_999

@@ -102,7 +102,7 @@ func runPromQLScripts(t *testing.T, split bool, env ...string) {
 	}
 	if m := vecRE.FindSubmatch(out); m != nil {
 		t.Logf("%s", m[0])
-		if n, _ := strconv.Atoi(string(m[1])); n < 60 {
+		if n, _ := strconv.Atoi(string(m[1])); n < 50 {
 			t.Errorf("only %d range queries (or parts) were evaluated by promvec", n)
 		}
 	} else if slices.Contains(env, "PROMQLTEST_VEC=1") {

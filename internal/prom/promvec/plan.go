@@ -24,10 +24,12 @@ type plan struct {
 	isCounter bool // counter resets are corrected (rate, increase)
 	isRate    bool // per second (rate)
 
-	ms       *parser.MatrixSelector
-	vs       *parser.VectorSelector
-	rangeMs  int64 // the window's length
-	offsetMs int64 // its end before the step
+	ms      *parser.MatrixSelector
+	vs      *parser.VectorSelector
+	rangeMs int64 // the window's length
+	// rangeSeconds is ms.Range.Seconds(), which rate divides by.
+	rangeSeconds float64
+	offsetMs     int64 // its end before the step
 
 	agg      *parser.AggregateExpr // nil: the function's series are the result
 	grouping []string              // agg's labels, sorted
@@ -75,6 +77,7 @@ func compile(expr parser.Expr, _ Options) (plan, bool) {
 	}
 	p.ms, p.vs = ms, vs
 	p.rangeMs = ms.Range.Milliseconds()
+	p.rangeSeconds = ms.Range.Seconds()
 	p.offsetMs = vs.OriginalOffset.Milliseconds() // Offset is set when the engine executes
 	if p.rangeMs <= 0 || ms.Range%time.Millisecond != 0 {
 		return plan{}, false

@@ -5,8 +5,8 @@ import "math"
 // samples are one series' float samples in time order, stale markers
 // left out (the engine leaves them out of every window).
 type samples struct {
-	// t are the times in units of unit ns (1e6: ms, as the engine's; 1:
-	// ns as stored, whose ms are floor(t / 10⁶)).
+	// t are the times in units of unit ns: 1e6 (ms, as the engine's) or
+	// 1 (ns as stored, whose ms are floor(t / 10⁶)).
 	t    []int64
 	unit int64
 	f    []float64
@@ -30,21 +30,20 @@ func (s *samples) ms(i int) int64 {
 	if s.unit == 1_000_000 {
 		return s.t[i]
 	}
-	return floorDiv(s.t[i], 1_000_000/s.unit)
+	return floorDiv(s.t[i], 1_000_000) // unit 1 (ns): a constant divisor
 }
 
 // bound is the time t ms in s's unit: samples before it are before t ms.
 func (s *samples) bound(t int64) int64 {
-	u := 1_000_000 / s.unit
 	switch {
-	case u == 1:
+	case s.unit == 1_000_000:
 		return t
-	case t > math.MaxInt64/u:
+	case t > math.MaxInt64/1_000_000:
 		return math.MaxInt64
-	case t < math.MinInt64/u:
+	case t < math.MinInt64/1_000_000:
 		return math.MinInt64
 	}
-	return t * u
+	return t * 1_000_000 // unit 1 (ns)
 }
 
 func floorDiv(a, b int64) int64 {
@@ -162,7 +161,7 @@ func (p *plan) extrapolate(ts, firstT, lastT int64, numSamplesMinusOne int, firs
 	}
 	factor := (sampledInterval + durationToStart + durationToEnd) / sampledInterval
 	if p.isRate {
-		factor /= p.ms.Range.Seconds()
+		factor /= p.rangeSeconds
 	}
 	return result * factor
 }

@@ -42,6 +42,18 @@ func TestPromQLVectorized(t *testing.T) {
 		}
 		series = append(series, ts)
 	}
+	// A classic histogram: cumulative buckets, every le scraped at once.
+	les := []string{"0.05", "0.1", "0.25", "1", "+Inf"}
+	for i, le := range les {
+		ts := prompb.TimeSeries{Labels: []prompb.Label{{Name: "__name__", Value: "vec_latency_bucket"},
+			{Name: "instance", Value: "a"}, {Name: "job", Value: "api"}, {Name: "le", Value: le}}}
+		var v float64
+		for k, at := 0, t0; at.Before(t0.Add(3*time.Hour)); k, at = k+1, at.Add(15*time.Second) {
+			v += float64((k*7+3)%11) * float64(i+1)
+			ts.Samples = append(ts.Samples, prompb.Sample{Value: v, Timestamp: at.UnixMilli()})
+		}
+		series = append(series, ts)
+	}
 	b, err := (&prompb.WriteRequest{Timeseries: series}).Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +107,7 @@ func TestPromQLVectorized(t *testing.T) {
 		{`rate(vec_requests_total[2m])`, 15, 4},
 		{`avg without (instance) (increase(vec_requests_total[10m] offset 1m))`, 300, 2},
 		{`max(delta(vec_requests_total{job="api"}[90s]))`, 17, 1},
+		{`histogram_quantile(0.9, sum by (le) (rate(vec_latency_bucket[5m])))`, 60, 1},
 	} {
 		vec0, eng0 := evaluations("vectorized"), evaluations("engine")
 		got := rangeQuery(tc.qs, tc.step)

@@ -66,6 +66,36 @@ func loadRandom(t testing.TB, st storage.Storage, rng *rand.Rand, nSeries int) i
 			last = max(last, ts)
 		}
 	}
+	// Classic histograms: h_bucket{le} cumulative across le, resets of
+	// the whole histogram, one with an le that is not a number.
+	les := []string{"0.1", "0.5", "1", "2.5", "+Inf"}
+	for h := range 12 {
+		ts := int64(rng.IntN(30_000))
+		interval := int64(10_000 + rng.IntN(20_000))
+		counts := make([]float64, len(les))
+		lesH := les
+		if h == 11 {
+			lesH = []string{"0.1", "abc", "1", "2.5", "+Inf"}
+		}
+		for range 200 + rng.IntN(200) {
+			ts += interval + int64(rng.IntN(int(interval/4)))
+			if rng.IntN(60) == 0 {
+				clear(counts)
+			}
+			var acc float64
+			for k := range counts {
+				acc += float64(rng.IntN(20))
+				counts[k] += acc
+			}
+			for k, le := range lesH {
+				lset := labels.FromStrings("__name__", "h_bucket", "job", fmt.Sprintf("j%d", h%3), "instance", fmt.Sprintf("i%d", h), "le", le)
+				if _, err := app.Append(0, lset, ts, counts[k]); err != nil {
+					t.Fatal(err)
+				}
+			}
+			last = max(last, ts)
+		}
+	}
 	if err := app.Commit(); err != nil {
 		t.Fatal(err)
 	}
@@ -143,13 +173,22 @@ func TestMatchesEngine(t *testing.T) {
 			ranges := []string{"1m", "5m", "90s", "37s", "10m"}
 			offsets := []string{"", " offset 1m", " offset -45s"}
 			stepsD := []time.Duration{15 * time.Second, time.Minute, 7 * time.Second, 5 * time.Minute, 1001 * time.Millisecond}
-			var ran int
-			for range 1000 {
+			hsels := []string{`h_bucket`, `h_bucket{job="j1"}`, `h_bucket{instance=~"i1[01]"}`}
+			haggs := []string{"", "sum by (le)", "sum by (job, le)", "sum without (instance)", "max by (le)", "sum"}
+			var ran, ranQ int
+			for k := range 1000 {
 				fn := fns[rng.IntN(len(fns))]
 				agg := aggs[rng.IntN(len(aggs))]
-				qs := fmt.Sprintf("%s(%s[%s]%s)", fn, sels[rng.IntN(len(sels))], ranges[rng.IntN(len(ranges))], offsets[rng.IntN(len(offsets))])
+				sel := sels[rng.IntN(len(sels))]
+				if k%3 == 0 {
+					agg, sel = haggs[rng.IntN(len(haggs))], hsels[rng.IntN(len(hsels))]
+				}
+				qs := fmt.Sprintf("%s(%s[%s]%s)", fn, sel, ranges[rng.IntN(len(ranges))], offsets[rng.IntN(len(offsets))])
 				if agg != "" {
 					qs = agg + " (" + qs + ")"
+				}
+				if k%3 == 0 {
+					qs = fmt.Sprintf("histogram_quantile(%s, %s)", []string{"0.9", "0.5", "0", "1", "(0.99)"}[rng.IntN(5)], qs)
 				}
 				step := stepsD[rng.IntN(len(stepsD))]
 				start := time.UnixMilli(int64(rng.IntN(int(last))) - 600_000)
@@ -159,6 +198,9 @@ func TestMatchesEngine(t *testing.T) {
 				got := exec(t, vec, st, qs, start, end, step)
 				if vec.Counts().Evaluated.Load() > before {
 					ran++
+					if k%3 == 0 {
+						ranQ++
+					}
 				}
 				if d := sameResult(want, got); d != "" {
 					t.Fatalf("%s from %d to %d step %s: %s", qs, start.UnixMilli(), end.UnixMilli(), step, d)
@@ -166,9 +208,10 @@ func TestMatchesEngine(t *testing.T) {
 			}
 			c := vec.Counts()
 			t.Logf("evaluated %d, fell back %d, declined %d", c.Evaluated.Load(), c.FellBack.Load(), c.Declined.Load())
-			if ran < 600 {
-				t.Errorf("promvec evaluated only %d of 1000 queries", ran)
+			if ran < 600 || ranQ < 150 {
+				t.Errorf("promvec evaluated only %d of 1000 queries, %d of 334 with histogram_quantile", ran, ranQ)
 			}
+			t.Logf("histogram_quantile: %d evaluated", ranQ)
 			if c.FellBack.Load() == 0 {
 				t.Error("no query fell back: the data should make some (no counter suffix, collisions)")
 			}
@@ -224,7 +267,12 @@ func TestCompile(t *testing.T) {
 		{`sum(x)`, false},
 		{`x`, false},
 		{`rate(x[5m]) * 2`, false},
-		{`histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))`, false},
+		{`histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))`, true},
+		{`histogram_quantile(0.5, rate(x_bucket[5m]))`, true},
+		{`histogram_quantile((1), (sum without (i) (increase(x_bucket[5m]))))`, true},
+		{`histogram_quantile(1.5, rate(x_bucket[5m]))`, false},
+		{`histogram_quantile(0.5 + 0.1, rate(x_bucket[5m]))`, false},
+		{`histogram_quantile(0.5, sum by (le) (x_bucket))`, false},
 		{`sum(sum by (job) (rate(x[5m])))`, false},
 	} {
 		expr, err := p.ParseExpr(tc.q)

@@ -1,6 +1,7 @@
 package promvec
 
 import (
+	"math"
 	"slices"
 	"time"
 
@@ -14,7 +15,9 @@ import (
 //	op [by|without (labels)] (fn(selector[range] offset d))
 //
 // fn is rate, increase or delta; op is sum, avg, min, max, count or group,
-// without a parameter; parentheses may surround either level. The
+// without a parameter; parentheses may surround either level. Either may
+// be inside histogram_quantile(φ, …) with a literal φ in [0, 1]
+// (quantile.go). The
 // selector has no `@`, and neither `anchored` nor `smoothed`. Grouping by
 // (or without) a metadata label (__name__, __type__, __unit__) is left to
 // the engine: whether the label is still there depends on the engine's
@@ -33,6 +36,9 @@ type plan struct {
 
 	agg      *parser.AggregateExpr // nil: the function's series are the result
 	grouping []string              // agg's labels, sorted
+
+	quantile    float64 // histogram_quantile's φ
+	hasQuantile bool    // the result is histogram_quantile(quantile, …)
 }
 
 // compile returns the plan of expr (the engine's statement, after its
@@ -40,6 +46,14 @@ type plan struct {
 func compile(expr parser.Expr, _ Options) (plan, bool) {
 	var p plan
 	expr = unparen(expr)
+	if call, ok := expr.(*parser.Call); ok && call.Func != nil && call.Func.Name == "histogram_quantile" && len(call.Args) == 2 {
+		lit, ok := literal(call.Args[0]).(*parser.NumberLiteral)
+		if !ok || math.IsNaN(lit.Val) || lit.Val < 0 || lit.Val > 1 {
+			return plan{}, false // the engine's warning
+		}
+		p.quantile, p.hasQuantile = lit.Val, true
+		expr = unparen(call.Args[1])
+	}
 	if agg, ok := expr.(*parser.AggregateExpr); ok {
 		switch agg.Op {
 		case parser.SUM, parser.AVG, parser.MIN, parser.MAX, parser.COUNT, parser.GROUP:
@@ -92,5 +106,20 @@ func unparen(e parser.Expr) parser.Expr {
 			return e
 		}
 		e = p.Expr
+	}
+}
+
+// literal strips parentheses and the engine's step-invariant wrappers
+// from a constant argument.
+func literal(e parser.Expr) parser.Expr {
+	for {
+		switch n := e.(type) {
+		case *parser.ParenExpr:
+			e = n.Expr
+		case *parser.StepInvariantExpr:
+			e = n.Expr
+		default:
+			return e
+		}
 	}
 }

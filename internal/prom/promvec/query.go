@@ -216,7 +216,11 @@ func (e *evaluator) series(lset labels.Labels) error {
 	}
 	dropped := lset.DropReserved(schema.IsMetadataLabel)
 	if e.plan.agg == nil {
-		e.out = append(e.out, promql.Series{Metric: dropped, Floats: append([]promql.FPoint(nil), e.floats...), DropName: true})
+		m := dropped
+		if e.plan.hasQuantile && e.opts.DelayedNameRemoval {
+			m = lset // histogram_quantile's input keeps the name until the end
+		}
+		e.out = append(e.out, promql.Series{Metric: m, Floats: append([]promql.FPoint(nil), e.floats...), DropName: true})
 		return nil
 	}
 	keyed := dropped
@@ -260,8 +264,22 @@ func (e *evaluator) matrix() (promql.Matrix, error) {
 				}
 			}
 			if len(pts) > 0 {
-				e.out = append(e.out, promql.Series{Metric: g.metric.DropReserved(schema.IsMetadataLabel), Floats: pts, DropName: true})
+				m := g.metric
+				if !e.plan.hasQuantile {
+					m = m.DropReserved(schema.IsMetadataLabel)
+				}
+				e.out = append(e.out, promql.Series{Metric: m, Floats: pts, DropName: true})
 			}
+		}
+	}
+	if e.plan.hasQuantile {
+		// The function's (or aggregation's) series, in the engine's order.
+		if e.out.ContainsSameLabelset() {
+			return nil, errFallBack // the engine's error, or its merge
+		}
+		var err error
+		if e.out, err = e.quantiles(e.out); err != nil {
+			return nil, err
 		}
 	}
 	if e.out.ContainsSameLabelset() {

@@ -48,7 +48,7 @@ func TestPromQLVectorized(t *testing.T) {
 		ts := prompb.TimeSeries{Labels: []prompb.Label{{Name: "__name__", Value: "vec_latency_bucket"},
 			{Name: "instance", Value: "a"}, {Name: "job", Value: "api"}, {Name: "le", Value: le}}}
 		var v float64
-		for k, at := 0, t0; at.Before(t0.Add(3*time.Hour)); k, at = k+1, at.Add(15*time.Second) {
+		for k, at := 0, t0; at.Before(t0.Add(3 * time.Hour)); k, at = k+1, at.Add(15*time.Second) {
 			v += float64((k*7+3)%11) * float64(i+1)
 			ts.Samples = append(ts.Samples, prompb.Sample{Value: v, Timestamp: at.UnixMilli()})
 		}

@@ -45,10 +45,11 @@ type QueryConfig struct {
 	// from the memory budget (internal/budget), else 32 MiB.
 	PromQLCacheBytes string `mapstructure:"promql_cache_bytes"`
 	// PromQLEvaluator chooses how range queries are evaluated: "vectorized"
-	// (the default; internal/prom/promvec evaluates rate, increase and
-	// delta and their sum/avg/min/max/count/group one series at a time,
-	// bit-for-bit Prometheus's answer, and leaves every other query to
-	// Prometheus's engine) or "engine" (Prometheus's engine for all).
+	// (the default; internal/prom/promvec evaluates rate, increase, delta,
+	// irate and idelta, their sum/avg/min/max/count/group and
+	// histogram_quantile over those one series at a time, bit-for-bit
+	// Prometheus's answer, and leaves every other query to Prometheus's
+	// engine) or "engine" (Prometheus's engine for all).
 	PromQLEvaluator string `mapstructure:"promql_evaluator"`
 }
 

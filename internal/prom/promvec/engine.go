@@ -1,7 +1,9 @@
-// Package promvec evaluates the commonest shape of dashboard PromQL range
+// Package promvec evaluates the commonest shapes of dashboard PromQL range
 // query — an aggregation of a rate over a selector, such as
-// `sum by (job) (rate(http_requests_total[5m]))` — one series at a time
-// over plain slices, instead of through Prometheus's evaluator.
+// `sum by (job) (rate(http_requests_total[5m]))`, and a latency quantile
+// over one, `histogram_quantile(0.99, sum by (le) (rate(x_bucket[5m])))`
+// — one series at a time over plain slices, instead of through
+// Prometheus's evaluator.
 //
 // Prometheus's engine evaluates `rate(x[5m])` at every step of a range
 // query by refilling a ring of the window's samples through the storage

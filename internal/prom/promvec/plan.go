@@ -14,7 +14,7 @@ import (
 //	fn(selector[range] offset d)
 //	op [by|without (labels)] (fn(selector[range] offset d))
 //
-// fn is rate, increase or delta; op is sum, avg, min, max, count or group,
+// fn is rate, increase, delta, irate or idelta; op is sum, avg, min, max, count or group,
 // without a parameter; parentheses may surround either level. Either may
 // be inside histogram_quantile(φ, …) with a literal φ in [0, 1]
 // (quantile.go). The
@@ -25,7 +25,8 @@ import (
 type plan struct {
 	fn        string
 	isCounter bool // counter resets are corrected (rate, increase)
-	isRate    bool // per second (rate)
+	isRate    bool // per second (rate, irate)
+	instant   bool // from the window's last two samples (irate, idelta)
 
 	ms      *parser.MatrixSelector
 	vs      *parser.VectorSelector
@@ -77,6 +78,10 @@ func compile(expr parser.Expr, _ Options) (plan, bool) {
 	case "increase":
 		p.isCounter = true
 	case "delta":
+	case "irate":
+		p.instant, p.isRate = true, true
+	case "idelta":
+		p.instant = true
 	default:
 		return plan{}, false
 	}

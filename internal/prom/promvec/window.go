@@ -112,6 +112,10 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 			continue
 		}
 		first, last := lo, hi-1
+		if p.instant {
+			emit(i, p.instantValue(s, last))
+			continue
+		}
 		result := s.f[last] - s.f[first]
 		if p.isCounter {
 			for r < len(s.resets) && s.resets[r] <= first {
@@ -124,6 +128,24 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 		emit(i, p.extrapolate(ts, s.ms(first), s.ms(last), last-first, s.f[first], result))
 	}
 	return maxWindow
+}
+
+// instantValue is irate's or idelta's value from samples last-1 and
+// last, as the engine's instantValue computes it for floats.
+func (p *plan) instantValue(s *samples, last int) float64 {
+	prev := last - 1
+	result := s.f[last]
+	reset := s.f[last] < s.f[prev] ||
+		(len(s.st) > 0 && isStartReset(s.st[prev], s.ms(prev), s.st[last], s.ms(last)))
+	if !p.isRate || !reset {
+		// A gauge, or a counter without a reset (or with a NaN value); a
+		// counter that reset starts from zero: its last value.
+		result = s.f[last] - s.f[prev]
+	}
+	if p.isRate {
+		result /= float64(s.ms(last)-s.ms(prev)) / 1000
+	}
+	return result
 }
 
 // extrapolate turns the change result between the window's first and

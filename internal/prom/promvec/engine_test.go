@@ -166,7 +166,7 @@ func TestMatchesEngine(t *testing.T) {
 			ng := promql.NewEngine(engineOpts(delayed))
 			t.Cleanup(func() { _ = ng.Close() })
 			vec := New(ng, Options{MaxSamples: 50_000_000, Timeout: time.Minute, DelayedNameRemoval: delayed}, nil)
-			fns := []string{"rate", "increase", "delta", "irate", "idelta"}
+			fns := []string{"rate", "increase", "delta", "irate", "idelta", "sum_over_time", "count_over_time", "min_over_time", "max_over_time"}
 			aggs := []string{"", "sum", "avg", "min", "max", "count", "group", "sum by (job)", "avg by (job, zone)",
 				"max without (instance)", "count without (instance, zone)", "sum without ()", "min by (nope)"}
 			sels := []string{`x_total`, `x_total{job="j1"}`, `{__name__=~"x_total|y_total"}`, `g`, `{__name__=~".+_total|g"}`}
@@ -265,6 +265,10 @@ func TestCompile(t *testing.T) {
 		{`irate(x[5m])`, true},
 		{`sum by (job) (idelta(x[5m]))`, true},
 		{`deriv(x[5m])`, false},
+		{`max by (job) (max_over_time(x[5m]))`, true},
+		{`sum_over_time(x[5m])`, true},
+		{`avg_over_time(x[5m])`, false},
+		{`last_over_time(x[5m])`, false},
 		{`rate(x[5m:1m])`, false},
 		{`sum(x)`, false},
 		{`x`, false},

@@ -14,7 +14,8 @@ import (
 //	fn(selector[range] offset d)
 //	op [by|without (labels)] (fn(selector[range] offset d))
 //
-// fn is rate, increase, delta, irate or idelta; op is sum, avg, min, max, count or group,
+// fn is rate, increase, delta, irate, idelta, sum_over_time,
+// count_over_time, min_over_time or max_over_time; op is sum, avg, min, max, count or group,
 // without a parameter; parentheses may surround either level. Either may
 // be inside histogram_quantile(φ, …) with a literal φ in [0, 1]
 // (quantile.go). The
@@ -27,6 +28,7 @@ type plan struct {
 	isCounter bool // counter resets are corrected (rate, increase)
 	isRate    bool // per second (rate, irate)
 	instant   bool // from the window's last two samples (irate, idelta)
+	overTime  bool // over every sample of the window (sum, count, min, max _over_time)
 
 	ms      *parser.MatrixSelector
 	vs      *parser.VectorSelector
@@ -82,6 +84,8 @@ func compile(expr parser.Expr, _ Options) (plan, bool) {
 		p.instant, p.isRate = true, true
 	case "idelta":
 		p.instant = true
+	case "sum_over_time", "count_over_time", "min_over_time", "max_over_time":
+		p.overTime = true
 	default:
 		return plan{}, false
 	}

@@ -64,17 +64,14 @@ func (q *query) evaluate(ctx context.Context) (promql.Matrix, annotations.Annota
 		return nil, nil, err
 	}
 	defer querier.Close()
-	// The engine's hints (populateSeries, getTimeRangesForSelector).
+	// The engine's hints (populateSeries, getTimeRangesForSelector): the
+	// selector's parent is the range, so no grouping is passed.
 	hints := &storage.SelectHints{
 		Start: at.start - p.offsetMs - (p.rangeMs - 1),
 		End:   at.end - p.offsetMs,
 		Step:  at.interval,
 		Range: p.rangeMs,
 		Func:  p.fn,
-	}
-	if p.agg != nil {
-		hints.Func = p.agg.Op.String()
-		hints.By, hints.Grouping = !p.agg.Without, p.agg.Grouping
 	}
 	set := querier.Select(ctx, false, hints, p.vs.LabelMatchers...)
 	ev := newEvaluator(q.e.opts, p, at)

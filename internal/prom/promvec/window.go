@@ -1,6 +1,10 @@
 package promvec
 
-import "math"
+import (
+	"math"
+
+	"github.com/prometheus/prometheus/util/kahansum"
+)
 
 // samples are one series' float samples in time order, stale markers
 // left out (the engine leaves them out of every window).
@@ -108,6 +112,10 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 		for from := s.bound(mint + 1); lo < hi && s.t[lo] < from; lo++ {
 		}
 		maxWindow = max(maxWindow, hi-lo)
+		if p.overTime && hi > lo {
+			emit(i, p.overWindow(s.f[lo:hi]))
+			continue
+		}
 		if hi-lo < 2 {
 			continue
 		}
@@ -128,6 +136,40 @@ func (p *plan) eval(s *samples, at steps, emit func(step int, v float64)) (maxWi
 		emit(i, p.extrapolate(ts, s.ms(first), s.ms(last), last-first, s.f[first], result))
 	}
 	return maxWindow
+}
+
+// overWindow is the *_over_time function's value over the window's
+// values, as the engine's funcSumOverTime, funcCountOverTime and
+// compareOverTime compute it.
+func (p *plan) overWindow(w []float64) float64 {
+	switch p.fn {
+	case "count_over_time":
+		return float64(len(w))
+	case "sum_over_time":
+		var sum, c float64
+		for _, f := range w {
+			sum, c = kahansum.Inc(f, sum, c)
+		}
+		if math.IsInf(sum, 0) {
+			return sum
+		}
+		return sum + c
+	case "max_over_time":
+		v := w[0]
+		for _, f := range w {
+			if f > v || math.IsNaN(v) {
+				v = f
+			}
+		}
+		return v
+	}
+	v := w[0] // min_over_time
+	for _, f := range w {
+		if f < v || math.IsNaN(v) {
+			v = f
+		}
+	}
+	return v
 }
 
 // instantValue is irate's or idelta's value from samples last-1 and

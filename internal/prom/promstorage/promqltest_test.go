@@ -52,13 +52,16 @@ func TestPromQLBuiltin(t *testing.T) {
 }
 
 // TestPromQLBuiltinSplit runs the scripts as TestPromQLBuiltin does, with
-// every range query evaluated in parts by internal/prom/promsplit (as the
-// API evaluates long ones): the answers must be the same.
+// every range query evaluated as the API evaluates it: in parts by
+// internal/prom/promsplit, each part by internal/prom/promvec where its
+// shape allows (else, or where it falls back, by the engine): the answers
+// must be the same. (TestPromQLBuiltinCache covers promsplit over the
+// engine alone.)
 func TestPromQLBuiltinSplit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every Prometheus PromQL test script")
 	}
-	runPromQLScripts(t, true)
+	runPromQLScripts(t, true, "PROMQLTEST_VEC=1")
 }
 
 // TestPromQLBuiltinCache runs the scripts with every range query evaluated
@@ -70,18 +73,6 @@ func TestPromQLBuiltinCache(t *testing.T) {
 		t.Skip("runs every Prometheus PromQL test script")
 	}
 	runPromQLScripts(t, true, "PROMQLTEST_CACHE=1")
-}
-
-// TestPromQLBuiltinVectorized runs the scripts through the API's range
-// path — internal/prom/promvec inside promsplit — so that every range
-// query of promvec's shapes is evaluated by it (split in parts, each
-// evaluated by promvec or, where it falls back, the engine): the answers
-// must be the engine's.
-func TestPromQLBuiltinVectorized(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs every Prometheus PromQL test script")
-	}
-	runPromQLScripts(t, true, "PROMQLTEST_VEC=1")
 }
 
 func runPromQLScripts(t *testing.T, split bool, env ...string) {

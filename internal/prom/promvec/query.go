@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync"
 
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/model/value"
@@ -26,6 +27,19 @@ type query struct {
 	q    storage.Queryable
 	stmt *parser.EvalStmt
 	plan plan
+
+	mu     sync.Mutex
+	cancel context.CancelFunc // the running evaluation's
+}
+
+// Cancel stops the running evaluation (or the engine's).
+func (q *query) Cancel() {
+	q.mu.Lock()
+	if q.cancel != nil {
+		q.cancel()
+	}
+	q.mu.Unlock()
+	q.Query.Cancel()
 }
 
 // errFallBack stops an evaluation that only the engine answers.
@@ -35,6 +49,9 @@ var errFallBack = errors.New("promvec: evaluated by the engine")
 func (q *query) Exec(ctx context.Context) *promql.Result {
 	tctx, cancel := context.WithTimeout(ctx, q.e.opts.Timeout)
 	defer cancel()
+	q.mu.Lock()
+	q.cancel = cancel
+	q.mu.Unlock()
 	mat, annos, err := q.evaluate(tctx)
 	switch {
 	case err == nil:

@@ -66,6 +66,10 @@ type Options struct {
 	// evaluated in parallel (internal/prom/promsplit); zero: GOMAXPROCS (at
 	// most 8); 1: range queries are evaluated whole.
 	QueryParts int
+	// EngineOnly evaluates every range query with Prometheus's engine,
+	// none with the vectorized evaluator (internal/prom/promvec;
+	// query::promql_evaluator: engine).
+	EngineOnly bool
 	// MaxPoints bounds the stored points one selector reads; zero:
 	// promstorage.DefaultMaxPoints.
 	MaxPoints int
@@ -148,7 +152,8 @@ func New(opts Options) *Handler {
 			Parser:                   p,
 		}),
 	}
-	h.ranges = h.rangeEngine(promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p}))
+	h.ranges = h.rangeEngine(promsplit.New(h.engine, promsplit.Options{MaxParts: opts.QueryParts, Parser: p,
+		Ranges: h.vectorized()}))
 	if opts.Inserter != nil {
 		h.appender = promstorage.NewAppendable(opts.Inserter)
 	}

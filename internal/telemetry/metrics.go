@@ -45,6 +45,9 @@ type Metrics struct {
 	Tempo *TempoMetrics
 	// PromQLCache instruments the PromQL results cache (promcache.go).
 	PromQLCache *PromQLCacheMetrics
+	// PromQLEvaluations counts range query evaluations by outcome
+	// (promvec.go).
+	PromQLEvaluations *prometheus.CounterVec
 
 	storeSize atomic.Pointer[func() float64]
 	store     storeState
@@ -99,6 +102,7 @@ func New() *Metrics {
 	m.Tenant = newTenantMetrics(reg)
 	m.Tempo = newTempoMetrics(reg)
 	m.PromQLCache = newPromQLCacheMetrics(reg)
+	m.PromQLEvaluations = newPromQLEvaluations(reg)
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

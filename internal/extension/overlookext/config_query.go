@@ -44,6 +44,13 @@ type QueryConfig struct {
 	// while the data they read is unchanged. "0" turns it off. Default:
 	// from the memory budget (internal/budget), else 32 MiB.
 	PromQLCacheBytes string `mapstructure:"promql_cache_bytes"`
+	// PromQLEvaluator chooses how range queries are evaluated: "vectorized"
+	// (the default; internal/prom/promvec evaluates rate, increase, delta,
+	// irate and idelta, their sum/avg/min/max/count/group and
+	// histogram_quantile over those one series at a time, bit-for-bit
+	// Prometheus's answer, and leaves every other query to Prometheus's
+	// engine) or "engine" (Prometheus's engine for all).
+	PromQLEvaluator string `mapstructure:"promql_evaluator"`
 }
 
 // AnalysisConfig is query::analysis: row budgets of /api/patterns,
@@ -92,6 +99,11 @@ func (c QueryConfig) Validate() error {
 		if f.v < 0 {
 			errs = append(errs, fmt.Errorf("query::%s is negative (%d): use a positive number, or 0 for the default", f.key, f.v))
 		}
+	}
+	switch c.PromQLEvaluator {
+	case "", "vectorized", "engine":
+	default:
+		errs = append(errs, fmt.Errorf("query::promql_evaluator is %q: use vectorized (the default) or engine", c.PromQLEvaluator))
 	}
 	if _, err := c.promQLCacheBytes(); err != nil {
 		errs = append(errs, fmt.Errorf("query::promql_cache_bytes: %w", err))

@@ -63,6 +63,7 @@ func (p *promMount) mount(api http.Handler, st store.Store, e *Extension) (http.
 		MaxResponseBytes: e.cfg.Query.maxResponseBytes(), Limiter: e.limiter, QueryParts: e.cfg.Query.PromQLParts,
 		MaxPoints: e.cfg.Query.PromQLMaxPoints, MaxSamples: e.cfg.Query.PromQLMaxSamples,
 		Cache: e.promCache(), Tenant: p.tenant, Inflight: e.inflight,
+		EngineOnly: e.cfg.Query.PromQLEvaluator == "engine",
 	}
 	if p.targets != nil {
 		opts.Targets = p.targets

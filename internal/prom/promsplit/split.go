@@ -47,6 +47,15 @@ type Options struct {
 	// Parser parses queries as the engine does (to find functions of the
 	// query's own range); nil: parser.NewParser with default options.
 	Parser parser.Parser
+	// Ranges creates the whole query and its parts (internal/prom/promvec
+	// over the engine); nil: the engine.
+	Ranges RangeEngine
+}
+
+// RangeEngine creates range queries.
+type RangeEngine interface {
+	NewRangeQuery(ctx context.Context, q storage.Queryable, opts promql.QueryOpts, qs string,
+		start, end time.Time, step time.Duration) (promql.Query, error)
 }
 
 // Engine is a promql.QueryEngine over a *promql.Engine whose long range
@@ -70,6 +79,9 @@ func New(ng *promql.Engine, opts Options) *Engine {
 	opts.MinStepsPerPart = max(opts.MinStepsPerPart, 2)
 	if opts.Parser == nil {
 		opts.Parser = parser.NewParser(parser.Options{})
+	}
+	if opts.Ranges == nil {
+		opts.Ranges = ng
 	}
 	return &Engine{Engine: ng, opts: opts}
 }
@@ -135,7 +147,7 @@ func splittable(expr parser.Expr) bool {
 // it has enough steps, a query evaluated in parts.
 func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts promql.QueryOpts, qs string,
 	start, end time.Time, step time.Duration) (promql.Query, error) {
-	whole, err := e.Engine.NewRangeQuery(ctx, q, opts, qs, start, end, step)
+	whole, err := e.opts.Ranges.NewRangeQuery(ctx, q, opts, qs, start, end, step)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +178,7 @@ func (e *Engine) NewRangeQuery(ctx context.Context, q storage.Queryable, opts pr
 			size++
 		}
 		to := from + size - 1
-		part, err := e.Engine.NewRangeQuery(ctx, q, opts, qs,
+		part, err := e.opts.Ranges.NewRangeQuery(ctx, q, opts, qs,
 			time.UnixMilli(startMs+from*stepMs), time.UnixMilli(startMs+to*stepMs), step)
 		if err != nil {
 			// The whole query was accepted: evaluate it unsplit.

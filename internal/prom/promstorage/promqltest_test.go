@@ -25,6 +25,7 @@ import (
 
 	"github.com/overlook-dev/overlook/internal/prom/promcache"
 	"github.com/overlook-dev/overlook/internal/prom/promsplit"
+	"github.com/overlook-dev/overlook/internal/prom/promvec"
 	"github.com/overlook-dev/overlook/internal/store/duckdb"
 	"github.com/overlook-dev/overlook/internal/telemetry"
 )
@@ -51,13 +52,16 @@ func TestPromQLBuiltin(t *testing.T) {
 }
 
 // TestPromQLBuiltinSplit runs the scripts as TestPromQLBuiltin does, with
-// every range query evaluated in parts by internal/prom/promsplit (as the
-// API evaluates long ones): the answers must be the same.
+// every range query evaluated as the API evaluates it: in parts by
+// internal/prom/promsplit, each part by internal/prom/promvec where its
+// shape allows (else, or where it falls back, by the engine): the answers
+// must be the same. (TestPromQLBuiltinCache covers promsplit over the
+// engine alone.)
 func TestPromQLBuiltinSplit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs every Prometheus PromQL test script")
 	}
-	runPromQLScripts(t, true)
+	runPromQLScripts(t, true, "PROMQLTEST_VEC=1")
 }
 
 // TestPromQLBuiltinCache runs the scripts with every range query evaluated
@@ -86,6 +90,14 @@ func runPromQLScripts(t *testing.T, split bool, env ...string) {
 	out, _ := cmd.CombinedOutput() // failures are expected; the output says which
 	if os.Getenv("PROMQLTEST_OUT") != "" {
 		_ = os.WriteFile(os.Getenv("PROMQLTEST_OUT"), out, 0o600)
+	}
+	if m := vecRE.FindSubmatch(out); m != nil {
+		t.Logf("%s", m[0])
+		if n, _ := strconv.Atoi(string(m[1])); n < 50 {
+			t.Errorf("only %d range queries (or parts) were evaluated by promvec", n)
+		}
+	} else if slices.Contains(env, "PROMQLTEST_VEC=1") {
+		t.Error("the child did not report promvec's outcomes")
 	}
 	if m := cacheRE.FindSubmatch(out); m != nil {
 		t.Logf("%s", m[0])
@@ -152,8 +164,19 @@ func TestPromQLScripts(t *testing.T) {
 	var engine promql.QueryEngine = promqltest.NewTestEngine(t, false, 0, promqltest.DefaultMaxSamplesPerQuery)
 	if os.Getenv("PROMQLTEST_SPLIT") != "" {
 		// Every range query of four steps or more in 2 or 3 parts.
+		var ranges promsplit.RangeEngine
+		if os.Getenv("PROMQLTEST_VEC") != "" {
+			// The test engine's options (promqltest.NewTestEngine).
+			vec := promvec.New(engine.(*promql.Engine), promvec.Options{MaxSamples: promqltest.DefaultMaxSamplesPerQuery,
+				Timeout: 100 * time.Second, UseStartTimestamps: true, DelayedNameRemoval: true}, nil)
+			ranges = vec
+			defer func() {
+				c := vec.Counts()
+				fmt.Printf("promvec outcomes: vectorized=%d fell_back=%d engine=%d\n", c.Evaluated.Load(), c.FellBack.Load(), c.Declined.Load())
+			}()
+		}
 		engine = promsplit.New(engine.(*promql.Engine), promsplit.Options{MaxParts: 3, MinStepsPerPart: 2,
-			Parser: parser.NewParser(promqltest.TestParserOpts)})
+			Parser: parser.NewParser(promqltest.TestParserOpts), Ranges: ranges})
 	}
 	if os.Getenv("PROMQLTEST_CACHE") != "" {
 		// Over the split path (PROMQLTEST_SPLIT), as the API evaluates.
@@ -203,6 +226,8 @@ func (e *twiceEngine) NewRangeQuery(ctx context.Context, q storage.Queryable, op
 }
 
 // cacheRE matches the child's cache outcomes (TestPromQLScripts).
+var vecRE = regexp.MustCompile(`promvec outcomes: vectorized=(\d+) fell_back=\d+ engine=\d+`)
+
 var cacheRE = regexp.MustCompile(`promcache outcomes: hit=(\d+) partial=\d+ miss=\d+ uncacheable=\d+`)
 
 // resultRE matches promqltest's eval subtests in `go test -v` output.

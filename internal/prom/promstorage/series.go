@@ -215,3 +215,18 @@ func mergeSources(srcs []*source) sampleList {
 	}
 	return out[:w]
 }
+
+// PlainFloats returns the series' samples in place when its iterator is
+// floatIter (a gauge's or sum's points in distinct milliseconds, see
+// Iterator), for readers of whole series (internal/prom/promvec): times in
+// ns since the epoch, ascending (the iterator's ms are floor(ns / 10⁶)),
+// the values, and the flags (bit 0: no recorded value, which the iterator
+// yields as a stale marker; nil: none). ok is false for any other series.
+// The slices are the store's: read them, never write.
+func (s *series) PlainFloats() (timesNs []int64, values []float64, flags []uint32, ok bool) {
+	if len(s.p.sources) != 1 || !plainFloats(s.p.sources[0]) {
+		return nil, nil, nil, false
+	}
+	ms := s.p.sources[0].ms
+	return ms.Times, ms.Values, ms.Flags, true
+}

@@ -40,12 +40,12 @@ func TestSelfRulesParse(t *testing.T) {
 			})
 		}
 	}
-	for _, want := range []string{"OverlookIngestRefusals", "OverlookCommitLatencyHigh", "OverlookDiskHeadroomLow", "OverlookRuleEvaluationFailures"} {
+	for _, want := range []string{"OverlookIngestRefusals", "OverlookIngestInflightRefusals", "OverlookCommitLatencyHigh", "OverlookDiskHeadroomLow", "OverlookRuleEvaluationFailures"} {
 		if !slices.Contains(alerts, want) {
 			t.Errorf("no alert %s in %v", want, alerts)
 		}
 	}
-	for _, m := range []string{"overlook_receiver_items_total", "overlook_export_duration_seconds_bucket", "overlook_store_disk_free_bytes",
+	for _, m := range []string{"overlook_receiver_items_total", "overlook_ingest_inflight_refused_total", "overlook_export_duration_seconds_bucket", "overlook_store_disk_free_bytes",
 		"prometheus_rule_evaluation_failures_total"} {
 		if !metrics[m] {
 			t.Errorf("no rule reads %s (read: %v)", m, metrics)

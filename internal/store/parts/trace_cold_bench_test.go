@@ -24,9 +24,7 @@ import (
 //
 //	OVERLOOK_BENCH_PARTS_DIR=/tmp/perf50m go test ./internal/store/parts -run TestTraceLookupDirCold -v -count 1
 //
-// OVERLOOK_BENCH_ROUNDS (default 3) rounds of two fresh caches, each over
-// new IDs: the parts' lookup indexes built by the lookups, then built
-// first (as Open does in the background) and not timed.
+// OVERLOOK_BENCH_ROUNDS (default 3) rounds, each over new IDs.
 func TestTraceLookupDirCold(t *testing.T) {
 	dir := os.Getenv("OVERLOOK_BENCH_PARTS_DIR")
 	if dir == "" {
@@ -84,46 +82,92 @@ func TestTraceLookupDirCold(t *testing.T) {
 	for i, m := range metas {
 		all[i] = filepath.Join(parts, m.File())
 	}
-	for round := range 2 * max(rounds, 1) {
+	// Three fresh caches per round, looking up the same IDs once each in
+	// alternating blocks of 50 (the machine's load shared): "footers" as
+	// before the lookup indexes (the direct reader over the 64 open files'
+	// decoded footers, page indexes loaded by first use), "lazy" (lookup
+	// indexes built by the lookups), "warmed" (built first, as a Table's
+	// Open does in the background: not timed).
+	type stats struct {
+		cpu  time.Duration
+		took []time.Duration
+	}
+	modes := []string{"footers", "lazy", "warmed"}
+	res := map[string]*stats{}
+	for _, m := range modes {
+		res[m] = &stats{}
+	}
+	var warmCPU time.Duration
+	for range max(rounds, 1) {
 		ids := sample()
-		o := newOpenFiles(maxOpenFiles)
-		mode := "built by lookups"
-		if round%2 == 1 {
-			// As a Table's Open does in the background (warmIndexes).
-			c0 := processCPU()
-			if _, err := o.warm(all, nil); err != nil {
-				t.Fatal(err)
-			}
-			mode = fmt.Sprintf("built first (%.0f ms CPU)", ms(processCPU()-c0))
+		caches := map[string]*openFiles{}
+		for _, m := range modes {
+			caches[m] = newOpenFiles(maxOpenFiles)
 		}
 		c0 := processCPU()
-		var took []time.Duration
-		spans := 0
-		for _, id := range ids {
-			hexID := fmt.Sprintf("%x", id[:])
-			t0 := time.Now()
-			var out []SpanRow
-			for _, m := range metas {
-				if m.MayContain(hexID) {
-					if out, err = o.trace(filepath.Join(parts, m.File()), m, id, out); err != nil {
-						t.Fatal(err)
-					}
-				}
-			}
-			took = append(took, time.Since(t0))
-			if len(out) == 0 {
-				t.Fatalf("trace %x: no spans", id)
-			}
-			spans += len(out)
-		}
-		cpu := processCPU() - c0
-		if err := o.close(); err != nil {
+		if _, err := caches["warmed"].warm(all, nil); err != nil {
 			t.Fatal(err)
 		}
-		n := len(took)
-		slices.Sort(took)
-		t.Logf("round %d: %d parts, %d lookups (%.1f spans each), indexes %s: CPU %.2f ms per lookup, p50 %.2f ms, p99 %.2f ms",
-			round/2, len(metas), n, float64(spans)/float64(n), mode, ms(cpu)/float64(n), ms(took[n/2]), ms(took[n*99/100]))
+		warmCPU += processCPU() - c0
+		lookup := func(mode string, id [16]byte) int {
+			o := caches[mode]
+			hexID := fmt.Sprintf("%x", id[:])
+			var out []SpanRow
+			for i, m := range metas {
+				if !m.MayContain(hexID) {
+					continue
+				}
+				if mode != "footers" {
+					if out, err = o.trace(all[i], m, id, out); err != nil {
+						t.Fatal(err)
+					}
+					continue
+				}
+				f, err := o.get(all[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				rgs := f.pf.RowGroups()
+				for g := range rgs {
+					if m.RowGroupMayContain(g, len(rgs), id) {
+						if out, err = directTrace(f.pf, f.f, g, id[:], out, true); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				if err := o.release(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			return len(out)
+		}
+		for blk := 0; blk < len(ids); blk += 50 {
+			for _, mode := range modes {
+				s := res[mode]
+				c0 := processCPU()
+				for _, id := range ids[blk:min(blk+50, len(ids))] {
+					t0 := time.Now()
+					if lookup(mode, id) == 0 {
+						t.Fatalf("trace %x: no spans (%s)", id, mode)
+					}
+					s.took = append(s.took, time.Since(t0))
+				}
+				s.cpu += processCPU() - c0
+			}
+		}
+		for _, o := range caches {
+			if err := o.close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("%d parts; warming all lookup indexes took %.0f ms CPU", len(metas), ms(warmCPU)/float64(max(rounds, 1)))
+	for _, mode := range modes {
+		s := res[mode]
+		n := len(s.took)
+		slices.Sort(s.took)
+		t.Logf("%-8s %d first lookups: CPU %.2f ms per lookup, p50 %.2f ms, p99 %.2f ms", mode, n,
+			ms(s.cpu)/float64(n), ms(s.took[n/2]), ms(s.took[n*99/100]))
 	}
 }
 
@@ -179,7 +223,12 @@ func TestPartMetaCost(t *testing.T) {
 	}
 	c2 := processCPU()
 	h2 := heap()
+	var est int64
+	for _, f := range o.files {
+		est += indexOf(f.pf).bytes
+	}
 	n := float64(len(paths))
+	t.Logf("lookup indexes: %.0f KB per part as counted against maxIndexBytes", float64(est)/1024/n)
 	t.Logf("%d parts, %d row groups: open %.2f ms CPU and %.0f KB heap per part; page indexes %.2f ms CPU and %.0f KB heap per part (%.3f ms per row group)",
 		len(paths), groups, float64((c1-c0).Microseconds())/1000/n, float64(h1-h0)/1024/n,
 		float64((c2-c1).Microseconds())/1000/n, float64(h2-h1)/1024/n, float64((c2-c1).Microseconds())/1000/float64(groups))

@@ -104,7 +104,7 @@ func grow(b []byte, n int) []byte {
 // chunkSource is what readColumn reads a column chunk from.
 type chunkSource struct {
 	r     io.ReaderAt
-	meta  *format.ColumnMetaData
+	meta  *chunkMeta
 	index parquet.OffsetIndex
 	rows  int64 // rows of the row group
 }
@@ -135,14 +135,14 @@ func (s *directScratch) readPage(src *chunkSource, off, size int64) (pageHeader,
 
 // codecOf returns whether the chunk's pages are zstd-compressed; any
 // codec but zstd and none is left to parquet-go.
-func codecOf(meta *format.ColumnMetaData) (bool, error) {
-	switch meta.Codec {
+func codecOf(meta *chunkMeta) (bool, error) {
+	switch meta.codec {
 	case format.Uncompressed:
 		return false, nil
 	case format.Zstd:
 		return true, nil
 	}
-	return false, fmt.Errorf("codec %s: %w", meta.Codec, errMalformed)
+	return false, fmt.Errorf("codec %s: %w", meta.codec, errMalformed)
 }
 
 // readColumn reads the wanted rows (ascending, of the row group) of the
@@ -486,7 +486,7 @@ func dictIndexes(lp *lazyPage, nvals int, ranges []valueRange, d *colData) error
 // from d.idx, walking the dictionary's plain lengths once (no value is
 // decoded but the wanted ones).
 func (s *directScratch) resolveDict(src *chunkSource, zstdPages bool, d *colData) error {
-	off := src.meta.DictionaryPageOffset
+	off := src.meta.dictOffset
 	if off <= 0 || src.index.NumPages() == 0 || off >= src.index.Offset(0) {
 		return fmt.Errorf("no dictionary page: %w", errMalformed)
 	}

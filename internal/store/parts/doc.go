@@ -115,8 +115,12 @@
 // the row groups whose own filter may hold it (PartMeta.RowGroupBlooms,
 // rgbloom.go; a merged part has ≈ 20), in those the TraceId page index,
 // then only the trace's rows, the page of each column holding them
-// decoded on up to GOMAXPROCS goroutines (trace_prefetch.go); at most
-// 64 part files kept open. Part writers sort a permutation of the head's sort index, never
+// decoded on up to GOMAXPROCS goroutines (trace_prefetch.go). The
+// direct reader (trace_direct.go) reads overlook's parts from each
+// part's lookup index (trace_index.go: offset and TraceId column
+// indexes, ≈ 53 KB per 470k-span part, built in the background at Open
+// or by the part's first lookup, up to 32 MiB); parquet-go, for the row
+// groups it declines, from at most 64 part files kept open. Part writers sort a permutation of the head's sort index, never
 // the index itself, so TraceSpans can read it meanwhile. DropBefore retires whole parts by MaxTimestamp: a part holds one
 // hour, so a row goes between the cutoff and the cutoff + 1 h; their files go
 // when their last lease is released (a crash before then keeps them

@@ -135,6 +135,10 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 	}
 	go t.merger()
 	go t.ticker()
+	if cfg.Kind == Traces {
+		t.wg.Add(1)
+		go t.warmIndexes()
+	}
 	t.signal(t.wakeMerge)
 	return t, nil
 }

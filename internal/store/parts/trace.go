@@ -151,37 +151,77 @@ func (kv KV) clone() KV {
 
 // trace appends the spans of id in the part file at path, whose index
 // is m: only the row groups whose filter (m.RowGroupBlooms) may hold id
-// are read.
+// are read, by the direct reader from the part's lookup index
+// (trace_index.go), or where it declines (or is off) by parquet-go from
+// the cached open file.
 func (o *openFiles) trace(path string, m *PartMeta, id [16]byte, out []SpanRow) (_ []SpanRow, err error) {
-	f, err := o.get(path)
-	if err != nil {
-		return out, err
+	var ix *partIndex
+	if !o.noDirect.Load() {
+		if ix, err = o.index(path); err != nil {
+			return out, err
+		}
+		if !ix.direct {
+			ix = nil
+		}
 	}
-	defer func() { err = errors.Join(err, o.release(f)) }()
-	groups := f.pf.RowGroups()
-	for i, rg := range groups {
-		if !m.RowGroupMayContain(i, len(groups), id) {
+	var fh *os.File // for the direct reader: opened by the first row group it reads
+	var f *openFile // for parquet-go: opened by the first row group it reads
+	defer func() {
+		if fh != nil {
+			err = errors.Join(err, fh.Close())
+		}
+		if f != nil {
+			err = errors.Join(err, o.release(f))
+		}
+	}()
+	groups := 0
+	if ix != nil {
+		groups = len(ix.groups)
+	} else {
+		if f, err = o.get(path); err != nil {
+			return out, err
+		}
+		groups = len(f.pf.RowGroups())
+	}
+	for i := range groups {
+		if !m.RowGroupMayContain(i, groups, id) {
 			continue
 		}
 		o.groupsRead.Add(1)
-		if f.direct && !o.noDirect.Load() {
-			// The direct reader (trace_direct.go); where it declines,
-			// parquet-go reads the row group below.
+		if ix != nil && ix.groups[i].ok {
+			if fh == nil {
+				if fh, err = os.Open(path); err != nil {
+					return out, fmt.Errorf("open part: %w", err)
+				}
+			}
+			// Where the direct reader declines, parquet-go reads the
+			// row group below.
 			n := len(out)
-			got, derr := directTrace(f.pf, f.f, i, id[:], out, !o.serial.Load())
+			got, derr := directTraceGroup(&ix.groups[i], fh, id[:], out, !o.serial.Load())
 			if derr == nil {
 				directStats.groups.Add(1)
 				out = got
 				continue
 			}
-			directStats.declined.Add(1)
 			out = out[:n]
 		}
-		rows, err := traceRowsOf(rg, f.traceCol, id[:])
+		if ix != nil {
+			directStats.declined.Add(1)
+		}
+		if f == nil {
+			if f, err = o.get(path); err != nil {
+				return out, err
+			}
+		}
+		rgs := f.pf.RowGroups()
+		if len(rgs) != groups {
+			return out, fmt.Errorf("part %s: %d row groups, its index %d", filepath.Base(path), len(rgs), groups)
+		}
+		rows, err := traceRowsOf(rgs[i], f.traceCol, id[:])
 		if err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
 		}
-		if out, err = readRows(rg, rows, out, !o.serial.Load()); err != nil {
+		if out, err = readRows(rgs[i], rows, out, !o.serial.Load()); err != nil {
 			return out, fmt.Errorf("part %s: %w", filepath.Base(path), err)
 		}
 	}
@@ -366,6 +406,12 @@ type openFiles struct {
 	max   int
 	files map[string]*openFile
 	tick  uint64
+	// indexes are the parts' lookup indexes (trace_index.go), up to
+	// maxIndexBytes of them.
+	indexes       map[string]*partIndex
+	indexBytes    int64
+	maxIndexBytes int64
+	closed        bool
 }
 
 type openFile struct {
@@ -381,7 +427,9 @@ type openFile struct {
 // maxOpenFiles bounds the part files kept open for trace lookups.
 const maxOpenFiles = 64
 
-func newOpenFiles(n int) *openFiles { return &openFiles{max: n, files: map[string]*openFile{}} }
+func newOpenFiles(n int) *openFiles {
+	return &openFiles{max: n, files: map[string]*openFile{}, indexes: map[string]*partIndex{}, maxIndexBytes: maxIndexBytes}
+}
 
 // get returns the open part file at path; call release when done.
 func (o *openFiles) get(path string) (*openFile, error) {
@@ -392,24 +440,9 @@ func (o *openFiles) get(path string) (*openFile, error) {
 		f.used, f.refs = o.tick, f.refs+1
 		return f, nil
 	}
-	fh, err := os.Open(path)
+	f, err := openPart(path)
 	if err != nil {
-		return nil, fmt.Errorf("open part: %w", err)
-	}
-	fi, err := fh.Stat()
-	if err != nil {
-		fh.Close()
-		return nil, fmt.Errorf("open part: %w", err)
-	}
-	pf, err := parquet.OpenFile(fh, fi.Size(), parquet.SkipBloomFilters(true), parquet.SkipPageIndex(true))
-	if err != nil {
-		fh.Close()
-		return nil, fmt.Errorf("open part %s: %w", filepath.Base(path), err)
-	}
-	leaf, ok := pf.Schema().Lookup("TraceId")
-	if !ok || leaf.MaxRepetitionLevel > 0 {
-		fh.Close()
-		return nil, fmt.Errorf("part %s has no flat TraceId column", filepath.Base(path))
+		return nil, err
 	}
 	if len(o.files) >= o.max {
 		var oldest string
@@ -420,7 +453,7 @@ func (o *openFiles) get(path string) (*openFile, error) {
 		}
 		_ = o.evictLocked(oldest) // a read-only descriptor: nothing to lose
 	}
-	f := &openFile{f: fh, pf: pf, traceCol: leaf.ColumnIndex, direct: directReadable(pf.Schema()), used: o.tick, refs: 1}
+	f.used, f.refs = o.tick, 1
 	o.files[path] = f
 	return f, nil
 }
@@ -445,6 +478,10 @@ func (o *openFiles) evictLocked(path string) error {
 func (o *openFiles) forget(path string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if ix, ok := o.indexes[path]; ok {
+		o.indexBytes -= ix.bytes
+		delete(o.indexes, path)
+	}
 	_ = o.evictLocked(path) // read-only descriptor
 }
 
@@ -464,6 +501,8 @@ func (o *openFiles) release(f *openFile) error {
 func (o *openFiles) close() error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	o.closed = true
+	o.indexes, o.indexBytes = map[string]*partIndex{}, 0
 	var errs []error
 	for p := range o.files {
 		errs = append(errs, o.evictLocked(p))

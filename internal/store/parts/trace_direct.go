@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 
 	"github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/format"
 )
 
 // The direct trace reader: a trace lookup's rows read from the part
@@ -128,34 +127,31 @@ var directStats struct {
 // (read through r), read by the direct reader (pf's schema must be
 // directReadable). Any error (errMalformed: a layout it does not read)
 // means the row group must be read by parquet-go instead; out is then
-// unchanged.
+// unchanged. Lookups use directTraceGroup with the part's cached index.
 func directTrace(pf *parquet.File, r io.ReaderAt, g int, id []byte, out []SpanRow, parallel bool) ([]SpanRow, error) {
-	rg := pf.RowGroups()[g]
-	meta := &pf.Metadata().RowGroups[g]
-	if len(meta.Columns) != len(spanLeaves) {
+	gi := groupIndexOf(pf.RowGroups()[g], &pf.Metadata().RowGroups[g])
+	return directTraceGroup(&gi, r, id, out, parallel)
+}
+
+// directTraceGroup appends the spans of id in the row group whose lookup
+// index is gi (trace_index.go), read through r; see directTrace.
+func directTraceGroup(gi *groupIndex, r io.ReaderAt, id []byte, out []SpanRow, parallel bool) ([]SpanRow, error) {
+	if !gi.ok {
 		return out, errMalformed
 	}
-	chunks := rg.ColumnChunks()
-	rows, err := directTraceRows(r, chunks[spanCol.traceID], &meta.Columns[spanCol.traceID].MetaData, rg.NumRows(), id)
+	rows, err := directTraceRows(r, gi, id)
 	if err != nil || len(rows) == 0 {
 		return out, err
 	}
 	// The columns, largest dictionary page first (see prefetchOrder).
-	order := make([]int, 0, len(chunks)-1)
-	for c := range chunks {
+	order := make([]int, 0, len(gi.cols)-1)
+	for c := range gi.cols {
 		if c != spanCol.traceID {
 			order = append(order, c)
 		}
 	}
-	dict := func(c int) int64 {
-		m := &meta.Columns[c].MetaData
-		if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < m.DataPageOffset {
-			return m.DataPageOffset - m.DictionaryPageOffset
-		}
-		return 0
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(dict(b), dict(a)) })
-	cols := make([]*colData, len(chunks))
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(gi.cols[b].meta.dictBytes(), gi.cols[a].meta.dictBytes()) })
+	cols := make([]*colData, len(gi.cols))
 	var next atomic.Int64
 	var failed atomic.Pointer[error]
 	work := func() {
@@ -167,12 +163,9 @@ func directTrace(pf *parquet.File, r io.ReaderAt, g int, id []byte, out []SpanRo
 				return
 			}
 			c := order[k]
-			oi, err := chunks[c].OffsetIndex()
-			if err == nil {
-				src := chunkSource{r: r, meta: &meta.Columns[c].MetaData, index: oi, rows: rg.NumRows()}
-				cols[c], err = s.readColumn(&src, spanLeaves[c], rows)
-			}
-			if err != nil {
+			src := chunkSource{r: r, meta: &gi.cols[c].meta, index: gi.cols[c].index, rows: gi.rows}
+			var err error
+			if cols[c], err = s.readColumn(&src, spanLeaves[c], rows); err != nil {
 				err = fmt.Errorf("column %d: %w", c, err)
 				failed.CompareAndSwap(nil, &err)
 				return
@@ -198,15 +191,8 @@ func directTrace(pf *parquet.File, r io.ReaderAt, g int, id []byte, out []SpanRo
 // directTraceRows returns the rows (ascending) of the row group whose
 // TraceId is id, decoding only the TraceId pages whose min/max (column
 // index) hold it.
-func directTraceRows(r io.ReaderAt, cc parquet.ColumnChunk, meta *format.ColumnMetaData, numRows int64, id []byte) ([]int64, error) {
-	ci, err := cc.ColumnIndex()
-	if err != nil {
-		return nil, err
-	}
-	oi, err := cc.OffsetIndex()
-	if err != nil {
-		return nil, err
-	}
+func directTraceRows(r io.ReaderAt, gi *groupIndex, id []byte) ([]int64, error) {
+	ci, oi, meta := gi.traceIdx, gi.cols[spanCol.traceID].index, &gi.cols[spanCol.traceID].meta
 	if ci.NumPages() != oi.NumPages() {
 		return nil, errMalformed
 	}
@@ -216,7 +202,7 @@ func directTraceRows(r io.ReaderAt, cc parquet.ColumnChunk, meta *format.ColumnM
 	}
 	s := directScratchPool.Get().(*directScratch)
 	defer directScratchPool.Put(s)
-	src := chunkSource{r: r, meta: meta, index: oi, rows: numRows}
+	src := chunkSource{r: r, meta: meta, index: oi, rows: gi.rows}
 	var rows []int64
 	for pg := range ci.NumPages() {
 		if ci.NullPage(pg) || bytes.Compare(ci.MinValue(pg).ByteArray(), id) > 0 ||

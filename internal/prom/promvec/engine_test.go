@@ -290,3 +290,37 @@ func TestCompile(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxSamples: an evaluation that would hold more samples than the
+// engine's limit (output points, or a group's per-step accumulators) is
+// left to the engine, whose answer (here its error) is returned.
+func TestMaxSamples(t *testing.T) {
+	st := teststorage.New(t)
+	last := loadRandom(t, st, rand.New(rand.NewPCG(5, 6)), 40)
+	opts := engineOpts(false)
+	opts.MaxSamples = 2000
+	ng := promql.NewEngine(opts)
+	t.Cleanup(func() { _ = ng.Close() })
+	vec := New(ng, Options{MaxSamples: opts.MaxSamples, Timeout: time.Minute}, nil)
+	start := time.UnixMilli(last / 2)
+	for _, tc := range []struct {
+		qs   string
+		step time.Duration
+	}{
+		{`rate(x_total[5m])`, 15 * time.Second},                       // output points
+		{`sum by (instance, zone) (rate(x_total[5m]))`, time.Second}, // accumulators
+	} {
+		want := exec(t, ng, st, tc.qs, start, start.Add(2*time.Hour), tc.step)
+		before := vec.Counts().FellBack.Load()
+		got := exec(t, vec, st, tc.qs, start, start.Add(2*time.Hour), tc.step)
+		if d := sameResult(want, got); d != "" {
+			t.Errorf("%s: %s", tc.qs, d)
+		}
+		if vec.Counts().FellBack.Load() != before+1 {
+			t.Errorf("%s: not left to the engine", tc.qs)
+		}
+		if want.Err == nil {
+			t.Errorf("%s: the engine answered within %d samples; the test needs more", tc.qs, opts.MaxSamples)
+		}
+	}
+}

@@ -123,7 +123,7 @@ type evaluator struct {
 	n     int // steps
 	buf   samples
 	lb    labels.Builder
-	held  int // samples the engine would hold: every output point so far
+	held  int // samples held: every output point so far, and two per step of each group
 	out   promql.Matrix
 	grpIx map[string]int
 	inner map[string]struct{} // the function's series' labels (aggregations, without delayed name removal)
@@ -253,6 +253,12 @@ func (e *evaluator) series(lset labels.Labels) error {
 	key := string(gl.Bytes(nil))
 	gi, ok := e.grpIx[key]
 	if !ok {
+		// A group's accumulators (40 B per step) count as two samples
+		// per step against the engine's limit, before they are made.
+		e.held += 2 * e.n
+		if e.opts.MaxSamples > 0 && e.held > e.opts.MaxSamples {
+			return errFallBack
+		}
 		gi = len(e.grps)
 		e.grpIx[key] = gi
 		e.grps = append(e.grps, group{metric: gl, acc: make([]accumulator, e.n)})

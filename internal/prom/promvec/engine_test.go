@@ -307,7 +307,7 @@ func TestMaxSamples(t *testing.T) {
 		qs   string
 		step time.Duration
 	}{
-		{`rate(x_total[5m])`, 15 * time.Second},                       // output points
+		{`rate(x_total[5m])`, 15 * time.Second},                      // output points
 		{`sum by (instance, zone) (rate(x_total[5m]))`, time.Second}, // accumulators
 	} {
 		want := exec(t, ng, st, tc.qs, start, start.Add(2*time.Hour), tc.step)

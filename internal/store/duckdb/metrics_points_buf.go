@@ -1,8 +1,8 @@
 package duckdb
 
 import (
-	"cmp"
 	"slices"
+	"sync"
 
 	"github.com/overlook-dev/overlook/internal/store"
 )
@@ -20,7 +20,6 @@ type pointColumnsBuf struct {
 	flags  []uint32
 	values []float64
 	hists  []store.HistogramPoint
-	chunks []chunkSpan
 	fixed  bool // only: rows of series not in index are skipped
 	// startsCol and flagsCol are the result columns of StartTimeUnix and
 	// Flags; 0: not read (every one is zero).
@@ -41,15 +40,13 @@ func (b *pointColumnsBuf) optionalColumns(k store.MetricKind, starts, flags bool
 	}
 }
 
-// chunkSpan is a run of rows of one result chunk in time order, and its
-// first and last time.
-type chunkSpan struct {
-	start, n   int
-	minT, maxT int64
-}
-
 // grow reserves room for n rows.
 func (b *pointColumnsBuf) grow(k store.MetricKind, n int) {
+	if b.series == nil && (k == store.MetricGauge || k == store.MetricSum) {
+		if sc, ok := rowScratchPool.Get().(*rowScratch); ok && cap(sc.series) >= n {
+			b.series, b.times, b.values = sc.series[:0], sc.times[:0], sc.values[:0]
+		}
+	}
 	b.series = slices.Grow(b.series, n)
 	b.times = slices.Grow(b.times, n)
 	if k == store.MetricGauge || k == store.MetricSum {
@@ -109,7 +106,6 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	// The series of each row; with only, rows of other series are left
 	// out (sel lists the rows kept then).
 	var sel []int
-	first := len(b.series)
 	last, idx := uint64(0), -1
 	for i, key := range keys {
 		if idx < 0 || key != last {
@@ -144,15 +140,6 @@ func (b *pointColumnsBuf) add(k store.MetricKind, ch *rawChunk) {
 	}
 	if sel != nil {
 		times, starts, flags, values = pick(times, sel), pick(starts, sel), pick(flags, sel), pick(values, sel)
-	}
-	// Record the chunk's runs of non-decreasing time (a chunk may join
-	// the tail of one row group with the head of another).
-	base, from := first, 0
-	for i := 1; i <= len(times); i++ {
-		if i == len(times) || times[i] < times[i-1] {
-			b.chunks = append(b.chunks, chunkSpan{start: base + from, n: i - from, minT: times[from], maxT: times[i-1]})
-			from = i
-		}
 	}
 	// Start times and flags are kept only once one is not zero.
 	if b.starts != nil || slices.ContainsFunc(starts, func(v int64) bool { return v != 0 }) {
@@ -218,34 +205,13 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	} else {
 		values = make([]float64, rows)
 	}
-	// Runs in time order: DuckDB's parallel scan hands out row groups
-	// (which hold rows in insertion order, mostly time order) in any
-	// order; placing each series' rows run by run leaves it sorted unless
-	// its runs overlap in time (then sortPoints sorts it). (An unstable
-	// sort with a position tie-break, the same order, cost more on the
-	// 576k nearly sorted runs of 10 points each of a 24 h × 1k series
-	// read: 81 against ≈ 50 CPU-ms.)
-	slices.SortStableFunc(b.chunks, func(x, y chunkSpan) int {
-		if c := cmp.Compare(x.minT, y.minT); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.maxT, y.maxT)
-	})
-	plain := starts == nil && flags == nil && values != nil
-	for _, c := range b.chunks {
-		if plain {
-			// The common case (floats without start times or flags),
-			// without the optional columns' branches per row.
-			bt, bv := b.times[c.start:c.start+c.n], b.values[c.start:c.start+c.n]
-			for r, s := range b.series[c.start : c.start+c.n] {
-				j := pos[s]
-				pos[s]++
-				times[j], values[j] = bt[r], bv[r]
-			}
-			continue
-		}
-		for r := c.start; r < c.start+c.n; r++ {
-			s := b.series[r]
+	// A counting sort by series, stable: each series' points keep the
+	// order read, which is the order they were written in (the points
+	// statement runs with insertion order preserved: SelectMetrics).
+	if starts == nil && flags == nil && values != nil {
+		placeFloats(b.series, b.times, b.values, pos, times, values)
+	} else {
+		for r, s := range b.series {
 			j := pos[s]
 			pos[s]++
 			times[j] = b.times[r]
@@ -283,3 +249,53 @@ func (b *pointColumnsBuf) split(k store.MetricKind) []store.MetricSeries {
 	return out
 }
 
+// placeFloats moves row r's time and value (bt[r], bv[r]) to the next
+// place of its series series[r] (pos: the next place of each series,
+// advanced), in the common case of floats without start times or flags.
+// Rows of one series that follow each other (a batch written series by
+// series) are moved as one copy.
+func placeFloats(series []int32, bt []int64, bv []float64, pos []int, times []int64, values []float64) {
+	for r := 0; r < len(series); {
+		s := series[r]
+		e := r + 1
+		for e < len(series) && series[e] == s {
+			e++
+		}
+		j := pos[s]
+		if e-r == 1 {
+			times[j], values[j] = bt[r], bv[r]
+		} else {
+			copy(times[j:j+e-r], bt[r:e])
+			copy(values[j:j+e-r], bv[r:e])
+		}
+		pos[s] = j + e - r
+		r = e
+	}
+}
+
+// rowScratch is the row-order columns of a float points read (series,
+// times, values), kept for the next read once split has copied them out:
+// fresh buffers of a 5.76M-point read (115 MB) cost more to fault in and
+// zero than to fill (≈ 40–100 CPU-ms; docs/benchmarks.md, session 10).
+// sync.Pool drops them after two garbage collections without a read.
+type rowScratch struct {
+	series []int32
+	times  []int64
+	values []float64
+}
+
+var rowScratchPool sync.Pool
+
+// maxScratchRows bounds the rows of a buffer kept for the next read
+// (≈ 20 bytes a row): larger reads are rare, their buffers are left to
+// the garbage collector.
+const maxScratchRows = 1 << 23
+
+// release hands the row-order float columns to the next read; b must not
+// be used afterwards.
+func (b *pointColumnsBuf) release() {
+	if b.values != nil && cap(b.series) <= maxScratchRows {
+		rowScratchPool.Put(&rowScratch{series: b.series[:0], times: b.times[:0], values: b.values[:0]})
+	}
+	b.series, b.times, b.values = nil, nil, nil
+}

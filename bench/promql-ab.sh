@@ -13,8 +13,11 @@
 # DATA holds the metrics of bench/query -metrics (bench-promql-end.txt); it
 # is never written (each server gets a copy under $TMPDIR). Set
 # OVERLOOK_PPROF_ADDR_A / _B to serve Go's profiles of a server there.
+# AB_SERVE_ARGS is added to both servers' command line, e.g.
+# '--set extensions::overlook::query::promql_cache_bytes=0' to measure
+# every evaluation instead of the results cache's answers.
 set -euo pipefail
-[[ $# -ge 3 ]] || { sed -n '2,16p' "$0"; exit 2; }
+[[ $# -ge 3 ]] || { sed -n '2,19p' "$0"; exit 2; }
 A=$1 B=$2 DATA=$3 PAIRS=${4:-16} STEP=${5:-60}
 W=$(mktemp -d "${TMPDIR:-/tmp}/promql-ab.XXXXXX")
 cleanup() { # the servers' PIDs are in $W/*.pid (start runs in a subshell)
@@ -30,7 +33,7 @@ start() { # name binary pprof-addr -> prints "api,pid"
   api=127.0.0.1:$(free)
   printf 'extensions:\n  overlook:\n    http:\n      endpoint: %s\nreceivers:\n  otlp:\n    protocols:\n      grpc:\n        endpoint: 127.0.0.1:%s\n      http:\n        endpoint: 127.0.0.1:%s\n' \
     "$api" "$(free)" "$(free)" > "$W/$n.yaml"
-  OVERLOOK_PPROF_ADDR=$pp "$bin" serve --config "$W/$n.yaml" --data "$W/$n-data" > "$W/$n.log" 2>&1 &
+  OVERLOOK_PPROF_ADDR=$pp "$bin" serve --config "$W/$n.yaml" --data "$W/$n-data" ${AB_SERVE_ARGS:-} > "$W/$n.log" 2>&1 &
   echo $! > "$W/$n.pid"
   for _ in $(seq 1 600); do curl -sf "http://$api/ready" >/dev/null && break; sleep 0.2; done
   curl -sf "http://$api/ready" >/dev/null || { echo "$n did not start; log:" >&2; cat "$W/$n.log" >&2; exit 1; }

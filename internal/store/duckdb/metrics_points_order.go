@@ -10,8 +10,9 @@ import (
 // sortPoints orders a series' points by time, stably (points with equal
 // times keep the order read). SelectMetrics reads points in insertion
 // order, which is each series' time order unless batches of it were
-// written out of order (late or backfilled data, commits racing); such a
-// series arrives as sorted runs. Runs that do not overlap in time are put
+// written out of order (late or backfilled data, commits racing) or by a
+// version whose writer did not keep a batch's order (before session 10);
+// such a series arrives as sorted runs. Runs that do not overlap in time are put
 // in order whole (a copy per column); otherwise the points are sorted one
 // by one.
 func sortPoints(ms *store.MetricSeries) {

@@ -142,12 +142,13 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 	}
 	ws := make([]*writer, 0, 3)
 	for _, g := range []struct {
-		name  string
-		conns int
-	}{{"logs", cfg.WriterConns}, {"traces", cfg.WriterConns}, {"metrics", 1}} {
+		name    string
+		conns   int
+		session []string
+	}{{"logs", cfg.WriterConns, nil}, {"traces", cfg.WriterConns, nil}, {"metrics", 1, metricsWriterSession}} {
 		var conns []*rawConn
 		for range g.conns {
-			conn, err := openRaw(path)
+			conn, err := openWriterConn(path, g.session)
 			if err != nil {
 				for _, c := range conns {
 					c.close()
@@ -160,6 +161,7 @@ func open(cfg Config, logger *slog.Logger, path string) (*Store, error) {
 			conns = append(conns, conn)
 		}
 		w := newWriter(g.name, conns, cfg.MaxPendingRows, &s.gate, logger)
+		w.session = g.session
 		w.maxQueueWait = cfg.MaxQueueWait
 		w.maxCommitRows = cfg.MaxCommitRows
 		w.admit = s.admit

@@ -54,6 +54,7 @@ type writer struct {
 	maxQueueWait  time.Duration     // 0: unbounded
 	maxCommitRows int               // rows one commit takes; 0: unbounded
 	admit         func() error      // nil: always admitted
+	session       []string          // settings of each connection (openWriterConn)
 	noteError     func(error) error // classifies a failed commit; nil: as is
 	gate          *commitGate
 
@@ -88,6 +89,32 @@ type committer struct {
 	w         *writer
 	conn      *rawConn
 	appenders map[int]bindings.Appender
+}
+
+// metricsWriterSession are the settings of the metrics writer's
+// connections. An appender's flush is an insert, which DuckDB runs in
+// parallel and stores out of order unless insertion order is preserved
+// (the store turns that off globally, store.go): a batch of 48k rows came
+// out as its last 25k rows, then its first 23k. Kept in order, each
+// series' points are stored in time order when written so (scrapes,
+// exporters), and SelectMetrics reads them in insertion order with no
+// re-sorting (docs/benchmarks.md, session 10).
+var metricsWriterSession = []string{"SET SESSION preserve_insertion_order = true"}
+
+// openWriterConn connects a writer to the database at path and applies
+// the session settings.
+func openWriterConn(path string, session []string) (*rawConn, error) {
+	c, err := openRaw(path)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range session {
+		if err := c.exec(q); err != nil {
+			c.close()
+			return nil, fmt.Errorf("%s: %w", q, err)
+		}
+	}
+	return c, nil
 }
 
 // newWriter starts a writer with one committer per connection.
@@ -351,7 +378,7 @@ func (w *writer) reconnect(path string) error {
 		if c.conn != nil {
 			continue
 		}
-		conn, err := openRaw(path)
+		conn, err := openWriterConn(path, w.session)
 		if err != nil {
 			return fmt.Errorf("connect %s writer: %w", w.name, err)
 		}

@@ -1,14 +1,12 @@
 package parts
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -26,56 +24,13 @@ import (
 //
 // OVERLOOK_BENCH_ROUNDS (default 3) rounds, each over new IDs.
 func TestTraceLookupDirCold(t *testing.T) {
-	dir := os.Getenv("OVERLOOK_BENCH_PARTS_DIR")
-	if dir == "" {
-		t.Skip("OVERLOOK_BENCH_PARTS_DIR not set")
-	}
-	parts := filepath.Join(dir, "parts", "otel_traces")
-	paths, err := filepath.Glob(filepath.Join(parts, "part-*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no spans parts in %s (%v)", parts, err)
-	}
-	var metas []*PartMeta
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := new(PartMeta)
-		if err := json.Unmarshal(b, m); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		metas = append(metas, m)
-	}
-	rounds, err := strconv.Atoi(os.Getenv("OVERLOOK_BENCH_ROUNDS"))
-	if err != nil {
-		rounds = 3
-	}
+	parts, metas := benchPartsDir(t)
+	rounds := benchRounds()
 	r := rand.New(rand.NewPCG(3, 4))
 	sample := func() [][16]byte {
 		o := newOpenFiles(len(metas))
 		defer o.close()
-		var ids [][16]byte
-		for len(ids) < 500 {
-			m := metas[r.IntN(len(metas))]
-			f, err := o.get(filepath.Join(parts, m.File()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			rgs := f.pf.RowGroups()
-			rg := rgs[r.IntN(len(rgs))]
-			rows, err := readRows(rg, []int64{r.Int64N(rg.NumRows())}, nil, false)
-			if err := o.release(f); err != nil {
-				t.Fatal(err)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rows[0].TraceId) == 16 {
-				ids = append(ids, [16]byte(rows[0].TraceId))
-			}
-		}
-		return ids
+		return sampleTraceIDs(t, o, parts, metas, r, 500)
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	all := make([]string, len(metas))
@@ -118,6 +73,7 @@ func TestTraceLookupDirCold(t *testing.T) {
 					continue
 				}
 				if mode != "footers" {
+					var err error
 					if out, err = o.trace(all[i], m, id, out); err != nil {
 						t.Fatal(err)
 					}

@@ -1,14 +1,11 @@
 package parts
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -26,50 +23,10 @@ import (
 //
 // OVERLOOK_BENCH_ROUNDS (default 3) passes over the IDs per reader.
 func TestTraceLookupDirAB(t *testing.T) {
-	dir := os.Getenv("OVERLOOK_BENCH_PARTS_DIR")
-	if dir == "" {
-		t.Skip("OVERLOOK_BENCH_PARTS_DIR not set")
-	}
-	parts := filepath.Join(dir, "parts", "otel_traces")
-	paths, err := filepath.Glob(filepath.Join(parts, "part-*.json"))
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("no spans parts in %s (%v)", parts, err)
-	}
-	var metas []*PartMeta
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := new(PartMeta)
-		if err := json.Unmarshal(b, m); err != nil {
-			t.Fatalf("%s: %v", p, err)
-		}
-		metas = append(metas, m)
-	}
+	parts, metas := benchPartsDir(t)
 	o := newOpenFiles(maxOpenFiles)
 	defer o.close()
-	r := rand.New(rand.NewPCG(1, 2))
-	var ids [][16]byte
-	for len(ids) < 500 {
-		m := metas[r.IntN(len(metas))]
-		f, err := o.get(filepath.Join(parts, m.File()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		rgs := f.pf.RowGroups()
-		rg := rgs[r.IntN(len(rgs))]
-		rows, err := readRows(rg, []int64{r.Int64N(rg.NumRows())}, nil, false)
-		if err := o.release(f); err != nil {
-			t.Fatal(err)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows[0].TraceId) == 16 {
-			ids = append(ids, [16]byte(rows[0].TraceId))
-		}
-	}
+	ids := sampleTraceIDs(t, o, parts, metas, rand.New(rand.NewPCG(1, 2)), 500)
 	lookup := func(id [16]byte) int {
 		hexID := fmt.Sprintf("%x", id[:])
 		var out []SpanRow
@@ -93,10 +50,7 @@ func TestTraceLookupDirAB(t *testing.T) {
 		}
 		spans += a
 	}
-	rounds, err := strconv.Atoi(os.Getenv("OVERLOOK_BENCH_ROUNDS"))
-	if err != nil {
-		rounds = 3
-	}
+	rounds := benchRounds()
 	type stats struct {
 		cpu   time.Duration
 		alloc uint64

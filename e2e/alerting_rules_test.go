@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -487,6 +489,18 @@ func (s *server) getText(path string) string {
 	s.t.Helper()
 	_, body := s.send(http.MethodGet, path)
 	return body
+}
+
+// metricValue is the value of the first series of the server's /metrics
+// matching series (a regular expression of the name and labels), 0 if none.
+func (s *server) metricValue(series string) float64 {
+	s.t.Helper()
+	m := regexp.MustCompile(`(?m)^` + series + ` (\S+)`).FindStringSubmatch(s.getText("/metrics"))
+	if m == nil {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(m[1], 64)
+	return v
 }
 
 func (s *server) ready() bool {

@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -55,21 +53,7 @@ func TestPromQLResultsCache(t *testing.T) {
 		}
 		return r.Data.Result[0].Values
 	}
-	metric := func(re string) float64 {
-		t.Helper()
-		resp, err := http.Get("http://" + s.api + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		m := regexp.MustCompile(`(?m)^` + re + ` (\S+)`).FindSubmatch(b)
-		if m == nil {
-			return 0
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		return v
-	}
+	metric := s.metricValue
 	str := func(vs []json.RawMessage) string { b, _ := json.Marshal(vs); return string(b) }
 
 	const qs = `sum(max_over_time(cache_gauge[3m]))`

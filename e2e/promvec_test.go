@@ -2,10 +2,8 @@ package e2e
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"testing"
 	"time"
@@ -83,18 +81,7 @@ func TestPromQLVectorized(t *testing.T) {
 	}
 	evaluations := func(outcome string) float64 {
 		t.Helper()
-		resp, err := http.Get("http://" + s.api + "/metrics")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		m := regexp.MustCompile(`(?m)^overlook_promql_range_evaluations_total\{outcome="` + outcome + `"\} (\S+)`).FindSubmatch(b)
-		if m == nil {
-			return 0
-		}
-		v, _ := strconv.ParseFloat(string(m[1]), 64)
-		return v
+		return s.metricValue(`overlook_promql_range_evaluations_total\{outcome="` + outcome + `"\}`)
 	}
 	str := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 

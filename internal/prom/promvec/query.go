@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/prometheus/model/labels"
@@ -175,7 +176,6 @@ func (e *evaluator) read(series storage.Series, it *chunkenc.Iterator) error {
 // readIter reads the samples of it into e.buf.
 func (e *evaluator) readIter(it chunkenc.Iterator) error {
 	s := &e.buf
-	s.reset()
 	prev := int64(math.MinInt64)
 	for {
 		switch it.Next() {
@@ -312,13 +312,6 @@ func (e *evaluator) matrix() (promql.Matrix, error) {
 // lacksCounterSuffix reports whether rate or increase over a metric of
 // this name gets the engine's "metric might not be a counter" info.
 func lacksCounterSuffix(name string) bool {
-	if name == "" {
-		return false
-	}
-	for _, s := range []string{"_total", "_sum", "_count", "_bucket"} {
-		if len(name) >= len(s) && name[len(name)-len(s):] == s {
-			return false
-		}
-	}
-	return true
+	return name != "" && !strings.HasSuffix(name, "_total") && !strings.HasSuffix(name, "_sum") &&
+		!strings.HasSuffix(name, "_count") && !strings.HasSuffix(name, "_bucket")
 }

@@ -1,6 +1,7 @@
 package parts
 
 import (
+	"cmp"
 	"fmt"
 	"sync"
 
@@ -28,6 +29,7 @@ import (
 // ever compressed at once.
 type pageCodec struct {
 	window int
+	level  zstd.EncoderLevel
 	idle   chan *zstd.Encoder // up to maxIdleEncoders
 	enc    sync.Mutex
 	built  int       // encoders built (for tests)
@@ -41,15 +43,22 @@ const maxIdleEncoders = 2 * flushers
 
 // codecs holds one pageCodec per window size, so that its encoders are
 // reused across parts.
-var codecs sync.Map // window -> *pageCodec
+var codecs sync.Map // codecKey -> *pageCodec
 
-func pageCodecFor(pageBytes int) *pageCodec {
+func pageCodecFor(pageBytes int, level zstd.EncoderLevel) *pageCodec {
 	w := 1 << 10 // zstd.MinWindowSize
 	for w < pageBytes {
 		w <<= 1
 	}
-	c, _ := codecs.LoadOrStore(w, &pageCodec{window: w, idle: make(chan *zstd.Encoder, maxIdleEncoders)})
+	level = cmp.Or(level, zstd.SpeedBetterCompression)
+	c, _ := codecs.LoadOrStore(codecKey{w, level}, &pageCodec{window: w, level: level, idle: make(chan *zstd.Encoder, maxIdleEncoders)})
 	return c.(*pageCodec)
+}
+
+// codecKey: the codecs are kept per window and level.
+type codecKey struct {
+	window int
+	level  zstd.EncoderLevel
 }
 
 func (c *pageCodec) String() string { return "ZSTD" }
@@ -63,7 +72,7 @@ func (c *pageCodec) Encode(dst, src []byte) ([]byte, error) {
 	default:
 		var err error
 		e, err = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithWindowSize(c.window),
-			zstd.WithEncoderLevel(zstd.SpeedBetterCompression), zstd.WithZeroFrames(true), zstd.WithEncoderCRC(false),
+			zstd.WithEncoderLevel(c.level), zstd.WithZeroFrames(true), zstd.WithEncoderCRC(false),
 			zstd.WithLowerEncoderMem(true))
 		if err != nil {
 			return nil, fmt.Errorf("zstd encoder: %w", err)

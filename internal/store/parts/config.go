@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/overlook-dev/overlook/internal/schema"
 )
 
@@ -72,6 +73,10 @@ type Config struct {
 	// compresses each page on its own). Zero: parquet-go's 256 KiB. A
 	// trace lookup decodes one page per column.
 	PageBytes int
+	// ZstdLevel: the zstd level the parts' pages are written at.
+	// Default: DefaultZstdLevel(Kind). Merges copy pages as written, so
+	// a part keeps the level it was flushed at.
+	ZstdLevel zstd.EncoderLevel
 	// Logger receives background errors (part writes, merges). Default:
 	// slog.Default().
 	Logger *slog.Logger
@@ -88,6 +93,7 @@ func (c Config) withDefaults() Config {
 	c.MergeRows = cmp.Or(c.MergeRows, 1_000_000)
 	c.MaxBufferedBytes = cmp.Or(c.MaxBufferedBytes, 256<<20)
 	c.RowGroupRows = cmp.Or(c.RowGroupRows, 65_536)
+	c.ZstdLevel = cmp.Or(c.ZstdLevel, DefaultZstdLevel(c.Kind))
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -104,4 +110,19 @@ func (c Config) validate() error {
 		return errors.New("parts: PartRows, MergeRows, RowGroupRows, PageBytes, MaxBufferedBytes and FlushInterval must not be negative")
 	}
 	return nil
+}
+
+// DefaultZstdLevel is the zstd level of a kind's pages when
+// Config.ZstdLevel is zero. Spans: SpeedBetterCompression, which holds
+// bench/ingest's spans under 50 B (SpeedDefault: +0.5 B/span). Log
+// records: SpeedDefault, 73.0 B against 71.3 per record of bench/ingest's
+// logs (the target is 80) for ≈ 15–25 % less of the store's CPU per
+// record (BenchmarkInsertLogs: 6.0–6.4 against 7.1–7.9 ms per 1k; zstd
+// was 17 % of the server's CPU at max log ingest). docs/benchmarks.md,
+// "Issue 10: log records at SpeedDefault".
+func DefaultZstdLevel(k Kind) zstd.EncoderLevel {
+	if k == Logs {
+		return zstd.SpeedDefault
+	}
+	return zstd.SpeedBetterCompression
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -150,7 +151,7 @@ func (t *Table) merge(group []*livePart) error {
 	tmp := filepath.Join(t.cfg.Dir, partName(first, last, hour)+".parquet.tmp")
 	var size int64
 	var err error
-	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.cfg.PageBytes, t.stop, mb, t.cfg.Kind == Traces)
+	size, err = mergeFiles(paths, tmp, t.cfg.RowGroupRows, t.cfg.PageBytes, t.cfg.ZstdLevel, t.stop, mb, t.cfg.Kind == Traces)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (t *Table) merge(group []*livePart) error {
 // not CPU. Each row group stays sorted as its part was. Only the TraceId
 // column of the written part is decoded, for its bloom filter (mb) and,
 // when perRowGroup, its row groups' filters.
-func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan struct{}, mb *metaBuilder, perRowGroup bool) (_ int64, err error) {
+func mergeFiles(paths []string, out string, rowGroup, pageBytes int, level zstd.EncoderLevel, stop <-chan struct{}, mb *metaBuilder, perRowGroup bool) (_ int64, err error) {
 	f, err := os.Create(out)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -225,7 +226,7 @@ func mergeFiles(paths []string, out string, rowGroup, pageBytes int, stop <-chan
 			}
 			if schema == nil {
 				schema = pf.Schema()
-				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes, pages, schema), schema)...)
+				w = parquet.NewWriter(f, append(writerOptions(rowGroup, pageBytes, level, pages, schema), schema)...)
 			} else if !parquet.EqualNodes(pf.Schema(), schema) {
 				return fmt.Errorf("part %s has another schema than %s", p, paths[0])
 			}

@@ -48,7 +48,7 @@ func TestNoBounds(t *testing.T) {
 	// ServiceName do.
 	path := filepath.Join(t.TempDir(), "part.parquet")
 	at := 0
-	if _, err := writeParquet(path, 65_536, 0, func(batch []LogRow) (int, error) {
+	if _, err := writeParquet(path, 65_536, 0, 0, func(batch []LogRow) (int, error) {
 		n := 0
 		for ; n < len(batch) && at < 100; n, at = n+1, at+1 {
 			batch[n] = LogRow{Timestamp: int64(at), ServiceName: "svc", Body: "body"}

@@ -97,7 +97,7 @@ func TestWriterPageArena(t *testing.T) {
 	before := pageBytesMapped.Load()
 	write := func(path string, rows int, failAt int) error {
 		at := 0
-		_, err := writeParquet(path, 512, 0, func(batch []LogRow) (int, error) {
+		_, err := writeParquet(path, 512, 0, 0, func(batch []LogRow) (int, error) {
 			if at >= 1024 && pageBytesMapped.Load() == before {
 				t.Errorf("after two row groups of %d rows, no page buffer is mapped", 512)
 			}
@@ -132,7 +132,7 @@ func TestWriterPageArena(t *testing.T) {
 		t.Fatalf("the failed write's file is left: %v", err)
 	}
 	out := filepath.Join(dir, "merged.parquet")
-	if _, err := mergeFiles([]string{a, b}, out, 65_536, 0, nil, newMetaBuilder(1, 2, 0, 16), false); err != nil {
+	if _, err := mergeFiles([]string{a, b}, out, 65_536, 0, 0, nil, newMetaBuilder(1, 2, 0, 16), false); err != nil {
 		t.Fatal(err)
 	}
 	if got := pageBytesMapped.Load(); got != before {
@@ -159,7 +159,7 @@ func TestWriterPageArena(t *testing.T) {
 // each, at every other GC) and builds no more than the pages compressed
 // at once need.
 func TestEncoderIdleBound(t *testing.T) {
-	c := &pageCodec{window: 1 << 18, idle: make(chan *zstd.Encoder, maxIdleEncoders)}
+	c := &pageCodec{window: 1 << 18, level: zstd.SpeedBetterCompression, idle: make(chan *zstd.Encoder, maxIdleEncoders)}
 	page := bytes.Repeat([]byte("a span attribute value "), 1000)
 	for i := range 20 {
 		enc, err := c.Encode(nil, page)

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/parquet-go/parquet-go"
 )
 
@@ -278,11 +279,11 @@ func (b *metaBuilder) finish() *PartMeta {
 // chunk statistics either): nothing prunes
 // on them, and computing a dictionary page's bounds compares every
 // distinct value it uses (≈ 6% of a log record's part-writing CPU).
-func writerOptions(rowGroup, pageBytes int, pages *pageArena, schema *parquet.Schema) []parquet.WriterOption {
+func writerOptions(rowGroup, pageBytes int, level zstd.EncoderLevel, pages *pageArena, schema *parquet.Schema) []parquet.WriterOption {
 	pageBytes = cmp.Or(pageBytes, parquet.DefaultPageBufferSize)
 	opts := []parquet.WriterOption{
 		parquet.ColumnPageBuffers(pages),
-		parquet.Compression(pageCodecFor(pageBytes)),
+		parquet.Compression(pageCodecFor(pageBytes, level)),
 		parquet.PageBufferSize(pageBytes),
 		parquet.MaxRowsPerRowGroup(int64(rowGroup)),
 	}
@@ -322,7 +323,7 @@ const writeBatchRows = 1024
 // writeParquet writes the part file path (a .tmp name) in row groups of
 // rowGroup rows: next fills a batch of rows and returns how many (0 at
 // the end). It returns the file's size; the caller publishes it.
-func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch []T) (int, error)) (_ int64, err error) {
+func writeParquet[T any](path string, rowGroup, pageBytes int, level zstd.EncoderLevel, next func(batch []T) (int, error)) (_ int64, err error) {
 	f, err := os.Create(path)
 	if err != nil {
 		return 0, fmt.Errorf("create part: %w", err)
@@ -338,7 +339,7 @@ func writeParquet[T any](path string, rowGroup, pageBytes int, next func(batch [
 		os.Remove(path)
 		return 0, fmt.Errorf("write part %s: %w", path, err)
 	}
-	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes, pages, parquet.SchemaOf(new(T)))...)
+	w := parquet.NewGenericWriter[T](f, writerOptions(rowGroup, pageBytes, level, pages, parquet.SchemaOf(new(T)))...)
 	batch := make([]T, min(rowGroup, writeBatchRows))
 	for {
 		n, err := next(batch)

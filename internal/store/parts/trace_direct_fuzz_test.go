@@ -97,7 +97,7 @@ func writeSpanRows(rows []SpanRow, rowGroup, pageBytes int) ([]byte, error) {
 	var buf bytes.Buffer
 	pages := &pageArena{}
 	defer pages.release()
-	w := parquet.NewGenericWriter[SpanRow](&buf, writerOptions(rowGroup, pageBytes, pages, parquet.SchemaOf(new(SpanRow)))...)
+	w := parquet.NewGenericWriter[SpanRow](&buf, writerOptions(rowGroup, pageBytes, 0, pages, parquet.SchemaOf(new(SpanRow)))...)
 	if _, err := w.Write(rows); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // writeParts writes the rows of p, cut from WAL segment no, as one part
@@ -64,7 +66,7 @@ func (t *Table) writeParts(no int, p *partBuf, skip func(hour int64) bool) ([]*P
 			j++
 		}
 		if skip == nil || !skip(hour) {
-			m, err := writePartRows(t.cfg.Dir, t.cfg.Kind, no, hour, p, order[i:j], t.cfg.RowGroupRows, t.cfg.PageBytes)
+			m, err := writePartRows(t.cfg.Dir, t.cfg.Kind, no, hour, p, order[i:j], t.cfg.RowGroupRows, t.cfg.PageBytes, t.cfg.ZstdLevel)
 			if err != nil {
 				return nil, err
 			}
@@ -77,7 +79,7 @@ func (t *Table) writeParts(no int, p *partBuf, skip func(hour int64) bool) ([]*P
 
 // writePartRows writes the rows of p at order (indexes into p.rows,
 // sorted, all of hour bucket hour) as part no-no of that hour, published.
-func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order []uint32, rowGroup, pageBytes int) (*PartMeta, error) {
+func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order []uint32, rowGroup, pageBytes int, level zstd.EncoderLevel) (*PartMeta, error) {
 	seen := make(map[[16]byte]struct{}, len(order)/4)
 	for _, k := range order {
 		if tid := p.rows[k].tid; tid != ([16]byte{}) {
@@ -94,7 +96,7 @@ func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order 
 	var err error
 	switch kind {
 	case Traces:
-		size, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []SpanRow) (int, error) {
+		size, err = writeParquet(tmp, rowGroup, pageBytes, level, func(batch []SpanRow) (int, error) {
 			dec.reset()
 			n := 0
 			for ; n < len(batch) && at < len(order); n, at = n+1, at+1 {
@@ -107,7 +109,7 @@ func writePartRows(dir string, kind Kind, no int, hour int64, p *partBuf, order 
 			return n, nil
 		})
 	default:
-		size, err = writeParquet(tmp, rowGroup, pageBytes, func(batch []LogRow) (int, error) {
+		size, err = writeParquet(tmp, rowGroup, pageBytes, level, func(batch []LogRow) (int, error) {
 			dec.reset()
 			n := 0
 			for ; n < len(batch) && at < len(order); n, at = n+1, at+1 {

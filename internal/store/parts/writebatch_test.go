@@ -23,7 +23,7 @@ func TestWriteBatchBound(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "part.parquet.tmp")
 			calls, at := 0, 0
-			_, err := writeParquet(path, tc.rowGroup, 0, func(batch []LogRow) (int, error) {
+			_, err := writeParquet(path, tc.rowGroup, 0, 0, func(batch []LogRow) (int, error) {
 				calls++
 				if len(batch) != tc.wantBatch {
 					t.Fatalf("call %d: batch of %d rows, want %d", calls, len(batch), tc.wantBatch)

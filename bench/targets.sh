@@ -156,6 +156,7 @@ loader() { [[ -s $OUT/loader.json ]] && jq -r "$1" "$OUT/loader.json" || echo "â
 {
 	echo "Binary: $BIN; $(date -u +%Y-%m-%dT%H:%MZ); RUNS=$RUNS Ã— $DURATION; $(nproc) CPUs."
 	echo "Other processes' CPU during the ten/shop/logs runs (cores, median): $(med ten '.conditions.other_processes_cores') / $(med shop '.conditions.other_processes_cores') / $(med logs '.conditions.other_processes_cores')."
+	echo "Host speed during the ten/shop/logs runs (bench/ingest's calibration before each load, ms; lower is faster): $(med ten '.conditions.calibration_ms[0]') / $(med shop '.conditions.calibration_ms[0]') / $(med logs '.conditions.calibration_ms[0]')."
 	echo
 	echo "| row | target | overlook: median (range) | Jaeger v2 + Badger |"
 	echo "|---|---|---|---|"

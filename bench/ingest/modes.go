@@ -32,6 +32,7 @@ func measureLoad(ctx context.Context, cfg loadConfig, s sink, rep *report, probe
 			return nil, fmt.Errorf("count rows before the load: %w", err)
 		}
 	}
+	rep.Conditions.CalibrationMS[0] = calibrate()
 	self0, err := readProcStats("self")
 	if err != nil {
 		return nil, err
@@ -63,6 +64,7 @@ func measureLoad(ctx context.Context, cfg loadConfig, s sink, rep *report, probe
 			return nil, fmt.Errorf("server stats after the load: %w", err)
 		}
 	}
+	rep.Conditions.CalibrationMS[1] = calibrate()
 	el := res.Elapsed.Seconds()
 	rep.ElapsedS = round2(el)
 	var total int64

@@ -56,6 +56,9 @@ type conditions struct {
 	GoVersion   string    `json:"go_version"`
 	OtherCores  float64   `json:"other_processes_cores"` // CPU used by everything but server and client during the load
 	MachineBusy float64   `json:"machine_busy_cores"`
+	// CalibrationMS is calibrate() before and after the load: one core's
+	// speed at the time (lower is faster).
+	CalibrationMS [2]float64 `json:"calibration_ms"`
 }
 
 type signalReport struct {
@@ -253,6 +256,8 @@ func writeText(w io.Writer, rep *report) error {
 		rep.Mode, c.Signal, c.Batch, c.Concurrency, c.Pregen, c.Compression, rep.ElapsedS)
 	fmt.Fprintf(&b, "machine: %d CPUs, load average before %s, other processes used %.2f cores during the load (machine busy %.2f)\n",
 		rep.Conditions.CPUs, rep.Conditions.LoadAvg, rep.Conditions.OtherCores, rep.Conditions.MachineBusy)
+	fmt.Fprintf(&b, "host speed: calibration %.1f ms before, %.1f ms after the load (one core; lower is faster)\n",
+		rep.Conditions.CalibrationMS[0], rep.Conditions.CalibrationMS[1])
 	for sig, bpr := range c.TemplateBytesPerRow {
 		fmt.Fprintf(&b, "data: %s %.0f OTLP bytes/row\n", sig, bpr)
 	}

@@ -21,7 +21,11 @@ func overlookSelf() Dashboard {
 			PromQuery{Expr: `sum by (reason) (rate(overlook_ingest_refused_total{job=~"$job"}[$__rate_interval]))`,
 				Legend: "guard: {{reason}}"},
 			PromQuery{Expr: `sum by (signal, reason) (rate(overlook_store_errors_total{job=~"$job"}[$__rate_interval]))`,
-				Legend: "store {{signal}}: {{reason}}"}),
+				Legend: "store {{signal}}: {{reason}}"},
+			// Refused before decoding (ingest::max_inflight_bytes): no item
+			// count is known, so these are requests/s.
+			PromQuery{Expr: `sum by (transport) (rate(overlook_ingest_inflight_refused_total{job=~"$job"}[$__rate_interval]))`,
+				Legend: "in flight, requests {{transport}}"}),
 		tile("Commit latency p95 (s)", "line", 0, 8, 12, 8, PromQuery{
 			Expr:   `histogram_quantile(0.95, sum by (le, signal) (rate(overlook_export_duration_seconds_bucket{job=~"$job"}[$__rate_interval])))`,
 			Legend: "{{signal}}"}),

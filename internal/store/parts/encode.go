@@ -42,8 +42,9 @@ import (
 type encBatch struct {
 	buf  []byte
 	rows []batchRow
-	rec  []byte   // its WAL record's header (8 bytes) and prefix (walPrefix); b.buf follows
-	keys []string // scratch: the keys of the attribute list being encoded
+	rec  []byte          // its WAL record's header (8 bytes) and prefix (walPrefix); b.buf follows
+	keys []string        // scratch: the kept keys of the attribute list being encoded
+	vals []pcommon.Value // scratch: their values
 	seen map[string]struct{}
 }
 
@@ -84,17 +85,18 @@ func validUTF8(s string) string {
 }
 
 // attrs encodes m as the DuckDB store flattens a map: keys made valid
-// UTF-8, the first of duplicate keys kept, values AsString().
+// UTF-8, the first of duplicate keys kept, values AsString(). One pass
+// over m collects the kept keys (checked once) and their values.
 func (b *encBatch) attrs(m pcommon.Map) {
 	n := m.Len()
-	b.keys = b.keys[:0]
+	b.keys, b.vals = b.keys[:0], b.vals[:0]
 	if n > 16 {
 		if b.seen == nil {
 			b.seen = map[string]struct{}{}
 		}
 		clear(b.seen)
 	}
-	for k := range m.All() {
+	for k, v := range m.All() {
 		k = validUTF8(k)
 		if n > 16 {
 			if _, dup := b.seen[k]; dup {
@@ -105,18 +107,13 @@ func (b *encBatch) attrs(m pcommon.Map) {
 			continue
 		}
 		b.keys = append(b.keys, k)
+		b.vals = append(b.vals, v)
 	}
 	b.uvarint(uint64(len(b.keys)))
-	i := 0
-	for k, v := range m.All() {
-		if i == len(b.keys) || b.keys[i] != validUTF8(k) {
-			continue // a duplicate key
-		}
-		// A later duplicate of a key equal to keys[i] cannot come first:
-		// keys holds first occurrences, in order.
-		i++
-		b.str(k)
-		switch v.Type() {
+	for i, k := range b.keys {
+		b.uvarint(uint64(len(k)))
+		b.buf = append(b.buf, k...)
+		switch v := b.vals[i]; v.Type() {
 		case pcommon.ValueTypeStr:
 			b.str(v.Str())
 		case pcommon.ValueTypeInt:
@@ -128,6 +125,7 @@ func (b *encBatch) attrs(m pcommon.Map) {
 			b.str(v.AsString())
 		}
 	}
+	clear(b.vals) // no request's values kept past it
 }
 
 // resource encodes a resource block and returns its offset and service name.

@@ -85,7 +85,8 @@ type Outcome struct {
 
 // Step advances an alert's status by one evaluation at now: samples are
 // its values (ignored when evalErr is set), repeat the repeat interval of
-// firing notices.
+// firing notices. The History it returns is prev's followed by this
+// evaluation's events (Evaluate relies on it).
 func Step(a *meta.Alert, prev meta.AlertStatus, samples []Sample, evalErr error, now time.Time, repeat time.Duration) Outcome {
 	st := prev
 	st.LastEvaluation = &now

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -198,7 +199,17 @@ func (s *Scheduler) Evaluate(ctx context.Context, id string) (meta.AlertRecord, 
 		return rec, ctx.Err() // shutting down: not the alert's error
 	}
 	out := Step(a, rec.AlertStatus, samples, evalErr, now.UTC(), repeat)
-	rec, err = s.opts.Alerts.SetStatusOf(id, a.UpdatedAt, out.Changed, func(st *meta.AlertStatus) { *st = out.Status })
+	// Step appended this evaluation's events to a copy of the history
+	// read before the query; what was recorded while the query ran (a
+	// silence, an unsilence, a delivery) is in the stored status: keep it
+	// and add the new events after it.
+	added := out.Status.History[len(rec.AlertStatus.History):]
+	rec, err = s.opts.Alerts.SetStatusOf(id, a.UpdatedAt, out.Changed, func(st *meta.AlertStatus) {
+		history, notes := st.History, st.Notifications
+		*st = out.Status
+		st.History = append(slices.Clip(history), added...)
+		st.Notifications = notes
+	})
 	if errors.Is(err, meta.ErrRuleChanged) || errors.Is(err, meta.ErrNotFound) {
 		// Edited or deleted while its query ran: this result is for the
 		// old rule; the edit made the alert due again.

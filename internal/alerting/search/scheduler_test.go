@@ -347,3 +347,60 @@ func TestTileAlertRefusesPromQLTile(t *testing.T) {
 		t.Fatalf("want a refusal naming the PromQL tile and its expression, got %v", err)
 	}
 }
+
+// duringCharter answers like fakeCharter and runs during (once) while
+// the query is in flight.
+type duringCharter struct {
+	fakeCharter
+	once   sync.Once
+	during func()
+}
+
+func (d *duringCharter) Chart(ctx context.Context, p store.ChartParams) (*query.ChartResult, error) {
+	d.once.Do(d.during)
+	return d.fakeCharter.Chart(ctx, p)
+}
+
+// TestEvaluationKeepsEventsRecordedMeanwhile: a silence set while an
+// evaluation's query runs stays in the history beside the evaluation's own
+// events (the evaluation saved the status it computed from the record it
+// read before the query, and dropped the silence's event: an e2e browser
+// test waited for an "unsilenced" event that never came).
+func TestEvaluationKeepsEventsRecordedMeanwhile(t *testing.T) {
+	dc := &duringCharter{}
+	dc.value = 5
+	s, as := newTestScheduler(t, dc, nil)
+	_, url := newHook(t)
+	a, err := s.Normalize(meta.Alert{Name: "errors", Source: "logs", Query: "SeverityText:ERROR", Interval: "1m",
+		Threshold: 1, ThresholdType: "above", Channel: meta.Channel{Type: "webhook", URL: url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := as.Create(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	until := time.Now().Add(time.Hour)
+	dc.during = func() {
+		if _, err := as.SetSilence(rec.ID, &until); err != nil {
+			t.Error(err)
+		}
+		if _, err := as.SetSilence(rec.ID, nil); err != nil {
+			t.Error(err)
+		}
+	}
+	got, err := s.Evaluate(context.Background(), rec.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, ev := range got.History {
+		states = append(states, ev.State)
+	}
+	if strings.Join(states, ",") != "silenced,unsilenced,alert" {
+		t.Fatalf("history %v, want the silence's two events, then the evaluation's firing", states)
+	}
+	if stored, _ := as.Get(rec.ID); len(stored.History) != 3 || len(stored.Notifications) != 1 {
+		t.Fatalf("stored: history %+v, notifications %+v; want 3 events and the firing notice", stored.History, stored.Notifications)
+	}
+}

@@ -69,7 +69,11 @@ func TestPartOrderIsStableSort(t *testing.T) {
 		for _, byTrace := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/traces=%v", tc.name, byTrace), func(t *testing.T) {
 				p := orderTestBuf(tc.n, tc.svcs, tc.distinctTS, tc.tids, tc.span, uint64(tc.n))
-				got, want := partOrder(p, byTrace), stableOrder(p, byTrace)
+				got, err := partOrder(p, byTrace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := stableOrder(p, byTrace)
 				if !slices.Equal(got, want) {
 					i := 0
 					for i < len(got) && got[i] == want[i] {
@@ -97,7 +101,9 @@ func BenchmarkPartOrder(b *testing.B) {
 			}
 			b.ResetTimer()
 			for b.Loop() {
-				partOrder(p, byTrace)
+				if _, err := partOrder(p, byTrace); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

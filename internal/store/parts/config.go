@@ -115,14 +115,15 @@ func (c Config) validate() error {
 // DefaultZstdLevel is the zstd level of a kind's pages when
 // Config.ZstdLevel is zero. Spans: SpeedBetterCompression, which holds
 // bench/ingest's spans under 50 B (SpeedDefault: +0.5 B/span). Log
-// records: SpeedDefault, 73.0 B against 71.3 per record of bench/ingest's
-// logs (the target is 80) for ≈ 15–25 % less of the store's CPU per
-// record (BenchmarkInsertLogs: 6.0–6.4 against 7.1–7.9 ms per 1k; zstd
-// was 17 % of the server's CPU at max log ingest). docs/benchmarks.md,
-// "Issue 10: log records at SpeedDefault".
+// records: SpeedFastest, 74.3 B against 72.9 at SpeedDefault and 71.3 at
+// SpeedBetterCompression per record of bench/ingest's logs (the target
+// is 80), for ≈ 6–9 % more records/s through the server at max ingest
+// (zstd was 14 % of its CPU at SpeedDefault, 17 % at
+// SpeedBetterCompression). docs/benchmarks.md, "Issue 10: log records at
+// SpeedDefault" and "Issue 10: … SpeedFastest".
 func DefaultZstdLevel(k Kind) zstd.EncoderLevel {
 	if k == Logs {
-		return zstd.SpeedDefault
+		return zstd.SpeedFastest
 	}
 	return zstd.SpeedBetterCompression
 }

@@ -53,7 +53,7 @@ func replayBytes(t *testing.T, seg []byte, kind Kind) (records, rows int, err er
 	if err := os.WriteFile(path, seg, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := newPartBuf(0)
+	p := newPartBuf(0, nil)
 	defer p.free()
 	var b encBatch
 	records, err = replaySegment(path, func(rec []byte) error {
@@ -131,7 +131,7 @@ func FuzzWALRecord(f *testing.F) {
 				continue
 			}
 			// It decoded: the part writer must decode it the same way.
-			p := newPartBuf(0)
+			p := newPartBuf(0, nil)
 			if err := p.add(&b); err != nil {
 				t.Fatal(err)
 			}

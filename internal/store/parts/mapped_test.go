@@ -1,7 +1,9 @@
 package parts
 
 import (
+	"context"
 	"testing"
+	"time"
 )
 
 // TestMappedBytes: MappedBytes counts exactly what the parts store maps
@@ -25,7 +27,7 @@ func TestMappedBytes(t *testing.T) {
 		t.Fatalf("%d bytes mapped after the chunk is freed, want %d", got, before)
 	}
 
-	p := newPartBuf(100)
+	p := newPartBuf(100, nil)
 	if err := p.growRows(5000); err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +57,85 @@ func TestMappedBytes(t *testing.T) {
 		if st := MappedBytes(); st != before {
 			t.Errorf("%v: %d bytes mapped after Close, want %d", kind, st, before)
 		}
+	}
+}
+
+// TestChunkPool: a table reuses its freed head chunks (at most
+// pooledChunks kept), they stay counted in MappedBytes while pooled, and
+// Close unmaps them.
+func TestChunkPool(t *testing.T) {
+	var pool chunkPool
+	before := MappedBytes()
+	var got [][]byte
+	for range pooledChunks + 2 {
+		c, err := pool.get(100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, append(c, "x"...))
+	}
+	big, err := pool.get(chunkBytes + 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cap(big) <= chunkBytes {
+		t.Fatalf("a chunk for %d bytes has room for %d", chunkBytes+1, cap(big))
+	}
+	for _, c := range append(got, big) {
+		if err := pool.put(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(pool.free); n != pooledChunks {
+		t.Fatalf("%d chunks pooled, want %d", n, pooledChunks)
+	}
+	if m := MappedBytes() - before; m != pooledChunks*chunkBytes {
+		t.Fatalf("%d bytes mapped with the pool full, want %d", m, pooledChunks*chunkBytes)
+	}
+	// The last chunk put back is the next one taken, empty.
+	last := &pool.free[pooledChunks-1][:1][0]
+	c, err := pool.get(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c) != 0 || cap(c) != chunkBytes || &c[:1][0] != last {
+		t.Fatalf("get after put: len %d cap %d, reused %v", len(c), cap(c), &c[:1][0] == last)
+	}
+	if err := pool.put(c); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.drain(); err != nil {
+		t.Fatal(err)
+	}
+	if m := MappedBytes(); m != before {
+		t.Fatalf("%d bytes mapped after drain, want %d", m, before)
+	}
+
+	// A table's heads take chunks from its pool: after a part is written
+	// the next head's first chunk is a pooled one.
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Logs, PartRows: 300})
+	if err := insert(t, tb, 0, 400); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := tb.Snapshot(context.Background(), time.Time{}, time.Time{}) // every row written into parts
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Release()
+	pooled := 0
+	for deadline := time.Now().Add(10 * time.Second); pooled == 0 && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		// The flusher frees a part's chunks just after publishing it.
+		tb.chunks.mu.Lock()
+		pooled = len(tb.chunks.free)
+		tb.chunks.mu.Unlock()
+	}
+	if pooled == 0 {
+		t.Fatal("no chunk pooled after the head's part was written")
+	}
+	if err := tb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if m := MappedBytes(); m != before {
+		t.Fatalf("%d bytes mapped after Close, want %d", m, before)
 	}
 }

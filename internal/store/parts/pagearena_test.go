@@ -182,7 +182,7 @@ func TestEncoderIdleBound(t *testing.T) {
 // (off the Go heap), keeps every row through its growths, and is
 // unmapped by free.
 func TestPartBufRowsMapped(t *testing.T) {
-	p := newPartBuf(16)
+	p := newPartBuf(16, nil)
 	var b encBatch
 	total := 0
 	var marks []bufMark

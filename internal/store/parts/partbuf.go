@@ -33,10 +33,13 @@ type partBuf struct {
 	svcNames []string
 	bytes    int64 // encoded bytes in use
 	mapped   int64 // bytes of the chunks
+	pool     *chunkPool
 }
 
-func newPartBuf(rows int) *partBuf {
-	return &partBuf{rowsHint: rows, svcIDs: map[string]uint32{}}
+// newPartBuf returns an empty part of room for rows rows at first,
+// whose chunks come from and go back to pool (nil: mapped and unmapped).
+func newPartBuf(rows int, pool *chunkPool) *partBuf {
+	return &partBuf{rowsHint: rows, svcIDs: map[string]uint32{}, pool: pool}
 }
 
 // rowRefBytes is the size of a rowRef in the sort index's mapping.
@@ -84,7 +87,7 @@ func (p *partBuf) add(b *encBatch) error {
 	}
 	last := len(p.chunks) - 1
 	if last < 0 || cap(p.chunks[last])-len(p.chunks[last]) < n {
-		c, err := allocChunk(max(chunkBytes, n))
+		c, err := p.pool.get(n)
 		if err != nil {
 			return err
 		}
@@ -130,13 +133,13 @@ func (p *partBuf) mark() bufMark {
 	return m
 }
 
-// truncate drops every row added after m was taken (chunks mapped since
-// are unmapped).
+// truncate drops every row added after m was taken (chunks taken since
+// are given back).
 func (p *partBuf) truncate(m bufMark) error {
 	var errs []error
 	for _, c := range p.chunks[m.chunks:] {
 		p.mapped -= int64(cap(c))
-		if err := freeChunk(c); err != nil {
+		if err := p.pool.put(c); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -156,12 +159,12 @@ func (p *partBuf) truncate(m bufMark) error {
 // memBytes is the memory p holds: its encoded bytes and sort index.
 func (p *partBuf) memBytes() int64 { return p.bytes + int64(len(p.rows))*40 }
 
-// free releases the part's chunks. Nothing decoded from them may be used
-// afterwards.
+// free releases the part's chunks (back to its pool). Nothing decoded
+// from them may be used afterwards.
 func (p *partBuf) free() error {
 	var errs []error
 	for _, c := range p.chunks {
-		if err := freeChunk(c); err != nil {
+		if err := p.pool.put(c); err != nil {
 			errs = append(errs, err)
 		}
 	}

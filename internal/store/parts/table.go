@@ -49,7 +49,8 @@ type Table struct {
 
 	mergeMu sync.Mutex // held by the merge running
 
-	files *openFiles // part files kept open for TraceSpans
+	files  *openFiles // part files kept open for TraceSpans
+	chunks chunkPool  // the heads' freed chunks, for the next heads
 
 	wakeFlush, wakeMerge chan struct{}
 	stop                 chan struct{}
@@ -119,15 +120,16 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 		t.parts = append(t.parts, &livePart{meta: m})
 		t.segNo = max(t.segNo, m.Last)
 	}
+	// The chunks recovery pooled are unmapped if Open fails after it.
 	if err := t.recover(ctx); err != nil {
-		return nil, err
+		return nil, errors.Join(err, t.chunks.drain())
 	}
 	if err := t.adoptRecycled(); err != nil {
-		return nil, fmt.Errorf("open %s: kept WAL files: %w", cfg.Dir, err)
+		return nil, errors.Join(fmt.Errorf("open %s: kept WAL files: %w", cfg.Dir, err), t.chunks.drain())
 	}
 	t.segNo++
 	if t.seg, err = t.newSegment(t.segNo); err != nil {
-		return nil, err
+		return nil, errors.Join(err, t.chunks.drain())
 	}
 	t.wg.Add(2 + flushers)
 	for range flushers {
@@ -169,7 +171,7 @@ func (t *Table) recover(ctx context.Context) error {
 			}
 			continue
 		}
-		rows := newPartBuf(0)
+		rows := newPartBuf(0, &t.chunks)
 		var b encBatch
 		_, err := replaySegment(p, func(rec []byte) error {
 			if err := b.fromWAL(rec, t.cfg.Kind); err != nil {
@@ -281,7 +283,7 @@ func (t *Table) insert(ctx context.Context, encode func(*encBatch)) error {
 	if t.head == nil {
 		// The sort index grows with the head: a head cut early (Snapshot,
 		// FlushInterval) does not cost a full part's index.
-		t.head = newPartBuf(min(t.cfg.PartRows, 4096))
+		t.head = newPartBuf(min(t.cfg.PartRows, 4096), &t.chunks)
 		t.headAt = time.Now()
 	}
 	// The head first: a failed add (no memory to map) changed nothing,
@@ -565,7 +567,7 @@ func (t *Table) Close() error {
 		t.head = nil
 	}
 	t.mu.Unlock()
-	return errors.Join(err, t.closeErr, t.files.close())
+	return errors.Join(err, t.closeErr, t.files.close(), t.chunks.drain())
 }
 
 // Err reports why the table cannot take or store writes right now (nil

@@ -17,7 +17,7 @@ import (
 // that the arrival order of equal rows decides.
 func orderTestBuf(n, svcs, distinctTS, distinctTID int, span time.Duration, seed uint64) *partBuf {
 	r := rand.New(rand.NewPCG(seed, 1))
-	p := newPartBuf(n)
+	p := newPartBuf(n, nil)
 	for i := range svcs {
 		name := fmt.Sprintf("svc-%03d", svcs-1-i) // ids in reverse name order
 		p.svcIDs[name] = uint32(i)

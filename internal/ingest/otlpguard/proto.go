@@ -258,7 +258,14 @@ func (w *walker) walk(k kind, b []byte, off, depth int) error {
 					return malformed(off+pos, protowire.ParseError(m))
 				}
 			}
-			if c := child(k, num); c != kNone {
+			if c := child(k, num); c == kAnyValue && scalarValue(v) {
+				// An attribute's or body's scalar value: counted as the
+				// walk into it would, without the call.
+				w.items++
+				if w.l.MaxItems > 0 && w.items > w.l.MaxItems {
+					return itemsError(w.l)
+				}
+			} else if c != kNone {
 				if err := w.walk(c, v, off+pos+m-len(v), depth); err != nil {
 					return err
 				}
@@ -288,6 +295,28 @@ func (w *walker) walk(k kind, b []byte, off, depth int) error {
 		pos += m
 	}
 	return nil
+}
+
+// scalarValue reports whether AnyValue message v is one field with a
+// one-byte tag holding a scalar (string, bool, int, double or bytes),
+// well formed: walking it would count one item and find nothing else.
+func scalarValue(v []byte) bool {
+	if len(v) < 2 || v[0] >= 0x80 || v[0] < 1<<3 {
+		return false
+	}
+	switch num, typ := v[0]>>3, protowire.Type(v[0]&7); {
+	case num == 5 || num == 6: // array_value, kvlist_value
+		return false
+	case typ == protowire.BytesType:
+		return v[1] < 0x80 && len(v) == 2+int(v[1])
+	case typ == protowire.VarintType:
+		return len(v) == 2 && v[1] < 0x80
+	case typ == protowire.Fixed64Type:
+		return len(v) == 9
+	case typ == protowire.Fixed32Type:
+		return len(v) == 5
+	}
+	return false
 }
 
 func malformed(at int, err error) error {

@@ -6,8 +6,15 @@ import (
 )
 
 // pooledChunks is how many freed head chunks (chunkBytes each) a Table
-// keeps mapped for its next heads: 16 MiB at most per table.
+// keeps mapped for its next heads: 16 MiB at most per table, and at most
+// an eighth of its MaxBufferedBytes (poolSize), so that a small memory
+// budget is not crossed by chunks that hold no rows.
 const pooledChunks = 4
+
+// poolSize is the chunks a Table with that MaxBufferedBytes pools.
+func poolSize(maxBuffered int64) int {
+	return int(min(pooledChunks, maxBuffered/(8*chunkBytes)))
+}
 
 // chunkPool keeps a few of a Table's freed head chunks mapped, so that
 // the next head writes into pages already resident instead of a fresh
@@ -18,6 +25,7 @@ const pooledChunks = 4
 // MappedBytes; Table.Close unmaps them (drain). A nil pool maps and
 // unmaps every chunk.
 type chunkPool struct {
+	max  int // chunks kept at most (poolSize)
 	mu   sync.Mutex
 	free [][]byte
 }
@@ -42,7 +50,7 @@ func (c *chunkPool) get(n int) ([]byte, error) {
 func (c *chunkPool) put(b []byte) error {
 	if c != nil && cap(b) == chunkBytes {
 		c.mu.Lock()
-		if len(c.free) < pooledChunks {
+		if len(c.free) < c.max {
 			c.free = append(c.free, b[:0])
 			c.mu.Unlock()
 			return nil

@@ -64,7 +64,15 @@ func TestMappedBytes(t *testing.T) {
 // pooledChunks kept), they stay counted in MappedBytes while pooled, and
 // Close unmaps them.
 func TestChunkPool(t *testing.T) {
-	var pool chunkPool
+	for _, tc := range []struct {
+		maxBuffered int64
+		want        int
+	}{{16 << 20, 0}, {64 << 20, 2}, {128 << 20, 4}, {1 << 30, pooledChunks}} {
+		if got := poolSize(tc.maxBuffered); got != tc.want {
+			t.Errorf("poolSize(%d MiB) = %d, want %d", tc.maxBuffered>>20, got, tc.want)
+		}
+	}
+	pool := chunkPool{max: pooledChunks}
 	before := MappedBytes()
 	var got [][]byte
 	for range pooledChunks + 2 {
@@ -113,7 +121,7 @@ func TestChunkPool(t *testing.T) {
 
 	// A table's heads take chunks from its pool: after a part is written
 	// the next head's first chunk is a pooled one.
-	tb := open(t, Config{Dir: t.TempDir(), Kind: Logs, PartRows: 300})
+	tb := open(t, Config{Dir: t.TempDir(), Kind: Logs, PartRows: 300, MaxBufferedBytes: 256 << 20})
 	if err := insert(t, tb, 0, 400); err != nil {
 		t.Fatal(err)
 	}

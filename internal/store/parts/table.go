@@ -112,6 +112,7 @@ func Open(ctx context.Context, cfg Config) (*Table, error) {
 		failed: make(chan struct{}), wakeFlush: make(chan struct{}, 1), wakeMerge: make(chan struct{}, 1),
 		stop: make(chan struct{}), files: newOpenFiles(maxOpenFiles)}
 	t.enc.New = func() any { return &encBatch{} }
+	t.chunks.max = poolSize(cfg.MaxBufferedBytes)
 	metas, err := loadParts(cfg.Dir)
 	if err != nil {
 		return nil, err

@@ -117,7 +117,7 @@ func (c Config) validate() error {
 // bench/ingest's spans under 50 B (SpeedDefault: +0.5 B/span). Log
 // records: SpeedFastest, 74.3 B against 72.9 at SpeedDefault and 71.3 at
 // SpeedBetterCompression per record of bench/ingest's logs (the target
-// is 80), for ≈ 6–9 % more records/s through the server at max ingest
+// is 80), for ≈ 7 % more records/s through the server at max ingest
 // (zstd was 14 % of its CPU at SpeedDefault, 17 % at
 // SpeedBetterCompression). docs/benchmarks.md, "Issue 10: log records at
 // SpeedDefault" and "Issue 10: … SpeedFastest".

@@ -277,18 +277,24 @@ func (s *AlertStore) SetSilence(id string, until *time.Time) (AlertRecord, error
 // dropped.
 var ErrRuleChanged = errors.New("alert rule changed during evaluation")
 
+// ErrSilenceChanged is returned by SetStatusOf when the alert was
+// silenced or unsilenced since the given version: the status (and the
+// notices) computed with the old silence must be computed again.
+var ErrSilenceChanged = errors.New("alert silence changed during evaluation")
+
 // SetStatus replaces alert id's status with what f makes of it. durable
 // false skips the fsync (routine evaluations that changed nothing but
 // the last evaluation time); the next durable write saves it too.
 func (s *AlertStore) SetStatus(id string, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
-	return s.SetStatusOf(id, time.Time{}, durable, f)
+	return s.SetStatusOf(id, nil, durable, f)
 }
 
-// SetStatusOf is SetStatus for the rule version updatedAt (the rule's
-// UpdatedAt when the status was computed): if the rule was updated since,
-// nothing changes and the error is ErrRuleChanged. A zero updatedAt skips
-// the check.
-func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
+// SetStatusOf is SetStatus for the version of the alert the status was
+// computed from (of: its UpdatedAt and SilenceUntil). If the rule was
+// updated since, nothing changes and the error is ErrRuleChanged; if it
+// was silenced or unsilenced since, ErrSilenceChanged; either way the
+// alert as it is now is returned. A nil of skips the checks.
+func (s *AlertStore) SetStatusOf(id string, of *Alert, durable bool, f func(*AlertStatus)) (AlertRecord, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.reloadLocked(); err != nil {
@@ -301,8 +307,14 @@ func (s *AlertStore) SetStatusOf(id string, updatedAt time.Time, durable bool, f
 	if i < 0 {
 		return AlertRecord{}, ErrNotFound
 	}
-	if !updatedAt.IsZero() && !s.doc.Alerts[i].UpdatedAt.Equal(updatedAt) {
-		return cloneAlert(s.doc.Alerts[i]), ErrRuleChanged
+	if of != nil {
+		cur := s.doc.Alerts[i]
+		if !cur.UpdatedAt.Equal(of.UpdatedAt) {
+			return cloneAlert(cur), ErrRuleChanged
+		}
+		if (cur.SilenceUntil == nil) != (of.SilenceUntil == nil) || cur.SilenceUntil != nil && !cur.SilenceUntil.Equal(*of.SilenceUntil) {
+			return cloneAlert(cur), ErrSilenceChanged
+		}
 	}
 	old := cloneAlert(s.doc.Alerts[i])
 	f(&s.doc.Alerts[i].AlertStatus)

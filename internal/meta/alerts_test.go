@@ -93,12 +93,48 @@ func TestAlertStoreDropsStatusOfAnOldRule(t *testing.T) {
 	if _, err := s.Update(a.ID, Alert{Name: "x", Threshold: 2}, false); err != nil {
 		t.Fatal(err)
 	}
-	_, err := s.SetStatusOf(a.ID, a.UpdatedAt, true, func(st *AlertStatus) { st.State = "alert" })
+	_, err := s.SetStatusOf(a.ID, &a.Alert, true, func(st *AlertStatus) { st.State = "alert" })
 	if !errors.Is(err, ErrRuleChanged) {
 		t.Fatalf("status of the old rule: err %v, want ErrRuleChanged", err)
 	}
 	got, _ := s.Get(a.ID)
 	if got.State != "" {
 		t.Errorf("state %q written for an old rule", got.State)
+	}
+}
+
+func TestAlertStoreRefusesStatusOfAnOldSilence(t *testing.T) {
+	s, _ := OpenAlerts(t.TempDir())
+	a, _ := s.Create(Alert{Name: "x", Threshold: 1})
+	until := time.Now().Add(time.Hour).UTC()
+	for _, tc := range []struct {
+		name        string
+		from, to    *time.Time
+		wantChanged bool
+	}{
+		{"silenced meanwhile", nil, &until, true},
+		{"unsilenced meanwhile", &until, nil, true},
+		{"silence moved", &until, ptr(until.Add(time.Minute)), true},
+		{"unchanged", &until, ptr(until), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.SetSilence(a.ID, tc.from); err != nil {
+				t.Fatal(err)
+			}
+			before, _ := s.Get(a.ID)
+			if _, err := s.SetSilence(a.ID, tc.to); err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.SetStatusOf(a.ID, &before.Alert, true, func(st *AlertStatus) { st.State = tc.name })
+			if changed := errors.Is(err, ErrSilenceChanged); changed != tc.wantChanged {
+				t.Fatalf("err %v, want ErrSilenceChanged %v", err, tc.wantChanged)
+			}
+			if tc.wantChanged && got.State == tc.name {
+				t.Errorf("state written for an old silence")
+			}
+			if !tc.wantChanged && got.State != tc.name {
+				t.Errorf("state %q, want %q", got.State, tc.name)
+			}
+		})
 	}
 }

@@ -198,19 +198,33 @@ func (s *Scheduler) Evaluate(ctx context.Context, id string) (meta.AlertRecord, 
 	if ctx.Err() != nil {
 		return rec, ctx.Err() // shutting down: not the alert's error
 	}
-	out := Step(a, rec.AlertStatus, samples, evalErr, now.UTC(), repeat)
-	// Step appended this evaluation's events to a copy of the history
-	// read before the query; what was recorded while the query ran (a
-	// silence, an unsilence, a delivery) is in the stored status: keep it
-	// and add the new events after it.
-	added := out.Status.History[len(rec.AlertStatus.History):]
-	rec, err = s.opts.Alerts.SetStatusOf(id, a.UpdatedAt, out.Changed, func(st *meta.AlertStatus) {
-		history, notes := st.History, st.Notifications
-		*st = out.Status
-		st.History = append(slices.Clip(history), added...)
-		st.Notifications = notes
-	})
-	if errors.Is(err, meta.ErrRuleChanged) || errors.Is(err, meta.ErrNotFound) {
+	var out Outcome
+	for try := 0; ; try++ {
+		out = Step(a, rec.AlertStatus, samples, evalErr, now.UTC(), repeat)
+		// Step appended this evaluation's events to a copy of the history
+		// read before the query; what was recorded while the query ran (a
+		// silence, an unsilence, a delivery) is in the stored status: keep
+		// it and add the new events after it.
+		added := out.Status.History[len(rec.AlertStatus.History):]
+		var saved meta.AlertRecord
+		saved, err = s.opts.Alerts.SetStatusOf(id, a, out.Changed, func(st *meta.AlertStatus) {
+			history, notes := st.History, st.Notifications
+			*st = out.Status
+			st.History = append(slices.Clip(history), added...)
+			st.Notifications = notes
+		})
+		if errors.Is(err, meta.ErrSilenceChanged) && try < 3 {
+			// Silenced or unsilenced while the query ran: the state and
+			// the notices are stepped again from the same values with the
+			// silence as it is now (a user who silenced is not paged, and
+			// one who unsilenced sees the state at once).
+			a.SilenceUntil = saved.SilenceUntil
+			continue
+		}
+		rec = saved
+		break
+	}
+	if errors.Is(err, meta.ErrRuleChanged) || errors.Is(err, meta.ErrNotFound) || errors.Is(err, meta.ErrSilenceChanged) {
 		// Edited or deleted while its query ran: this result is for the
 		// old rule; the edit made the alert due again.
 		return rec, nil

@@ -404,3 +404,56 @@ func TestEvaluationKeepsEventsRecordedMeanwhile(t *testing.T) {
 		t.Fatalf("stored: history %+v, notifications %+v; want 3 events and the firing notice", stored.History, stored.Notifications)
 	}
 }
+
+// TestEvaluationUsesTheSilenceAsItIsAtSave: an alert silenced while its
+// query ran is not paged and shows silenced; one unsilenced meanwhile
+// fires and shows alert — not what the silence read before the query
+// said.
+func TestEvaluationUsesTheSilenceAsItIsAtSave(t *testing.T) {
+	for _, tc := range []struct {
+		name          string
+		silencedFirst bool
+		wantState     string
+		wantNotices   int
+	}{
+		{"silenced meanwhile", false, StateSilenced, 0},
+		{"unsilenced meanwhile", true, StateAlert, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dc := &duringCharter{}
+			dc.value = 5
+			s, as := newTestScheduler(t, dc, nil)
+			_, url := newHook(t)
+			a, err := s.Normalize(meta.Alert{Name: "errors", Source: "logs", Query: "SeverityText:ERROR", Interval: "1m",
+				Threshold: 1, ThresholdType: "above", Channel: meta.Channel{Type: "webhook", URL: url}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec, err := as.Create(a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			until := time.Now().Add(time.Hour)
+			set := &until
+			if tc.silencedFirst {
+				if _, err := as.SetSilence(rec.ID, &until); err != nil {
+					t.Fatal(err)
+				}
+				set = nil
+			}
+			dc.during = func() {
+				if _, err := as.SetSilence(rec.ID, set); err != nil {
+					t.Error(err)
+				}
+			}
+			got, err := s.Evaluate(context.Background(), rec.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, _ := as.Get(rec.ID)
+			if got.State != tc.wantState || stored.State != tc.wantState || len(stored.Notifications) != tc.wantNotices {
+				t.Fatalf("state %q (stored %q), %d notices; want %q, %d", got.State, stored.State, len(stored.Notifications), tc.wantState, tc.wantNotices)
+			}
+		})
+	}
+}

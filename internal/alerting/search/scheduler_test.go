@@ -361,12 +361,10 @@ func (d *duringCharter) Chart(ctx context.Context, p store.ChartParams) (*query.
 	return d.fakeCharter.Chart(ctx, p)
 }
 
-// TestEvaluationKeepsEventsRecordedMeanwhile: a silence set while an
-// evaluation's query runs stays in the history beside the evaluation's own
-// events (the evaluation saved the status it computed from the record it
-// read before the query, and dropped the silence's event: an e2e browser
-// test waited for an "unsilenced" event that never came).
-func TestEvaluationKeepsEventsRecordedMeanwhile(t *testing.T) {
+// newDuringAlert creates a firing logs alert (value 5 over threshold 1)
+// whose query runs dc.during while in flight.
+func newDuringAlert(t *testing.T) (*duringCharter, *Scheduler, *meta.AlertStore, meta.AlertRecord) {
+	t.Helper()
 	dc := &duringCharter{}
 	dc.value = 5
 	s, as := newTestScheduler(t, dc, nil)
@@ -380,6 +378,16 @@ func TestEvaluationKeepsEventsRecordedMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dc, s, as, rec
+}
+
+// TestEvaluationKeepsEventsRecordedMeanwhile: a silence set while an
+// evaluation's query runs stays in the history beside the evaluation's own
+// events (the evaluation saved the status it computed from the record it
+// read before the query, and dropped the silence's event: an e2e browser
+// test waited for an "unsilenced" event that never came).
+func TestEvaluationKeepsEventsRecordedMeanwhile(t *testing.T) {
+	dc, s, as, rec := newDuringAlert(t)
 	until := time.Now().Add(time.Hour)
 	dc.during = func() {
 		if _, err := as.SetSilence(rec.ID, &until); err != nil {
@@ -420,19 +428,7 @@ func TestEvaluationUsesTheSilenceAsItIsAtSave(t *testing.T) {
 		{"unsilenced meanwhile", true, StateAlert, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dc := &duringCharter{}
-			dc.value = 5
-			s, as := newTestScheduler(t, dc, nil)
-			_, url := newHook(t)
-			a, err := s.Normalize(meta.Alert{Name: "errors", Source: "logs", Query: "SeverityText:ERROR", Interval: "1m",
-				Threshold: 1, ThresholdType: "above", Channel: meta.Channel{Type: "webhook", URL: url}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			rec, err := as.Create(a)
-			if err != nil {
-				t.Fatal(err)
-			}
+			dc, s, as, rec := newDuringAlert(t)
 			until := time.Now().Add(time.Hour)
 			set := &until
 			if tc.silencedFirst {
